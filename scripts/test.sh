@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every hull test on a fresh Debian machine: installs what the tests
+# need (PostgreSQL from Debian, the pinned npm packages), starts a throwaway
+# PostgreSQL cluster, runs the Go suites (with -race on the concurrent
+# packages) and the end-to-end suite against the official convex client,
+# then tears everything down.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+log() { printf '\n==> %s\n' "$*"; }
+
+if ! [ -x /usr/lib/postgresql/15/bin/initdb ]; then
+  log "installing PostgreSQL (Debian package)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
+log "installing pinned npm packages (test/e2e)"
+(cd test/e2e && npm ci --no-audit --no-fund --loglevel=error)
+
+pgdir=$(mktemp -d /tmp/hull-pg.XXXXXX)
+cleanup() { bash scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+log "starting a throwaway PostgreSQL cluster"
+eval "$(bash scripts/pg-test-server.sh start "$pgdir")"
+export HULL_TEST_POSTGRES_URL
+
+log "go vet"
+go vet ./...
+
+log "building hull"
+mkdir -p bin
+CGO_ENABLED=0 go build -o bin/hull ./cmd/hull
+export HULL_BIN="$root/bin/hull"
+
+log "go test ./..."
+go test -count=1 -timeout 20m ./...
+
+log "go test -race (concurrent packages)"
+CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./persistence/... ./database/...
+
+log "end-to-end tests (official convex client and CLI)"
+(cd test/e2e && npm test)

@@ -1,0 +1,179 @@
+// First light: deploy a fixture app with the official CLI, then call it with
+// ConvexHttpClient, on SQLite and on PostgreSQL.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { ConvexHttpClient } from "convex/browser";
+import { ConvexError } from "convex/values";
+import { Hull, App, backends } from "../lib/hull.mjs";
+
+for (const backend of backends()) {
+  describe(`first light on ${backend}`, () => {
+    let hull, app, client, admin;
+
+    before(async () => {
+      hull = await Hull.create(backend);
+      app = await App.create("basic", hull);
+      const r = await app.deploy();
+      assert.match(r.stdout + r.stderr, /Deployed Convex functions/);
+      client = new ConvexHttpClient(hull.url);
+      admin = new ConvexHttpClient(hull.url);
+      admin.setAdminAuth(hull.adminKey);
+    });
+
+    after(async () => {
+      await app?.destroy();
+      await hull?.destroy();
+    });
+
+    it("runs mutations and reads them back through every query form", async () => {
+      const a = await client.mutation("messages:send", { author: "ada", body: "hello", channel: "general", likes: 3 });
+      const b = await client.mutation("messages:send", { author: "bob", body: "hi", channel: "general", likes: 7 });
+      const c = await client.mutation("messages:send", { author: "ada", body: "again", channel: "random", likes: 5 });
+      assert.equal(typeof a, "string");
+      assert.equal(a.length, 32);
+
+      const all = await client.query("messages:list", {});
+      assert.deepEqual(all.map((m) => m.body), ["hello", "hi", "again"]);
+      assert.ok(all.every((m) => typeof m._creationTime === "number" && m._creationTime > 0));
+      assert.ok(all[0]._creationTime < all[1]._creationTime);
+
+      const desc = await client.query("messages:listDesc", { limit: 2 });
+      assert.deepEqual(desc.map((m) => m.body), ["again", "hi"]);
+
+      const byAda = await client.query("messages:byAuthor", { author: "ada" });
+      assert.deepEqual(byAda.map((m) => m._id), [a, c]);
+
+      const popular = await client.query("messages:popularIn", { channel: "general", minLikes: 4 });
+      assert.deepEqual(popular.map((m) => m._id), [b]);
+      const popularAll = await client.query("messages:popularIn", { channel: "general", minLikes: 0 });
+      assert.deepEqual(popularAll.map((m) => m._id), [b, a]);
+
+      const f = await client.query("messages:filtered", { body: "hi" });
+      assert.equal(f._id, b);
+      assert.equal(await client.query("messages:filtered", { body: "nope" }), null);
+
+      const one = await client.query("messages:uniqueAuthor", { author: "bob" });
+      assert.equal(one._id, b);
+      await assert.rejects(client.query("messages:uniqueAuthor", { author: "ada" }), /unique\(\) query returned more than one result/);
+
+      const got = await client.query("messages:get", { id: a });
+      assert.equal(got.body, "hello");
+
+      assert.equal(await client.mutation("messages:like", { id: a }), 4);
+      assert.equal((await client.query("messages:get", { id: a })).likes, 4);
+      await client.mutation("messages:rename", { id: b, body: "renamed" });
+      assert.equal((await client.query("messages:get", { id: b })).body, "renamed");
+      await client.mutation("messages:remove", { id: c });
+      assert.equal(await client.query("messages:get", { id: c }), null);
+    });
+
+    it("paginates without skipping or repeating", async () => {
+      for (let i = 0; i < 7; i++) await client.mutation("messages:send", { author: "pager", body: `p${i}` });
+      const expected = (await client.query("messages:list", {})).map((m) => m._id);
+      const seen = [];
+      let cursor = null;
+      for (let pages = 0; pages < 20; pages++) {
+        const r = await client.query("messages:page", { cursor, numItems: 3 });
+        seen.push(...r.page.map((m) => m._id));
+        assert.equal(typeof r.continueCursor, "string");
+        if (r.isDone) break;
+        cursor = r.continueCursor;
+      }
+      assert.deepEqual(seen, expected);
+      await assert.rejects(client.query("messages:page", { cursor: "forged-cursor", numItems: 3 }), /InvalidCursor/);
+    });
+
+    it("rolls back a mutation that throws and keeps ConvexError data", async () => {
+      const before = await admin.function("messages:count", undefined, {});
+      await assert.rejects(client.mutation("messages:failAfterWrite", {}), /rolled back on purpose/);
+      assert.equal(await admin.function("messages:count", undefined, {}), before);
+      try {
+        await client.mutation("messages:send", { author: "x", body: "" });
+        assert.fail("expected a ConvexError");
+      } catch (e) {
+        assert.ok(e instanceof ConvexError, `expected ConvexError, got ${e}`);
+        assert.deepEqual(e.data, { code: "EMPTY", message: "body must not be empty" });
+      }
+    });
+
+    it("validates args and return values", async () => {
+      await assert.rejects(client.mutation("messages:send", { author: 1, body: "x" }), /ArgumentValidationError/);
+      await assert.rejects(client.mutation("messages:send", { body: "x" }), /ArgumentValidationError/);
+      await assert.rejects(client.query("counters:wrongReturn", {}), /ReturnsValidationError/);
+    });
+
+    it("runs an action that calls queries and mutations, with int64 values", async () => {
+      const r = await client.action("counters:bumpTwiceViaAction", { name: "c1" });
+      assert.equal(r.before, null);
+      assert.equal(r.after, 2n);
+      assert.equal(typeof r.total, "number");
+      assert.equal(await client.query("counters:read", { name: "c1" }), 2n);
+    });
+
+    it("refuses internal functions to the public and allows them to admins", async () => {
+      await assert.rejects(client.query("messages:count", {}), /Could not find public function/);
+      assert.equal(typeof (await admin.function("messages:count", undefined, {})), "number");
+    });
+
+    it("runs code importing zod", async () => {
+      assert.deepEqual(await client.query("validated:parse", { email: "a@b.co", age: 3 }), { ok: true, email: "a@b.co" });
+      const bad = await client.query("validated:parse", { email: "nope", age: -1 });
+      assert.equal(bad.ok, false);
+      assert.deepEqual(bad.issues.sort(), ["age", "email"]);
+    });
+
+    it("supports npx convex run, env set and process.env", async () => {
+      let r = await app.convex(["env", "set", "GREETING", "bonjour"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(await client.query("counters:env", { name: "GREETING" }), "bonjour");
+      r = await app.convex(["run", "counters:env", '{"name":"GREETING"}']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /bonjour/);
+      r = await app.convex(["run", "messages:count"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout.trim(), /^\d+$/);
+      r = await app.convex(["env", "remove", "GREETING"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(await client.query("counters:env", { name: "GREETING" }), null);
+      r = await app.convex(["run", "messages:nope"]);
+      assert.notEqual(r.code, 0);
+    });
+
+    it("redeploys a changed function and serves the new code", async () => {
+      await app.write("convex/extra.ts", `import { query } from "./_generated/server";\nexport const version = query({ args: {}, handler: async () => "v2" });\n`);
+      const r = await app.deploy();
+      assert.match(r.stdout + r.stderr, /Deployed/);
+      assert.equal(await client.query("extra:version", {}), "v2");
+      const d = await app.convex(["dev", "--once", "--typecheck", "disable"]);
+      assert.equal(d.code, 0, d.stdout + d.stderr);
+      assert.equal(await client.query("extra:version", {}), "v2");
+    });
+
+    it("answers query_ts and query_at_ts", async () => {
+      const r = await fetch(`${hull.url}/api/query_ts`, { method: "POST" });
+      assert.equal(r.status, 200);
+      const { ts } = await r.json();
+      assert.equal(typeof ts, "string");
+      const q = await fetch(`${hull.url}/api/query_at_ts`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ path: "messages:list", args: {}, ts, format: "convex_encoded_json" }),
+      });
+      const body = await q.json();
+      assert.equal(body.status, "success", JSON.stringify(body));
+      assert.ok(Array.isArray(body.value));
+    });
+
+    it("rejects a wrong admin key with 401", async () => {
+      const r = await fetch(`${hull.url}/api/update_environment_variables`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Convex wrong|key" },
+        body: JSON.stringify({ changes: [] }),
+      });
+      assert.equal(r.status, 401);
+      const body = await r.json();
+      assert.equal(typeof body.code, "string");
+      assert.equal(typeof body.message, "string");
+    });
+  });
+}
