@@ -1,0 +1,220 @@
+// Package config owns hull's configuration surface: command-line flags, the
+// environment (hull's own names and the Convex self-hosted names), their
+// defaults, validation, and the resulting Config. Flags win over the
+// environment; errors name the flag or variable at fault.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults.
+const (
+	DefaultPort            = 3210
+	DefaultInterface       = "0.0.0.0"
+	DefaultDataDir         = "./hull-data"
+	DefaultInstanceName    = "convex-self-hosted"
+	DefaultReadyWait       = 20 * time.Second
+	DefaultShutdownTimeout = 10 * time.Second
+	DefaultMaxBodyBytes    = 200_000_000
+)
+
+// Log formats.
+const (
+	LogAuto = "auto" // text on a terminal, JSON otherwise
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// Config is the validated configuration of one hull process.
+type Config struct {
+	// Interface and Port form the listen address.
+	Interface string
+	Port      int
+	// DataDir holds the embedded database, local files and the generated
+	// instance secret.
+	DataDir string
+	// InstanceName names the deployment; admin keys carry it.
+	InstanceName string
+	// InstanceSecret is 64 hex characters, or empty when it is to be
+	// generated and kept in DataDir (embedded SQLite only).
+	InstanceSecret string
+	// DatabaseURL selects PostgreSQL; empty means embedded SQLite.
+	DatabaseURL string
+	// RequireSSL is true unless DO_NOT_REQUIRE_SSL / --do-not-require-ssl.
+	RequireSSL bool
+	// PublicOrigin, when set, implies CloudOrigin and SiteOrigin.
+	PublicOrigin string
+	// CloudOrigin and SiteOrigin are the public origins of the API and of
+	// HTTP actions. Empty means "derive from each request".
+	CloudOrigin string
+	SiteOrigin  string
+	// TrustedProxies lists the peers whose X-Forwarded-* headers count.
+	TrustedProxies []netip.Prefix
+	LogLevel       slog.Level
+	LogFormat      string
+	// ReadyWait bounds how long a request waits for storage at startup.
+	ReadyWait time.Duration
+	// ShutdownTimeout bounds the drain of in-flight requests at shutdown.
+	ShutdownTimeout time.Duration
+	// MaxBodyBytes caps request bodies.
+	MaxBodyBytes int64
+}
+
+// Addr is the listen address.
+func (c Config) Addr() string {
+	return net.JoinHostPort(c.Interface, strconv.Itoa(c.Port))
+}
+
+// UsesPostgres reports whether storage is PostgreSQL.
+func (c Config) UsesPostgres() bool { return c.DatabaseURL != "" }
+
+// SQLitePath is the embedded database file.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "hull.db") }
+
+// SecretPath is where a generated instance secret is kept.
+func (c Config) SecretPath() string {
+	return filepath.Join(c.DataDir, "credentials", "instance_secret")
+}
+
+// Error is a configuration error naming its source (a flag or variable).
+type Error struct {
+	Source string // e.g. "--port" or "PORT"
+	Value  string
+	Reason string
+}
+
+func (e *Error) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("config: %s: %s", e.Source, e.Reason)
+	}
+	return fmt.Sprintf("config: %s=%q: %s", e.Source, e.Value, e.Reason)
+}
+
+// setting is one configurable value: a flag (plus aliases), environment
+// variables in priority order, a default and a parser.
+type setting struct {
+	flags   []string
+	envs    []string
+	def     string
+	usage   string
+	boolean bool
+	apply   func(c *Config, v string) error
+}
+
+// value is a flag.Value recording whether it was set.
+type value struct {
+	s       string
+	set     bool
+	boolean bool
+}
+
+func (v *value) String() string     { return v.s }
+func (v *value) Set(s string) error { v.s, v.set = s, true; return nil }
+func (v *value) IsBoolFlag() bool   { return v.boolean }
+
+// Load builds a Config from args (without the program or subcommand name)
+// and env (os.Getenv in production). It returns flag.ErrHelp for -h.
+func Load(args []string, env func(string) string) (Config, error) {
+	if env == nil {
+		env = func(string) string { return "" }
+	}
+	settings := allSettings()
+	fs := flag.NewFlagSet("hull", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	vals := make([]*value, len(settings))
+	for i, s := range settings {
+		vals[i] = &value{boolean: s.boolean}
+		for _, name := range s.flags {
+			fs.Var(vals[i], name, s.usage)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, flag.ErrHelp
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return Config{}, &Error{Source: "arguments", Value: strings.Join(fs.Args(), " "), Reason: "unexpected arguments"}
+	}
+	var c Config
+	for i, s := range settings {
+		raw, source := resolve(s, vals[i], env)
+		if err := s.apply(&c, raw); err != nil {
+			return Config{}, &Error{Source: source, Value: raw, Reason: err.Error()}
+		}
+	}
+	if err := c.finish(env); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// resolve picks the flag value, else the first non-empty variable, else the
+// default, and names where it came from.
+func resolve(s setting, v *value, env func(string) string) (raw, source string) {
+	if v.set {
+		if s.boolean && v.s == "" {
+			return "true", "--" + s.flags[0]
+		}
+		return v.s, "--" + s.flags[0]
+	}
+	for _, name := range s.envs {
+		if e := strings.TrimSpace(env(name)); e != "" {
+			return e, name
+		}
+	}
+	src := "default"
+	if len(s.flags) > 0 {
+		src = "--" + s.flags[0]
+	}
+	return s.def, src
+}
+
+// finish derives dependent values and checks cross-setting rules.
+func (c *Config) finish(env func(string) string) error {
+	if c.PublicOrigin != "" {
+		if c.CloudOrigin == "" {
+			c.CloudOrigin = c.PublicOrigin
+		}
+		if c.SiteOrigin == "" {
+			c.SiteOrigin = c.PublicOrigin + "/http"
+		}
+	}
+	if c.UsesPostgres() && c.InstanceSecret == "" {
+		return &Error{Source: "INSTANCE_SECRET", Reason: "required with PostgreSQL (POSTGRES_URL/DATABASE_URL/--database-url): " +
+			"no secret is kept on disk in production; generate one with `openssl rand -hex 32` and pass it as INSTANCE_SECRET or --instance-secret"}
+	}
+	return nil
+}
+
+// Usage writes the flag and environment reference to w.
+func Usage(w io.Writer) {
+	for _, s := range allSettings() {
+		names := make([]string, len(s.flags))
+		for i, f := range s.flags {
+			names[i] = "--" + f
+		}
+		line := "  " + strings.Join(names, ", ")
+		if len(s.envs) > 0 {
+			line += " (env " + strings.Join(s.envs, ", ") + ")"
+		}
+		fmt.Fprintln(w, line)
+		detail := "      " + s.usage
+		if s.def != "" {
+			detail += " (default " + s.def + ")"
+		}
+		fmt.Fprintln(w, detail)
+	}
+}

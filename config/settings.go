@@ -1,0 +1,195 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"hull/adminkey"
+)
+
+// allSettings lists every setting in the order it is applied and shown.
+func allSettings() []setting {
+	return []setting{
+		{flags: []string{"port"}, envs: []string{"PORT"}, def: strconv.Itoa(DefaultPort),
+			usage: "TCP port serving the API, HTTP actions and health routes",
+			apply: func(c *Config, v string) (err error) { c.Port, err = parsePort(v); return err }},
+		{flags: []string{"interface", "host"}, envs: []string{"HULL_INTERFACE"}, def: DefaultInterface,
+			usage: "address to listen on",
+			apply: func(c *Config, v string) error { c.Interface = v; return nil }},
+		{flags: []string{"data-dir"}, envs: []string{"HULL_DATA_DIR"}, def: DefaultDataDir,
+			usage: "folder for the embedded database, files and the generated instance secret",
+			apply: func(c *Config, v string) error { c.DataDir = v; return nil }},
+		{flags: []string{"instance-name"}, envs: []string{"INSTANCE_NAME"}, def: DefaultInstanceName,
+			usage: "deployment name; admin keys carry it",
+			apply: applyInstanceName},
+		{flags: []string{"instance-secret"}, envs: []string{"INSTANCE_SECRET"},
+			usage: "64 hex characters signing admin keys; generated into the data dir when unset (SQLite only)",
+			apply: applyInstanceSecret},
+		{flags: []string{"database-url", "db-url"}, envs: []string{"POSTGRES_URL", "DATABASE_URL"},
+			usage: "PostgreSQL URL; unset means embedded SQLite in the data dir",
+			apply: applyDatabaseURL},
+		{flags: []string{"do-not-require-ssl"}, envs: []string{"DO_NOT_REQUIRE_SSL"}, def: "false", boolean: true,
+			usage: "allow PostgreSQL connections without TLS",
+			apply: func(c *Config, v string) error {
+				b, err := parseBool(v)
+				c.RequireSSL = !b
+				return err
+			}},
+		{flags: []string{"public-origin"}, envs: []string{"PUBLIC_ORIGIN"},
+			usage: "public origin serving everything; implies the cloud origin and the site origin <origin>/http",
+			apply: func(c *Config, v string) (err error) { c.PublicOrigin, err = parseOrigin(v); return err }},
+		{flags: []string{"cloud-origin", "convex-origin"}, envs: []string{"CONVEX_CLOUD_ORIGIN"},
+			usage: "public origin of the Convex API (CONVEX_CLOUD_URL in functions)",
+			apply: func(c *Config, v string) (err error) { c.CloudOrigin, err = parseOrigin(v); return err }},
+		{flags: []string{"site-origin", "convex-site"}, envs: []string{"CONVEX_SITE_ORIGIN"},
+			usage: "public origin of HTTP actions (CONVEX_SITE_URL in functions)",
+			apply: func(c *Config, v string) (err error) { c.SiteOrigin, err = parseOrigin(v); return err }},
+		{flags: []string{"trusted-proxies"}, envs: []string{"HULL_TRUSTED_PROXIES"}, def: "127.0.0.0/8,::1/128",
+			usage: "comma-separated CIDRs whose X-Forwarded-Proto/Host headers are honoured",
+			apply: func(c *Config, v string) (err error) { c.TrustedProxies, err = parsePrefixes(v); return err }},
+		{flags: []string{"log-level"}, envs: []string{"HULL_LOG_LEVEL"}, def: "info",
+			usage: "debug, info, warn or error",
+			apply: func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+		{flags: []string{"log-format"}, envs: []string{"HULL_LOG_FORMAT"}, def: LogAuto,
+			usage: "auto (text on a terminal, JSON otherwise), text or json",
+			apply: applyLogFormat},
+		{flags: []string{"ready-wait"}, envs: []string{"HULL_READY_WAIT"}, def: DefaultReadyWait.String(),
+			usage: "how long a request waits for storage at startup before a 503",
+			apply: func(c *Config, v string) (err error) { c.ReadyWait, err = parseDuration(v); return err }},
+		{flags: []string{"shutdown-timeout"}, envs: []string{"HULL_SHUTDOWN_TIMEOUT"}, def: DefaultShutdownTimeout.String(),
+			usage: "how long in-flight requests may run after SIGTERM",
+			apply: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = parseDuration(v); return err }},
+		{flags: []string{"max-body-bytes"}, envs: []string{"HULL_MAX_BODY_BYTES", "MAX_PUSH_BYTES"}, def: strconv.Itoa(DefaultMaxBodyBytes),
+			usage: "largest accepted request body, in bytes",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n <= 0 {
+					return errors.New("want a positive number of bytes")
+				}
+				c.MaxBodyBytes = n
+				return nil
+			}},
+	}
+}
+
+func parsePort(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 65535 {
+		return 0, errors.New("want a port number between 0 and 65535")
+	}
+	return n, nil
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, errors.New("want true or false")
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		// A bare number counts as seconds.
+		secs, nerr := strconv.ParseFloat(v, 64)
+		if nerr != nil {
+			return 0, errors.New("want a duration such as 20s or 1m")
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d <= 0 {
+		return 0, errors.New("want a positive duration")
+	}
+	return d, nil
+}
+
+func applyInstanceName(c *Config, v string) error {
+	if v == "" || strings.ContainsAny(v, "|: /") {
+		return errors.New("want a non-empty name without '|', ':', '/' or spaces")
+	}
+	c.InstanceName = v
+	return nil
+}
+
+func applyInstanceSecret(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := adminkey.DecodeSecret(v); err != nil {
+		return errors.New("want 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`")
+	}
+	c.InstanceSecret = strings.ToLower(v)
+	return nil
+}
+
+func applyDatabaseURL(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return fmt.Errorf("not a URL: %w", err)
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return errors.New("want a postgres:// or postgresql:// URL")
+	}
+	c.DatabaseURL = v
+	return nil
+}
+
+func applyLogFormat(c *Config, v string) error {
+	switch v = strings.ToLower(v); v {
+	case LogAuto, LogText, LogJSON:
+		c.LogFormat = v
+		return nil
+	}
+	return errors.New("want auto, text or json")
+}
+
+// parseOrigin accepts "" or an http(s) origin, possibly with a path (for
+// a site origin under /http); a trailing slash is dropped.
+func parseOrigin(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("want an origin starting with http:// or https://")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", errors.New("an origin has no query or fragment")
+	}
+	return strings.TrimRight(v, "/"), nil
+}
+
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR", part)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
