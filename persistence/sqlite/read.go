@@ -1,0 +1,203 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"hull/persistence"
+)
+
+// Read statements. Latest reads come from current state; reads at a ts take
+// the newest log row at or below it.
+const (
+	sqlGetLatest = `SELECT ts, prev_ts, 0, value FROM documents WHERE tbl = ? AND id = ?`
+	sqlGetAt     = `
+SELECT ts, prev_ts, deleted, value FROM document_log
+WHERE tbl = ? AND id = ? AND ts <= ? ORDER BY ts DESC LIMIT 1`
+	sqlRetainedFrom = `SELECT coalesce((SELECT value FROM meta WHERE key = 'retained_from'), 0)`
+	sqlScanLatest   = `
+SELECT e.key, e.tbl, e.id, d.ts, d.prev_ts, d.value
+FROM index_entries e LEFT JOIN documents d ON d.tbl = e.tbl AND d.id = e.id
+WHERE e.idx = ?1 AND e.key >= ?2 %[1]s
+ORDER BY e.key %[2]s LIMIT ?4`
+	sqlScanAt = `
+SELECT l.key, l.tbl, l.id, d.ts, d.prev_ts, d.value
+FROM index_log l
+LEFT JOIN document_log d ON d.tbl = l.tbl AND d.id = l.id AND d.deleted = 0 AND d.ts = (
+	SELECT max(m.ts) FROM document_log m WHERE m.tbl = l.tbl AND m.id = l.id AND m.ts <= ?5)
+WHERE l.idx = ?1 AND l.key >= ?2 %[1]s AND l.ts <= ?5 AND l.deleted = 0
+	AND NOT EXISTS (SELECT 1 FROM index_log n
+		WHERE n.idx = l.idx AND n.key = l.key AND n.ts > l.ts AND n.ts <= ?5)
+ORDER BY l.key %[2]s LIMIT ?4`
+	sqlRevisions = `
+SELECT tbl, id, ts, prev_ts, deleted, value FROM document_log
+WHERE ts > ? AND ts <= ? ORDER BY ts, tbl, id`
+)
+
+// Get returns the newest live revision at or below at of each id.
+func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map[persistence.DocID]persistence.Revision, error) {
+	out := make(map[persistence.DocID]persistence.Revision, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	query, args := sqlGetLatest, []any{nil, nil}
+	if at != persistence.Latest {
+		if err := checkRetained(ctx, tx, at); err != nil {
+			return nil, fmt.Errorf("sqlite: get: %w", err)
+		}
+		query, args = sqlGetAt, []any{nil, nil, at}
+	}
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get: prepare: %w", err)
+	}
+	defer stmt.Close()
+	for _, id := range ids {
+		args[0], args[1] = int64(id.Table), id.Internal[:]
+		r := persistence.Revision{ID: id}
+		var value []byte
+		err := stmt.QueryRowContext(ctx, args...).Scan(&r.TS, &r.PrevTS, &r.Deleted, &value)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: get %v at %d: %w", id, at, err)
+		}
+		if r.Deleted {
+			continue
+		}
+		r.Value = nonNil(value)
+		out[id] = r
+	}
+	return out, nil
+}
+
+// checkRetained returns a wrapped persistence.ErrTooOld when at is below
+// the retained floor.
+func checkRetained(ctx context.Context, q querier, at int64) error {
+	var from int64
+	if err := q.QueryRowContext(ctx, sqlRetainedFrom).Scan(&from); err != nil {
+		return fmt.Errorf("read retained floor: %w", err)
+	}
+	if at < from {
+		return fmt.Errorf("read at %d, retained from %d: %w", at, from, persistence.ErrTooOld)
+	}
+	return nil
+}
+
+// Scan returns the live entries of r as of at, each joined with its
+// document in the same query.
+func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) ([]persistence.IndexEntry, error) {
+	order := "ASC"
+	if r.Descending {
+		order = "DESC"
+	}
+	limit := int64(-1)
+	if r.Limit > 0 {
+		limit = int64(r.Limit)
+	}
+	var end any // nil: no upper bound
+	bound := func(string) string { return "AND ?3 IS NULL" }
+	if r.End != nil {
+		end = r.End
+		bound = func(alias string) string { return "AND " + alias + ".key < ?3" }
+	}
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: scan: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	args := []any{int64(r.Index), nonNil(r.Start), end, limit}
+	query := fmt.Sprintf(sqlScanLatest, bound("e"), order)
+	if at != persistence.Latest {
+		if err := checkRetained(ctx, tx, at); err != nil {
+			return nil, fmt.Errorf("sqlite: scan: %w", err)
+		}
+		query = fmt.Sprintf(sqlScanAt, bound("l"), order)
+		args = append(args, at)
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: scan index %d: %w", r.Index, err)
+	}
+	defer rows.Close()
+	var out []persistence.IndexEntry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: scan index %d: %w", r.Index, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: scan index %d: %w", r.Index, err)
+	}
+	return out, nil
+}
+
+func scanEntry(rows *sql.Rows) (persistence.IndexEntry, error) {
+	var (
+		e          persistence.IndexEntry
+		tbl        int64
+		id, value  []byte
+		ts, prevTS sql.NullInt64
+	)
+	if err := rows.Scan(&e.Key, &tbl, &id, &ts, &prevTS, &value); err != nil {
+		return e, err
+	}
+	e.Doc.ID.Table = uint32(tbl)
+	copy(e.Doc.ID.Internal[:], id)
+	if !ts.Valid {
+		return e, fmt.Errorf("entry %x points at missing document %v", e.Key, e.Doc.ID)
+	}
+	e.Doc.TS, e.Doc.PrevTS, e.Doc.Value = ts.Int64, prevTS.Int64, nonNil(value)
+	return e, nil
+}
+
+// Revisions streams document revisions with after < ts <= through in
+// (ts, id) order.
+func (s *Store) Revisions(ctx context.Context, after, through int64, fn func(persistence.Revision) error) error {
+	rows, err := s.read.QueryContext(ctx, sqlRevisions, after, through)
+	if err != nil {
+		return fmt.Errorf("sqlite: revisions (%d, %d]: %w", after, through, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			r     persistence.Revision
+			tbl   int64
+			id    []byte
+			value []byte
+		)
+		if err := rows.Scan(&tbl, &id, &r.TS, &r.PrevTS, &r.Deleted, &value); err != nil {
+			return fmt.Errorf("sqlite: revisions (%d, %d]: %w", after, through, err)
+		}
+		r.ID.Table = uint32(tbl)
+		copy(r.ID.Internal[:], id)
+		if !r.Deleted {
+			r.Value = nonNil(value)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: revisions (%d, %d]: %w", after, through, err)
+	}
+	return nil
+}
+
+// RetainedFrom returns the oldest ts a read may ask for.
+func (s *Store) RetainedFrom(ctx context.Context) (int64, error) {
+	var from int64
+	if err := s.read.QueryRowContext(ctx, sqlRetainedFrom).Scan(&from); err != nil {
+		return 0, fmt.Errorf("sqlite: retained from: %w", err)
+	}
+	return from, nil
+}

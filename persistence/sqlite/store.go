@@ -1,0 +1,124 @@
+// Package sqlite is the embedded persistence.Store: one SQLite database file
+// in WAL mode holding the revision log, the current-state tables beside it,
+// the writer lease and the module store.
+//
+// One connection writes (every write transaction is BEGIN IMMEDIATE, so the
+// database write lock doubles as the lease row lock); a separate pool of
+// read-only connections serves reads, which in WAL mode never wait for the
+// writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	// The pure-Go SQLite driver, registered as "sqlite".
+	_ "modernc.org/sqlite"
+
+	"hull/persistence"
+)
+
+// Options tunes a Store. The zero value works.
+type Options struct {
+	// BusyTimeout bounds how long a connection waits for a lock held by
+	// another connection or process. Default 10s.
+	BusyTimeout time.Duration
+	// ReadConns is the size of the read pool. Default: max(2, GOMAXPROCS).
+	ReadConns int
+	// Logger receives diagnostics. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is a persistence.Store on one SQLite database file. It is safe for
+// concurrent use.
+type Store struct {
+	path   string
+	write  *sql.DB // exactly one connection; BEGIN IMMEDIATE
+	read   *sql.DB // read-only pool
+	logger *slog.Logger
+}
+
+var _ persistence.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path and migrates its
+// schema to the current version. It does not take the writer lease.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: open %q: want a plain file path", path)
+	}
+	opts = opts.withDefaults()
+	write, err := sql.Open("sqlite", dsn(path, opts, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer for %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", dsn(path, opts, true))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open readers for %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(opts.ReadConns)
+	read.SetMaxIdleConns(opts.ReadConns)
+	read.SetConnMaxIdleTime(0)
+	if err := read.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: open readers for %s: %w", path, err)
+	}
+	return &Store{path: path, write: write, read: read, logger: opts.Logger}, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 10 * time.Second
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(2, runtime.GOMAXPROCS(0))
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// dsn builds the driver DSN. Both pools use WAL and synchronous=FULL so a
+// commit is on disk when it returns; the writer also fixes incremental
+// auto-vacuum (effective only on a new file, before the first table) and
+// takes the write lock at BEGIN.
+func dsn(path string, opts Options, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10))
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_auto_vacuum", "INCREMENTAL")
+		q.Set("_txlock", "immediate")
+	}
+	return path + "?" + q.Encode()
+}
+
+// Close closes both pools. The lease row stays; a later Acquire takes it
+// over.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Path returns the database file path.
+func (s *Store) Path() string { return s.path }
