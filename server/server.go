@@ -1,0 +1,248 @@
+// Package server owns hull's HTTP surface on one port: routing, the
+// middleware every request passes (request ids, access logs, CORS, body
+// limits, panic recovery), admin-key authentication, public origins, the
+// health and status routes, and the process lifecycle around them —
+// binding at once, holding requests until storage is open, and draining on
+// shutdown. The application plugs its handlers in through Routes.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config configures a Server. Zero durations and sizes take defaults.
+type Config struct {
+	InstanceName   string
+	InstanceSecret string
+	// Version is reported by /version and /instance_version.
+	Version string
+	// CloudOrigin and SiteOrigin are the configured public origins; empty
+	// means derive them from each request (see Origins).
+	CloudOrigin string
+	SiteOrigin  string
+	// TrustedProxies may set X-Forwarded-Proto and X-Forwarded-Host.
+	TrustedProxies []netip.Prefix
+	// ReadyWait bounds how long a request waits for storage (default 20s).
+	ReadyWait time.Duration
+	// ShutdownTimeout bounds the drain of in-flight requests, and then
+	// separately the shutdown hooks (default 10s).
+	ShutdownTimeout time.Duration
+	// MaxBodyBytes caps request bodies (default 200,000,000).
+	MaxBodyBytes int64
+	// RetryMin and RetryMax bound the backoff between attempts to open
+	// storage (defaults 100ms and 5s).
+	RetryMin, RetryMax time.Duration
+	Logger             *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.ReadyWait <= 0 {
+		c.ReadyWait = 20 * time.Second
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 10 * time.Second
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 200_000_000
+	}
+	if c.RetryMin <= 0 {
+		c.RetryMin = 100 * time.Millisecond
+	}
+	if c.RetryMax < c.RetryMin {
+		c.RetryMax = max(5*time.Second, c.RetryMin)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Version == "" {
+		c.Version = "unknown"
+	}
+	return c
+}
+
+// Backend is the application once its storage is open.
+type Backend interface {
+	// Routes registers the application's handlers. It is called once.
+	Routes(r *Routes)
+}
+
+// A Backend that also implements Shutdowner is shut down after the HTTP
+// drain, before the hooks registered with OnShutdown.
+type Shutdowner interface {
+	Shutdown(ctx context.Context) error
+}
+
+// Opener opens storage and builds the application. Serve calls it in the
+// background, again with exponential backoff while it fails, until it
+// succeeds or shutdown begins. An error with a Hint() string method shows
+// that hint on /healthz.
+type Opener func(ctx context.Context) (Backend, error)
+
+type hook struct {
+	name string
+	fn   func(ctx context.Context) error
+}
+
+// Server serves one hull deployment. Create it with New.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	auth    *Auth
+	origins *originConfig
+	handler http.Handler
+
+	app      atomic.Pointer[http.Handler]
+	ready    chan struct{} // closed once app is set
+	stopping chan struct{} // closed when shutdown begins
+	stopOnce sync.Once
+
+	mu            sync.Mutex
+	status        Status
+	backend       Backend
+	drainHooks    []hook
+	shutdownHooks []hook
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if cfg.InstanceName == "" {
+		return nil, errors.New("server: config needs an instance name")
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		auth:     NewAuth(cfg.InstanceName, cfg.InstanceSecret),
+		origins:  &originConfig{cloud: cfg.CloudOrigin, site: cfg.SiteOrigin, trusted: cfg.TrustedProxies},
+		ready:    make(chan struct{}),
+		stopping: make(chan struct{}),
+		status:   Status{State: StateStarting, Reason: "storage is opening"},
+	}
+	s.handler = s.buildHandler()
+	return s, nil
+}
+
+// Handler returns the full HTTP handler, middleware included.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Auth returns the admin-key checker of this instance.
+func (s *Server) Auth() *Auth { return s.auth }
+
+// OnDrain registers fn to run as soon as shutdown begins, while in-flight
+// requests drain: the place to close hijacked connections such as
+// WebSocket sessions, which the HTTP drain does not wait for.
+func (s *Server) OnDrain(name string, fn func(ctx context.Context) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drainHooks = append(s.drainHooks, hook{name, fn})
+}
+
+// OnShutdown registers fn to run after in-flight requests have drained,
+// in reverse order of registration (e.g. "release the lease").
+func (s *Server) OnShutdown(name string, fn func(ctx context.Context) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shutdownHooks = append(s.shutdownHooks, hook{name, fn})
+}
+
+// Serve serves on ln until ctx ends, opening storage in the background with
+// open. When ctx ends it stops accepting, lets in-flight requests finish
+// within ShutdownTimeout, runs the drain and shutdown hooks and returns
+// nil. It returns an error only if serving itself fails.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, open Opener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	openCtx, cancelOpen := context.WithCancel(ctx)
+	defer cancelOpen()
+	var opening sync.WaitGroup
+	opening.Go(func() { s.openLoop(openCtx, open) })
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String(), "instance", s.cfg.InstanceName, "version", s.cfg.Version)
+
+	select {
+	case <-ctx.Done():
+		s.drain(hs)
+		cancelOpen()
+		opening.Wait()
+		s.runShutdownHooks()
+		s.log.Info("stopped")
+		return nil
+	case err := <-served:
+		s.beginStopping()
+		cancelOpen()
+		opening.Wait()
+		s.runShutdownHooks()
+		return fmt.Errorf("server: serve %s: %w", ln.Addr(), err)
+	}
+}
+
+func (s *Server) beginStopping() {
+	s.stopOnce.Do(func() {
+		close(s.stopping)
+		s.mu.Lock()
+		s.status = Status{State: StateStopping, Reason: "the server is shutting down"}
+		s.mu.Unlock()
+	})
+}
+
+// drain stops accepting and waits for in-flight requests, running the
+// drain hooks alongside; past the deadline it closes what is left.
+func (s *Server) drain(hs *http.Server) {
+	s.beginStopping()
+	s.log.Info("shutting down", "deadline", s.cfg.ShutdownTimeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	s.mu.Lock()
+	drainHooks := append([]hook(nil), s.drainHooks...)
+	s.mu.Unlock()
+	var hooks sync.WaitGroup
+	for _, h := range drainHooks {
+		hooks.Go(func() { s.runHook(ctx, "drain", h) })
+	}
+	if err := hs.Shutdown(ctx); err != nil {
+		s.log.Warn("in-flight requests did not finish before the deadline; closing them", "err", err)
+		_ = hs.Close()
+	}
+	hooks.Wait()
+}
+
+func (s *Server) runShutdownHooks() {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	s.mu.Lock()
+	hooks := append([]hook(nil), s.shutdownHooks...)
+	backend := s.backend
+	s.mu.Unlock()
+	if sd, ok := backend.(Shutdowner); ok {
+		s.runHook(ctx, "shutdown", hook{"backend", sd.Shutdown})
+	}
+	for i := len(hooks) - 1; i >= 0; i-- {
+		s.runHook(ctx, "shutdown", hooks[i])
+	}
+}
+
+func (s *Server) runHook(ctx context.Context, phase string, h hook) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("shutdown hook panicked", "phase", phase, "hook", h.name, "panic", fmt.Sprint(v))
+		}
+	}()
+	if err := h.fn(ctx); err != nil {
+		s.log.Warn("shutdown hook failed", "phase", phase, "hook", h.name, "err", err)
+	}
+}
