@@ -1,0 +1,269 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"hull/persistence"
+	"hull/value"
+)
+
+// Metadata lives in two built-in system tables with fixed numbers and fixed
+// index ids, so it can be loaded before anything else is known:
+//
+//	_tables: {name: string, number: int64}
+//	_index:  {indexId: int64, table: int64, name: string, fields: [string], state: string}
+//
+// fields lists the indexed field paths without the trailing _id (by_id has
+// none, by_creation_time has ["_creationTime"], a user index [f..., "_creationTime"]).
+const (
+	tablesTableName = "_tables"
+	indexTableName  = "_index"
+
+	tablesTable value.TableNumber = 1
+	indexTable  value.TableNumber = 2
+
+	tablesByID           persistence.IndexID = 1
+	tablesByCreationTime persistence.IndexID = 2
+	indexByID            persistence.IndexID = 3
+	indexByCreationTime  persistence.IndexID = 4
+	firstDynamicIndex    persistence.IndexID = 100
+
+	// firstDynamicSystemTable is where system tables created on demand
+	// (names starting with "_") are numbered from; user tables start at
+	// value.FirstUserTable.
+	firstDynamicSystemTable value.TableNumber = 1000
+
+	byIDIndex           = "by_id"
+	byCreationTimeIndex = "by_creation_time"
+	creationTimeField   = "_creationTime"
+	idField             = "_id"
+
+	indexStateReady = "ready"
+)
+
+// tableInfo describes one table.
+type tableInfo struct {
+	Name   string
+	Number value.TableNumber
+	Doc    value.ID // its _tables document; zero for the built-in tables
+}
+
+// system reports whether the table is a system table (name starts with "_").
+func (t *tableInfo) system() bool { return strings.HasPrefix(t.Name, "_") }
+
+// indexInfo describes one index.
+type indexInfo struct {
+	ID     persistence.IndexID
+	Table  value.TableNumber
+	Name   string
+	Fields []string // indexed field paths, without the final _id
+	State  string
+	Doc    value.ID // its _index document; zero for built-in indexes
+}
+
+// fieldsWithID returns the full key layout: Fields then _id.
+func (ix *indexInfo) fieldsWithID() []string {
+	out := make([]string, 0, len(ix.Fields)+1)
+	return append(append(out, ix.Fields...), idField)
+}
+
+// catalog is an immutable view of the tables and indexes. A transaction
+// that changes metadata works on a clone and installs it on commit.
+type catalog struct {
+	byName    map[string]*tableInfo
+	byNumber  map[value.TableNumber]*tableInfo
+	indexes   map[persistence.IndexID]*indexInfo
+	nextIndex persistence.IndexID
+}
+
+func newCatalog() *catalog {
+	c := &catalog{
+		byName:    map[string]*tableInfo{},
+		byNumber:  map[value.TableNumber]*tableInfo{},
+		indexes:   map[persistence.IndexID]*indexInfo{},
+		nextIndex: firstDynamicIndex,
+	}
+	c.putTable(&tableInfo{Name: tablesTableName, Number: tablesTable})
+	c.putTable(&tableInfo{Name: indexTableName, Number: indexTable})
+	c.putIndex(&indexInfo{ID: tablesByID, Table: tablesTable, Name: byIDIndex, State: indexStateReady})
+	c.putIndex(&indexInfo{ID: tablesByCreationTime, Table: tablesTable, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady})
+	c.putIndex(&indexInfo{ID: indexByID, Table: indexTable, Name: byIDIndex, State: indexStateReady})
+	c.putIndex(&indexInfo{ID: indexByCreationTime, Table: indexTable, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady})
+	return c
+}
+
+func (c *catalog) clone() *catalog {
+	n := &catalog{
+		byName:    make(map[string]*tableInfo, len(c.byName)),
+		byNumber:  make(map[value.TableNumber]*tableInfo, len(c.byNumber)),
+		indexes:   make(map[persistence.IndexID]*indexInfo, len(c.indexes)),
+		nextIndex: c.nextIndex,
+	}
+	for k, v := range c.byName {
+		n.byName[k] = v
+	}
+	for k, v := range c.byNumber {
+		n.byNumber[k] = v
+	}
+	for k, v := range c.indexes {
+		n.indexes[k] = v
+	}
+	return n
+}
+
+func (c *catalog) putTable(t *tableInfo) {
+	c.byName[t.Name] = t
+	c.byNumber[t.Number] = t
+}
+
+func (c *catalog) putIndex(ix *indexInfo) {
+	c.indexes[ix.ID] = ix
+	if ix.ID >= c.nextIndex {
+		c.nextIndex = ix.ID + 1
+	}
+}
+
+// tableIndexes returns the indexes of a table, sorted by name.
+func (c *catalog) tableIndexes(t value.TableNumber) []*indexInfo {
+	var out []*indexInfo
+	for _, ix := range c.indexes {
+		if ix.Table == t {
+			out = append(out, ix)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// index finds a table's index by name.
+func (c *catalog) index(t value.TableNumber, name string) *indexInfo {
+	for _, ix := range c.indexes {
+		if ix.Table == t && ix.Name == name {
+			return ix
+		}
+	}
+	return nil
+}
+
+// nextTableNumber picks the number for a new table: user tables from
+// value.FirstUserTable, system tables from a fixed number if the value
+// package reserves one for the name, else from firstDynamicSystemTable.
+func (c *catalog) nextTableNumber(name string) value.TableNumber {
+	if n, ok := reservedTableNumber(name); ok {
+		if _, taken := c.byNumber[n]; !taken {
+			return n
+		}
+	}
+	lo, hi := value.FirstUserTable, value.TableNumber(1<<31)
+	if strings.HasPrefix(name, "_") {
+		lo, hi = firstDynamicSystemTable, value.FirstUserTable
+	}
+	next := lo
+	for n := range c.byNumber {
+		if n >= lo && n < hi && n >= next {
+			next = n + 1
+		}
+	}
+	return next
+}
+
+// loadCatalog reads _tables and _index at the current state.
+func loadCatalog(ctx context.Context, store persistence.Store) (*catalog, error) {
+	c := newCatalog()
+	err := scanAll(ctx, store, tablesByID, func(obj value.Object, id value.ID) error {
+		name, _ := obj.Get("name")
+		num, _ := obj.Get("number")
+		s, ok1 := name.(value.String)
+		n, ok2 := num.(value.Int64)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("malformed _tables document %s", id)
+		}
+		c.putTable(&tableInfo{Name: string(s), Number: value.TableNumber(n), Doc: id})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load tables: %w", err)
+	}
+	err = scanAll(ctx, store, indexByID, func(obj value.Object, id value.ID) error {
+		ix, err := indexFromDoc(obj, id)
+		if err != nil {
+			return err
+		}
+		c.putIndex(ix)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load indexes: %w", err)
+	}
+	return c, nil
+}
+
+func indexFromDoc(obj value.Object, id value.ID) (*indexInfo, error) {
+	get := func(name string) value.Value { v, _ := obj.Get(name); return v }
+	iid, ok1 := get("indexId").(value.Int64)
+	tbl, ok2 := get("table").(value.Int64)
+	name, ok3 := get("name").(value.String)
+	state, ok4 := get("state").(value.String)
+	arr, ok5 := get("fields").(value.Array)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return nil, fmt.Errorf("malformed _index document %s", id)
+	}
+	fields := make([]string, 0, len(arr))
+	for _, f := range arr {
+		s, ok := f.(value.String)
+		if !ok {
+			return nil, fmt.Errorf("malformed _index document %s: field is not a string", id)
+		}
+		fields = append(fields, string(s))
+	}
+	return &indexInfo{ID: persistence.IndexID(iid), Table: value.TableNumber(tbl), Name: string(name), Fields: fields, State: string(state), Doc: id}, nil
+}
+
+func indexToDoc(ix *indexInfo) value.Object {
+	fields := make(value.Array, len(ix.Fields))
+	for i, f := range ix.Fields {
+		fields[i] = value.String(f)
+	}
+	return value.MustObject(
+		value.Field{Name: "indexId", Value: value.Int64(ix.ID)},
+		value.Field{Name: "table", Value: value.Int64(ix.Table)},
+		value.Field{Name: "name", Value: value.String(ix.Name)},
+		value.Field{Name: "fields", Value: fields},
+		value.Field{Name: "state", Value: value.String(ix.State)},
+	)
+}
+
+func tableToDoc(t *tableInfo) value.Object {
+	return value.MustObject(
+		value.Field{Name: "name", Value: value.String(t.Name)},
+		value.Field{Name: "number", Value: value.Int64(t.Number)},
+	)
+}
+
+// scanAll reads every live entry of an index at the current state, in
+// batches, and decodes each document.
+func scanAll(ctx context.Context, store persistence.Store, index persistence.IndexID, fn func(value.Object, value.ID) error) error {
+	var start []byte
+	for {
+		entries, err := store.Scan(ctx, persistence.Range{Index: index, Start: start, Limit: 256}, persistence.Latest)
+		if err != nil {
+			return fmt.Errorf("scan index %d: %w", index, err)
+		}
+		for _, e := range entries {
+			obj, err := decodeDoc(e.Doc.Value)
+			if err != nil {
+				return err
+			}
+			if err := fn(obj, fromDocID(e.Doc.ID)); err != nil {
+				return err
+			}
+		}
+		if len(entries) < 256 {
+			return nil
+		}
+		start = keyAfter(entries[len(entries)-1].Key)
+	}
+}

@@ -1,0 +1,212 @@
+package database
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"hull/persistence"
+	"hull/value"
+)
+
+// ensureTable returns the table, creating it (its _tables document and its
+// by_id and by_creation_time indexes) if it does not exist.
+func (tx *Tx) ensureTable(ctx context.Context, name string) (*tableInfo, error) {
+	if t, ok := tx.cat.byName[name]; ok {
+		return t, nil
+	}
+	tx.ownCatalog()
+	t := &tableInfo{Name: name, Number: tx.cat.nextTableNumber(name)}
+	tables := tx.cat.byNumber[tablesTable]
+	id, _, err := tx.insertDoc(tables, tableToDoc(t))
+	if err != nil {
+		return nil, fmt.Errorf("database: create table %s: %w", name, err)
+	}
+	t.Doc = id
+	tx.cat.putTable(t)
+	for _, ix := range []*indexInfo{
+		{Table: t.Number, Name: byIDIndex, State: indexStateReady},
+		{Table: t.Number, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady},
+	} {
+		if err := tx.addIndex(ix, false); err != nil {
+			return nil, fmt.Errorf("database: create table %s: %w", name, err)
+		}
+	}
+	return t, nil
+}
+
+// ownCatalog makes tx.cat a private copy before a metadata change.
+func (tx *Tx) ownCatalog() {
+	if !tx.catChanged {
+		tx.cat = tx.cat.clone()
+		tx.catChanged = true
+	}
+}
+
+// addIndex assigns the index an id, stages its _index document and, if
+// backfill is set, marks it to be filled from the table's documents at
+// commit.
+func (tx *Tx) addIndex(ix *indexInfo, backfill bool) error {
+	tx.ownCatalog()
+	ix.ID = tx.cat.nextIndex
+	id, _, err := tx.insertDoc(tx.cat.byNumber[indexTable], indexToDoc(ix))
+	if err != nil {
+		return err
+	}
+	ix.Doc = id
+	tx.cat.putIndex(ix)
+	if backfill {
+		tx.newIndexes[ix.ID] = true
+	}
+	return nil
+}
+
+// dropIndex removes an index from the catalog and deletes its _index
+// document. Its entries stay in the store under the retired index id.
+func (tx *Tx) dropIndex(ix *indexInfo) {
+	tx.ownCatalog()
+	delete(tx.cat.indexes, ix.ID)
+	delete(tx.newIndexes, ix.ID)
+	tx.setWrite(tx.cat.byNumber[indexTable], ix.Doc, value.Object{}, false)
+}
+
+// Commit writes everything the transaction staged as one persistence
+// commit at a new timestamp and returns it. A read-only transaction, or one
+// that wrote nothing, commits nothing and returns its snapshot ts.
+func (tx *Tx) Commit(ctx context.Context) (int64, error) {
+	if err := tx.check(false); err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if tx.readOnly || len(tx.order) == 0 {
+		return tx.ts, nil
+	}
+	ts := tx.db.nextTS(tx.ts)
+	c, err := tx.buildCommit(ctx, ts)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.db.store.Write(ctx, tx.db.lease, []persistence.Commit{c}); err != nil {
+		return 0, fmt.Errorf("database: commit at %d: %w", ts, err)
+	}
+	var cat *catalog
+	if tx.catChanged {
+		cat = tx.cat
+	}
+	var schema *Schema
+	if tx.schemaSet {
+		schema = tx.schema
+	}
+	tx.db.install(ts, cat, schema)
+	return ts, nil
+}
+
+// buildCommit turns the staged writes into document revisions and index
+// writes: for every index of the table, the old key is removed and the new
+// key added (nothing when the key did not change).
+func (tx *Tx) buildCommit(ctx context.Context, ts int64) (persistence.Commit, error) {
+	c := persistence.Commit{TS: ts}
+	for _, did := range tx.order {
+		w := tx.writes[did]
+		if !w.oldKnown {
+			if err := tx.loadOld(ctx, did, &w); err != nil {
+				return c, err
+			}
+		}
+		if !w.hasOld && !w.hasDoc {
+			continue // inserted and deleted in this transaction
+		}
+		rev := persistence.Revision{ID: did, TS: ts, PrevTS: w.oldTS, Deleted: !w.hasDoc}
+		if w.hasDoc {
+			rev.Value = encodeDoc(w.doc)
+		}
+		c.Documents = append(c.Documents, rev)
+		for _, ix := range tx.cat.tableIndexes(w.table) {
+			c.Indexes = append(c.Indexes, indexWrites(ix, did, w, tx.newIndexes[ix.ID])...)
+		}
+	}
+	backfill, err := tx.backfill(ctx)
+	if err != nil {
+		return c, err
+	}
+	c.Indexes = append(c.Indexes, backfill...)
+	return c, nil
+}
+
+// loadOld fills in the committed version of a document written without
+// being read first.
+func (tx *Tx) loadOld(ctx context.Context, did persistence.DocID, w *write) error {
+	c, err := tx.fetch(ctx, did)
+	if err != nil {
+		return err
+	}
+	if c.found {
+		w.old, w.hasOld, w.oldTS = c.obj, true, c.ts
+	}
+	w.oldKnown = true
+	return nil
+}
+
+func indexWrites(ix *indexInfo, did persistence.DocID, w write, isNew bool) []persistence.IndexWrite {
+	var oldKey, newKey []byte
+	if w.hasOld && !isNew {
+		oldKey = indexKey(ix, w.old)
+	}
+	if w.hasDoc {
+		newKey = indexKey(ix, w.doc)
+	}
+	if oldKey != nil && newKey != nil && bytes.Equal(oldKey, newKey) {
+		return nil
+	}
+	var out []persistence.IndexWrite
+	if oldKey != nil {
+		out = append(out, persistence.IndexWrite{Index: ix.ID, Key: oldKey, Doc: did, Deleted: true})
+	}
+	if newKey != nil {
+		out = append(out, persistence.IndexWrite{Index: ix.ID, Key: newKey, Doc: did})
+	}
+	return out
+}
+
+// backfill computes the entries of indexes created in this transaction for
+// the table's committed documents the transaction did not write (written
+// ones got their entries in buildCommit).
+func (tx *Tx) backfill(ctx context.Context) ([]persistence.IndexWrite, error) {
+	var out []persistence.IndexWrite
+	for id := range tx.newIndexes {
+		ix, ok := tx.cat.indexes[id]
+		if !ok {
+			continue
+		}
+		src := tx.cat.index(ix.Table, byCreationTimeIndex)
+		if src == nil {
+			continue
+		}
+		var start []byte
+		for {
+			entries, err := tx.db.store.Scan(ctx, persistence.Range{Index: src.ID, Start: start, Limit: 512}, tx.readAt())
+			if err != nil {
+				return nil, fmt.Errorf("database: backfill index %s: %w", ix.Name, err)
+			}
+			for _, e := range entries {
+				if _, written := tx.writes[e.Doc.ID]; written {
+					continue
+				}
+				doc, err := decodeDoc(e.Doc.Value)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, persistence.IndexWrite{Index: ix.ID, Key: indexKey(ix, doc), Doc: e.Doc.ID})
+			}
+			if len(entries) < 512 {
+				break
+			}
+			start = keyAfter(entries[len(entries)-1].Key)
+		}
+	}
+	return out, nil
+}
+
+// isSystemName reports whether a table name is a system table name.
+func isSystemName(name string) bool { return strings.HasPrefix(name, "_") }

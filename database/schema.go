@@ -1,0 +1,269 @@
+package database
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"hull/value"
+)
+
+// Schema is a parsed schema, as defineSchema(...).export() produces it.
+type Schema struct {
+	Tables           []TableSchema
+	SchemaValidation bool
+	// Raw is the JSON the schema was parsed from.
+	Raw []byte
+}
+
+// TableSchema is one table of a schema.
+type TableSchema struct {
+	TableName           string            `json:"tableName"`
+	Indexes             []IndexSchema     `json:"indexes"`
+	StagedDbIndexes     []IndexSchema     `json:"stagedDbIndexes"`
+	SearchIndexes       []json.RawMessage `json:"searchIndexes"`
+	StagedSearchIndexes []json.RawMessage `json:"stagedSearchIndexes"`
+	VectorIndexes       []json.RawMessage `json:"vectorIndexes"`
+	StagedVectorIndexes []json.RawMessage `json:"stagedVectorIndexes"`
+	DocumentType        json.RawMessage   `json:"documentType"`
+	StagedDocumentType  json.RawMessage   `json:"stagedDocumentType"`
+}
+
+// IndexSchema is one database index of a table: its user fields (without
+// the implicit _creationTime and _id).
+type IndexSchema struct {
+	IndexDescriptor string   `json:"indexDescriptor"`
+	Fields          []string `json:"fields"`
+}
+
+// IndexDesc describes an index for callers: its table, name and user
+// fields.
+type IndexDesc struct {
+	Table  string
+	Name   string
+	Fields []string
+}
+
+// SchemaChanges lists the indexes ApplySchema added and dropped.
+type SchemaChanges struct {
+	Added   []IndexDesc
+	Dropped []IndexDesc
+}
+
+const (
+	schemasTable   = "_schemas"
+	maxIndexFields = 16
+)
+
+// ParseSchema parses and checks a schema export.
+func ParseSchema(data []byte) (*Schema, error) {
+	var raw struct {
+		Tables           []TableSchema `json:"tables"`
+		SchemaValidation *bool         `json:"schemaValidation"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, userErr("InvalidSchema", "Invalid schema: %v", err)
+	}
+	s := &Schema{Tables: raw.Tables, SchemaValidation: raw.SchemaValidation == nil || *raw.SchemaValidation, Raw: append([]byte(nil), data...)}
+	seen := map[string]bool{}
+	for _, t := range s.Tables {
+		if err := value.ValidateIdentifier(t.TableName); err != nil || strings.HasPrefix(t.TableName, "_") {
+			return nil, userErr("InvalidSchema", "Invalid table name %q in schema: table names must be identifiers that do not start with \"_\".", t.TableName)
+		}
+		if seen[t.TableName] {
+			return nil, userErr("InvalidSchema", "Table %q is defined twice in the schema.", t.TableName)
+		}
+		seen[t.TableName] = true
+		if err := checkTableIndexes(t); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func checkTableIndexes(t TableSchema) error {
+	names := map[string]bool{}
+	for _, ix := range t.Indexes {
+		name := t.TableName + "." + ix.IndexDescriptor
+		if err := value.ValidateIdentifier(ix.IndexDescriptor); err != nil {
+			return userErr("InvalidSchema", "Invalid index name %s: %v", name, err)
+		}
+		if ix.IndexDescriptor == byIDIndex || ix.IndexDescriptor == byCreationTimeIndex || strings.HasPrefix(ix.IndexDescriptor, "_") {
+			return userErr("InvalidSchema", "Index name %s is reserved.", name)
+		}
+		if names[ix.IndexDescriptor] {
+			return userErr("InvalidSchema", "Duplicate index name %s.", name)
+		}
+		names[ix.IndexDescriptor] = true
+		if len(ix.Fields) == 0 || len(ix.Fields)+1 > maxIndexFields {
+			return userErr("InvalidSchema", "Index %s must have between 1 and %d fields.", name, maxIndexFields-1)
+		}
+		fields := map[string]bool{}
+		for _, f := range ix.Fields {
+			if f == "" || strings.HasPrefix(f, "_") {
+				return userErr("InvalidSchema", "In index %s: field %q is reserved; system fields are added to every index automatically.", name, f)
+			}
+			if fields[f] {
+				return userErr("InvalidSchema", "In index %s: duplicate field %q.", name, f)
+			}
+			fields[f] = true
+		}
+	}
+	return nil
+}
+
+// ApplySchema makes the database indexes match the schema in this
+// transaction: tables it names are created, new or changed indexes are
+// created and backfilled at commit, indexes it no longer has are dropped.
+// The schema is stored and becomes active when the transaction commits.
+func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error) {
+	if err := tx.check(true); err != nil {
+		return nil, err
+	}
+	want := map[string][]string{} // "table.index" -> stored fields
+	for _, ts := range s.Tables {
+		if _, err := tx.ensureTable(ctx, ts.TableName); err != nil {
+			return nil, err
+		}
+		for _, ix := range ts.Indexes {
+			want[ts.TableName+"."+ix.IndexDescriptor] = append(slices.Clone(ix.Fields), creationTimeField)
+		}
+	}
+	ch := &SchemaChanges{}
+	for _, ix := range tx.userIndexes() {
+		t := tx.cat.byNumber[ix.Table]
+		key := t.Name + "." + ix.Name
+		if f, ok := want[key]; ok && slices.Equal(f, ix.Fields) {
+			delete(want, key)
+			continue
+		}
+		tx.dropIndex(ix)
+		ch.Dropped = append(ch.Dropped, describe(t, ix))
+	}
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		table, name, _ := strings.Cut(k, ".")
+		t := tx.cat.byName[table]
+		ix := &indexInfo{Table: t.Number, Name: name, Fields: want[k], State: indexStateReady}
+		if err := tx.addIndex(ix, true); err != nil {
+			return nil, fmt.Errorf("database: create index %s: %w", k, err)
+		}
+		ch.Added = append(ch.Added, describe(t, ix))
+	}
+	if err := tx.storeSchema(ctx, s); err != nil {
+		return nil, err
+	}
+	return ch, nil
+}
+
+// userIndexes returns the schema-defined indexes of user tables.
+func (tx *Tx) userIndexes() []*indexInfo {
+	var out []*indexInfo
+	for _, ix := range tx.cat.indexes {
+		t := tx.cat.byNumber[ix.Table]
+		if t == nil || t.system() || ix.Name == byIDIndex || ix.Name == byCreationTimeIndex {
+			continue
+		}
+		out = append(out, ix)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func describe(t *tableInfo, ix *indexInfo) IndexDesc {
+	fields := ix.Fields
+	if n := len(fields); n > 0 && fields[n-1] == creationTimeField && ix.Name != byCreationTimeIndex {
+		fields = fields[:n-1]
+	}
+	return IndexDesc{Table: t.Name, Name: ix.Name, Fields: slices.Clone(fields)}
+}
+
+// Indexes lists every index of the user tables, by table then name.
+func (tx *Tx) Indexes() []IndexDesc {
+	var out []IndexDesc
+	for _, t := range tx.cat.byNumber {
+		if t.system() {
+			continue
+		}
+		for _, ix := range tx.cat.tableIndexes(t.Number) {
+			out = append(out, describe(t, ix))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Table != out[j].Table {
+			return out[i].Table < out[j].Table
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// Schema returns the schema active for this transaction, or nil.
+func (tx *Tx) Schema() *Schema { return tx.schema }
+
+// storeSchema writes the schema JSON as the single document of _schemas.
+func (tx *Tx) storeSchema(ctx context.Context, s *Schema) error {
+	doc := value.MustObject(value.Field{Name: "json", Value: value.String(string(s.Raw))})
+	docs, err := tx.SystemScan(ctx, schemasTable)
+	if err != nil {
+		return err
+	}
+	if len(docs) > 0 {
+		id, err := docIDOf(docs[0])
+		if err != nil {
+			return err
+		}
+		if _, err := tx.SystemReplace(ctx, id, doc); err != nil {
+			return err
+		}
+	} else if _, err := tx.SystemInsert(ctx, schemasTable, doc); err != nil {
+		return err
+	}
+	tx.schema, tx.schemaSet = s, true
+	return nil
+}
+
+// loadSchema reads the stored schema at the current state.
+func (db *DB) loadSchema(ctx context.Context) (*Schema, error) {
+	t, ok := db.cat.byName[schemasTable]
+	if !ok {
+		return nil, nil
+	}
+	ix := db.cat.index(t.Number, byCreationTimeIndex)
+	if ix == nil {
+		return nil, nil
+	}
+	var raw string
+	err := scanAll(ctx, db.store, ix.ID, func(obj value.Object, _ value.ID) error {
+		if s, ok := obj.Get("json"); ok {
+			if str, ok := s.(value.String); ok {
+				raw = string(str)
+			}
+		}
+		return nil
+	})
+	if err != nil || raw == "" {
+		return nil, err
+	}
+	s, err := ParseSchema([]byte(raw))
+	if err != nil {
+		return nil, fmt.Errorf("stored schema: %w", err)
+	}
+	return s, nil
+}
+
+// checkSchema enforces the active schema's document type on a user
+// document. Document validation is not enforced yet: only the document
+// rules (value.ValidateDocument) are.
+func (tx *Tx) checkSchema(t *tableInfo, doc value.Object) error {
+	_ = t
+	_ = doc
+	return nil
+}

@@ -1,0 +1,476 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"hull/persistence"
+	"hull/value"
+)
+
+// Tx is one transaction at a snapshot. A Tx is not safe for concurrent
+// use: the caller (one function run, its nested calls included) issues
+// operations one at a time, as Convex serializes syscalls.
+type Tx struct {
+	db       *DB
+	ts       int64
+	readOnly bool
+
+	cat        *catalog
+	catChanged bool
+	schema     *Schema
+	schemaSet  bool
+
+	writes     map[persistence.DocID]write
+	order      []persistence.DocID
+	newIndexes map[persistence.IndexID]bool
+	cache      map[persistence.DocID]cachedDoc
+
+	creation float64 // next _creationTime (ms)
+
+	reads     []ReadInterval
+	docsRead  int
+	bytesRead int64
+
+	release func()
+	done    bool
+}
+
+// write is the pending state of one document in a transaction. Values are
+// replaced, never mutated, so a savepoint can copy the map shallowly.
+type write struct {
+	table  value.TableNumber
+	old    value.Object
+	hasOld bool
+	oldTS  int64
+	// oldKnown is set once the committed version (or its absence) is known.
+	oldKnown bool
+	doc    value.Object
+	hasDoc bool
+}
+
+type cachedDoc struct {
+	obj   value.Object
+	ts    int64
+	size  int
+	found bool
+}
+
+// ReadInterval is one index interval a transaction read: keys k with
+// Start <= k < End (End nil: unbounded).
+type ReadInterval struct {
+	Index persistence.IndexID
+	Start []byte
+	End   []byte
+}
+
+func newTx(db *DB, cat *catalog, ts int64, schema *Schema, readOnly bool) *Tx {
+	now := db.opts.Now().UnixNano()
+	base := max(now, ts+1)
+	return &Tx{
+		db: db, ts: ts, readOnly: readOnly, cat: cat, schema: schema,
+		writes:     map[persistence.DocID]write{},
+		newIndexes: map[persistence.IndexID]bool{},
+		cache:      map[persistence.DocID]cachedDoc{},
+		creation:   float64(base/1e6) + float64(base%1e6)*1e-6,
+	}
+}
+
+// SnapshotTS returns the timestamp the transaction reads at.
+func (tx *Tx) SnapshotTS() int64 { return tx.ts }
+
+// ReadOnly reports whether the transaction is a query.
+func (tx *Tx) ReadOnly() bool { return tx.readOnly }
+
+// ReadSet returns the index intervals the transaction has read so far.
+func (tx *Tx) ReadSet() []ReadInterval { return append([]ReadInterval(nil), tx.reads...) }
+
+// TableName returns the name of the table with the given number.
+func (tx *Tx) TableName(n value.TableNumber) (string, bool) {
+	t, ok := tx.cat.byNumber[n]
+	if !ok {
+		return "", false
+	}
+	return t.Name, true
+}
+
+// TableNumber returns the number of a table, if it exists.
+func (tx *Tx) TableNumber(name string) (value.TableNumber, bool) {
+	t, ok := tx.cat.byName[name]
+	if !ok {
+		return 0, false
+	}
+	return t.Number, true
+}
+
+// Rollback discards the transaction and releases the write lock. It is
+// safe to call after Commit (it does nothing then).
+func (tx *Tx) Rollback() {
+	if tx.done {
+		return
+	}
+	tx.done = true
+	if tx.release != nil {
+		tx.release()
+	}
+}
+
+// Savepoint marks the current write state; RollbackTo returns to it. Used
+// to undo a nested mutation that failed. Reads are kept.
+type Savepoint struct {
+	writes     map[persistence.DocID]write
+	order      int
+	cat        *catalog
+	catChanged bool
+	schema     *Schema
+	schemaSet  bool
+	newIndexes map[persistence.IndexID]bool
+}
+
+// Savepoint returns a savepoint at the current state.
+func (tx *Tx) Savepoint() Savepoint {
+	sp := Savepoint{
+		writes: make(map[persistence.DocID]write, len(tx.writes)), order: len(tx.order),
+		cat: tx.cat, catChanged: tx.catChanged, schema: tx.schema, schemaSet: tx.schemaSet,
+		newIndexes: make(map[persistence.IndexID]bool, len(tx.newIndexes)),
+	}
+	for k, v := range tx.writes {
+		sp.writes[k] = v
+	}
+	for k, v := range tx.newIndexes {
+		sp.newIndexes[k] = v
+	}
+	return sp
+}
+
+// RollbackTo undoes every write made since sp.
+func (tx *Tx) RollbackTo(sp Savepoint) {
+	tx.writes = sp.writes
+	tx.order = tx.order[:sp.order]
+	tx.cat, tx.catChanged = sp.cat, sp.catChanged
+	tx.schema, tx.schemaSet = sp.schema, sp.schemaSet
+	tx.newIndexes = sp.newIndexes
+	// Keep sp reusable: the maps now belong to tx, so copy them back.
+	fresh := tx.Savepoint()
+	tx.writes, tx.newIndexes = fresh.writes, fresh.newIndexes
+}
+
+func (tx *Tx) check(write bool) error {
+	if tx.done {
+		return ErrTxDone
+	}
+	if write && tx.readOnly {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+// readAt is the ts passed to the store: a mutation holds the write lock,
+// so its snapshot is the current state.
+func (tx *Tx) readAt() int64 {
+	if tx.readOnly {
+		return tx.ts
+	}
+	return persistence.Latest
+}
+
+// userVisible reports whether user code may read the table: user tables
+// and the two virtual system tables of Convex.
+func userVisible(t *tableInfo) bool {
+	return !t.system() || t.Name == "_storage" || t.Name == "_scheduled_functions"
+}
+
+// fetch reads the committed version of a document at the snapshot.
+func (tx *Tx) fetch(ctx context.Context, did persistence.DocID) (cachedDoc, error) {
+	if c, ok := tx.cache[did]; ok {
+		return c, nil
+	}
+	revs, err := tx.db.store.Get(ctx, []persistence.DocID{did}, tx.readAt())
+	if err != nil {
+		return cachedDoc{}, fmt.Errorf("database: get %s: %w", fromDocID(did), err)
+	}
+	var c cachedDoc
+	if rev, ok := revs[did]; ok {
+		obj, err := decodeDoc(rev.Value)
+		if err != nil {
+			return cachedDoc{}, err
+		}
+		c = cachedDoc{obj: obj, ts: rev.TS, size: len(rev.Value), found: true}
+	}
+	tx.cache[did] = c
+	return c, nil
+}
+
+// current returns the document as this transaction sees it.
+func (tx *Tx) current(ctx context.Context, t *tableInfo, id value.ID) (value.Object, bool, error) {
+	did := toDocID(id)
+	tx.recordPoint(t, id)
+	if w, ok := tx.writes[did]; ok {
+		return w.doc, w.hasDoc, nil
+	}
+	c, err := tx.fetch(ctx, did)
+	if err != nil {
+		return value.Object{}, false, err
+	}
+	if !c.found {
+		return value.Object{}, false, nil
+	}
+	if err := tx.countRead(t, c.size); err != nil {
+		return value.Object{}, false, err
+	}
+	return c.obj, true, nil
+}
+
+func (tx *Tx) recordPoint(t *tableInfo, id value.ID) {
+	ix := tx.cat.index(t.Number, byIDIndex)
+	if ix == nil {
+		return
+	}
+	k := value.Key(value.String(id.String()))
+	tx.reads = append(tx.reads, ReadInterval{Index: ix.ID, Start: k, End: keyAfter(k)})
+}
+
+// countRead charges one document read against the limits; system tables
+// are exempt.
+func (tx *Tx) countRead(t *tableInfo, size int) error {
+	if t.system() {
+		return nil
+	}
+	tx.docsRead++
+	tx.bytesRead += int64(size)
+	lim := tx.db.opts.Limits
+	if tx.docsRead > lim.DocumentsRead {
+		return userErr("TooManyDocumentsRead", "Too many documents read in a single function execution (limit: %d). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.", lim.DocumentsRead)
+	}
+	if tx.bytesRead > lim.BytesRead {
+		return userErr("TooManyBytesRead", "Too many bytes read in a single function execution (limit: %d bytes). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.", lim.BytesRead)
+	}
+	return nil
+}
+
+// Get returns a document as user code sees it: documents of private system
+// tables, and of tables that do not exist, are not found.
+func (tx *Tx) Get(ctx context.Context, id value.ID) (value.Object, bool, error) {
+	return tx.get(ctx, id, false)
+}
+
+// SystemGet returns a document of any table.
+func (tx *Tx) SystemGet(ctx context.Context, id value.ID) (value.Object, bool, error) {
+	return tx.get(ctx, id, true)
+}
+
+func (tx *Tx) get(ctx context.Context, id value.ID, sys bool) (value.Object, bool, error) {
+	if err := tx.check(false); err != nil {
+		return value.Object{}, false, err
+	}
+	t, ok := tx.cat.byNumber[id.Table]
+	if !ok || (!sys && !userVisible(t)) {
+		return value.Object{}, false, nil
+	}
+	return tx.current(ctx, t, id)
+}
+
+// Insert adds a document to a user table, creating the table if needed,
+// and returns its new id.
+func (tx *Tx) Insert(ctx context.Context, table string, obj value.Object) (value.ID, error) {
+	return tx.insert(ctx, table, obj, false)
+}
+
+// SystemInsert adds a document to any table, system tables included.
+func (tx *Tx) SystemInsert(ctx context.Context, table string, obj value.Object) (value.ID, error) {
+	return tx.insert(ctx, table, obj, true)
+}
+
+func (tx *Tx) insert(ctx context.Context, table string, obj value.Object, sys bool) (value.ID, error) {
+	if err := tx.check(true); err != nil {
+		return value.ID{}, err
+	}
+	if err := checkTableName(table, sys); err != nil {
+		return value.ID{}, err
+	}
+	for _, f := range []string{idField, creationTimeField} {
+		if _, ok := obj.Get(f); ok {
+			return value.ID{}, userErr("InvalidDocument", "Provided document contains the system field %q, which is set by the database. Remove it before inserting into table %q.", f, table)
+		}
+	}
+	t, err := tx.ensureTable(ctx, table)
+	if err != nil {
+		return value.ID{}, err
+	}
+	id, _, err := tx.insertDoc(t, obj)
+	return id, err
+}
+
+// insertDoc gives obj a new id and _creationTime and stages it.
+func (tx *Tx) insertDoc(t *tableInfo, obj value.Object) (value.ID, value.Object, error) {
+	day := uint16(tx.db.opts.Now().Unix() / 86400)
+	internal, err := value.NewInternalID(tx.db.opts.Rand, day)
+	if err != nil {
+		return value.ID{}, value.Object{}, fmt.Errorf("database: new id: %w", err)
+	}
+	id := value.ID{Table: t.Number, Internal: internal}
+	ct := tx.creation
+	tx.creation = math.Nextafter(ct, math.Inf(1))
+	doc := obj.With(idField, value.String(id.String())).With(creationTimeField, value.Float64(ct))
+	if err := tx.validateDoc(t, doc); err != nil {
+		return value.ID{}, value.Object{}, err
+	}
+	did := toDocID(id)
+	tx.writes[did] = write{table: t.Number, doc: doc, hasDoc: true, oldKnown: true}
+	tx.order = append(tx.order, did)
+	return id, doc, nil
+}
+
+func (tx *Tx) validateDoc(t *tableInfo, doc value.Object) error {
+	if err := value.ValidateDocument(doc); err != nil {
+		return &Error{Code: "InvalidDocument", Msg: err.Error()}
+	}
+	return tx.checkSchema(t, doc)
+}
+
+// checkTableName rejects bad table names, and system tables for user code.
+func checkTableName(table string, sys bool) error {
+	if strings.HasPrefix(table, "_") && !sys {
+		return userErr("SystemTableWrite", "System tables (prefixed with `_`) are read-only.")
+	}
+	if err := value.ValidateIdentifier(table); err != nil {
+		return userErr("InvalidTableName", "Invalid table name %q: %v", table, err)
+	}
+	return nil
+}
+
+// Patch shallow-merges fields into a user document and returns the new
+// document. A field whose Value is nil is removed. _id and _creationTime
+// may appear only with their current values.
+func (tx *Tx) Patch(ctx context.Context, id value.ID, fields []value.Field) (value.Object, error) {
+	return tx.patch(ctx, id, fields, false)
+}
+
+// SystemPatch is Patch for any table.
+func (tx *Tx) SystemPatch(ctx context.Context, id value.ID, fields []value.Field) (value.Object, error) {
+	return tx.patch(ctx, id, fields, true)
+}
+
+func (tx *Tx) patch(ctx context.Context, id value.ID, fields []value.Field, sys bool) (value.Object, error) {
+	t, old, err := tx.forWrite(ctx, id, sys, "Update")
+	if err != nil {
+		return value.Object{}, err
+	}
+	doc := old
+	for _, f := range fields {
+		if f.Name == idField || f.Name == creationTimeField {
+			if cur, _ := old.Get(f.Name); !value.Equal(cur, f.Value) {
+				return value.Object{}, userErr("InvalidDocument", "Provided %s field %s does not match the document's current value.", f.Name, string(value.ToJSON(orNull(f.Value))))
+			}
+			continue
+		}
+		if f.Value == nil {
+			doc = doc.Without(f.Name)
+		} else {
+			doc = doc.With(f.Name, f.Value)
+		}
+	}
+	return doc, tx.stage(t, id, doc, old)
+}
+
+// Replace replaces every user field of a user document, keeping _id and
+// _creationTime, and returns the new document.
+func (tx *Tx) Replace(ctx context.Context, id value.ID, obj value.Object) (value.Object, error) {
+	return tx.replace(ctx, id, obj, false)
+}
+
+// SystemReplace is Replace for any table.
+func (tx *Tx) SystemReplace(ctx context.Context, id value.ID, obj value.Object) (value.Object, error) {
+	return tx.replace(ctx, id, obj, true)
+}
+
+func (tx *Tx) replace(ctx context.Context, id value.ID, obj value.Object, sys bool) (value.Object, error) {
+	t, old, err := tx.forWrite(ctx, id, sys, "Replace")
+	if err != nil {
+		return value.Object{}, err
+	}
+	doc := obj
+	for _, f := range []string{idField, creationTimeField} {
+		cur, _ := old.Get(f)
+		if v, ok := obj.Get(f); ok && !value.Equal(v, cur) {
+			return value.Object{}, userErr("InvalidDocument", "Provided %s field %s does not match the document's current value.", f, string(value.ToJSON(v)))
+		}
+		doc = doc.With(f, cur)
+	}
+	return doc, tx.stage(t, id, doc, old)
+}
+
+// Delete removes a user document and returns it.
+func (tx *Tx) Delete(ctx context.Context, id value.ID) (value.Object, error) {
+	return tx.delete(ctx, id, false)
+}
+
+// SystemDelete is Delete for any table.
+func (tx *Tx) SystemDelete(ctx context.Context, id value.ID) (value.Object, error) {
+	return tx.delete(ctx, id, true)
+}
+
+func (tx *Tx) delete(ctx context.Context, id value.ID, sys bool) (value.Object, error) {
+	t, old, err := tx.forWrite(ctx, id, sys, "Delete")
+	if err != nil {
+		return value.Object{}, err
+	}
+	tx.setWrite(t, id, value.Object{}, false)
+	return old, nil
+}
+
+// forWrite finds the table and current document for a patch, replace or
+// delete.
+func (tx *Tx) forWrite(ctx context.Context, id value.ID, sys bool, verb string) (*tableInfo, value.Object, error) {
+	if err := tx.check(true); err != nil {
+		return nil, value.Object{}, err
+	}
+	t, ok := tx.cat.byNumber[id.Table]
+	if ok && t.system() && !sys {
+		return nil, value.Object{}, userErr("SystemTableWrite", "System tables (prefixed with `_`) are read-only.")
+	}
+	if !ok {
+		return nil, value.Object{}, userErr("NonexistentDocument", "%s on nonexistent document ID %s", verb, id)
+	}
+	old, found, err := tx.current(ctx, t, id)
+	if err != nil {
+		return nil, value.Object{}, err
+	}
+	if !found {
+		return nil, value.Object{}, userErr("NonexistentDocument", "%s on nonexistent document ID %s", verb, id)
+	}
+	return t, old, nil
+}
+
+func (tx *Tx) stage(t *tableInfo, id value.ID, doc, old value.Object) error {
+	if err := tx.validateDoc(t, doc); err != nil {
+		return err
+	}
+	tx.setWrite(t, id, doc, true)
+	return nil
+}
+
+// setWrite records the new state of a document, remembering the committed
+// version the first time the document is written.
+func (tx *Tx) setWrite(t *tableInfo, id value.ID, doc value.Object, exists bool) {
+	did := toDocID(id)
+	w, ok := tx.writes[did]
+	if !ok {
+		w = write{table: t.Number}
+		if c, cached := tx.cache[did]; cached {
+			w.old, w.hasOld, w.oldTS, w.oldKnown = c.obj, c.found, c.ts, true
+		}
+		tx.order = append(tx.order, did)
+	}
+	w.doc, w.hasDoc = doc, exists
+	tx.writes[did] = w
+}
+
+func orNull(v value.Value) value.Value {
+	if v == nil {
+		return value.Null{}
+	}
+	return v
+}
