@@ -25,3 +25,14 @@ func backend() storetest.Backend {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, backend())
 }
+
+func TestCrashSafety(t *testing.T) {
+	storetest.Crash(t, storetest.CrashConfig{
+		NewTarget: func(t *testing.T) string { return filepath.Join(t.TempDir(), "crash.db") },
+		Open: func(ctx context.Context, path string) (persistence.Store, error) {
+			return sqlite.Open(ctx, path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+		},
+		Kills: 25,
+		Seed:  1,
+	})
+}

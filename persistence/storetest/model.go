@@ -150,6 +150,7 @@ type workload struct {
 	live  map[persistence.DocID][]byte // current field of each live document
 	order []persistence.DocID          // live ids in creation order
 	ts    int64
+	pad   int // values carry up to pad filler bytes
 }
 
 func newWorkload(seed uint64, startTS int64) *workload {
@@ -158,6 +159,7 @@ func newWorkload(seed uint64, startTS int64) *workload {
 		model: newModel(),
 		live:  map[persistence.DocID][]byte{},
 		ts:    startTS,
+		pad:   64,
 	}
 }
 
@@ -206,7 +208,7 @@ func (w *workload) field() []byte {
 
 func (w *workload) value(field []byte) []byte {
 	return fmt.Appendf(nil, `{"field":"%x","n":%d,"pad":"%s"}`,
-		field, w.rng.Int64(), bytes.Repeat([]byte{'p'}, w.rng.IntN(64)))
+		field, w.rng.Int64(), bytes.Repeat([]byte{'p'}, w.rng.IntN(w.pad)))
 }
 
 func (w *workload) insert(c *persistence.Commit) persistence.DocID {
