@@ -47,8 +47,8 @@ type write struct {
 	oldTS  int64
 	// oldKnown is set once the committed version (or its absence) is known.
 	oldKnown bool
-	doc    value.Object
-	hasDoc bool
+	doc      value.Object
+	hasDoc   bool
 }
 
 type cachedDoc struct {
@@ -142,6 +142,10 @@ func (tx *Tx) Savepoint() Savepoint {
 	for k, v := range tx.newIndexes {
 		sp.newIndexes[k] = v
 	}
+	if tx.catChanged {
+		// The transaction's catalog copy is changed in place; keep a frozen one.
+		sp.cat = tx.cat.clone()
+	}
 	return sp
 }
 
@@ -150,6 +154,9 @@ func (tx *Tx) RollbackTo(sp Savepoint) {
 	tx.writes = sp.writes
 	tx.order = tx.order[:sp.order]
 	tx.cat, tx.catChanged = sp.cat, sp.catChanged
+	if sp.catChanged {
+		tx.cat = sp.cat.clone()
+	}
 	tx.schema, tx.schemaSet = sp.schema, sp.schemaSet
 	tx.newIndexes = sp.newIndexes
 	// Keep sp reusable: the maps now belong to tx, so copy them back.
