@@ -39,10 +39,12 @@ type Options struct {
 	Limits Limits
 }
 
-// Limits bounds what one transaction may read from user tables.
+// Limits bounds what one transaction may read from and write to user
+// tables.
 type Limits struct {
-	DocumentsRead int   // default 32,000
-	BytesRead     int64 // default 16 MiB
+	DocumentsRead    int   // default 32,000
+	BytesRead        int64 // default 16 MiB
+	DocumentsWritten int   // default 16,000
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -60,6 +62,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Limits.BytesRead <= 0 {
 		o.Limits.BytesRead = 16 << 20
+	}
+	if o.Limits.DocumentsWritten <= 0 {
+		o.Limits.DocumentsWritten = 16000
 	}
 	if len(o.CursorKey) == 0 {
 		o.CursorKey = make([]byte, 32)

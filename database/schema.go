@@ -17,6 +17,8 @@ type Schema struct {
 	SchemaValidation bool
 	// Raw is the JSON the schema was parsed from.
 	Raw []byte
+
+	docTypes map[string]*validator // by table; absent or any: unrestricted
 }
 
 // TableSchema is one table of a schema.
@@ -78,6 +80,9 @@ func ParseSchema(data []byte) (*Schema, error) {
 		}
 		seen[t.TableName] = true
 		if err := checkTableIndexes(t); err != nil {
+			return nil, err
+		}
+		if err := s.addDocType(t); err != nil {
 			return nil, err
 		}
 	}
@@ -156,6 +161,9 @@ func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error
 			return nil, fmt.Errorf("database: create index %s: %w", k, err)
 		}
 		ch.Added = append(ch.Added, describe(t, ix))
+	}
+	if err := tx.checkExisting(ctx, s); err != nil {
+		return nil, err
 	}
 	if err := tx.storeSchema(ctx, s); err != nil {
 		return nil, err
@@ -259,11 +267,78 @@ func (db *DB) loadSchema(ctx context.Context) (*Schema, error) {
 	return s, nil
 }
 
+func (s *Schema) addDocType(t TableSchema) error {
+	if len(t.DocumentType) == 0 || string(t.DocumentType) == "null" {
+		return nil
+	}
+	v, err := parseValidator(t.DocumentType)
+	if err != nil {
+		return userErr("InvalidSchema", "Invalid documentType for table %q: %v", t.TableName, err)
+	}
+	if v.kind == "any" {
+		return nil
+	}
+	if s.docTypes == nil {
+		s.docTypes = map[string]*validator{}
+	}
+	s.docTypes[t.TableName] = v
+	return nil
+}
+
+// docMismatch checks a document (system fields stripped) against its
+// table's document type; "" means it matches or the table is unrestricted.
+func (tx *Tx) docMismatch(s *Schema, table string, doc value.Object) string {
+	if s == nil || !s.SchemaValidation {
+		return ""
+	}
+	v, ok := s.docTypes[table]
+	if !ok {
+		return ""
+	}
+	c := validation{tableOf: tx.TableName}
+	return c.check(v, doc.Without(idField).Without(creationTimeField), "")
+}
+
 // checkSchema enforces the active schema's document type on a user
-// document. Document validation is not enforced yet: only the document
-// rules (value.ValidateDocument) are.
+// document when schema validation is on.
 func (tx *Tx) checkSchema(t *tableInfo, doc value.Object) error {
-	_ = t
-	_ = doc
+	if t.system() {
+		return nil
+	}
+	if msg := tx.docMismatch(tx.schema, t.Name, doc); msg != "" {
+		return userErr("SchemaEnforcementError", "Failed to insert or update a document in table %q because it does not match the schema: %s", t.Name, msg)
+	}
+	return nil
+}
+
+// checkExisting validates every document of the schema's tables before the
+// schema becomes active.
+func (tx *Tx) checkExisting(ctx context.Context, s *Schema) error {
+	if !s.SchemaValidation {
+		return nil
+	}
+	for _, ts := range s.Tables {
+		if _, ok := s.docTypes[ts.TableName]; !ok {
+			continue
+		}
+		st, err := tx.SystemQuery(ctx, &Query{Kind: FullTableScan, Table: ts.TableName})
+		if err != nil {
+			return err
+		}
+		st.sc.uncharged = true
+		for {
+			doc, ok, err := st.Next(ctx)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			if msg := tx.docMismatch(s, ts.TableName, doc); msg != "" {
+				id, _ := doc.Get(idField)
+				return userErr("SchemaValidationFailed", "Schema validation failed.\nDocument with ID %s in table %q does not match the schema: %s", display(id), ts.TableName, msg)
+			}
+		}
+	}
 	return nil
 }

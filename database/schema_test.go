@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hull/database"
+	"hull/value"
 )
 
 func applySchema(t *testing.T, tx *database.Tx, js string) *database.SchemaChanges {
@@ -130,5 +131,112 @@ func TestParseSchema(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+func TestSchemaEnforcement(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	var other string
+	e.mutate(func(tx *database.Tx) {
+		id := mustInsert(t, tx, "authors", `{}`)
+		other = id.String()
+		mustInsert(t, tx, "posts", `{"title":"ok","author":"`+other+`"}`)
+	})
+	const schema = `{"tables":[{"tableName":"posts","indexes":[],"documentType":{"type":"object","value":{
+		"title":{"fieldType":{"type":"string"},"optional":false},
+		"author":{"fieldType":{"type":"id","tableName":"authors"},"optional":false},
+		"tags":{"fieldType":{"type":"array","value":{"type":"union","value":[{"type":"string"},{"type":"literal","value":{"$integer":"AQAAAAAAAAA="}}]}},"optional":true},
+		"meta":{"fieldType":{"type":"record","keys":{"type":"string"},"values":{"fieldType":{"type":"number"},"optional":false}},"optional":true}
+	}}}],"schemaValidation":true}`
+	e.mutate(func(tx *database.Tx) { applySchema(t, tx, schema) })
+
+	author := `"author":"` + other + `"`
+	tests := []struct {
+		name string
+		doc  string
+		want string // "" = accepted
+	}{
+		{"a matching document", `{"title":"a",` + author + `,"tags":["x",{"$integer":"AQAAAAAAAAA="}],"meta":{"k":1}}`, ""},
+		{"a missing required field", `{` + author + `}`, "missing the required field `title`"},
+		{"an extra field", `{"title":"a",` + author + `,"x":1}`, "extra field `x`"},
+		{"a wrong type", `{"title":1,` + author + `}`, "Path: .title"},
+		{"an int64 where a number is wanted", `{"title":"a",` + author + `,"meta":{"k":{"$integer":"AQAAAAAAAAA="}}}`, "Path: .meta.k"},
+		{"a literal mismatch", `{"title":"a",` + author + `,"tags":[{"$integer":"AgAAAAAAAAA="}]}`, "Path: .tags[0]"},
+		{"an id of another table", `{"title":"a","author":"` + "ID" + `"}`, "does not match the table name"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tx, err := e.db.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			doc := tc.doc
+			if strings.Contains(doc, `"ID"`) {
+				self := mustInsert(t, tx, "posts2", `{}`)
+				doc = strings.Replace(doc, `"ID"`, `"`+self.String()+`"`, 1)
+			}
+			_, err = tx.Insert(ctx, "posts", obj(t, doc))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), `Failed to insert or update a document in table "posts" because it does not match the schema: `) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("a patch that breaks the schema is refused", func(t *testing.T) {
+		tx, _ := e.db.Begin(ctx)
+		defer tx.Rollback()
+		docs, err := collect(t, tx, query(t, scanQuery("posts", nil)))
+		if err != nil || len(docs) != 1 {
+			t.Fatal(docs, err)
+		}
+		s, _ := tx.Query(ctx, query(t, scanQuery("posts", nil)))
+		d, _, _ := s.Next(ctx)
+		id, _ := d.Get("_id")
+		pid, _ := value.ParseID(string(id.(value.String)))
+		if _, err := tx.Patch(ctx, pid, []value.Field{{Name: "title"}}); err == nil || !strings.Contains(err.Error(), "missing the required field") {
+			t.Fatalf("patch: %v", err)
+		}
+	})
+	t.Run("a schema existing documents violate is refused", func(t *testing.T) {
+		tx, _ := e.db.Begin(ctx)
+		defer tx.Rollback()
+		s, err := database.ParseSchema([]byte(strings.Replace(schema, `"title":{"fieldType":{"type":"string"}`, `"title":{"fieldType":{"type":"number"}`, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ApplySchema(ctx, s); err == nil || !strings.Contains(err.Error(), "Schema validation failed") {
+			t.Fatalf("ApplySchema: %v", err)
+		}
+	})
+}
+
+func TestWriteLimit(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	lease, err := e.store.Acquire(ctx, "limits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := database.Open(ctx, e.store, lease, database.Options{Limits: database.Limits{DocumentsWritten: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, _ := db.Begin(ctx)
+	defer tx.Rollback()
+	for i := range 4 {
+		_, err = tx.Insert(ctx, "t", obj(t, `{}`))
+		if (err != nil) != (i == 3) {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+	}
+	if de, ok := err.(*database.Error); !ok || de.Code != "TooManyWrites" {
+		t.Fatalf("got %v", err)
 	}
 }

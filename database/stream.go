@@ -32,6 +32,8 @@ type scanner struct {
 	done  bool // store exhausted
 	last  []byte
 	read  int // index of this scan's entry in tx.reads, -1 if none
+	// uncharged rows do not count against the read limits (counting).
+	uncharged bool
 }
 
 const (
@@ -94,8 +96,10 @@ func (s *scanner) next(ctx context.Context) (row, bool, error) {
 		r, s.pend = s.pend[0], s.pend[1:]
 	case len(s.pend) == 0 || s.before(s.buf[0].key, s.pend[0].key):
 		r, s.buf = s.buf[0], s.buf[1:]
-		if err := s.tx.countRead(s.p.table, r.size); err != nil {
-			return row{}, false, err
+		if !s.uncharged {
+			if err := s.tx.countRead(s.p.table, r.size); err != nil {
+				return row{}, false, err
+			}
 		}
 	default:
 		r, s.pend = s.pend[0], s.pend[1:]
@@ -289,12 +293,13 @@ func (tx *Tx) SystemScan(ctx context.Context, table string) ([]value.Object, err
 }
 
 // Count returns the number of documents in a user table as this
-// transaction sees it.
+// transaction sees it. Counting does not count against the read limits.
 func (tx *Tx) Count(ctx context.Context, table string) (int64, error) {
 	s, err := tx.Query(ctx, &Query{Kind: FullTableScan, Table: table})
 	if err != nil {
 		return 0, err
 	}
+	s.sc.uncharged = true
 	var n int64
 	for {
 		_, ok, err := s.sc.next(ctx)

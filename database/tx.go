@@ -30,9 +30,10 @@ type Tx struct {
 
 	creation float64 // next _creationTime (ms)
 
-	reads     []ReadInterval
-	docsRead  int
-	bytesRead int64
+	reads       []ReadInterval
+	docsRead    int
+	bytesRead   int64
+	docsWritten int
 
 	release func()
 	done    bool
@@ -127,6 +128,7 @@ type Savepoint struct {
 	schema     *Schema
 	schemaSet  bool
 	newIndexes map[persistence.IndexID]bool
+	written    int
 }
 
 // Savepoint returns a savepoint at the current state.
@@ -135,6 +137,7 @@ func (tx *Tx) Savepoint() Savepoint {
 		writes: make(map[persistence.DocID]write, len(tx.writes)), order: len(tx.order),
 		cat: tx.cat, catChanged: tx.catChanged, schema: tx.schema, schemaSet: tx.schemaSet,
 		newIndexes: make(map[persistence.IndexID]bool, len(tx.newIndexes)),
+		written:    tx.docsWritten,
 	}
 	for k, v := range tx.writes {
 		sp.writes[k] = v
@@ -159,6 +162,7 @@ func (tx *Tx) RollbackTo(sp Savepoint) {
 	}
 	tx.schema, tx.schemaSet = sp.schema, sp.schemaSet
 	tx.newIndexes = sp.newIndexes
+	tx.docsWritten = sp.written
 	// Keep sp reusable: the maps now belong to tx, so copy them back.
 	fresh := tx.Savepoint()
 	tx.writes, tx.newIndexes = fresh.writes, fresh.newIndexes
@@ -257,6 +261,20 @@ func (tx *Tx) countRead(t *tableInfo, size int) error {
 	return nil
 }
 
+// checkWriteLimit refuses a write of one more user document past the
+// limit; system tables are exempt.
+func (tx *Tx) checkWriteLimit(t *tableInfo) error {
+	if t.system() {
+		return nil
+	}
+	lim := tx.db.opts.Limits.DocumentsWritten
+	if tx.docsWritten+1 > lim {
+		return userErr("TooManyWrites", "Too many writes in a single function execution (limit: %d documents). Consider splitting the work across several mutations.", lim)
+	}
+	tx.docsWritten++
+	return nil
+}
+
 // Get returns a document as user code sees it: documents of private system
 // tables, and of tables that do not exist, are not found.
 func (tx *Tx) Get(ctx context.Context, id value.ID) (value.Object, bool, error) {
@@ -325,6 +343,9 @@ func (tx *Tx) insertDoc(t *tableInfo, obj value.Object) (value.ID, value.Object,
 		return value.ID{}, value.Object{}, err
 	}
 	did := toDocID(id)
+	if err := tx.checkWriteLimit(t); err != nil {
+		return value.ID{}, value.Object{}, err
+	}
 	tx.writes[did] = write{table: t.Number, doc: doc, hasDoc: true, oldKnown: true}
 	tx.order = append(tx.order, did)
 	return id, doc, nil
@@ -424,6 +445,11 @@ func (tx *Tx) delete(ctx context.Context, id value.ID, sys bool) (value.Object, 
 	if err != nil {
 		return value.Object{}, err
 	}
+	if _, written := tx.writes[toDocID(id)]; !written {
+		if err := tx.checkWriteLimit(t); err != nil {
+			return value.Object{}, err
+		}
+	}
 	tx.setWrite(t, id, value.Object{}, false)
 	return old, nil
 }
@@ -454,6 +480,11 @@ func (tx *Tx) forWrite(ctx context.Context, id value.ID, sys bool, verb string) 
 func (tx *Tx) stage(t *tableInfo, id value.ID, doc, old value.Object) error {
 	if err := tx.validateDoc(t, doc); err != nil {
 		return err
+	}
+	if _, written := tx.writes[toDocID(id)]; !written {
+		if err := tx.checkWriteLimit(t); err != nil {
+			return err
+		}
 	}
 	tx.setWrite(t, id, doc, true)
 	return nil
