@@ -46,18 +46,13 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 		return nil, fmt.Errorf("sqlite: get: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	query, args := sqlGetLatest, []any{nil, nil}
+	stmt, args := tx.StmtContext(ctx, s.stmts.getLatest), []any{nil, nil}
 	if at != persistence.Latest {
-		if err := checkRetained(ctx, tx, at); err != nil {
+		if err := s.checkRetained(ctx, tx, at); err != nil {
 			return nil, fmt.Errorf("sqlite: get: %w", err)
 		}
-		query, args = sqlGetAt, []any{nil, nil, at}
+		stmt, args = tx.StmtContext(ctx, s.stmts.getAt), []any{nil, nil, at}
 	}
-	stmt, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: get: prepare: %w", err)
-	}
-	defer stmt.Close()
 	for _, id := range ids {
 		args[0], args[1] = int64(id.Table), id.Internal[:]
 		r := persistence.Revision{ID: id}
@@ -80,9 +75,9 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 
 // checkRetained returns a wrapped persistence.ErrTooOld when at is below
 // the retained floor.
-func checkRetained(ctx context.Context, q querier, at int64) error {
+func (s *Store) checkRetained(ctx context.Context, tx *sql.Tx, at int64) error {
 	var from int64
-	if err := q.QueryRowContext(ctx, sqlRetainedFrom).Scan(&from); err != nil {
+	if err := tx.StmtContext(ctx, s.stmts.retainedFrom).QueryRowContext(ctx).Scan(&from); err != nil {
 		return fmt.Errorf("read retained floor: %w", err)
 	}
 	if at < from {
@@ -94,19 +89,13 @@ func checkRetained(ctx context.Context, q querier, at int64) error {
 // Scan returns the live entries of r as of at, each joined with its
 // document in the same query.
 func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) ([]persistence.IndexEntry, error) {
-	order := "ASC"
-	if r.Descending {
-		order = "DESC"
-	}
 	limit := int64(-1)
 	if r.Limit > 0 {
 		limit = int64(r.Limit)
 	}
 	var end any // nil: no upper bound
-	bound := func(string) string { return "AND ?3 IS NULL" }
 	if r.End != nil {
 		end = r.End
-		bound = func(alias string) string { return "AND " + alias + ".key < ?3" }
 	}
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -114,15 +103,15 @@ func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) ([]pers
 	}
 	defer func() { _ = tx.Rollback() }()
 	args := []any{int64(r.Index), nonNil(r.Start), end, limit}
-	query := fmt.Sprintf(sqlScanLatest, bound("e"), order)
-	if at != persistence.Latest {
-		if err := checkRetained(ctx, tx, at); err != nil {
+	historical := at != persistence.Latest
+	if historical {
+		if err := s.checkRetained(ctx, tx, at); err != nil {
 			return nil, fmt.Errorf("sqlite: scan: %w", err)
 		}
-		query = fmt.Sprintf(sqlScanAt, bound("l"), order)
 		args = append(args, at)
 	}
-	rows, err := tx.QueryContext(ctx, query, args...)
+	stmt := s.stmts.scan[b2i(historical)][b2i(r.End != nil)][b2i(r.Descending)]
+	rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: scan index %d: %w", r.Index, err)
 	}

@@ -43,6 +43,7 @@ type Store struct {
 	path   string
 	write  *sql.DB // exactly one connection; BEGIN IMMEDIATE
 	read   *sql.DB // read-only pool
+	stmts  *statements
 	logger *slog.Logger
 }
 
@@ -80,7 +81,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: open readers for %s: %w", path, err)
 	}
-	return &Store{path: path, write: write, read: read, logger: opts.Logger}, nil
+	stmts, err := prepareStatements(ctx, write, read)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &Store{path: path, write: write, read: read, stmts: stmts, logger: opts.Logger}, nil
 }
 
 func (o Options) withDefaults() Options {
@@ -117,6 +124,7 @@ func dsn(path string, opts Options, readOnly bool) string {
 // Close closes both pools. The lease row stays; a later Acquire takes it
 // over.
 func (s *Store) Close() error {
+	s.stmts.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 

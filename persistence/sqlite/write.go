@@ -65,11 +65,7 @@ func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []pe
 		return fmt.Errorf("sqlite: write: commit ts %d <= durable max ts %d: %w",
 			commits[0].TS, maxTS, persistence.ErrTSNotRising)
 	}
-	st, err := prepareWrite(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer st.close()
+	st := s.bindWrite(ctx, tx)
 	for _, c := range commits {
 		if err := st.apply(ctx, c); err != nil {
 			return fmt.Errorf("sqlite: write: commit %d: %w", c.TS, err)
@@ -101,35 +97,20 @@ func validateCommits(commits []persistence.Commit) error {
 	return nil
 }
 
-// writeStmts are the write statements prepared on one transaction.
+// writeStmts are the prepared write statements bound to one transaction.
 type writeStmts struct {
 	prevTS, logDoc, putDoc, delDoc, logIdx, putIdx, delIdx *sql.Stmt
 }
 
-func prepareWrite(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
-	var st writeStmts
-	for _, p := range []struct {
-		dst   **sql.Stmt
-		query string
-	}{
-		{&st.prevTS, sqlPrevTS}, {&st.logDoc, sqlLogDocument}, {&st.putDoc, sqlPutDocument}, {&st.delDoc, sqlDeleteDocument},
-		{&st.logIdx, sqlLogIndex}, {&st.putIdx, sqlPutIndex}, {&st.delIdx, sqlDeleteIndex},
-	} {
-		stmt, err := tx.PrepareContext(ctx, p.query)
-		if err != nil {
-			st.close()
-			return nil, fmt.Errorf("sqlite: write: prepare: %w", err)
-		}
-		*p.dst = stmt
-	}
-	return &st, nil
-}
-
-func (st *writeStmts) close() {
-	for _, s := range []*sql.Stmt{st.prevTS, st.logDoc, st.putDoc, st.delDoc, st.logIdx, st.putIdx, st.delIdx} {
-		if s != nil {
-			_ = s.Close()
-		}
+func (s *Store) bindWrite(ctx context.Context, tx *sql.Tx) *writeStmts {
+	return &writeStmts{
+		prevTS: tx.StmtContext(ctx, s.stmts.prevTS),
+		logDoc: tx.StmtContext(ctx, s.stmts.logDoc),
+		putDoc: tx.StmtContext(ctx, s.stmts.putDoc),
+		delDoc: tx.StmtContext(ctx, s.stmts.delDoc),
+		logIdx: tx.StmtContext(ctx, s.stmts.logIdx),
+		putIdx: tx.StmtContext(ctx, s.stmts.putIdx),
+		delIdx: tx.StmtContext(ctx, s.stmts.delIdx),
 	}
 }
 

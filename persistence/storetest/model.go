@@ -90,9 +90,9 @@ func (m *model) get(ids []persistence.DocID, at int64) map[persistence.DocID]per
 // scan is what Store.Scan must return for r at ts.
 func (m *model) scan(r persistence.Range, at int64) []persistence.IndexEntry {
 	var out []persistence.IndexEntry
+	start, end := string(r.Start), string(r.End)
 	for key, hist := range m.index[r.Index] {
-		k := []byte(key)
-		if bytes.Compare(k, r.Start) < 0 || (r.End != nil && bytes.Compare(k, r.End) >= 0) {
+		if key < start || (r.End != nil && key >= end) {
 			continue
 		}
 		var live *indexRev
@@ -109,9 +109,9 @@ func (m *model) scan(r persistence.Range, at int64) []persistence.IndexEntry {
 		}
 		doc, ok := m.docAt(live.doc, at)
 		if !ok {
-			panic(fmt.Sprintf("model: index entry %x points at missing document", k))
+			panic(fmt.Sprintf("model: index entry %x points at missing document", key))
 		}
-		out = append(out, persistence.IndexEntry{Key: k, Doc: doc})
+		out = append(out, persistence.IndexEntry{Key: []byte(key), Doc: doc})
 	}
 	slices.SortFunc(out, func(a, b persistence.IndexEntry) int {
 		if r.Descending {
