@@ -51,6 +51,9 @@ func (tx *Tx) QueryPage(ctx context.Context, req PageRequest) (*Page, error) {
 	if err := checkPageRequest(req); err != nil {
 		return nil, err
 	}
+	if req.Query.Kind == Search {
+		return nil, userErr("SearchPaginationUnsupported", "Paginating a search query is not supported yet: use take(n) on search queries.")
+	}
 	p, err := tx.compile(req.Query, false)
 	if err != nil {
 		return nil, err
@@ -126,7 +129,7 @@ func minEnd(a, b []byte) []byte {
 // readPage reads rows until the page is full, a maximum is hit, or the
 // interval ends.
 func (tx *Tx) readPage(ctx context.Context, req PageRequest, p *plan, fp []byte) (*Page, error) {
-	st := &Stream{q: req.Query, sc: tx.newScanner(p), counts: make([]int, len(req.Query.Operators))}
+	st := &Stream{tx: tx, q: req.Query, sc: tx.newScanner(p), counts: make([]int, len(req.Query.Operators))}
 	open := req.EndCursor == nil
 	out := &Page{Page: []value.Object{}}
 	var keys [][]byte

@@ -174,8 +174,11 @@ func (s *scanner) noteConsumed() {
 // Stream is a running query: its source rows pass through the filter and
 // limit operators in order.
 type Stream struct {
+	tx     *Tx
 	q      *Query
 	sc     *scanner
+	// search holds the ranked rows of a search query (sc is nil then).
+	search []row
 	counts []int // rows passed per limit operator
 	ended  bool
 }
@@ -183,23 +186,26 @@ type Stream struct {
 // Query starts a query as user code runs it: private system tables look
 // empty.
 func (tx *Tx) Query(ctx context.Context, q *Query) (*Stream, error) {
-	return tx.query(q, false)
+	return tx.query(ctx, q, false)
 }
 
 // SystemQuery starts a query on any table.
 func (tx *Tx) SystemQuery(ctx context.Context, q *Query) (*Stream, error) {
-	return tx.query(q, true)
+	return tx.query(ctx, q, true)
 }
 
-func (tx *Tx) query(q *Query, sys bool) (*Stream, error) {
+func (tx *Tx) query(ctx context.Context, q *Query, sys bool) (*Stream, error) {
 	if err := tx.check(false); err != nil {
 		return nil, err
+	}
+	if q.Kind == Search {
+		return tx.searchQuery(ctx, q, sys)
 	}
 	p, err := tx.compile(q, sys)
 	if err != nil {
 		return nil, err
 	}
-	return &Stream{q: q, sc: tx.newScanner(p), counts: make([]int, len(q.Operators))}, nil
+	return &Stream{tx: tx, q: q, sc: tx.newScanner(p), counts: make([]int, len(q.Operators))}, nil
 }
 
 // Next returns the next document, or ok=false when the query is done.
@@ -210,7 +216,7 @@ func (s *Stream) Next(ctx context.Context) (value.Object, bool, error) {
 
 // nextRow returns the next row that passes every operator.
 func (s *Stream) nextRow(ctx context.Context) (row, bool, error) {
-	if err := s.sc.tx.check(false); err != nil {
+	if err := s.tx.check(false); err != nil {
 		return row{}, false, err
 	}
 	for !s.ended {
@@ -218,7 +224,7 @@ func (s *Stream) nextRow(ctx context.Context) (row, bool, error) {
 			s.ended = true
 			break
 		}
-		r, ok, err := s.sc.next(ctx)
+		r, ok, err := s.pull(ctx)
 		if err != nil || !ok {
 			s.ended = s.ended || err == nil
 			return row{}, false, err
@@ -232,6 +238,19 @@ func (s *Stream) nextRow(ctx context.Context) (row, bool, error) {
 		}
 	}
 	return row{}, false, nil
+}
+
+// pull takes the next source row.
+func (s *Stream) pull(ctx context.Context) (row, bool, error) {
+	if s.sc == nil {
+		if len(s.search) == 0 {
+			return row{}, false, nil
+		}
+		r := s.search[0]
+		s.search = s.search[1:]
+		return r, true, nil
+	}
+	return s.sc.next(ctx)
 }
 
 // limitReached reports whether some limit operator lets nothing more
