@@ -174,9 +174,9 @@ func (s *scanner) noteConsumed() {
 // Stream is a running query: its source rows pass through the filter and
 // limit operators in order.
 type Stream struct {
-	tx     *Tx
-	q      *Query
-	sc     *scanner
+	tx *Tx
+	q  *Query
+	sc *scanner
 	// search holds the ranked rows of a search query (sc is nil then).
 	search []row
 	counts []int // rows passed per limit operator
