@@ -81,6 +81,7 @@ func (s *Server) mount(backend Backend) {
 		s.mu.Lock()
 		s.status = Status{State: StateFailed, Reason: err.Error()}
 		s.mu.Unlock()
+		close(s.failed)
 		return
 	}
 	s.app.Store(&h)
@@ -116,6 +117,8 @@ func (s *Server) gate(w http.ResponseWriter, r *http.Request) {
 	select {
 	case <-s.ready:
 		(*s.app.Load()).ServeHTTP(w, r)
+	case <-s.failed:
+		WriteError(w, http.StatusServiceUnavailable, CodeStorageUnavailable, "the application failed to start: "+s.Status().Reason)
 	case <-s.stopping:
 		WriteError(w, http.StatusServiceUnavailable, CodeServiceShuttingDown, "the server is shutting down")
 	case <-r.Context().Done():

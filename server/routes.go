@@ -116,10 +116,19 @@ func (r *Routes) finish(canonical http.Handler) http.Handler {
 	}
 	for _, p := range pendingEndpoints() {
 		if !r.Has(p) {
-			r.mux.Handle(p, notImplemented(p))
+			r.handleUnlessConflict(p, notImplemented(p))
 		}
 	}
 	return &routed{mux: r.mux, sync: r.sync}
+}
+
+// handleUnlessConflict registers a default; a default that conflicts with
+// an application pattern is dropped (the application covers that path).
+// ServeMux checks conflicts before changing anything, so a refused
+// registration leaves it intact.
+func (r *Routes) handleUnlessConflict(pattern string, h http.Handler) {
+	defer func() { _ = recover() }()
+	r.mux.Handle(pattern, h)
 }
 
 func notImplemented(path string) http.Handler {
@@ -146,7 +155,7 @@ func (rt *routed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h, pattern := rt.mux.Handler(r)
 	if pattern != "" {
-		h.ServeHTTP(w, r)
+		rt.mux.ServeHTTP(w, r) // sets the request's path values
 		return
 	}
 	rec := &headerRecorder{header: w.Header()}

@@ -102,6 +102,7 @@ type Server struct {
 
 	app      atomic.Pointer[http.Handler]
 	ready    chan struct{} // closed once app is set
+	failed   chan struct{} // closed if mounting the application failed
 	stopping chan struct{} // closed when shutdown begins
 	stopOnce sync.Once
 
@@ -124,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 		auth:     NewAuth(cfg.InstanceName, cfg.InstanceSecret),
 		origins:  &originConfig{cloud: cfg.CloudOrigin, site: cfg.SiteOrigin, trusted: cfg.TrustedProxies},
 		ready:    make(chan struct{}),
+		failed:   make(chan struct{}),
 		stopping: make(chan struct{}),
 		status:   Status{State: StateStarting, Reason: "storage is opening"},
 	}

@@ -1,0 +1,10 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+func readJSON(r *http.Request, v any) error {
+	return json.NewDecoder(r.Body).Decode(v)
+}
