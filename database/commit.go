@@ -88,6 +88,12 @@ func (tx *Tx) Commit(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	if err := tx.db.store.Write(ctx, tx.db.lease, []persistence.Commit{c}); err != nil {
+		// The outcome may be unknown (a lost connection after the commit
+		// became durable): reload what is durable so later commits stay
+		// consistent with it.
+		if rerr := tx.db.refresh(context.WithoutCancel(ctx)); rerr != nil {
+			tx.db.opts.Logger.Error("database: reload after a failed commit", "err", rerr)
+		}
 		return 0, fmt.Errorf("database: commit at %d: %w", ts, err)
 	}
 	var cat *catalog

@@ -107,7 +107,7 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
 	db := &DB{store: store, lease: lease, opts: opts, writeLock: make(chan struct{}, 1), cat: cat, durable: ts}
-	schema, err := db.loadSchema(ctx)
+	schema, err := db.loadSchema(ctx, cat)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
@@ -168,6 +168,27 @@ func (db *DB) BeginRead(ctx context.Context, ts int64) (*Tx, error) {
 func (db *DB) nextTS(durable int64) int64 {
 	now := db.opts.Now().UnixNano()
 	return max(now, durable+1)
+}
+
+// refresh reloads the durable ts, the catalog and the schema from the
+// store. Called with the write lock held.
+func (db *DB) refresh(ctx context.Context) error {
+	ts, err := db.store.MaxTS(ctx)
+	if err != nil {
+		return fmt.Errorf("read max ts: %w", err)
+	}
+	cat, err := loadCatalog(ctx, db.store)
+	if err != nil {
+		return err
+	}
+	schema, err := db.loadSchema(ctx, cat)
+	if err != nil {
+		return err
+	}
+	db.mu.Lock()
+	db.durable, db.cat, db.schema = ts, cat, schema
+	db.mu.Unlock()
+	return nil
 }
 
 // install publishes a successful commit.

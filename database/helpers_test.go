@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"hull/database"
-	"hull/persistence"
 	"hull/persistence/sqlite"
 	"hull/value"
 )
@@ -152,6 +151,5 @@ func collect(t *testing.T, tx *database.Tx, q *database.Query) ([]string, error)
 	return out, nil
 }
 
-var _ = persistence.Latest
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

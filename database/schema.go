@@ -239,12 +239,12 @@ func (tx *Tx) storeSchema(ctx context.Context, s *Schema) error {
 }
 
 // loadSchema reads the stored schema at the current state.
-func (db *DB) loadSchema(ctx context.Context) (*Schema, error) {
-	t, ok := db.cat.byName[schemasTable]
+func (db *DB) loadSchema(ctx context.Context, cat *catalog) (*Schema, error) {
+	t, ok := cat.byName[schemasTable]
 	if !ok {
 		return nil, nil
 	}
-	ix := db.cat.index(t.Number, byCreationTimeIndex)
+	ix := cat.index(t.Number, byCreationTimeIndex)
 	if ix == nil {
 		return nil, nil
 	}

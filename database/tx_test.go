@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"hull/database"
+	"hull/persistence"
 	"hull/value"
 )
 
@@ -336,6 +337,28 @@ func TestSavepointRollback(t *testing.T) {
 		n, err := tx.Count(ctx, "t")
 		if err != nil || n != 1 {
 			t.Fatalf("count %d %v, want 1", n, err)
+		}
+	})
+}
+
+func TestCommitAfterTakeoverIsFenced(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.mutate(func(tx *database.Tx) { mustInsert(t, tx, "t", `{}`) })
+	if _, err := e.store.Acquire(ctx, "successor"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := e.db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustInsert(t, tx, "t", `{}`)
+	if _, err := tx.Commit(ctx); !errors.Is(err, persistence.ErrFenced) {
+		t.Fatalf("commit after takeover: %v", err)
+	}
+	e.read(func(tx *database.Tx) {
+		if n, _ := tx.Count(ctx, "t"); n != 1 {
+			t.Fatalf("count %d after a fenced commit", n)
 		}
 	})
 }
