@@ -151,5 +151,4 @@ func collect(t *testing.T, tx *database.Tx, q *database.Query) ([]string, error)
 	return out, nil
 }
 
-
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
