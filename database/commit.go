@@ -104,7 +104,7 @@ func (tx *Tx) Commit(ctx context.Context) (int64, error) {
 	if tx.schemaSet {
 		schema = tx.schema
 	}
-	tx.db.install(ts, cat, schema)
+	tx.db.install(ts, cat, schema, tx.summarize(ts))
 	return ts, nil
 }
 

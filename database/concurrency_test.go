@@ -68,3 +68,49 @@ func TestConcurrentMutationsAndSnapshotReads(t *testing.T) {
 		}
 	})
 }
+
+func TestCommitSummariesInvalidateReadSets(t *testing.T) {
+	ctx := context.Background()
+	e := itemsEnv(t)
+	tx, err := e.db.BeginRead(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reads a=2 only.
+	if _, err := collect(t, tx, query(t, indexQuery("items.by_ab", nil, []any{rng("Eq", "a", 2)}))); err != nil {
+		t.Fatal(err)
+	}
+	reads, start := tx.ReadSet(), tx.SnapshotTS()
+	tests := []struct {
+		name        string
+		doc         string
+		invalidates bool
+	}{
+		{"an insert outside the range", `{"a":9,"b":"x"}`, false},
+		{"an insert inside the range", `{"a":2,"b":"z"}`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.db.DurableTS()
+			ts := e.mutate(func(tx *database.Tx) { mustInsert(t, tx, "items", tc.doc) })
+			got, ok := e.db.CommitsSince(before, ts)
+			if !ok || len(got) != 1 || got[0].TS != ts {
+				t.Fatalf("CommitsSince: %+v %v", got, ok)
+			}
+			if database.Overlaps(reads, got) != tc.invalidates {
+				t.Fatalf("Overlaps = %v, want %v", !tc.invalidates, tc.invalidates)
+			}
+		})
+	}
+	if all, ok := e.db.CommitsSince(start, e.db.DurableTS()); !ok || len(all) != 2 {
+		t.Fatalf("all commits since the read: %d %v", len(all), ok)
+	}
+	waitCtx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := e.db.WaitDurable(waitCtx, e.db.DurableTS()); err == nil {
+		t.Fatal("WaitDurable returned without a commit")
+	}
+	if ts, err := e.db.WaitDurable(ctx, start); err != nil || ts <= start {
+		t.Fatalf("WaitDurable: %d %v", ts, err)
+	}
+}

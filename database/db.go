@@ -89,6 +89,12 @@ type DB struct {
 	cat     *catalog
 	durable int64 // highest durable commit ts
 	schema  *Schema
+
+	// recent holds the summaries of every commit after recentFrom;
+	// committed is closed (and replaced) at every commit.
+	recent     []CommitSummary
+	recentFrom int64
+	committed  chan struct{}
 }
 
 // Open loads the metadata and the durable max ts from store. Writes are
@@ -106,7 +112,7 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
-	db := &DB{store: store, lease: lease, opts: opts, writeLock: make(chan struct{}, 1), cat: cat, durable: ts}
+	db := &DB{store: store, lease: lease, opts: opts, writeLock: make(chan struct{}, 1), cat: cat, durable: ts, recentFrom: ts, committed: make(chan struct{})}
 	schema, err := db.loadSchema(ctx, cat)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
@@ -186,16 +192,21 @@ func (db *DB) refresh(ctx context.Context) error {
 		return err
 	}
 	db.mu.Lock()
+	if ts != db.durable {
+		// Commits of unknown content: read sets cannot be checked across them.
+		db.recent, db.recentFrom = nil, ts
+	}
 	db.durable, db.cat, db.schema = ts, cat, schema
 	db.mu.Unlock()
 	return nil
 }
 
 // install publishes a successful commit.
-func (db *DB) install(ts int64, cat *catalog, schema *Schema) {
+func (db *DB) install(ts int64, cat *catalog, schema *Schema, sum CommitSummary) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.durable = ts
+	db.record(sum)
 	if cat != nil {
 		db.cat = cat
 	}

@@ -1,0 +1,111 @@
+package database
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"hull/persistence"
+)
+
+// WrittenKey is one index key a commit touched: the old or the new key of
+// a written document in one of its table's indexes.
+type WrittenKey struct {
+	Index persistence.IndexID
+	Key   []byte
+}
+
+// CommitSummary is what a commit wrote, for invalidating read sets.
+type CommitSummary struct {
+	TS   int64
+	Keys []WrittenKey
+}
+
+// maxRecentCommits bounds the in-memory log of commit summaries.
+const maxRecentCommits = 4096
+
+// summarize lists, for every written document, its old and new keys in
+// every index of its table (unchanged keys included: the document behind
+// them changed).
+func (tx *Tx) summarize(ts int64) CommitSummary {
+	s := CommitSummary{TS: ts}
+	for _, did := range tx.order {
+		w := tx.writes[did]
+		if !w.hasOld && !w.hasDoc {
+			continue
+		}
+		for _, ix := range tx.cat.tableIndexes(w.table) {
+			if w.hasOld {
+				s.Keys = append(s.Keys, WrittenKey{ix.ID, indexKey(ix, w.old)})
+			}
+			if w.hasDoc {
+				s.Keys = append(s.Keys, WrittenKey{ix.ID, indexKey(ix, w.doc)})
+			}
+		}
+	}
+	return s
+}
+
+// record appends a summary to the recent-commit log and wakes waiters.
+// Called with db.mu held.
+func (db *DB) record(s CommitSummary) {
+	db.recent = append(db.recent, s)
+	if len(db.recent) > maxRecentCommits {
+		drop := len(db.recent) - maxRecentCommits/2
+		db.recentFrom = db.recent[drop-1].TS
+		db.recent = append([]CommitSummary(nil), db.recent[drop:]...)
+	}
+	close(db.committed)
+	db.committed = make(chan struct{})
+}
+
+// CommitsSince returns the summaries of the commits with after < TS <=
+// through, oldest first. ok is false when some of them are no longer in
+// memory (the caller must assume everything changed).
+func (db *DB) CommitsSince(after, through int64) (out []CommitSummary, ok bool) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if after >= through {
+		return nil, true
+	}
+	if after < db.recentFrom {
+		return nil, false
+	}
+	for _, s := range db.recent {
+		if s.TS > after && s.TS <= through {
+			out = append(out, s)
+		}
+	}
+	return out, true
+}
+
+// WaitDurable blocks until the durable ts is above after, and returns it.
+func (db *DB) WaitDurable(ctx context.Context, after int64) (int64, error) {
+	for {
+		db.mu.Lock()
+		ts, ch := db.durable, db.committed
+		db.mu.Unlock()
+		if ts > after {
+			return ts, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return 0, fmt.Errorf("database: wait for a commit after %d: %w", after, ctx.Err())
+		}
+	}
+}
+
+// Overlaps reports whether any written key falls in any read interval.
+func Overlaps(reads []ReadInterval, commits []CommitSummary) bool {
+	for _, c := range commits {
+		for _, k := range c.Keys {
+			for _, r := range reads {
+				if r.Index == k.Index && bytes.Compare(k.Key, r.Start) >= 0 && (r.End == nil || bytes.Compare(k.Key, r.End) < 0) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
