@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"hull/persistence"
@@ -41,6 +42,10 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 	if len(ids) == 0 {
 		return out, nil
 	}
+	if len(ids) == 1 && at == persistence.Latest {
+		// One statement is its own snapshot: no transaction needed.
+		return out, getOne(ctx, s.stmts.getLatest, []any{nil, nil}, ids[0], at, out)
+	}
 	tx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get: begin: %w", err)
@@ -54,23 +59,31 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 		stmt, args = tx.StmtContext(ctx, s.stmts.getAt), []any{nil, nil, at}
 	}
 	for _, id := range ids {
-		args[0], args[1] = int64(id.Table), id.Internal[:]
-		r := persistence.Revision{ID: id}
-		var value []byte
-		err := stmt.QueryRowContext(ctx, args...).Scan(&r.TS, &r.PrevTS, &r.Deleted, &value)
-		if err == sql.ErrNoRows {
-			continue
+		if err := getOne(ctx, stmt, args, id, at, out); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: get %v at %d: %w", id, at, err)
-		}
-		if r.Deleted {
-			continue
-		}
+	}
+	return out, nil
+}
+
+// getOne reads id with stmt (args[0:2] are set to its table and id) and
+// adds it to out when live.
+func getOne(ctx context.Context, stmt *sql.Stmt, args []any, id persistence.DocID, at int64, out map[persistence.DocID]persistence.Revision) error {
+	args[0], args[1] = int64(id.Table), id.Internal[:]
+	r := persistence.Revision{ID: id}
+	var value []byte
+	err := stmt.QueryRowContext(ctx, args...).Scan(&r.TS, &r.PrevTS, &r.Deleted, &value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: get %v at %d: %w", id, at, err)
+	}
+	if !r.Deleted {
 		r.Value = nonNil(value)
 		out[id] = r
 	}
-	return out, nil
+	return nil
 }
 
 // checkRetained returns a wrapped persistence.ErrTooOld when at is below
