@@ -82,14 +82,14 @@ func (tx *Tx) QueryPage(ctx context.Context, req PageRequest) (*Page, error) {
 }
 
 func checkPageRequest(req PageRequest) error {
-	if req.EndCursor == nil && req.PageSize <= 0 {
-		return userErr("NoDocumentsForPagination", "NoDocumentsForPagination: pagination requires a page size (numItems) of at least 1.")
+	if req.PageSize <= 0 {
+		return userErr("NoDocumentsForPagination", "Must request at least 1 document while paginating")
 	}
 	if req.PageSize > maxPageSize {
-		return userErr("PageSizeTooLarge", "PageSizeTooLarge: numItems must be at most %d, got %d.", maxPageSize, req.PageSize)
+		return userErr("PageSizeTooLarge", "Page size %d is too large: at most %d documents may be requested while paginating", req.PageSize, maxPageSize)
 	}
 	if req.MaximumRowsRead < 0 || req.MaximumBytesRead < 0 {
-		return userErr("InvalidPaginationLimit", "InvalidPaginationLimit: maximumRowsRead and maximumBytesRead must be positive.")
+		return userErr("InvalidPaginationLimit", "maximumRowsRead and maximumBytesRead must be greater than 0")
 	}
 	return nil
 }

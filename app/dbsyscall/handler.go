@@ -14,12 +14,20 @@ import (
 )
 
 // Options configures a Handler. The zero value works.
-type Options struct{}
+type Options struct {
+	// PrevEndCursor is the end cursor the previous run of the same
+	// subscription recorded (its query journal; see EndCursor). A
+	// paginated query without an endCursor argument then ends there, so a
+	// reactive page keeps its boundaries.
+	PrevEndCursor string
+}
 
 // Handler serves the database syscalls of one function run. It is not
 // safe for concurrent use; syscalls of a run are issued one at a time.
 type Handler struct {
+	opts      Options
 	tx        *database.Tx
+	endCursor string
 	streams   map[uint32]*database.Stream
 	nextQuery uint32
 	paginated bool
@@ -28,9 +36,13 @@ type Handler struct {
 // New returns a Handler over tx. Mutating ops fail in a read-only
 // transaction.
 func New(tx *database.Tx, opts Options) *Handler {
-	_ = opts
-	return &Handler{tx: tx, streams: map[uint32]*database.Stream{}}
+	return &Handler{opts: opts, tx: tx, streams: map[uint32]*database.Stream{}}
 }
+
+// EndCursor returns the continue cursor of the run's paginated query, or
+// "" if it ran none. The caller keeps it as the query journal and passes it
+// back as Options.PrevEndCursor on the next run of the same subscription.
+func (h *Handler) EndCursor() string { return h.endCursor }
 
 // Syscall serves the synchronous database ops (Convex.syscall). handled is
 // false for any other op. A returned error with handled true is thrown in

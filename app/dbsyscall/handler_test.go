@@ -217,3 +217,45 @@ func TestQueryOps(t *testing.T) {
 		t.Fatalf("second paginate: %v", err)
 	}
 }
+
+func TestReactivePageKeepsItsEndCursor(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	insert := func(n string) {
+		tx, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustCall(t, dbsyscall.New(tx, dbsyscall.Options{}), "1.0/insert", `{"table":"t","value":{"n":`+n+`}}`)
+		if _, err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("1")
+	insert("2")
+	insert("3")
+	q := `{"source":{"type":"FullTableScan","tableName":"t","order":"desc"},"operators":[]}`
+	args := `{"query":` + q + `,"cursor":null,"endCursor":null,"pageSize":2,"maximumRowsRead":null}`
+	run := func(prev string) (string, string) {
+		tx, err := db.BeginRead(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := dbsyscall.New(tx, dbsyscall.Options{PrevEndCursor: prev})
+		return mustCall(t, h, "1.0/queryPage", args), h.EndCursor()
+	}
+	first, journal := run("")
+	if journal == "" || !strings.Contains(first, `"n":3`) || !strings.Contains(first, `"n":2`) {
+		t.Fatalf("first run %s journal %q", first, journal)
+	}
+	insert("4")
+	again, journal2 := run(journal)
+	for _, n := range []string{`"n":4`, `"n":3`, `"n":2`} {
+		if !strings.Contains(again, n) {
+			t.Fatalf("re-run %s lacks %s", again, n)
+		}
+	}
+	if journal2 != journal {
+		t.Fatalf("journal changed on re-run: %q -> %q", journal, journal2)
+	}
+}

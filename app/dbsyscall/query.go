@@ -87,22 +87,25 @@ func (h *Handler) queryPage(ctx context.Context, args []byte) ([]byte, error) {
 		return nil, err
 	}
 	req := database.PageRequest{Query: q, Cursor: a.Cursor, EndCursor: a.EndCursor, PageSize: int(a.PageSize)}
+	if (a.MaximumRowsRead != nil && *a.MaximumRowsRead <= 0) || (a.MaximumBytesRead != nil && *a.MaximumBytesRead <= 0) {
+		return nil, &database.Error{Code: "InvalidPaginationLimit", Msg: "maximumRowsRead and maximumBytesRead must be greater than 0"}
+	}
 	if a.MaximumRowsRead != nil {
-		if *a.MaximumRowsRead <= 0 {
-			return nil, &database.Error{Code: "InvalidPaginationLimit", Msg: "InvalidPaginationLimit: maximumRowsRead must be positive."}
-		}
 		req.MaximumRowsRead = int(*a.MaximumRowsRead)
 	}
 	if a.MaximumBytesRead != nil {
-		if *a.MaximumBytesRead <= 0 {
-			return nil, &database.Error{Code: "InvalidPaginationLimit", Msg: "InvalidPaginationLimit: maximumBytesRead must be positive."}
-		}
 		req.MaximumBytesRead = int64(*a.MaximumBytesRead)
+	}
+	if req.EndCursor == nil && h.opts.PrevEndCursor != "" {
+		// A re-run of a reactive page ends where its last run ended.
+		end := h.opts.PrevEndCursor
+		req.EndCursor = &end
 	}
 	page, err := h.tx.QueryPage(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	h.endCursor = page.ContinueCursor
 	return pageJSON(page), nil
 }
 
