@@ -109,7 +109,10 @@ func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz":
+			level = slog.LevelDebug // probes would drown the log
+		case sw.status >= 500 && sw.status != http.StatusNotImplemented:
 			level = slog.LevelWarn
 		}
 		log.LogAttrs(r.Context(), level, "request",

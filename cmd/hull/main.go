@@ -1,0 +1,93 @@
+// Command hull is a Convex-compatible backend in one binary.
+//
+//	hull serve        serve the API on one port (embedded SQLite by default)
+//	hull keys admin   print an admin key for the configured instance
+//	hull version      print the version
+//
+// Configuration comes from flags and the environment; see `hull serve -h`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"hull/config"
+)
+
+// version is the hull release this binary reports.
+const version = "0.1.0"
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "serve":
+		return exitCode(serve(ctx, args[1:], env, stderr), "serve", stderr)
+	case "keys":
+		if len(args) < 2 || args[1] != "admin" {
+			fmt.Fprintln(stderr, "usage: hull keys admin [flags]")
+			return exitUsage
+		}
+		return exitCode(keysAdmin(args[2:], env, stdout), "keys admin", stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "hull %s\n", version)
+		return exitOK
+	case "help", "-h", "--help":
+		usage(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hull: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func exitCode(err error, cmd string, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stderr, "usage: hull %s [flags]\n\nFlags and environment:\n", cmd)
+		config.Usage(stderr)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hull %s: %v\n", cmd, err)
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return exitUsage
+	}
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `hull — a Convex-compatible backend in one binary
+
+Usage:
+  hull serve [flags]        serve the Convex API, HTTP actions and health routes on one port
+  hull keys admin [flags]   print an admin key for the configured instance
+  hull version              print the version
+
+Run "hull serve -h" for flags and environment variables.
+`)
+}
