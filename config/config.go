@@ -117,6 +117,7 @@ type value struct {
 	s       string
 	set     bool
 	boolean bool
+	name    string // the flag name used on the command line
 }
 
 func (v *value) String() string     { return v.s }
@@ -145,6 +146,7 @@ func Load(args []string, env func(string) string) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
+	fs.Visit(func(f *flag.Flag) { f.Value.(*value).name = f.Name })
 	if fs.NArg() > 0 {
 		return Config{}, &Error{Source: "arguments", Value: strings.Join(fs.Args(), " "), Reason: "unexpected arguments"}
 	}
@@ -165,10 +167,7 @@ func Load(args []string, env func(string) string) (Config, error) {
 // default, and names where it came from.
 func resolve(s setting, v *value, env func(string) string) (raw, source string) {
 	if v.set {
-		if s.boolean && v.s == "" {
-			return "true", "--" + s.flags[0]
-		}
-		return v.s, "--" + s.flags[0]
+		return v.s, "--" + v.name
 	}
 	for _, name := range s.envs {
 		if e := strings.TrimSpace(env(name)); e != "" {

@@ -85,14 +85,14 @@ func parsePort(v string) (int, error) {
 	return n, nil
 }
 
+// parseBool reads a switch the way the Convex self-hosted scripts do: set
+// to anything means on, except an explicit false, 0, no or off.
 func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "", "0", "false", "no", "off":
 		return false, nil
-	case "1", "true", "yes", "on":
-		return true, nil
 	}
-	return false, errors.New("want true or false")
+	return true, nil
 }
 
 func parseDuration(v string) (time.Duration, error) {
