@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
@@ -94,4 +95,29 @@ func peerTrusted(remoteAddr string, trusted []netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// PublicOrigins returns the deployment's origins without a request, for
+// code that has none (such as CONVEX_CLOUD_URL in functions): the
+// configured origins, else ones derived from the listen address (loopback
+// when listening on every interface). Before Serve, unconfigured origins
+// are empty.
+func (s *Server) PublicOrigins() (cloud, site string) {
+	cloud, site = s.origins.cloud, s.origins.site
+	if cloud == "" {
+		s.mu.Lock()
+		addr := s.listenAddr
+		s.mu.Unlock()
+		if tcp, ok := addr.(*net.TCPAddr); ok {
+			host := tcp.IP
+			if host == nil || host.IsUnspecified() {
+				host = net.IPv4(127, 0, 0, 1)
+			}
+			cloud = "http://" + net.JoinHostPort(host.String(), strconv.Itoa(tcp.Port))
+		}
+	}
+	if site == "" && cloud != "" {
+		site = cloud + "/http"
+	}
+	return cloud, site
 }

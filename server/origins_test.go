@@ -60,3 +60,19 @@ func TestOrigins(t *testing.T) {
 		})
 	}
 }
+
+func TestPublicOriginsWithoutARequest(t *testing.T) {
+	r := start(t, Config{}, readyWith(appFunc(func(*Routes) {})))
+	do(t, "GET", r.url+"/version", "", nil) // Serve has started once it answers
+	cloud, site := r.srv.PublicOrigins()
+	if cloud != r.url || site != r.url+"/http" {
+		t.Fatalf("PublicOrigins = %q %q, want %q", cloud, site, r.url)
+	}
+	srv, err := New(Config{InstanceName: "x", CloudOrigin: "https://api.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cloud, site := srv.PublicOrigins(); cloud != "https://api.example.com" || site != "https://api.example.com/http" {
+		t.Fatalf("configured PublicOrigins = %q %q", cloud, site)
+	}
+}

@@ -107,6 +107,7 @@ type Server struct {
 	stopOnce sync.Once
 
 	mu            sync.Mutex
+	listenAddr    net.Addr
 	status        Status
 	backend       Backend
 	drainHooks    []hook
@@ -172,6 +173,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, open Opener) error 
 	var opening sync.WaitGroup
 	opening.Go(func() { s.openLoop(openCtx, open) })
 
+	s.mu.Lock()
+	s.listenAddr = ln.Addr()
+	s.mu.Unlock()
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	s.log.Info("listening", "addr", ln.Addr().String(), "instance", s.cfg.InstanceName, "version", s.cfg.Version)
