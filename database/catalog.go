@@ -22,8 +22,8 @@ const (
 	tablesTableName = "_tables"
 	indexTableName  = "_index"
 
-	tablesTable value.TableNumber = 1
-	indexTable  value.TableNumber = 2
+	tablesTable = value.TableTables
+	indexTable  = value.TableIndexes
 
 	tablesByID           persistence.IndexID = 1
 	tablesByCreationTime persistence.IndexID = 2

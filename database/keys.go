@@ -37,7 +37,7 @@ func fromDocID(d persistence.DocID) value.ID {
 // reservedTableNumber returns the fixed number the value package reserves
 // for a system table name, if any.
 func reservedTableNumber(name string) (value.TableNumber, bool) {
-	return 0, false
+	return value.SystemTableNumber(name)
 }
 
 // keyAfter returns the smallest key greater than k. Index keys are unique

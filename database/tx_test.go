@@ -362,3 +362,23 @@ func TestCommitAfterTakeoverIsFenced(t *testing.T) {
 		}
 	})
 }
+
+func TestVirtualSystemTablesHaveFixedNumbers(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.mutate(func(tx *database.Tx) {
+		id, err := tx.SystemInsert(ctx, "_storage", obj(t, `{"sha256":"x","size":1,"contentType":null}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id.Table != value.TableStorage {
+			t.Fatalf("_storage got table number %d, want %d", id.Table, value.TableStorage)
+		}
+	})
+	e.read(func(tx *database.Tx) {
+		got, err := collect(t, tx, query(t, map[string]any{"source": map[string]any{"type": "FullTableScan", "tableName": "_storage", "order": nil}, "operators": []any{}}))
+		if err != nil || len(got) != 1 {
+			t.Fatalf("user code reading _storage: %v %v", got, err)
+		}
+	})
+}
