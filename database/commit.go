@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 
 	"hull/persistence"
 	"hull/value"
@@ -213,6 +212,3 @@ func (tx *Tx) backfill(ctx context.Context) ([]persistence.IndexWrite, error) {
 	}
 	return out, nil
 }
-
-// isSystemName reports whether a table name is a system table name.
-func isSystemName(name string) bool { return strings.HasPrefix(name, "_") }
