@@ -241,7 +241,7 @@ func TestDecodeKeyRefusesDamagedKeys(t *testing.T) {
 		"a bad escape":               {tagString, 0, 7},
 		"an unterminated array":      {tagArray, tagNull},
 		"a bad object field mark":    {tagObject, 0x05},
-		"object fields out of order": append(append([]byte{tagObject, keyField, 'b', 0, 0, tagNull, keyField, 'a', 0, 0, tagNull}), keyEnd),
+		"object fields out of order": []byte{tagObject, keyField, 'b', 0, 0, tagNull, keyField, 'a', 0, 0, tagNull, keyEnd},
 		"deep nesting":               bytes.Repeat([]byte{tagArray}, 200),
 	}
 	for name, key := range cases {

@@ -65,7 +65,9 @@ type Null struct{}
 // Int64 is a 64-bit signed integer (a JS bigint).
 type Int64 int64
 
-// Float64 is an IEEE-754 double (a JS number). -0 and NaN payloads are kept.
+// Float64 is an IEEE-754 double (a JS number). -0 and NaN payloads are kept
+// and distinguished by Equal, Compare and the encodings. JavaScript's NaN
+// has the bits 0x7ff8000000000000; Go's math.NaN() differs from it.
 type Float64 float64
 
 // Boolean is true or false.
