@@ -140,7 +140,8 @@ func ParseID(s string) (ID, error) {
 	if binary.LittleEndian.Uint16(b[n+16:]) != fletcher16(b[:n+16])^idVersion {
 		return ID{}, idErr(CodeIDChecksum, s, "has a checksum that does not match; it may be mistyped or truncated")
 	}
-	if id.String() != s {
+	var canon [maxIDLen]byte
+	if string(appendBase32(canon[:0], b)) != s {
 		return ID{}, idErr(CodeIDFormat, s, "is not in canonical form")
 	}
 	return id, nil
@@ -168,7 +169,7 @@ func readVarint(b []byte) (v uint32, n int, ok bool) {
 	for i := 0; i < 5 && i < len(b); i++ {
 		x |= uint64(b[i]&0x7f) << (7 * i)
 		if b[i] < 0x80 {
-			if x > 0xffffffff {
+			if x > 0xffffffff || (i > 0 && b[i] == 0) { // too big, or overlong
 				return 0, 0, false
 			}
 			return uint32(x), i + 1, true

@@ -80,6 +80,7 @@ func TestParseIDRefusesBadIDsWithTypedErrors(t *testing.T) {
 		{"a NUL byte", "j57000820c20a1g7104gm2rc1m70ynr\x00", CodeIDCharacter},
 		{"table number zero", ID{Table: 0}.String(), CodeIDTable},
 		{"non-canonical trailing bits", "0400000000000000000000000000249", CodeIDFormat},
+		{"an overlong table number", overlongID(), CodeIDTable},
 		{"a table id with the wrong layout", "04000000000000000000000000000000", CodeIDFormat},
 	}
 	for _, c := range cases {
@@ -127,4 +128,14 @@ func TestSystemTablesHaveFixedNumbersBelowUserTables(t *testing.T) {
 	if s := (ID{Table: FirstUserTable}).String(); len(s) != 32 || s[0] != 'j' {
 		t.Errorf("first user table id %q is not 32 characters starting with j", s)
 	}
+}
+
+// overlongID encodes table 1 as the two varint bytes 0x81 0x00, with a
+// footer that matches, so only the varint check can refuse it.
+func overlongID() string {
+	b := []byte{0x81, 0x00}
+	b = append(b, make([]byte, 16)...)
+	sum := fletcher16(b)
+	b = append(b, byte(sum), byte(sum>>8))
+	return string(appendBase32(nil, b))
 }

@@ -83,7 +83,7 @@ func objectFromAny(x map[string]any, path *pathBuf, depth int) (Value, int, erro
 		return nil, 0, errorf(CodeTooLarge, path, "object has %d fields, more than the limit of %d", len(x), MaxObjectFields)
 	}
 	fields := make([]Field, 0, len(x))
-	sizes := make([]int, 0, len(x))
+	size := 2
 	for name, e := range x {
 		if len(x) == 1 && strings.HasPrefix(name, "$") {
 			s, _ := e.(string)
@@ -100,7 +100,7 @@ func objectFromAny(x map[string]any, path *pathBuf, depth int) (Value, int, erro
 		}
 		path.pop()
 		fields = append(fields, Field{Name: name, Value: v})
-		sizes = append(sizes, s)
+		size += len(name) + 1 + s
 	}
-	return buildObject(fields, sizes, path)
+	return buildObject(fields, size, path)
 }

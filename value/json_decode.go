@@ -302,8 +302,8 @@ func (d *decoder) object(depth int) (Value, int, error) {
 	}
 	d.pos++
 	d.skipSpace()
-	var fields []Field
-	var sizes []int
+	fields := make([]Field, 0, 4)
+	size := 2
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
 		return Object{}, 2, nil
@@ -329,7 +329,7 @@ func (d *decoder) object(depth int) (Value, int, error) {
 		}
 		d.path.pop()
 		fields = append(fields, Field{Name: name, Value: v})
-		sizes = append(sizes, s)
+		size += len(name) + 1 + s
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, 0, d.syntax("unexpected end of input in object")
@@ -347,20 +347,18 @@ func (d *decoder) object(depth int) (Value, int, error) {
 	if len(fields) == 1 && strings.HasPrefix(fields[0].Name, "$") {
 		return special(fields[0], &d.path)
 	}
-	return buildObject(fields, sizes, &d.path)
+	return buildObject(fields, size, &d.path)
 }
 
 // buildObject checks and sorts decoded fields; the last of duplicate names
-// wins. sizes holds the Size of each field value.
-func buildObject(fields []Field, sizes []int, path *pathBuf) (Value, int, error) {
-	size := 2
-	for i, f := range fields {
+// wins. size is the Size of the object with every field counted.
+func buildObject(fields []Field, size int, path *pathBuf) (Value, int, error) {
+	for _, f := range fields {
 		if err := ValidateFieldName(f.Name); err != nil {
 			e := err.(*Error)
 			e.Path = path.String()
 			return nil, 0, e
 		}
-		size += len(f.Name) + 1 + sizes[i]
 	}
 	if !fieldsSorted(fields) {
 		slices.SortStableFunc(fields, func(a, b Field) int { return strings.Compare(a.Name, b.Name) })
