@@ -86,12 +86,11 @@ func objectFromAny(x map[string]any, path *pathBuf, depth int) (Value, int, erro
 	size := 2
 	for name, e := range x {
 		if len(x) == 1 && strings.HasPrefix(name, "$") {
-			s, _ := e.(string)
-			if _, isStr := e.(string); !isStr {
-				// Let special report the malformed wrapper.
-				return special(Field{Name: name, Value: Null{}}, path)
+			var inner Value = Null{} // special reports a non-string as malformed
+			if s, ok := e.(string); ok {
+				inner = String(s)
 			}
-			return special(Field{Name: name, Value: String(s)}, path)
+			return special(Field{Name: name, Value: inner}, path)
 		}
 		path.pushField(name)
 		v, s, err := fromAny(e, path, depth-1)

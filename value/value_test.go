@@ -1,6 +1,7 @@
 package value
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"strings"
@@ -281,5 +282,31 @@ func TestToJSONWritesUndefinedAsNullAndRepairsBadUTF8(t *testing.T) {
 	}
 	if got := string(ToJSON(String("a\xffb"))); got != "\"a\ufffdb\"" {
 		t.Fatalf("bad UTF-8 written as %q", got)
+	}
+}
+
+func TestEncodingJSONWritesTheEncodedFormat(t *testing.T) {
+	type envelope struct {
+		Value Value `json:"value"`
+	}
+	cases := []struct {
+		name string
+		v    Value
+		want string
+	}{
+		{"an int64 in an interface field", Int64(1), `{"value":{"$integer":"AQAAAAAAAAA="}}`},
+		{"a NaN", Float64(math.Float64frombits(0x7ff8000000000000)), `{"value":{"$float":"AAAAAAAA+H8="}}`},
+		{"an object", MustObject(Field{"b", Bytes{1}}, Field{"a", Array{Null{}}}), `{"value":{"a":[null],"b":{"$bytes":"AQ=="}}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := json.Marshal(envelope{c.v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != c.want {
+				t.Fatalf("got %s, want %s", got, c.want)
+			}
+		})
 	}
 }
