@@ -1,0 +1,143 @@
+// Package app is hull's application layer: deploys (push, analysis, the
+// active code version), function calls (queries, mutations, actions) with
+// their transactions, environment variables and the function log stream.
+// It sits between the HTTP server above and the runtime and database below.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"hull/database"
+	"hull/persistence"
+	"hull/runtime"
+)
+
+// Options configures an App.
+type Options struct {
+	Logger *slog.Logger
+	// CloudURL and SiteURL are exposed to functions as
+	// process.env.CONVEX_CLOUD_URL and CONVEX_SITE_URL.
+	CloudURL func() string
+	SiteURL  func() string
+	Runtime  runtime.Options
+}
+
+// App is one deployment. It is safe for concurrent use.
+type App struct {
+	store persistence.Store
+	db    *database.DB
+	pool  *runtime.Pool
+	logs  *LogStream
+	opts  Options
+	log   *slog.Logger
+
+	active atomic.Pointer[Version]
+	env    atomic.Pointer[map[string]string]
+
+	// stateMu serializes changes of the active version and env vars.
+	stateMu sync.Mutex
+
+	validators validators
+
+	modsMu sync.Mutex
+	mods   map[string]*moduleSet // by version fingerprint
+}
+
+// New builds an App over an open database and loads the active version.
+func New(ctx context.Context, store persistence.Store, db *database.DB, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.CloudURL == nil {
+		opts.CloudURL = func() string { return "" }
+	}
+	if opts.SiteURL == nil {
+		opts.SiteURL = func() string { return "" }
+	}
+	a := &App{
+		store: store,
+		db:    db,
+		pool:  runtime.NewPool(opts.Runtime),
+		logs:  NewLogStream(2000),
+		opts:  opts,
+		log:   opts.Logger,
+		mods:  map[string]*moduleSet{},
+	}
+	if err := a.loadState(ctx); err != nil {
+		return nil, fmt.Errorf("load deployment state: %w", err)
+	}
+	return a, nil
+}
+
+// Logs returns the stream of recent function executions.
+func (a *App) Logs() *LogStream { return a.logs }
+
+// DB returns the database.
+func (a *App) DB() *database.DB { return a.db }
+
+// ActiveVersion returns the live code version, or nil before the first push.
+func (a *App) ActiveVersion(ctx context.Context) (*Version, error) {
+	return a.active.Load(), nil
+}
+
+// EnvVars returns a copy of the deployment's environment variables.
+func (a *App) EnvVars(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	if m := a.env.Load(); m != nil {
+		for k, v := range *m {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// functionEnv is process.env as functions see it.
+func (a *App) functionEnv(env map[string]string) map[string]string {
+	out := make(map[string]string, len(env)+2)
+	if u := a.opts.CloudURL(); u != "" {
+		out["CONVEX_CLOUD_URL"] = u
+	}
+	if u := a.opts.SiteURL(); u != "" {
+		out["CONVEX_SITE_URL"] = u
+	}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
+}
+
+// modulesFor returns the module set of a version, loading modules from the
+// store once per version.
+func (a *App) modulesFor(ctx context.Context, v *Version) (*moduleSet, error) {
+	key := versionKey(v)
+	a.modsMu.Lock()
+	set, ok := a.mods[key]
+	a.modsMu.Unlock()
+	if ok {
+		return set, nil
+	}
+	set = &moduleSet{mods: map[string]runtime.Module{}}
+	for _, k := range v.Modules {
+		m, err := a.store.GetModule(ctx, persistence.ModuleKey{Path: k.Path, Environment: k.Environment, SHA256: k.SHA256})
+		if err != nil {
+			return nil, fmt.Errorf("load module %s: %w", k.Path, err)
+		}
+		set.add(m)
+	}
+	a.modsMu.Lock()
+	a.mods[key] = set
+	a.modsMu.Unlock()
+	return set, nil
+}
+
+func versionKey(v *Version) string {
+	k := ""
+	for _, m := range v.Modules {
+		k += m.Path + "@" + m.SHA256 + ";"
+	}
+	return k
+}

@@ -1,0 +1,160 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"hull/runtime"
+)
+
+// CallRequest asks to run one function.
+type CallRequest struct {
+	Path FunctionPath
+	// Args is the Convex-encoded JSON of the single args object.
+	Args []byte
+	// Kind, when set, is the kind the caller expects (the /api/query,
+	// /api/mutation and /api/action endpoints); empty accepts any.
+	Kind runtime.Kind
+	// Admin callers may run internal functions.
+	Admin     bool
+	RequestID string
+	// At, for queries, is the snapshot ts to read at (0: latest).
+	At int64
+}
+
+// CallResult is the outcome of a function run. A user-level failure is in
+// Err, not in the error return.
+type CallResult struct {
+	Value []byte // Convex-encoded JSON
+	Err   *runtime.UserError
+	Logs  []LogLine
+	Kind  runtime.Kind
+	TS    int64 // snapshot ts of a query, commit ts of a mutation
+}
+
+func userErr(format string, args ...any) *CallResult {
+	return &CallResult{Err: &runtime.UserError{Message: fmt.Sprintf(format, args...)}}
+}
+
+// maxCallDepth bounds nested ctx.run* calls, as Convex does.
+const maxCallDepth = 8
+
+// Call runs a function of the active version.
+func (a *App) Call(ctx context.Context, req CallRequest) (*CallResult, error) {
+	if req.RequestID == "" {
+		req.RequestID = newRequestID()
+	}
+	start := time.Now()
+	res, err := a.call(ctx, req, 0)
+	if err != nil {
+		return nil, err
+	}
+	a.recordExecution(req, res, start)
+	return res, nil
+}
+
+func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult, error) {
+	if depth > maxCallDepth {
+		return userErr("MaximumCallDepthExceeded: Cannot call functions nested more than %d levels deep.", maxCallDepth), nil
+	}
+	v, err := a.ActiveVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var fi FunctionInfo
+	ok := false
+	if v != nil {
+		fi, ok = v.Functions[req.Path.Module+":"+req.Path.Export]
+	}
+	if !ok || (fi.Visibility != "public" && !req.Admin) {
+		if req.Admin {
+			return userErr("Could not find function for '%s'. Did you forget to run `npx convex dev`?", req.Path), nil
+		}
+		return userErr("Could not find public function for '%s'. Did you forget to run `npx convex dev` or `npx convex deploy`?", req.Path), nil
+	}
+	if req.Kind != "" && fi.Kind != req.Kind {
+		return userErr("Trying to execute %s as %s, but it is defined as %s.", req.Path, udfType(req.Kind), udfType(fi.Kind)), nil
+	}
+	if msg := a.checkArgs(fi, req.Path, req.Args); msg != "" {
+		return &CallResult{Kind: fi.Kind, Err: &runtime.UserError{Message: msg}}, nil
+	}
+	mods, err := a.modulesFor(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	var res *CallResult
+	switch fi.Kind {
+	case runtime.Kind("query"):
+		res, err = a.runQuery(ctx, mods, req, depth)
+	case runtime.Kind("mutation"):
+		res, err = a.runMutation(ctx, mods, req, depth)
+	case runtime.Kind("action"):
+		res, err = a.runAction(ctx, mods, req, depth)
+	default:
+		return userErr("%s is an HTTP action; call it through its route under /http.", req.Path), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Kind = fi.Kind
+	if res.Err == nil {
+		if msg := a.checkReturns(fi, req.Path, res.Value); msg != "" {
+			res.Err = &runtime.UserError{Message: msg}
+			res.Value = nil
+		}
+	}
+	return res, nil
+}
+
+func (a *App) runtimeCall(kind runtime.Kind, req CallRequest, env map[string]string, host runtime.Host) runtime.Call {
+	var seed [32]byte
+	_, _ = rand.Read(seed[:])
+	return runtime.Call{
+		Kind:   kind,
+		Module: req.Path.Module,
+		Export: req.Path.Export,
+		Args:   append(append([]byte("["), req.Args...), ']'),
+		Env:    env,
+		Now:    time.Now(),
+		Seed:   seed,
+		Host:   host,
+	}
+}
+
+func toLogLines(in []runtime.LogLine) []LogLine {
+	out := make([]LogLine, 0, len(in))
+	for _, l := range in {
+		out = append(out, LogLine{Level: l.Level, Message: l.Message, Timestamp: l.Time})
+	}
+	return out
+}
+
+func (a *App) recordExecution(req CallRequest, res *CallResult, start time.Time) {
+	e := Execution{
+		UDFType:     udfType(res.Kind),
+		Identifier:  req.Path.String(),
+		Logs:        res.Logs,
+		Started:     start,
+		Duration:    time.Since(start),
+		RequestID:   req.RequestID,
+		ExecutionID: newRequestID(),
+	}
+	if res.Err != nil {
+		e.Error = res.Err.Message
+	}
+	a.logs.Add(e)
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// errRollback marks a mutation whose user code failed: its writes are
+// discarded.
+var errRollback = errors.New("mutation rolled back")

@@ -1,0 +1,197 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"hull/app/dbsyscall"
+	"hull/database"
+	"hull/value"
+)
+
+// txn is one transaction of a function run with the syscall handler over
+// it.
+type txn interface {
+	handler() dbHandler
+	commit(ctx context.Context) (int64, error)
+	rollback()
+	snapshotTS() int64
+	savepoint() database.Savepoint
+	rollbackTo(database.Savepoint)
+}
+
+type dbTxn struct {
+	tx *database.Tx
+	h  *dbsyscall.Handler
+}
+
+func (t *dbTxn) handler() dbHandler                        { return t.h }
+func (t *dbTxn) commit(ctx context.Context) (int64, error) { return t.tx.Commit(ctx) }
+func (t *dbTxn) rollback()                                 { t.tx.Rollback() }
+func (t *dbTxn) snapshotTS() int64                         { return t.tx.SnapshotTS() }
+func (t *dbTxn) savepoint() database.Savepoint             { return t.tx.Savepoint() }
+func (t *dbTxn) rollbackTo(sp database.Savepoint)          { t.tx.RollbackTo(sp) }
+
+func (a *App) beginRead(ctx context.Context, at int64) (txn, error) {
+	tx, err := a.db.BeginRead(ctx, at)
+	if err != nil {
+		if at != 0 {
+			return nil, &Error{Status: 400, Code: "InvalidTimestamp", Message: err.Error(), Err: err}
+		}
+		return nil, fmt.Errorf("begin query: %w", err)
+	}
+	return &dbTxn{tx: tx, h: dbsyscall.New(tx, dbsyscall.Options{})}, nil
+}
+
+func (a *App) beginWrite(ctx context.Context) (txn, error) {
+	tx, err := a.db.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin mutation: %w", err)
+	}
+	return &dbTxn{tx: tx, h: dbsyscall.New(tx, dbsyscall.Options{})}, nil
+}
+
+// QueryTS returns the latest readable timestamp.
+func (a *App) QueryTS(ctx context.Context) (int64, error) {
+	return a.db.DurableTS(), nil
+}
+
+// The application keeps its own state in one internal system table:
+// a "version" document holding the active Version and one "env" document
+// per environment variable.
+const stateTable = "_hull_state"
+
+func stateDoc(kind string, fields ...value.Field) value.Object {
+	return value.MustObject(append(fields, value.Field{Name: "kind", Value: value.String(kind)})...)
+}
+
+func strField(o value.Object, name string) string {
+	if v, ok := o.Get(name); ok {
+		if s, ok := v.(value.String); ok {
+			return string(s)
+		}
+	}
+	return ""
+}
+
+// loadState reads the active version and env vars.
+func (a *App) loadState(ctx context.Context) error {
+	tx, err := a.db.BeginRead(ctx, 0)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	docs, err := tx.SystemScan(ctx, stateTable)
+	if err != nil {
+		return err
+	}
+	env := map[string]string{}
+	for _, d := range docs {
+		switch strField(d, "kind") {
+		case "version":
+			var v Version
+			if err := json.Unmarshal([]byte(strField(d, "json")), &v); err != nil {
+				return fmt.Errorf("decode the active version: %w", err)
+			}
+			a.active.Store(&v)
+		case "env":
+			env[strField(d, "name")] = strField(d, "value")
+		}
+	}
+	a.env.Store(&env)
+	return nil
+}
+
+// activate makes v the live version: the version document, the schema and
+// its indexes change in one commit.
+func (a *App) activate(ctx context.Context, v *Version) error {
+	a.stateMu.Lock()
+	defer a.stateMu.Unlock()
+	tx, err := a.db.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin deploy: %w", err)
+	}
+	defer tx.Rollback()
+	schemaJSON := v.Schema
+	if len(schemaJSON) == 0 {
+		schemaJSON = json.RawMessage(`{"tables":[],"schemaValidation":false}`)
+	}
+	s, err := database.ParseSchema(schemaJSON)
+	if err != nil {
+		return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+	}
+	if _, err := tx.ApplySchema(ctx, s); err != nil {
+		return &Error{Status: 400, Code: "SchemaValidationFailed", Message: "Hit an error while pushing:\n" + err.Error(), Err: err}
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode version: %w", err)
+	}
+	docs, err := tx.SystemScan(ctx, stateTable)
+	if err != nil {
+		return err
+	}
+	doc := stateDoc("version", value.Field{Name: "json", Value: value.String(body)})
+	if err := upsertState(ctx, tx, docs, "version", "", doc); err != nil {
+		return err
+	}
+	if _, err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit deploy: %w", err)
+	}
+	a.active.Store(v)
+	return nil
+}
+
+// upsertState replaces the state document of kind (and name, for env) or
+// inserts it.
+func upsertState(ctx context.Context, tx *database.Tx, docs []value.Object, kind, name string, doc value.Object) error {
+	for _, d := range docs {
+		if strField(d, "kind") == kind && strField(d, "name") == name {
+			id, err := value.ParseID(strField(d, "_id"))
+			if err != nil {
+				return fmt.Errorf("state document id: %w", err)
+			}
+			_, err = tx.SystemReplace(ctx, id, doc)
+			return err
+		}
+	}
+	_, err := tx.SystemInsert(ctx, stateTable, doc)
+	return err
+}
+
+// saveEnv stores next as the complete set of environment variables.
+func (a *App) saveEnv(ctx context.Context, next map[string]string) error {
+	tx, err := a.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	docs, err := tx.SystemScan(ctx, stateTable)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if strField(d, "kind") != "env" {
+			continue
+		}
+		if _, keep := next[strField(d, "name")]; keep {
+			continue
+		}
+		id, err := value.ParseID(strField(d, "_id"))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.SystemDelete(ctx, id); err != nil {
+			return err
+		}
+	}
+	for name, val := range next {
+		doc := stateDoc("env", value.Field{Name: "name", Value: value.String(name)}, value.Field{Name: "value", Value: value.String(val)})
+		if err := upsertState(ctx, tx, docs, "env", name, doc); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Commit(ctx)
+	return err
+}

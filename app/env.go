@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+)
+
+// EnvChange sets (Value non-nil) or removes (Value nil) one variable.
+type EnvChange struct {
+	Name  string  `json:"name"`
+	Value *string `json:"value"`
+}
+
+var envNameRE = regexp.MustCompile(`^[a-zA-Z_]+[a-zA-Z0-9_]*$`)
+
+// Limits on environment variables, as Convex enforces them.
+const (
+	maxEnvNameLen  = 256
+	maxEnvValueLen = 8 << 10
+	maxEnvVars     = 512
+)
+
+func validateEnvChanges(cur map[string]string, changes []EnvChange) (map[string]string, error) {
+	next := make(map[string]string, len(cur))
+	for k, v := range cur {
+		next[k] = v
+	}
+	for _, c := range changes {
+		if !envNameRE.MatchString(c.Name) || len(c.Name) > maxEnvNameLen {
+			return nil, &Error{Status: 400, Code: "InvalidEnvVarName",
+				Message: fmt.Sprintf("Invalid environment variable name %q: use letters, digits and underscores, not starting with a digit, at most %d characters.", c.Name, maxEnvNameLen)}
+		}
+		if c.Value == nil {
+			delete(next, c.Name)
+			continue
+		}
+		if len(*c.Value) > maxEnvValueLen {
+			return nil, &Error{Status: 400, Code: "InvalidEnvVarValue",
+				Message: fmt.Sprintf("Environment variable %s is %d bytes; values are limited to %d bytes.", c.Name, len(*c.Value), maxEnvValueLen)}
+		}
+		next[c.Name] = *c.Value
+	}
+	if len(next) > maxEnvVars {
+		return nil, &Error{Status: 400, Code: "TooManyEnvironmentVariables",
+			Message: fmt.Sprintf("A deployment may have at most %d environment variables.", maxEnvVars)}
+	}
+	return next, nil
+}
+
+// UpdateEnvVars applies changes atomically.
+func (a *App) UpdateEnvVars(ctx context.Context, changes []EnvChange) error {
+	a.stateMu.Lock()
+	defer a.stateMu.Unlock()
+	cur, err := a.EnvVars(ctx)
+	if err != nil {
+		return err
+	}
+	next, err := validateEnvChanges(cur, changes)
+	if err != nil {
+		return err
+	}
+	if err := a.saveEnv(ctx, next); err != nil {
+		return fmt.Errorf("save environment variables: %w", err)
+	}
+	a.env.Store(&next)
+	return nil
+}
+
+// EvaluateSchema answers deploy2/evaluate_schema with the index changes of a
+// push, in the shape the CLI's pre-deploy checks read.
+func (a *App) EvaluateSchema(ctx context.Context, req *StartPushRequest) (map[string]any, error) {
+	v, _, err := a.analyzePush(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := a.ActiveVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	diff, err := diffIndexes(cur, v)
+	if err != nil {
+		return nil, err
+	}
+	indexes := []map[string]any{}
+	for _, ix := range diff.Added {
+		indexes = append(indexes, map[string]any{"name": ix.Name, "type": ix.Type, "fields": nonNil(ix.Fields),
+			"change": "added", "needsBackfill": true, "numDocs": 0})
+	}
+	for _, ix := range diff.Removed {
+		indexes = append(indexes, map[string]any{"name": ix.Name, "type": ix.Type, "fields": nonNil(ix.Fields),
+			"change": "dropped", "needsBackfill": false, "numDocs": 0})
+	}
+	return map[string]any{
+		"componentSchemaEvaluations": map[string]any{"": map[string]any{
+			"definitionPath":   "",
+			"schemaValidation": true,
+			"tables":           []any{},
+			"indexes":          indexes,
+		}},
+		"newComponentDefinitions": []string{},
+	}, nil
+}

@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"hull/runtime"
+	"hull/value"
+)
+
+// dbHandler serves the database syscalls of one transaction; handled is
+// false for ops that are not database ops.
+type dbHandler interface {
+	Syscall(ctx context.Context, op string, args []byte) ([]byte, bool, error)
+	AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte, bool, error)
+}
+
+// host is the runtime.Host of one function run: database ops go to the
+// run's transaction (none for actions), calls to other functions and
+// identity ops are served here, and everything else gets Convex's
+// unknown-operation error.
+type host struct {
+	app   *App
+	kind  runtime.Kind
+	db    dbHandler // nil in actions
+	depth int
+	req   CallRequest
+	// nested runs ctx.runQuery/ctx.runMutation inside the caller's
+	// transaction (queries and mutations only).
+	nested func(ctx context.Context, kind runtime.Kind, path FunctionPath, args []byte) (*CallResult, error)
+}
+
+// convexError carries ConvexError data across a syscall boundary.
+type convexError struct {
+	msg  string
+	data []byte
+}
+
+func (e *convexError) Error() string      { return e.msg }
+func (e *convexError) ConvexData() []byte { return e.data }
+
+// userError turns a failed nested run into the error thrown in the caller.
+func userError(e *runtime.UserError) error {
+	if e.Data != nil {
+		return &convexError{msg: e.Message, data: e.Data}
+	}
+	return fmt.Errorf("%s", e.Message)
+}
+
+func (h *host) Syscall(ctx context.Context, op string, args []byte) ([]byte, error) {
+	if h.db != nil {
+		if out, ok, err := h.db.Syscall(ctx, op, args); ok {
+			return out, err
+		}
+	}
+	return nil, fmt.Errorf("Unknown operation %s", op)
+}
+
+func (h *host) AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte, error) {
+	if h.db != nil {
+		if out, ok, err := h.db.AsyncSyscall(ctx, op, args); ok {
+			return out, err
+		}
+	}
+	switch op {
+	case "1.0/getUserIdentity":
+		return []byte("null"), nil
+	case "1.0/runUdf":
+		if h.db == nil {
+			break
+		}
+		return h.runUdf(ctx, args)
+	case "1.0/actions/query", "1.0/actions/mutation", "1.0/actions/action":
+		if h.kind != runtime.Kind("action") {
+			break
+		}
+		return h.actionCall(ctx, runtime.Kind(op[len("1.0/actions/"):]), args)
+	}
+	return nil, fmt.Errorf("Unknown async operation %s", op)
+}
+
+type callArgs struct {
+	Name    string          `json:"name"`
+	UDFType string          `json:"udfType"`
+	Args    json.RawMessage `json:"args"`
+}
+
+func (c *callArgs) parse(data []byte) (FunctionPath, error) {
+	if err := json.Unmarshal(data, c); err != nil {
+		return FunctionPath{}, fmt.Errorf("invalid syscall arguments: %w", err)
+	}
+	if c.Name == "" {
+		return FunctionPath{}, fmt.Errorf("function references by handle are not supported yet; call functions by name (api.module.fn)")
+	}
+	if len(c.Args) == 0 {
+		c.Args = json.RawMessage("{}")
+	}
+	if _, err := value.FromJSON(c.Args); err != nil {
+		return FunctionPath{}, fmt.Errorf("invalid arguments for %s: %w", c.Name, err)
+	}
+	return ParseFunctionPath(c.Name)
+}
+
+func (h *host) result(res *CallResult, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	if res.Err != nil {
+		return nil, userError(res.Err)
+	}
+	return res.Value, nil
+}
+
+// runUdf serves ctx.runQuery/ctx.runMutation inside a query or mutation.
+func (h *host) runUdf(ctx context.Context, data []byte) ([]byte, error) {
+	var c callArgs
+	path, err := c.parse(data)
+	if err != nil {
+		return nil, err
+	}
+	kind := runtime.Kind(c.UDFType)
+	switch {
+	case kind == "query" || kind == "snapshotQuery":
+		kind = "query"
+	case kind == "mutation" && h.kind == "mutation":
+	default:
+		return nil, fmt.Errorf("InvalidFunctionCall: Cannot call a %s function from a %s function", c.UDFType, h.kind)
+	}
+	return h.result(h.nested(ctx, kind, path, c.Args))
+}
+
+// actionCall serves ctx.runQuery/runMutation/runAction inside an action:
+// each is its own top-level run with its own transaction.
+func (h *host) actionCall(ctx context.Context, kind runtime.Kind, data []byte) ([]byte, error) {
+	var c callArgs
+	path, err := c.parse(data)
+	if err != nil {
+		return nil, err
+	}
+	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, RequestID: h.req.RequestID}
+	return h.result(h.app.call(ctx, req, h.depth+1))
+}

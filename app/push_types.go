@@ -1,0 +1,110 @@
+package app
+
+import (
+	"encoding/json"
+
+	"hull/runtime"
+)
+
+// ModuleConfig is one module of a push, as the CLI sends it.
+type ModuleConfig struct {
+	Path        string  `json:"path"`
+	Source      string  `json:"source"`
+	SourceMap   *string `json:"sourceMap,omitempty"`
+	Environment string  `json:"environment"`
+}
+
+// ModuleHash names a module the CLI did not resend because the deployment
+// already has it.
+type ModuleHash struct {
+	Path        string `json:"path"`
+	Environment string `json:"environment"`
+	SHA256      string `json:"sha256"`
+}
+
+// StartPushRequest is the body of /api/deploy2/start_push (and of
+// evaluate_push and evaluate_schema).
+type StartPushRequest struct {
+	AdminKey      string `json:"adminKey"`
+	DryRun        bool   `json:"dryRun"`
+	Functions     string `json:"functions"`
+	ForCodegen    bool   `json:"forCodegen"`
+	AppDefinition struct {
+		Definition            *ModuleConfig  `json:"definition"`
+		Dependencies          []string       `json:"dependencies"`
+		Schema                *ModuleConfig  `json:"schema"`
+		ChangedModules        []ModuleConfig `json:"changedModules"`
+		Functions             []ModuleConfig `json:"functions"` // CLIs up to 1.31 used this name
+		UnchangedModuleHashes []ModuleHash   `json:"unchangedModuleHashes"`
+		UDFServerVersion      string         `json:"udfServerVersion"`
+	} `json:"appDefinition"`
+	ComponentDefinitions []json.RawMessage `json:"componentDefinitions"`
+	NodeDependencies     []json.RawMessage `json:"nodeDependencies"`
+	NodeVersion          *string           `json:"nodeVersion"`
+}
+
+// FunctionInfo is what a version knows of one exported function.
+type FunctionInfo struct {
+	Kind       runtime.Kind `json:"kind"`
+	Visibility string       `json:"visibility"`        // "public" or "internal"
+	Args       string       `json:"args,omitempty"`    // validator JSON
+	Returns    string       `json:"returns,omitempty"` // validator JSON
+}
+
+// Version is one deployed code version: everything finish_push switches in
+// one commit.
+type Version struct {
+	Modules          []ModuleHash            `json:"modules"`
+	Functions        map[string]FunctionInfo `json:"functions"` // key: "messages.js:list"
+	Schema           json.RawMessage         `json:"schema,omitempty"`
+	HTTPRoutes       []runtime.HTTPRoute     `json:"httpRoutes,omitempty"`
+	Crons            json.RawMessage         `json:"crons,omitempty"`
+	AuthConfig       json.RawMessage         `json:"authConfig,omitempty"`
+	UDFServerVersion string                  `json:"udfServerVersion"`
+	FunctionsDir     string                  `json:"functionsDir"`
+}
+
+// indexConfig is one index as the CLI prints index diffs.
+type indexConfig struct {
+	Name   string   `json:"name"`
+	Type   string   `json:"type"`
+	Fields []string `json:"fields,omitempty"`
+	// search and vector indexes
+	SearchField  string   `json:"searchField,omitempty"`
+	VectorField  string   `json:"vectorField,omitempty"`
+	Dimensions   int      `json:"dimensions,omitempty"`
+	FilterFields []string `json:"filterFields,omitempty"`
+}
+
+type indexDiff struct {
+	Added   []indexConfig `json:"added_indexes"`
+	Removed []indexConfig `json:"removed_indexes"`
+}
+
+// StartPushResponse is the answer to start_push. The CLI echoes it back
+// verbatim in finish_push, so the pending version travels inside it
+// (HullVersion) and no push state is kept between the two calls.
+type StartPushResponse struct {
+	EnvironmentVariables        map[string]string          `json:"environmentVariables"`
+	ExternalDepsID              *string                    `json:"externalDepsId"`
+	ComponentDefinitionPackages map[string]json.RawMessage `json:"componentDefinitionPackages"`
+	AppAuth                     []json.RawMessage          `json:"appAuth"`
+	Analysis                    map[string]any             `json:"analysis"`
+	App                         map[string]any             `json:"app"`
+	SchemaChange                schemaChange               `json:"schemaChange"`
+	HullVersion                 *Version                   `json:"hullVersion,omitempty"`
+}
+
+type schemaChange struct {
+	AllocatedComponentIDs map[string]any       `json:"allocatedComponentIds"`
+	SchemaIDs             map[string]any       `json:"schemaIds"`
+	IndexDiffs            map[string]indexDiff `json:"indexDiffs"`
+}
+
+// FinishPushRequest is the body of /api/deploy2/finish_push.
+type FinishPushRequest struct {
+	AdminKey  string            `json:"adminKey"`
+	StartPush StartPushResponse `json:"startPush"`
+	DryRun    bool              `json:"dryRun"`
+	Message   *string           `json:"message"`
+}

@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"hull/runtime"
+)
+
+// runIn runs one function inside an open transaction handle (a top-level
+// run or a nested ctx.runQuery/ctx.runMutation).
+func (a *App) runIn(ctx context.Context, mods *moduleSet, kind runtime.Kind, req CallRequest, tx txn, depth int) (*CallResult, error) {
+	env, err := a.EnvVars(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &host{app: a, kind: kind, db: tx.handler(), depth: depth, req: req}
+	h.nested = func(ctx context.Context, k runtime.Kind, path FunctionPath, args []byte) (*CallResult, error) {
+		return a.nestedCall(ctx, mods, tx, CallRequest{Path: path, Args: args, Kind: k, Admin: true, RequestID: req.RequestID}, depth+1)
+	}
+	r, err := a.pool.Run(ctx, mods, a.runtimeCall(kind, req, a.functionEnv(env), h))
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", req.Path, err)
+	}
+	return &CallResult{Value: r.Value, Err: r.Err, Logs: toLogLines(r.Logs)}, nil
+}
+
+// nestedCall runs ctx.runQuery/ctx.runMutation in the caller's transaction.
+// A nested mutation that fails leaves no writes behind.
+func (a *App) nestedCall(ctx context.Context, mods *moduleSet, tx txn, req CallRequest, depth int) (*CallResult, error) {
+	if depth > maxCallDepth {
+		return userErr("MaximumCallDepthExceeded: Cannot call functions nested more than %d levels deep.", maxCallDepth), nil
+	}
+	v, err := a.ActiveVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fi, ok := v.Functions[req.Path.Module+":"+req.Path.Export]
+	if !ok {
+		return userErr("Could not find function for '%s'.", req.Path), nil
+	}
+	if fi.Kind != req.Kind {
+		return userErr("Trying to execute %s as %s, but it is defined as %s.", req.Path, udfType(req.Kind), udfType(fi.Kind)), nil
+	}
+	if msg := a.checkArgs(fi, req.Path, req.Args); msg != "" {
+		return userErr("%s", msg), nil
+	}
+	sp := tx.savepoint()
+	res, err := a.runIn(ctx, mods, fi.Kind, req, tx, depth)
+	if err != nil {
+		tx.rollbackTo(sp)
+		return nil, err
+	}
+	if res.Err != nil {
+		tx.rollbackTo(sp)
+		return res, nil
+	}
+	if msg := a.checkReturns(fi, req.Path, res.Value); msg != "" {
+		tx.rollbackTo(sp)
+		return userErr("%s", msg), nil
+	}
+	return res, nil
+}
+
+func (a *App) runQuery(ctx context.Context, mods *moduleSet, req CallRequest, depth int) (*CallResult, error) {
+	tx, err := a.beginRead(ctx, req.At)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	res, err := a.runIn(ctx, mods, runtime.Kind("query"), req, tx, depth)
+	if err != nil {
+		return nil, err
+	}
+	res.TS = tx.snapshotTS()
+	return res, nil
+}
+
+func (a *App) runMutation(ctx context.Context, mods *moduleSet, req CallRequest, depth int) (*CallResult, error) {
+	tx, err := a.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	res, err := a.runIn(ctx, mods, runtime.Kind("mutation"), req, tx, depth)
+	if err != nil {
+		return nil, err
+	}
+	if res.Err != nil {
+		return res, nil
+	}
+	ts, err := tx.commit(ctx)
+	if err != nil {
+		var ue userFacing
+		if errors.As(err, &ue) {
+			res.Err = &runtime.UserError{Message: ue.Error()}
+			res.Value = nil
+			return res, nil
+		}
+		return nil, fmt.Errorf("commit %s: %w", req.Path, err)
+	}
+	res.TS = ts
+	return res, nil
+}
+
+func (a *App) runAction(ctx context.Context, mods *moduleSet, req CallRequest, depth int) (*CallResult, error) {
+	env, err := a.EnvVars(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &host{app: a, kind: runtime.Kind("action"), depth: depth, req: req}
+	r, err := a.pool.Run(ctx, mods, a.runtimeCall(runtime.Kind("action"), req, a.functionEnv(env), h))
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", req.Path, err)
+	}
+	return &CallResult{Value: r.Value, Err: r.Err, Logs: toLogLines(r.Logs)}, nil
+}
+
+// userFacing marks commit errors user code caused (for example a schema
+// violation), reported as the function's error rather than a server error.
+type userFacing interface {
+	error
+	UserFacing() bool
+}

@@ -1,0 +1,349 @@
+// The global environment of one function run: the Convex global, the Web
+// APIs the convex package and common libraries need, determinism for
+// queries and mutations, and the glue the Go side drives (__hull_*).
+// Go defines __hull_sync, __hull_async, __hull_log and __hull_cfg (JSON)
+// before this script runs.
+(() => {
+  "use strict";
+  const g = globalThis;
+  const cfg = JSON.parse(g.__hull_cfg);
+  const deterministic = cfg.kind === "query" || cfg.kind === "mutation" || cfg.kind === "analyze";
+  const hostSync = g.__hull_sync;
+  const hostAsync = g.__hull_async;
+  const hostLog = g.__hull_log;
+  delete g.__hull_sync;
+  delete g.__hull_async;
+  delete g.__hull_log;
+  delete g.__hull_cfg;
+
+  // QuickJS returns -1n for BigInt.asUintN(64, -1n); fix it.
+  BigInt.asUintN = (bits, x) => {
+    bits = Number(bits);
+    x = BigInt(x);
+    if (!bits) return 0n;
+    const m = 1n << BigInt(bits);
+    const r = x % m;
+    return r < 0n ? r + m : r;
+  };
+
+  // ---- randomness: seeded in queries and mutations ----
+  let s0 = cfg.seed[0] >>> 0, s1 = cfg.seed[1] >>> 0, s2 = cfg.seed[2] >>> 0, s3 = cfg.seed[3] >>> 0;
+  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
+  const next32 = () => {
+    // xoshiro128**
+    const r = Math.imul(((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25)), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    return r;
+  };
+  Math.random = () => (next32() * 2 ** 21 + (next32() >>> 11)) / 2 ** 53;
+
+  // ---- time: frozen in queries and mutations ----
+  if (deterministic) {
+    const RealDate = Date;
+    const frozen = cfg.now;
+    class FrozenDate extends RealDate {
+      constructor(...args) {
+        if (args.length === 0) super(frozen);
+        else super(...args);
+      }
+      static now() { return frozen; }
+    }
+    FrozenDate.parse = RealDate.parse;
+    FrozenDate.UTC = RealDate.UTC;
+    g.Date = FrozenDate;
+  }
+  const perfStart = Date.now();
+  g.performance = { now: () => (deterministic ? 0 : Date.now() - perfStart), timeOrigin: perfStart };
+
+  // ---- encoding ----
+  class TextEncoder {
+    get encoding() { return "utf-8"; }
+    encode(s = "") {
+      s = String(s);
+      const out = [];
+      for (let i = 0; i < s.length; i++) {
+        let c = s.charCodeAt(i);
+        if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+          const d = s.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
+          else c = 0xfffd;
+        } else if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
+        if (c < 0x80) out.push(c);
+        else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+        else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+        else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      }
+      return new Uint8Array(out);
+    }
+  }
+  class TextDecoder {
+    constructor(label = "utf-8") {
+      if (!/^utf-?8$/i.test(label)) throw new RangeError(`TextDecoder: only utf-8 is supported, not ${label}`);
+    }
+    get encoding() { return "utf-8"; }
+    decode(buf) {
+      if (buf === undefined) return "";
+      const b = buf instanceof Uint8Array ? buf : ArrayBuffer.isView(buf) ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : new Uint8Array(buf);
+      let s = "";
+      for (let i = 0; i < b.length;) {
+        const c = b[i++];
+        let cp;
+        if (c < 0x80) cp = c;
+        else if (c >= 0xc0 && c < 0xe0 && i < b.length) cp = ((c & 31) << 6) | (b[i++] & 63);
+        else if (c >= 0xe0 && c < 0xf0 && i + 1 < b.length) { cp = ((c & 15) << 12) | ((b[i] & 63) << 6) | (b[i + 1] & 63); i += 2; }
+        else if (c >= 0xf0 && i + 2 < b.length) { cp = ((c & 7) << 18) | ((b[i] & 63) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63); i += 3; }
+        else cp = 0xfffd;
+        s += String.fromCodePoint(cp);
+      }
+      return s;
+    }
+  }
+  g.TextEncoder = TextEncoder;
+  g.TextDecoder = TextDecoder;
+  const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  g.btoa = (s) => {
+    s = String(s);
+    let out = "";
+    for (let i = 0; i < s.length; i += 3) {
+      const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2);
+      if (a > 255 || b > 255 || c > 255) throw new Error("btoa: string contains characters outside Latin1");
+      const n = (a << 16) | ((b || 0) << 8) | (c || 0);
+      out += b64[n >> 18] + b64[(n >> 12) & 63] + (i + 1 < s.length ? b64[(n >> 6) & 63] : "=") + (i + 2 < s.length ? b64[n & 63] : "=");
+    }
+    return out;
+  };
+  g.atob = (s) => {
+    s = String(s).replace(/[\t\n\f\r ]/g, "").replace(/=+$/, "");
+    let out = "", bits = 0, acc = 0;
+    for (const ch of s) {
+      const v = b64.indexOf(ch);
+      if (v < 0) throw new Error("atob: invalid base64");
+      acc = (acc << 6) | v; bits += 6;
+      if (bits >= 8) { bits -= 8; out += String.fromCharCode((acc >> bits) & 255); }
+    }
+    return out;
+  };
+
+  // ---- crypto (seeded in queries and mutations) ----
+  g.crypto = {
+    getRandomValues(arr) {
+      if (!ArrayBuffer.isView(arr)) throw new TypeError("getRandomValues expects a typed array");
+      if (arr.byteLength > 65536) throw new Error("getRandomValues: at most 65536 bytes");
+      const b = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+      for (let i = 0; i < b.length; i++) b[i] = next32() & 255;
+      return arr;
+    },
+    randomUUID() {
+      const b = g.crypto.getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+      const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    },
+  };
+
+  g.queueMicrotask = (f) => { Promise.resolve().then(f); };
+  g.self = g;
+  g.process = { env: Object.freeze({ ...cfg.env, NODE_ENV: "production" }) };
+  if (deterministic) {
+    const noTimers = (name) => () => {
+      throw new Error(`Can't use ${name} in queries and mutations. Please consider using an action.`);
+    };
+    g.setTimeout = noTimers("setTimeout");
+    g.setInterval = noTimers("setInterval");
+    g.fetch = () => { throw new Error("Can't use fetch() in queries and mutations. Please consider using an action."); };
+  } else {
+    // Timers in actions run once the current job queue drains; delays are
+    // not honoured yet.
+    let nextTimer = 1;
+    const cancelled = new Set();
+    g.setTimeout = (f, _ms, ...args) => {
+      const id = nextTimer++;
+      Promise.resolve().then(() => { if (!cancelled.has(id)) f(...args); });
+      return id;
+    };
+    g.clearTimeout = (id) => cancelled.add(id);
+    g.setInterval = () => { throw new Error("setInterval is not supported by hull yet."); };
+    g.clearInterval = () => {};
+    g.fetch = () => Promise.reject(new Error("fetch is not supported by hull yet."));
+  }
+  g.clearTimeout ??= () => {};
+  g.clearInterval ??= () => {};
+  class WeakRefShim { constructor(t) { this._t = t; } deref() { return this._t; } }
+  g.WeakRef = WeakRefShim;
+  g.FinalizationRegistry = class { register() {} unregister() {} };
+
+  // ---- console ----
+  const inspect = (v, depth = 0, seen = new Set()) => {
+    switch (typeof v) {
+      case "string": return depth === 0 ? `'${v}'` : `'${v}'`;
+      case "bigint": return `${v}n`;
+      case "undefined": return "undefined";
+      case "function": return `[Function: ${v.name || "(anonymous)"}]`;
+      case "symbol": return v.toString();
+      case "number": return Object.is(v, -0) ? "-0" : String(v);
+      case "boolean": return String(v);
+    }
+    if (v === null) return "null";
+    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}\n${v.stack}` : `${v.name}: ${v.message}`;
+    if (seen.has(v)) return "[Circular]";
+    if (depth > 4) return Array.isArray(v) ? "[Array]" : "[Object]";
+    seen.add(v);
+    let out;
+    if (Array.isArray(v)) out = `[ ${v.map((x) => inspect(x, depth + 1, seen)).join(", ")} ]`;
+    else if (v instanceof ArrayBuffer) out = `ArrayBuffer { byteLength: ${v.byteLength} }`;
+    else {
+      const keys = Object.keys(v);
+      out = keys.length === 0 ? "{}" : `{ ${keys.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k}'`}: ${inspect(v[k], depth + 1, seen)}`).join(", ")} }`;
+    }
+    seen.delete(v);
+    return out;
+  };
+  const fmt = (args) => args.map((a) => inspect(a)).join(" ");
+  const timers = new Map();
+  g.console = {
+    log: (...a) => hostLog("LOG", fmt(a)),
+    info: (...a) => hostLog("INFO", fmt(a)),
+    warn: (...a) => hostLog("WARN", fmt(a)),
+    error: (...a) => hostLog("ERROR", fmt(a)),
+    debug: (...a) => hostLog("DEBUG", fmt(a)),
+    trace: (...a) => hostLog("LOG", fmt(a)),
+    time: (label = "default") => { timers.set(label, Date.now()); },
+    timeLog: (label = "default", ...a) => hostLog("LOG", `${label}: ${Date.now() - (timers.get(label) ?? Date.now())}ms ${fmt(a)}`.trimEnd()),
+    timeEnd: (label = "default") => { hostLog("LOG", `${label}: ${Date.now() - (timers.get(label) ?? Date.now())}ms`); timers.delete(label); },
+  };
+
+  // ---- the Convex global ----
+  const rejectWith = (reply) => {
+    const x = JSON.parse(reply);
+    const err = new Error(x.message);
+    if (x.data !== undefined) err.data = x.data;
+    return err;
+  };
+  g.Convex = {
+    syscall: (op, args) => hostSync(op, args),
+    asyncSyscall: (op, args) => {
+      let r;
+      try {
+        r = hostAsync(op, args);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (r[0] === "o") return Promise.resolve(r.slice(1));
+      return Promise.reject(rejectWith(r.slice(1)));
+    },
+    jsSyscall: (op) => {
+      throw new Error(`Unknown operation ${op}`);
+    },
+  };
+
+  // ---- Convex JSON of thrown ConvexError data ----
+  const b64bytes = (bytes) => {
+    let s = "";
+    for (const x of bytes) s += String.fromCharCode(x);
+    return g.btoa(s);
+  };
+  const toConvexJSON = (v) => {
+    if (v === null || typeof v === "boolean" || typeof v === "string") return v;
+    if (typeof v === "bigint") {
+      const dv = new DataView(new ArrayBuffer(8));
+      dv.setBigInt64(0, v, true);
+      return { $integer: b64bytes(new Uint8Array(dv.buffer)) };
+    }
+    if (typeof v === "number") {
+      if (Number.isFinite(v) && !Object.is(v, -0)) return v;
+      const dv = new DataView(new ArrayBuffer(8));
+      dv.setFloat64(0, v, true);
+      return { $float: b64bytes(new Uint8Array(dv.buffer)) };
+    }
+    if (v instanceof ArrayBuffer) return { $bytes: b64bytes(new Uint8Array(v)) };
+    if (Array.isArray(v)) return v.map(toConvexJSON);
+    if (typeof v === "object") {
+      const out = {};
+      for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = toConvexJSON(v[k]);
+      return out;
+    }
+    throw new Error(`ConvexError data is not a Convex value: ${typeof v}`);
+  };
+  const describeError = (e) => {
+    if (e && e[Symbol.for("ConvexError")]) {
+      return { message: `Uncaught ConvexError: ${e.message}`, data: JSON.stringify(toConvexJSON(e.data)), stack: String(e.stack ?? "") };
+    }
+    if (e instanceof Error) {
+      return { message: `Uncaught ${e.name}: ${e.message}`, stack: String(e.stack ?? "") };
+    }
+    return { message: `Uncaught ${inspect(e)}`, stack: "" };
+  };
+
+  // __hull_invoke starts fn and records its outcome in __hull_state.
+  g.__hull_state = { done: false };
+  g.__hull_invoke = (fn, name, kind, argsStr) => {
+    let p;
+    try {
+      if (typeof fn !== "function") throw new Error(`${name} is not a Convex function`);
+      if (kind === "query" && fn.invokeQuery) p = fn.invokeQuery(argsStr);
+      else if (kind === "mutation" && fn.invokeMutation) p = fn.invokeMutation(argsStr);
+      else if (kind === "action" && fn.invokeAction) p = fn.invokeAction(cfg.requestId, argsStr);
+      else throw new Error(`${name} is not a registered ${kind}`);
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    Promise.resolve(p).then(
+      (v) => { g.__hull_state = { done: true, value: v }; },
+      (e) => { g.__hull_state = { done: true, error: describeError(e) }; },
+    );
+  };
+  g.__hull_outcome = () => JSON.stringify(g.__hull_state);
+  g.__hull_start = (modPath, exportName, kind, argsStr) => {
+    const name = `${modPath.replace(/\.js$/, "")}:${exportName}`;
+    import(modPath).then(
+      (m) => g.__hull_invoke(m[exportName], name, kind, argsStr),
+      (e) => { g.__hull_state = { done: true, error: describeError(e) }; },
+    );
+  };
+
+  // __hull_analyze describes one module's exports.
+  g.__hull_analyzed = { modules: [], routes: [], schema: null, crons: null, auth: null };
+  g.__hull_analyze = (path, m) => {
+    const fns = [];
+    for (const [name, v] of Object.entries(m)) {
+      if (!v || (typeof v !== "function" && typeof v !== "object")) continue;
+      let kind = null;
+      if (v.isQuery) kind = "query";
+      else if (v.isMutation) kind = "mutation";
+      else if (v.isAction) kind = "action";
+      else if (v.isHttp) kind = "httpAction";
+      if (kind === null) continue;
+      const args = typeof v.exportArgs === "function" ? v.exportArgs() : null;
+      const returns = typeof v.exportReturns === "function" ? v.exportReturns() : null;
+      fns.push({ name, kind, visibility: v.isInternal ? "internal" : "public", args, returns });
+    }
+    g.__hull_analyzed.modules.push({ path, functions: fns });
+    const d = m.default;
+    if (path === "http.js" && d && d.isRouter && typeof d.getRoutes === "function") {
+      for (const [p, method] of d.getRoutes()) g.__hull_analyzed.routes.push({ path: p, method });
+    }
+    if (path === "crons.js" && d && d.isCrons && typeof d.export === "function") g.__hull_analyzed.crons = d.export();
+    if (path === "schema.js" && d && typeof d.export === "function") g.__hull_analyzed.schema = d.export();
+    if (path === "auth.config.js" && d) g.__hull_analyzed.auth = JSON.stringify(d);
+  };
+  g.__hull_analyze_all = async (paths) => {
+    for (const p of paths) {
+      let m;
+      try {
+        m = await import(p);
+      } catch (e) {
+        g.__hull_analyzed.error = `Failed to analyze ${p}: ${describeError(e).message}`;
+        return;
+      }
+      try {
+        g.__hull_analyze(p, m);
+      } catch (e) {
+        g.__hull_analyzed.error = `Failed to analyze ${p}: ${describeError(e).message}`;
+        return;
+      }
+    }
+    g.__hull_analyzed.done = true;
+  };
+})();

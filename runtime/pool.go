@@ -1,0 +1,233 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"modernc.org/quickjs"
+)
+
+// Pool runs functions. Every run gets a fresh engine, so no module state
+// leaks between calls. It is safe for concurrent use.
+type Pool struct {
+	opts Options
+}
+
+// NewPool returns a Pool with opts (zero fields take the defaults).
+func NewPool(opts Options) *Pool {
+	return &Pool{opts: opts.withDefaults()}
+}
+
+// outcome is what __hull_outcome reports.
+type outcome struct {
+	Done  bool    `json:"done"`
+	Value *string `json:"value"`
+	Error *struct {
+		Message string  `json:"message"`
+		Data    *string `json:"data"`
+		Stack   string  `json:"stack"`
+	} `json:"error"`
+}
+
+// Run invokes one function. The error return is for system failures only;
+// what user code did wrong (including hitting a limit) is in Result.Err.
+func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error) {
+	defer lockThread()()
+	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixNano()) / 1e6, Env: call.Env, RequestID: fmt.Sprintf("%x", call.Seed[:8])}
+	seed := call.Seed
+	if call.Kind == KindAction {
+		if _, err := rand.Read(seed[:]); err != nil {
+			return Result{}, fmt.Errorf("runtime: seed: %w", err)
+		}
+	}
+	cfg.Seed = seedWords(seed)
+	if call.Now.IsZero() {
+		cfg.Now = float64(time.Now().UnixNano()) / 1e6
+	}
+	r, err := newVMRun(ctx, p.opts, mods, call.Host, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer r.close()
+	if _, ok := mods.Get(call.Module); !ok {
+		return Result{Err: &UserError{Message: fmt.Sprintf("Could not find module %s", call.Module)}}, nil
+	}
+	timeout := p.opts.Timeout
+	if call.Kind == KindAction {
+		timeout = p.opts.ActionTimeout
+	}
+	src := fmt.Sprintf("globalThis.__hull_start(%s, %s, %s, %s);", quote(call.Module), quote(call.Export), quote(string(call.Kind)), quote(string(call.Args)))
+	runErr := r.withDeadline(timeout, func() error {
+		if _, err := r.vm.Eval(src, quickjs.EvalGlobal); err != nil {
+			return err
+		}
+		return r.drain()
+	})
+	res := Result{Logs: r.logs}
+	if runErr != nil {
+		res.Err = r.engineError(runErr, call.Kind, timeout)
+		return res, nil
+	}
+	out, err := r.outcome()
+	if err != nil {
+		res.Err = r.engineError(err, call.Kind, timeout)
+		return res, nil
+	}
+	switch {
+	case !out.Done:
+		res.Err = &UserError{Message: errNeverResolves}
+	case out.Error != nil:
+		res.Err = &UserError{Message: out.Error.Message, Stack: out.Error.Stack}
+		if out.Error.Data != nil {
+			res.Err.Data = []byte(*out.Error.Data)
+		}
+	case out.Value != nil:
+		res.Value = []byte(*out.Value)
+	default:
+		res.Value = []byte("null")
+	}
+	return res, nil
+}
+
+func (r *vmRun) outcome() (outcome, error) {
+	v, err := r.vm.Eval("globalThis.__hull_outcome()", quickjs.EvalGlobal)
+	if err != nil {
+		return outcome{}, err
+	}
+	s, ok := v.(string)
+	if !ok {
+		return outcome{}, fmt.Errorf("runtime: unexpected outcome %T", v)
+	}
+	var out outcome
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return outcome{}, fmt.Errorf("runtime: decode outcome: %w", err)
+	}
+	return out, nil
+}
+
+// engineError turns an engine failure (interrupt, out of memory, stack
+// overflow, an uncaught exception outside user promises) into the error of
+// that call.
+func (r *vmRun) engineError(err error, kind Kind, timeout time.Duration) *UserError {
+	msg := err.Error()
+	switch {
+	case r.interrupted.Load() && r.ctx.Err() != nil:
+		return &UserError{Message: "Function execution was cancelled: " + r.ctx.Err().Error()}
+	case r.interrupted.Load():
+		return &UserError{Message: fmt.Sprintf("Function execution timed out (maximum duration: %s)", timeout)}
+	case strings.Contains(msg, "out of memory"):
+		return &UserError{Message: "JavaScript execution ran out of memory (maximum memory usage: " + fmt.Sprint(64) + " MB)"}
+	case strings.Contains(msg, "stack overflow"):
+		return &UserError{Message: "Uncaught RangeError: Maximum call stack size exceeded"}
+	}
+	return &UserError{Message: "Uncaught " + msg}
+}
+
+// Analyze evaluates a module set with no syscalls allowed and frozen time,
+// and reports what it defines.
+func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string) (*Analysis, error) {
+	defer lockThread()()
+	r, err := newVMRun(ctx, p.opts, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	var paths []string
+	for _, path := range mods.Paths() {
+		if strings.HasPrefix(path, "_deps/") || !strings.HasSuffix(path, ".js") {
+			continue
+		}
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	pathsJSON, err := json.Marshal(paths)
+	if err != nil {
+		return nil, err
+	}
+	runErr := r.withDeadline(4*time.Second*time.Duration(1+len(paths)/8), func() error {
+		if _, err := r.vm.Eval("globalThis.__hull_analyze_all("+string(pathsJSON)+");", quickjs.EvalGlobal); err != nil {
+			return err
+		}
+		return r.drain()
+	})
+	if runErr != nil {
+		return nil, fmt.Errorf("%s", r.engineError(runErr, "analyze", 4*time.Second).Message)
+	}
+	v, err := r.vm.Eval("JSON.stringify(globalThis.__hull_analyzed)", quickjs.EvalGlobal)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: read analysis: %w", err)
+	}
+	return decodeAnalysis(v)
+}
+
+type rawAnalysis struct {
+	Done    bool    `json:"done"`
+	Error   string  `json:"error"`
+	Schema  *string `json:"schema"`
+	Crons   *string `json:"crons"`
+	Auth    *string `json:"auth"`
+	Routes  []HTTPRoute
+	Modules []struct {
+		Path      string `json:"path"`
+		Functions []struct {
+			Name       string  `json:"name"`
+			Kind       Kind    `json:"kind"`
+			Visibility string  `json:"visibility"`
+			Args       *string `json:"args"`
+			Returns    *string `json:"returns"`
+		} `json:"functions"`
+	} `json:"modules"`
+}
+
+func decodeAnalysis(v any) (*Analysis, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("runtime: unexpected analysis %T", v)
+	}
+	var raw rawAnalysis
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, fmt.Errorf("runtime: decode analysis: %w", err)
+	}
+	if raw.Error != "" {
+		return nil, fmt.Errorf("%s", raw.Error)
+	}
+	if !raw.Done {
+		return nil, fmt.Errorf("module analysis did not finish: a module's top-level code awaits something that never resolves")
+	}
+	an := &Analysis{HTTPRoutes: raw.Routes}
+	bytesOf := func(p *string) []byte {
+		if p == nil {
+			return nil
+		}
+		return []byte(*p)
+	}
+	an.Schema, an.Crons, an.AuthConfig = bytesOf(raw.Schema), bytesOf(raw.Crons), bytesOf(raw.Auth)
+	for _, m := range raw.Modules {
+		if m.Path == "schema.js" || m.Path == "auth.config.js" {
+			continue
+		}
+		am := AnalyzedModule{Path: m.Path}
+		for _, f := range m.Functions {
+			am.Functions = append(am.Functions, Function{Name: f.Name, Kind: f.Kind, Visibility: f.Visibility, Args: bytesOf(f.Args), Returns: bytesOf(f.Returns)})
+		}
+		an.Modules = append(an.Modules, am)
+	}
+	return an, nil
+}
+
+// analyzeHost refuses every syscall: module top-level code may not reach
+// the database.
+type analyzeHost struct{}
+
+func (analyzeHost) Syscall(_ context.Context, op string, _ []byte) ([]byte, error) {
+	return nil, fmt.Errorf("%s is not allowed while modules are being imported (at import time)", op)
+}
+
+func (analyzeHost) AsyncSyscall(_ context.Context, op string, _ []byte) ([]byte, error) {
+	return nil, fmt.Errorf("%s is not allowed while modules are being imported (at import time)", op)
+}

@@ -1,0 +1,145 @@
+// Package runtime runs Convex functions: it loads pushed ESM modules (the
+// CLI's bundle, unchanged) into a JavaScript engine, provides the `Convex`
+// global and the Web APIs the convex package needs, invokes queries,
+// mutations and actions, and analyzes a module set at push time. The
+// database and everything else is reached only through a Host's syscalls.
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// Kind is the kind of a function.
+type Kind string
+
+// Function kinds.
+const (
+	KindQuery      Kind = "query"
+	KindMutation   Kind = "mutation"
+	KindAction     Kind = "action"
+	KindHTTPAction Kind = "httpAction"
+)
+
+// Module is one pushed module.
+type Module struct {
+	Path      string
+	Source    string
+	SourceMap string
+	SHA256    string
+}
+
+// Modules is one code version; Get returns a module by its path as pushed
+// (e.g. "messages.js", "_deps/abc.js").
+type Modules interface {
+	Get(path string) (Module, bool)
+	Paths() []string
+}
+
+// Host serves the syscalls of one function run.
+type Host interface {
+	// Syscall serves Convex.syscall; args and the result are JSON text.
+	Syscall(ctx context.Context, op string, args []byte) ([]byte, error)
+	// AsyncSyscall serves Convex.asyncSyscall.
+	AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte, error)
+}
+
+// ConvexErrorData is implemented by Host errors that carry ConvexError data
+// (Convex-encoded JSON); they are thrown into JS with .data set.
+type ConvexErrorData interface{ ConvexData() []byte }
+
+// Call describes one function invocation.
+type Call struct {
+	Kind   Kind
+	Module string // e.g. "messages.js"
+	Export string // e.g. "list" or "default"
+	Args   []byte // JSON array of Convex-encoded args, e.g. `[{"n":1}]`
+	Env    map[string]string
+	Now    time.Time // frozen time for queries and mutations
+	Seed   [32]byte  // RNG seed for queries and mutations
+	Host   Host
+}
+
+// LogLine is one console line.
+type LogLine struct {
+	Level   string // "LOG", "INFO", "WARN", "ERROR", "DEBUG"
+	Message string
+	Time    time.Time
+}
+
+// UserError is an error thrown by user code (or a limit it hit).
+type UserError struct {
+	Message string
+	Data    []byte // Convex-encoded JSON, nil unless ConvexError
+	Stack   string
+}
+
+func (e *UserError) Error() string { return e.Message }
+
+// Result is the outcome of a call: Value on success, Err on a user-level
+// failure.
+type Result struct {
+	Value []byte // Convex-encoded JSON
+	Err   *UserError
+	Logs  []LogLine
+}
+
+// Options bounds each run. Zero fields take the defaults.
+type Options struct {
+	// MemoryLimit is the engine heap limit per run (default 64 MiB).
+	MemoryLimit int64
+	// Timeout bounds the JS execution of a query or mutation (default 1 s).
+	Timeout time.Duration
+	// ActionTimeout bounds an action (default 10 minutes).
+	ActionTimeout time.Duration
+	// MaxStackSize bounds JS recursion (default 1 MiB).
+	MaxStackSize int64
+}
+
+func (o Options) withDefaults() Options {
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = 64 << 20
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = time.Second
+	}
+	if o.ActionTimeout <= 0 {
+		o.ActionTimeout = 10 * time.Minute
+	}
+	if o.MaxStackSize <= 0 {
+		o.MaxStackSize = 1 << 20
+	}
+	return o
+}
+
+// Analysis is what a module set defines.
+type Analysis struct {
+	Modules    []AnalyzedModule
+	Schema     []byte // schema.js default export's JSON, or nil
+	AuthConfig []byte // auth.config.js default export as JSON, or nil
+	HTTPRoutes []HTTPRoute
+	Crons      []byte // crons.js export() JSON, or nil
+}
+
+// AnalyzedModule lists the functions one module exports.
+type AnalyzedModule struct {
+	Path      string
+	Functions []Function
+}
+
+// Function is one exported Convex function.
+type Function struct {
+	Name       string
+	Kind       Kind
+	Visibility string // "public" or "internal"
+	Args       []byte // validator JSON, nil if none
+	Returns    []byte // validator JSON, nil if none
+}
+
+// HTTPRoute is one route of the app's HTTP router.
+type HTTPRoute struct {
+	Path       string `json:"path"`
+	PathPrefix bool   `json:"pathPrefix,omitempty"`
+	Method     string `json:"method"`
+	Function   string `json:"function,omitempty"`
+}

@@ -1,0 +1,245 @@
+package runtime
+
+import (
+	"context"
+	_ "embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	goruntime "runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"modernc.org/quickjs"
+)
+
+//go:embed js/setup.js
+var setupJS string
+
+// maxLogLines and maxLogLineBytes cap the console output of one run, as
+// Convex does.
+const (
+	maxLogLines     = 256
+	maxLogLineBytes = 32 << 10
+)
+
+// errNeverResolves is Convex's text for a function whose promise can never
+// settle.
+const errNeverResolves = "Returned promise will never resolve"
+
+// vmRun is one engine instance serving one run. It must be used from one
+// goroutine (the caller locks its OS thread).
+type vmRun struct {
+	vm          *quickjs.VM
+	ctx         context.Context
+	mods        Modules
+	host        Host
+	logs        []LogLine
+	overflow    bool
+	interrupted atomic.Bool
+	loadErr     error
+}
+
+type vmConfig struct {
+	Kind      string            `json:"kind"`
+	Now       float64           `json:"now"`
+	Seed      [4]uint32         `json:"seed"`
+	Env       map[string]string `json:"env"`
+	RequestID string            `json:"requestId"`
+}
+
+// newVMRun creates a fresh engine with the hull globals installed.
+func newVMRun(ctx context.Context, opts Options, mods Modules, host Host, cfg vmConfig) (*vmRun, error) {
+	vm, err := quickjs.NewVM()
+	if err != nil {
+		return nil, fmt.Errorf("runtime: new engine: %w", err)
+	}
+	r := &vmRun{vm: vm, ctx: ctx, mods: mods, host: host}
+	vm.SetMemoryLimit(uintptr(opts.MemoryLimit))
+	vm.SetMaxStackSize(uintptr(opts.MaxStackSize))
+	vm.SetModuleLoader(r.loadModule, normalizeModule)
+	if cfg.Env == nil {
+		cfg.Env = map[string]string{}
+	}
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		vm.Close()
+		return nil, fmt.Errorf("runtime: encode config: %w", err)
+	}
+	for _, reg := range []struct {
+		name string
+		fn   quickjs.HostFunc
+	}{
+		{"__hull_sync", r.syncSyscall},
+		{"__hull_async", r.asyncSyscall},
+		{"__hull_log", r.log},
+	} {
+		if err := vm.RegisterHostFunc(reg.name, reg.fn); err != nil {
+			vm.Close()
+			return nil, fmt.Errorf("runtime: register %s: %w", reg.name, err)
+		}
+	}
+	if _, err := vm.Eval("globalThis.__hull_cfg = "+quote(string(cfgJSON))+";", quickjs.EvalGlobal); err != nil {
+		vm.Close()
+		return nil, fmt.Errorf("runtime: set config: %w", err)
+	}
+	if _, err := vm.Eval(setupJS, quickjs.EvalGlobal); err != nil {
+		vm.Close()
+		return nil, fmt.Errorf("runtime: install globals: %w", err)
+	}
+	return r, nil
+}
+
+func (r *vmRun) close() { r.vm.Close() }
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func seedWords(seed [32]byte) [4]uint32 {
+	var w [4]uint32
+	for i := range w {
+		w[i] = binary.LittleEndian.Uint32(seed[i*4:]) ^ binary.LittleEndian.Uint32(seed[16+i*4:])
+	}
+	return w
+}
+
+// normalizeModule resolves an import specifier against the importing
+// module, as paths of the pushed module set.
+func normalizeModule(_ *quickjs.VM, base, name string) (string, error) {
+	if !strings.HasPrefix(name, "./") && !strings.HasPrefix(name, "../") {
+		return path.Clean(strings.TrimPrefix(name, "/")), nil
+	}
+	dir := path.Dir(base)
+	if base == "<eval>" || base == "" {
+		dir = "."
+	}
+	p := path.Clean(path.Join(dir, name))
+	if strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("import %q from %s leaves the module set", name, base)
+	}
+	return p, nil
+}
+
+func (r *vmRun) loadModule(_ *quickjs.VM, name string) (string, error) {
+	m, ok := r.mods.Get(name)
+	if !ok {
+		err := fmt.Errorf("module %q is not part of this deployment", name)
+		r.loadErr = err
+		return "", err
+	}
+	return m.Source, nil
+}
+
+func (r *vmRun) syncSyscall(args []any) (any, error) {
+	op, data, err := syscallArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.host.Syscall(r.ctx, op, []byte(data))
+	if err != nil {
+		return nil, err
+	}
+	return string(out), nil
+}
+
+// asyncSyscall answers "o<result>" or "e<{message, data}>" so the JS side
+// can reject with .data intact.
+func (r *vmRun) asyncSyscall(args []any) (any, error) {
+	op, data, err := syscallArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.host.AsyncSyscall(r.ctx, op, []byte(data))
+	if err == nil {
+		return "o" + string(out), nil
+	}
+	e := map[string]any{"message": err.Error()}
+	var cd ConvexErrorData
+	if errors.As(err, &cd) {
+		e["data"] = json.RawMessage(cd.ConvexData())
+	}
+	b, merr := json.Marshal(e)
+	if merr != nil {
+		return nil, merr
+	}
+	return "e" + string(b), nil
+}
+
+func syscallArgs(args []any) (op, data string, err error) {
+	if len(args) != 2 {
+		return "", "", fmt.Errorf("syscall takes (op, args)")
+	}
+	op, ok1 := args[0].(string)
+	data, ok2 := args[1].(string)
+	if !ok1 || !ok2 {
+		return "", "", fmt.Errorf("syscall arguments must be strings")
+	}
+	return op, data, nil
+}
+
+func (r *vmRun) log(args []any) (any, error) {
+	if len(args) != 2 {
+		return nil, nil
+	}
+	level, _ := args[0].(string)
+	msg, _ := args[1].(string)
+	if len(r.logs) >= maxLogLines {
+		if !r.overflow {
+			r.overflow = true
+			r.logs = append(r.logs, LogLine{Level: "ERROR", Message: "Log overflow (maximum 256). Errors in subsequent logs will not be shown.", Time: time.Now()})
+		}
+		return nil, nil
+	}
+	if len(msg) > maxLogLineBytes {
+		msg = msg[:maxLogLineBytes] + " (truncated due to length)"
+	}
+	r.logs = append(r.logs, LogLine{Level: level, Message: msg, Time: time.Now()})
+	return nil, nil
+}
+
+// drain runs pending jobs until none are left.
+func (r *vmRun) drain() error {
+	for {
+		n, err := r.vm.ExecutePendingJobs()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// withDeadline runs f, interrupting the engine when d passes or ctx ends.
+func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.ctx.Done():
+		case <-stop:
+			return
+		}
+		r.interrupted.Store(true)
+		r.vm.Interrupt()
+	}()
+	err := f()
+	close(stop)
+	<-done
+	return err
+}
+
+// lockThread confines the engine to the calling OS thread for a run.
+func lockThread() func() {
+	goruntime.LockOSThread()
+	return goruntime.UnlockOSThread
+}

@@ -1,0 +1,97 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"hull/app"
+	"hull/database"
+)
+
+// apiRoutes serves the Convex API of one application: function calls,
+// pushes, environment variables and logs.
+type apiRoutes struct {
+	app  *app.App
+	auth *Auth
+}
+
+// MountApp registers the application's endpoints on r.
+func MountApp(r *Routes, a *app.App) {
+	s := &apiRoutes{app: a, auth: r.Auth()}
+	r.HandleFunc("POST /api/query", s.handleCall(callOptions{kind: "query", defaultFormat: "json"}, nil))
+	r.HandleFunc("POST /api/mutation", s.handleCall(callOptions{kind: "mutation", defaultFormat: "json"}, nil))
+	r.HandleFunc("POST /api/action", s.handleCall(callOptions{kind: "action", defaultFormat: "json"}, nil))
+	r.HandleFunc("POST /api/function", s.handleCall(callOptions{defaultFormat: "json", adminOnly: true}, nil))
+	r.HandleFunc("POST /api/run/{rest...}", s.handleCall(callOptions{defaultFormat: "json"}, runPath))
+	r.HandleFunc("POST /api/query_ts", s.handleQueryTS)
+	r.HandleFunc("POST /api/query_at_ts", s.handleCall(callOptions{kind: "query", defaultFormat: "json", atTS: true}, nil))
+
+	r.HandleFunc("POST /api/get_config_hashes", s.handleConfigHashes)
+	r.HandleFunc("POST /api/deploy2/evaluate_schema", s.pushStep(s.handleEvaluateSchema))
+	r.HandleFunc("POST /api/deploy2/evaluate_push", s.pushStep(s.handleEvaluatePush))
+	r.HandleFunc("POST /api/deploy2/start_push", s.pushStep(s.handleStartPush))
+	r.HandleFunc("POST /api/deploy2/wait_for_schema", s.handleWaitForSchema)
+	r.HandleFunc("POST /api/deploy2/finish_push", s.handleFinishPush)
+	r.HandleFunc("POST /api/deploy2/report_push_completed", s.handleReportPushCompleted)
+
+	r.HandleFunc("POST /api/update_environment_variables", s.handleUpdateEnv)
+	r.HandleFunc("GET /api/v1/list_environment_variables", s.handleListEnv)
+	r.HandleFunc("GET /api/stream_function_logs", s.handleStreamLogs)
+}
+
+// isAdmin reports whether the request carries a valid admin key; a key
+// that is present but wrong is an error (401), no key is anonymous.
+func (s *apiRoutes) isAdmin(r *http.Request) (bool, error) {
+	if _, ok := AdminKeyFromRequest(r); !ok {
+		return false, nil
+	}
+	if _, err := s.auth.Authorize(r, ""); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// requireAdmin checks the admin key from the header, query or bodyKey.
+func (s *apiRoutes) requireAdmin(r *http.Request, bodyKey string) error {
+	_, err := s.auth.Authorize(r, bodyKey)
+	return err
+}
+
+// writeError answers err as {"code","message"} with the right status.
+func (s *apiRoutes) writeError(w http.ResponseWriter, _ *http.Request, err error) {
+	var ae *app.Error
+	var he *HTTPError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &he):
+		WriteError(w, he.Status, he.Code, he.Message)
+	case errors.As(err, &mbe):
+		WriteErr(w, BodyError(err))
+	case errors.As(err, &ae):
+		WriteError(w, ae.Status, ae.Code, ae.Message)
+	case database.IsUserError(err):
+		WriteError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+	default:
+		WriteErr(w, err)
+	}
+}
+
+// decodeJSONBody reads a JSON request body into v; an empty body leaves v
+// at its zero value.
+func decodeJSONBody(r *http.Request, v any) error {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return BodyError(err)
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return &app.Error{Status: http.StatusBadRequest, Code: "BadJsonBody", Message: "The request body is not valid JSON: " + err.Error()}
+	}
+	return nil
+}
+
+func writeJSONResponse(w http.ResponseWriter, status int, v any) { WriteJSON(w, status, v) }

@@ -1,0 +1,201 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+
+	"fmt"
+	"net/http"
+	"strings"
+
+	"hull/app"
+	"hull/runtime"
+	"hull/value"
+)
+
+// functionRequest is the body of the function-call endpoints.
+type functionRequest struct {
+	Path          string          `json:"path"`
+	Args          json.RawMessage `json:"args"`
+	Format        *string         `json:"format"`
+	TS            *string         `json:"ts"`
+	ComponentPath *string         `json:"componentPath"`
+}
+
+// valueFormat renders values in the format a caller asked for.
+type valueFormat func(value.Value) []byte
+
+func parseFormat(f *string, def string) (valueFormat, error) {
+	name := def
+	if f != nil {
+		name = *f
+	}
+	switch name {
+	case "convex_encoded_json", "convex_json":
+		return value.ToJSON, nil
+	case "json", "convex_clean_json":
+		return value.ToCleanJSON, nil
+	case "export_json":
+		return value.ToExportJSON, nil
+	}
+	return nil, &app.Error{Status: 400, Code: "BadFormat", Message: fmt.Sprintf("Unsupported format %q: use convex_encoded_json or json.", name)}
+}
+
+// normalizeArgs accepts an args object or the legacy one-element array and
+// returns the Convex-encoded JSON of the object.
+func normalizeArgs(raw json.RawMessage) ([]byte, error) {
+	trimmed := strings.TrimSpace(string(raw))
+	if trimmed == "" || trimmed == "null" {
+		return []byte("{}"), nil
+	}
+	v, err := value.FromJSON([]byte(trimmed))
+	if err != nil {
+		return nil, &app.Error{Status: 400, Code: "InvalidArgs", Message: "Invalid function arguments: " + err.Error()}
+	}
+	if arr, ok := v.(value.Array); ok {
+		if len(arr) != 1 {
+			return nil, &app.Error{Status: 400, Code: "InvalidArgs", Message: "Function arguments must be one object (or an array holding one object)."}
+		}
+		v = arr[0]
+	}
+	if _, ok := v.(value.Object); !ok {
+		return nil, &app.Error{Status: 400, Code: "InvalidArgs", Message: "Function arguments must be an object."}
+	}
+	return value.ToJSON(v), nil
+}
+
+func decodeTS(s string) (int64, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != 8 {
+		return 0, &app.Error{Status: 400, Code: "InvalidTimestamp", Message: "ts must be the base64 of 8 little-endian bytes, as /api/query_ts returns it."}
+	}
+	return int64(binary.LittleEndian.Uint64(b)), nil
+}
+
+func encodeTS(ts int64) string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(ts))
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// udfResponse renders a function result in Convex's UdfResponse shape.
+func udfResponse(res *app.CallResult, format valueFormat) (map[string]any, error) {
+	out := map[string]any{}
+	if len(res.Logs) > 0 {
+		lines := make([]string, 0, len(res.Logs))
+		for _, l := range res.Logs {
+			lines = append(lines, "["+l.Level+"] "+l.Message)
+		}
+		out["logLines"] = lines
+	}
+	if res.Err != nil {
+		out["status"] = "error"
+		out["errorMessage"] = res.Err.Message
+		if res.Err.Data != nil {
+			d, err := value.FromJSON(res.Err.Data)
+			if err != nil {
+				return nil, fmt.Errorf("decode ConvexError data: %w", err)
+			}
+			out["errorData"] = json.RawMessage(format(d))
+		}
+		return out, nil
+	}
+	v, err := value.FromJSON(res.Value)
+	if err != nil {
+		return nil, fmt.Errorf("decode function result: %w", err)
+	}
+	out["status"] = "success"
+	out["value"] = json.RawMessage(format(v))
+	return out, nil
+}
+
+// callOptions says how one endpoint calls functions.
+type callOptions struct {
+	kind          runtime.Kind
+	defaultFormat string
+	adminOnly     bool
+	atTS          bool
+}
+
+func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		admin, err := s.isAdmin(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if opts.adminOnly && !admin {
+			s.writeError(w, r, &app.Error{Status: 403, Code: "Forbidden", Message: "This endpoint needs an admin key (Authorization: Convex <key>)."})
+			return
+		}
+		var req functionRequest
+		if err := decodeJSONBody(r, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if pathFrom != nil {
+			req.Path = pathFrom(r)
+		}
+		if req.ComponentPath != nil && *req.ComponentPath != "" {
+			s.writeError(w, r, &app.Error{Status: 400, Code: "ComponentsNotSupported", Message: "hull does not support components yet."})
+			return
+		}
+		format, err := parseFormat(req.Format, opts.defaultFormat)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		path, err := app.ParseFunctionPath(req.Path)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		args, err := normalizeArgs(req.Args)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		call := app.CallRequest{Path: path, Args: args, Kind: opts.kind, Admin: admin}
+		if opts.atTS {
+			if req.TS == nil {
+				s.writeError(w, r, &app.Error{Status: 400, Code: "InvalidTimestamp", Message: "query_at_ts needs a ts."})
+				return
+			}
+			if call.At, err = decodeTS(*req.TS); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		res, err := s.app.Call(r.Context(), call)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		body, err := udfResponse(res, format)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSONResponse(w, http.StatusOK, body)
+	}
+}
+
+func (s *apiRoutes) handleQueryTS(w http.ResponseWriter, r *http.Request) {
+	ts, err := s.app.QueryTS(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSONResponse(w, http.StatusOK, map[string]string{"ts": encodeTS(ts)})
+}
+
+// runPath joins /api/run/{dir}/{mod}/{fn} into "dir/mod:fn".
+func runPath(r *http.Request) string {
+	rest := strings.Trim(r.PathValue("rest"), "/")
+	segs := strings.Split(rest, "/")
+	if len(segs) < 2 {
+		return ""
+	}
+	return strings.Join(segs[:len(segs)-1], "/") + ":" + segs[len(segs)-1]
+}
