@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"os"
 
+	"hull/app"
 	"hull/config"
+	"hull/database"
 	"hull/persistence"
 	"hull/persistence/sqlite"
 	"hull/server"
@@ -21,12 +25,44 @@ import (
 // shutdown work (closing WebSocket sessions, releasing the lease) with
 // srv.OnDrain / srv.OnShutdown.
 func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger) (server.Backend, error) {
-	_ = srv // the application registers its shutdown hooks on srv
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	return &backend{store: store, log: log}, nil
+	b := &backend{store: store, log: log}
+	holder, _ := os.Hostname()
+	lease, err := store.Acquire(ctx, fmt.Sprintf("%s/%d", holder, os.Getpid()))
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("take the writer lease: %w", err)
+	}
+	b.lease = &lease
+	db, err := database.Open(ctx, store, lease, database.Options{
+		CursorKey: deriveKey(cfg.InstanceSecret, "hull pagination cursors"),
+		Logger:    log,
+	})
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	a, err := app.New(ctx, store, db, app.Options{
+		Logger:   log,
+		CloudURL: func() string { c, _ := srv.PublicOrigins(); return c },
+		SiteURL:  func() string { _, s := srv.PublicOrigins(); return s },
+	})
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("start application: %w", err)
+	}
+	b.app = a
+	return b, nil
+}
+
+// deriveKey derives a purpose-bound key from the instance secret.
+func deriveKey(secret, purpose string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // openStore opens the configured persistence.Store.
@@ -49,15 +85,22 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (persis
 // backend is what the server mounts once storage is open.
 type backend struct {
 	store persistence.Store
+	lease *persistence.Lease
+	app   *app.App
 	log   *slog.Logger
 }
 
-// Routes registers the application's handlers (none yet beyond the
-// server's own defaults).
-func (b *backend) Routes(r *server.Routes) {}
+// Routes registers the application's handlers.
+func (b *backend) Routes(r *server.Routes) { server.MountApp(r, b.app) }
 
-// Shutdown closes the store once requests have drained.
+// Shutdown releases the writer lease and closes the store once requests
+// have drained.
 func (b *backend) Shutdown(ctx context.Context) error {
+	if b.lease != nil {
+		if err := b.store.Release(ctx, *b.lease); err != nil {
+			b.log.Warn("release writer lease", "err", err)
+		}
+	}
 	if err := b.store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}

@@ -268,7 +268,10 @@
   };
   const describeError = (e) => {
     if (e && e[Symbol.for("ConvexError")]) {
-      return { message: `Uncaught ConvexError: ${e.message}`, data: JSON.stringify(toConvexJSON(e.data)), stack: String(e.stack ?? "") };
+      // The convex package has already serialized e.data when the error
+      // passed through a registered function's wrapper.
+      const data = typeof e.data === "string" && e.ConvexErrorSymbol ? e.data : JSON.stringify(toConvexJSON(e.data ?? null));
+      return { message: `Uncaught ConvexError: ${e.message}`, data, stack: String(e.stack ?? "") };
     }
     if (e instanceof Error) {
       return { message: `Uncaught ${e.name}: ${e.message}`, stack: String(e.stack ?? "") };
