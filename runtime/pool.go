@@ -137,7 +137,7 @@ func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string)
 		return nil, err
 	}
 	defer r.close()
-	var paths []string
+	paths := []string{}
 	for _, path := range mods.Paths() {
 		if strings.HasPrefix(path, "_deps/") || !strings.HasSuffix(path, ".js") {
 			continue

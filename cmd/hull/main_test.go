@@ -175,7 +175,8 @@ func TestServeEndToEnd(t *testing.T) {
 		{"readyz is ready", "GET", "/readyz", "", nil, 200, `"ready"`},
 		{"canonical URLs need the admin key", "GET", "/api/v1/get_canonical_urls", "", nil, 401, "BadAdminKey"},
 		{"canonical URLs are derived from the request", "GET", "/api/v1/get_canonical_urls", "", auth, 200, `"convexSiteUrl":"` + url + `/http"`},
-		{"a push endpoint not built yet answers 501", "POST", "/api/deploy2/start_push", "{}", auth, 501, "NotImplemented"},
+		{"an endpoint not built yet answers 501", "POST", "/api/export/request/zip", "{}", auth, 501, "NotImplemented"},
+		{"a push of an empty app is analyzed", "POST", "/api/deploy2/start_push", "{}", auth, 200, `"analysis"`},
 		{"an unknown API path answers 404 JSON", "POST", "/api/unknown", "{}", nil, 404, `"code":"NotFound"`},
 	}
 	for _, tt := range tests {
@@ -258,8 +259,8 @@ func TestRequestsAreHeldUntilStorageOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := <-held
-	if r.code != 501 {
-		t.Fatalf("held request got %d %s, want the application's answer (501 for now)", r.code, r.body)
+	if r.code != 200 || !strings.Contains(r.body, "Could not find public function") {
+		t.Fatalf("held request got %d %s, want the application's answer", r.code, r.body)
 	}
 	waitForHealthz(t, url, "ready")
 	stopAndExpectZero(t, p)

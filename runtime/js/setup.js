@@ -331,7 +331,10 @@
     if (path === "schema.js" && d && typeof d.export === "function") g.__hull_analyzed.schema = d.export();
     if (path === "auth.config.js" && d) g.__hull_analyzed.auth = JSON.stringify(d);
   };
-  g.__hull_analyze_all = async (paths) => {
+  g.__hull_analyze_all = (paths) => analyzeAll(paths).catch((e) => {
+    g.__hull_analyzed.error = `Failed to analyze modules: ${describeError(e).message}`;
+  });
+  const analyzeAll = async (paths) => {
     for (const p of paths) {
       let m;
       try {
