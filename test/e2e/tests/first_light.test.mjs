@@ -148,6 +148,23 @@ for (const backend of backends()) {
       assert.equal(await client.query("extra:version", {}), "v2");
     });
 
+    it("exposes the deployment URLs to functions and the CLI", async () => {
+      assert.equal(await client.query("counters:env", { name: "CONVEX_CLOUD_URL" }), hull.url);
+      assert.equal(await client.query("counters:env", { name: "CONVEX_SITE_URL" }), `${hull.url}/http`);
+      const r = await fetch(`${hull.url}/api/v1/get_canonical_urls`, { headers: { authorization: `Convex ${hull.adminKey}` } });
+      assert.deepEqual(await r.json(), { convexCloudUrl: hull.url, convexSiteUrl: `${hull.url}/http` });
+    });
+
+    it("streams function logs to npx convex logs", async () => {
+      const logs = app.convex(["logs", "--history", "5"], { timeout: 8_000 });
+      await new Promise((r) => setTimeout(r, 3_000));
+      await client.mutation("messages:send", { author: "logger", body: "log me" });
+      const r = await logs;
+      assert.equal(r.code, null, `npx convex logs exited early: ${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /sending' 'logger'/);
+      assert.doesNotMatch(r.stderr, /403|Forbidden/);
+    });
+
     it("answers query_ts and query_at_ts", async () => {
       const r = await fetch(`${hull.url}/api/query_ts`, { method: "POST" });
       assert.equal(r.status, 200);
