@@ -70,15 +70,7 @@ func (a *App) UpdateEnvVars(ctx context.Context, changes []EnvChange) error {
 // EvaluateSchema answers deploy2/evaluate_schema with the index changes of a
 // push, in the shape the CLI's pre-deploy checks read.
 func (a *App) EvaluateSchema(ctx context.Context, req *StartPushRequest) (map[string]any, error) {
-	v, _, err := a.analyzePush(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := a.ActiveVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	diff, err := diffIndexes(cur, v)
+	_, _, diff, err := a.pushDiff(ctx, req)
 	if err != nil {
 		return nil, err
 	}

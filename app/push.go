@@ -182,22 +182,32 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 	return v, an, nil
 }
 
+// pushDiff analyzes a push and compares its indexes with the active
+// version's.
+func (a *App) pushDiff(ctx context.Context, req *StartPushRequest) (*Version, *runtime.Analysis, indexDiff, error) {
+	v, an, err := a.analyzePush(ctx, req)
+	if err != nil {
+		return nil, nil, indexDiff{}, err
+	}
+	cur, err := a.ActiveVersion(ctx)
+	if err != nil {
+		return nil, nil, indexDiff{}, err
+	}
+	diff, err := diffIndexes(cur, v)
+	if err != nil {
+		return nil, nil, indexDiff{}, err
+	}
+	return v, an, diff, nil
+}
+
 // StartPush analyzes a push and returns what the CLI needs for codegen and
 // for finish_push. Nothing becomes live until FinishPush.
 func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushResponse, error) {
-	v, an, err := a.analyzePush(ctx, req)
+	v, an, diff, err := a.pushDiff(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	env, err := a.EnvVars(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := a.ActiveVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	diff, err := diffIndexes(cur, v)
 	if err != nil {
 		return nil, err
 	}
@@ -220,15 +230,7 @@ func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushR
 // EvaluatePush answers evaluate_push: the index changes a push would make,
 // with no side effects beyond storing content-addressed modules.
 func (a *App) EvaluatePush(ctx context.Context, req *StartPushRequest) (map[string]any, error) {
-	v, _, err := a.analyzePush(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := a.ActiveVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	diff, err := diffIndexes(cur, v)
+	_, _, diff, err := a.pushDiff(ctx, req)
 	if err != nil {
 		return nil, err
 	}

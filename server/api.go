@@ -28,13 +28,7 @@ func MountApp(r *Routes, a *app.App) {
 	r.HandleFunc("POST /api/query_ts", s.handleQueryTS)
 	r.HandleFunc("POST /api/query_at_ts", s.handleCall(callOptions{kind: "query", defaultFormat: "json", atTS: true}, nil))
 
-	r.HandleFunc("POST /api/get_config_hashes", s.handleConfigHashes)
-	r.HandleFunc("POST /api/deploy2/evaluate_schema", s.pushStep(s.handleEvaluateSchema))
-	r.HandleFunc("POST /api/deploy2/evaluate_push", s.pushStep(s.handleEvaluatePush))
-	r.HandleFunc("POST /api/deploy2/start_push", s.pushStep(s.handleStartPush))
-	r.HandleFunc("POST /api/deploy2/wait_for_schema", s.handleWaitForSchema)
-	r.HandleFunc("POST /api/deploy2/finish_push", s.handleFinishPush)
-	r.HandleFunc("POST /api/deploy2/report_push_completed", s.handleReportPushCompleted)
+	s.pushRoutes(r)
 
 	r.HandleFunc("POST /api/update_environment_variables", s.handleUpdateEnv)
 	r.HandleFunc("GET /api/v1/list_environment_variables", s.handleListEnv)

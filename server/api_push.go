@@ -21,35 +21,17 @@ func readPushBody(r *http.Request, into any) error {
 	return nil
 }
 
-func (s *apiRoutes) handleConfigHashes(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		AdminKey string `json:"adminKey"`
-	}
-	if err := readPushBody(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.requireAdmin(r, req.AdminKey); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out, err := s.app.ConfigHashes(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSONResponse(w, http.StatusOK, out)
-}
-
-// pushStep handles one push endpoint whose body is a StartPushRequest.
-func (s *apiRoutes) pushStep(fn func(r *http.Request, req *app.StartPushRequest) (any, error)) http.HandlerFunc {
+// pushHandler reads a (possibly compressed) JSON body into a T, checks the
+// admin key from the header or the body's adminKey, runs fn and answers
+// its result as JSON.
+func pushHandler[T any](s *apiRoutes, key func(*T) string, fn func(r *http.Request, req *T) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var req app.StartPushRequest
+		var req T
 		if err := readPushBody(r, &req); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := s.requireAdmin(r, req.AdminKey); err != nil {
+		if err := s.requireAdmin(r, key(&req)); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -62,67 +44,39 @@ func (s *apiRoutes) pushStep(fn func(r *http.Request, req *app.StartPushRequest)
 	}
 }
 
-func (s *apiRoutes) handleStartPush(r *http.Request, req *app.StartPushRequest) (any, error) {
-	return s.app.StartPush(r.Context(), req)
+// adminOnly is the body of push endpoints that carry nothing but the key.
+type adminOnly struct {
+	AdminKey string `json:"adminKey"`
 }
 
-func (s *apiRoutes) handleEvaluatePush(r *http.Request, req *app.StartPushRequest) (any, error) {
-	return s.app.EvaluatePush(r.Context(), req)
-}
+func adminOnlyKey(b *adminOnly) string              { return b.AdminKey }
+func startPushKey(b *app.StartPushRequest) string   { return b.AdminKey }
+func finishPushKey(b *app.FinishPushRequest) string { return b.AdminKey }
 
-func (s *apiRoutes) handleEvaluateSchema(r *http.Request, req *app.StartPushRequest) (any, error) {
-	return s.app.EvaluateSchema(r.Context(), req)
-}
-
-func (s *apiRoutes) handleWaitForSchema(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		AdminKey  string `json:"adminKey"`
-		TimeoutMs int    `json:"timeoutMs"`
-	}
-	if err := readPushBody(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.requireAdmin(r, req.AdminKey); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *apiRoutes) pushRoutes(r *Routes) {
+	r.HandleFunc("POST /api/get_config_hashes", pushHandler(s, adminOnlyKey, func(r *http.Request, _ *adminOnly) (any, error) {
+		return s.app.ConfigHashes(r.Context())
+	}))
+	r.HandleFunc("POST /api/deploy2/evaluate_schema", pushHandler(s, startPushKey, func(r *http.Request, req *app.StartPushRequest) (any, error) {
+		return s.app.EvaluateSchema(r.Context(), req)
+	}))
+	r.HandleFunc("POST /api/deploy2/evaluate_push", pushHandler(s, startPushKey, func(r *http.Request, req *app.StartPushRequest) (any, error) {
+		return s.app.EvaluatePush(r.Context(), req)
+	}))
+	r.HandleFunc("POST /api/deploy2/start_push", pushHandler(s, startPushKey, func(r *http.Request, req *app.StartPushRequest) (any, error) {
+		return s.app.StartPush(r.Context(), req)
+	}))
 	// Schema changes are applied in the finish_push commit, so there is
-	// nothing to wait for here.
-	writeJSONResponse(w, http.StatusOK, map[string]string{"type": "complete"})
-}
-
-func (s *apiRoutes) handleFinishPush(w http.ResponseWriter, r *http.Request) {
-	var req app.FinishPushRequest
-	if err := readPushBody(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.requireAdmin(r, req.AdminKey); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out, err := s.app.FinishPush(r.Context(), &req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSONResponse(w, http.StatusOK, out)
-}
-
-func (s *apiRoutes) handleReportPushCompleted(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		AdminKey string `json:"adminKey"`
-	}
-	if err := readPushBody(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.requireAdmin(r, req.AdminKey); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSONResponse(w, http.StatusOK, nil)
+	// nothing to wait for.
+	r.HandleFunc("POST /api/deploy2/wait_for_schema", pushHandler(s, adminOnlyKey, func(*http.Request, *adminOnly) (any, error) {
+		return map[string]string{"type": "complete"}, nil
+	}))
+	r.HandleFunc("POST /api/deploy2/finish_push", pushHandler(s, finishPushKey, func(r *http.Request, req *app.FinishPushRequest) (any, error) {
+		return s.app.FinishPush(r.Context(), req)
+	}))
+	r.HandleFunc("POST /api/deploy2/report_push_completed", pushHandler(s, adminOnlyKey, func(*http.Request, *adminOnly) (any, error) {
+		return nil, nil
+	}))
 }
 
 // handleUpdateEnv serves `npx convex env set/remove`.

@@ -165,6 +165,20 @@ for (const backend of backends()) {
       assert.doesNotMatch(r.stderr, /403|Forbidden/);
     });
 
+    it("serves /api/run and the clean json format", async () => {
+      await client.mutation("counters:bump", { name: "fmt", by: 41n });
+      let r = await fetch(`${hull.url}/api/run/counters/read`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ args: { name: "fmt" } }) });
+      assert.deepEqual(await r.json(), { status: "success", value: "41" });
+      r = await fetch(`${hull.url}/api/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "counters:read", args: { name: "fmt" }, format: "convex_encoded_json" }) });
+      assert.deepEqual(await r.json(), { status: "success", value: { $integer: "KQAAAAAAAAA=" } });
+      r = await fetch(`${hull.url}/api/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "counters:read", args: { name: "fmt" }, format: "yaml" }) });
+      assert.equal(r.status, 400);
+      assert.equal((await r.json()).code, "BadFormat");
+      r = await fetch(`${hull.url}/api/query`, { method: "OPTIONS", headers: { origin: "http://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type,convex-client" } });
+      assert.ok(r.status < 300);
+      assert.equal(r.headers.get("access-control-allow-origin"), "http://app.example");
+    });
+
     it("answers query_ts and query_at_ts", async () => {
       const r = await fetch(`${hull.url}/api/query_ts`, { method: "POST" });
       assert.equal(r.status, 200);
