@@ -7,15 +7,18 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
-
-	"modernc.org/quickjs"
 )
 
 // Pool runs functions. Every run gets a fresh engine, so no module state
 // leaks between calls. It is safe for concurrent use.
 type Pool struct {
 	opts Options
+
+	setupOnce sync.Once
+	setup     []byte
+	setupErr  error
 }
 
 // NewPool returns a Pool with opts (zero fields take the defaults).
@@ -49,7 +52,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	if call.Now.IsZero() {
 		cfg.Now = float64(time.Now().UnixNano()) / 1e6
 	}
-	r, err := newVMRun(ctx, p.opts, mods, call.Host, cfg)
+	r, err := p.newVMRun(ctx, mods, call.Host, cfg)
 	if err != nil {
 		return Result{}, err
 	}
@@ -63,7 +66,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	}
 	src := fmt.Sprintf("globalThis.__hull_start(%s, %s, %s, %s);", quote(call.Module), quote(call.Export), quote(string(call.Kind)), quote(string(call.Args)))
 	runErr := r.withDeadline(timeout, func() error {
-		if _, err := r.vm.Eval(src, quickjs.EvalGlobal); err != nil {
+		if _, err := r.vm.Eval(src); err != nil {
 			return err
 		}
 		return r.drain()
@@ -95,7 +98,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 }
 
 func (r *vmRun) outcome() (outcome, error) {
-	v, err := r.vm.Eval("globalThis.__hull_outcome()", quickjs.EvalGlobal)
+	v, err := r.vm.Eval("globalThis.__hull_outcome()")
 	if err != nil {
 		return outcome{}, err
 	}
@@ -132,7 +135,7 @@ func (r *vmRun) engineError(err error, kind Kind, timeout time.Duration) *UserEr
 // and reports what it defines.
 func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string) (*Analysis, error) {
 	defer lockThread()()
-	r, err := newVMRun(ctx, p.opts, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
+	r, err := p.newVMRun(ctx, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +153,7 @@ func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string)
 		return nil, err
 	}
 	runErr := r.withDeadline(4*time.Second*time.Duration(1+len(paths)/8), func() error {
-		if _, err := r.vm.Eval("globalThis.__hull_analyze_all("+string(pathsJSON)+");", quickjs.EvalGlobal); err != nil {
+		if _, err := r.vm.Eval("globalThis.__hull_analyze_all(" + string(pathsJSON) + ");"); err != nil {
 			return err
 		}
 		return r.drain()
@@ -158,7 +161,7 @@ func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string)
 	if runErr != nil {
 		return nil, fmt.Errorf("%s", r.engineError(runErr, "analyze", 4*time.Second).Message)
 	}
-	v, err := r.vm.Eval("JSON.stringify(globalThis.__hull_analyzed)", quickjs.EvalGlobal)
+	v, err := r.vm.Eval("JSON.stringify(globalThis.__hull_analyzed)")
 	if err != nil {
 		return nil, fmt.Errorf("runtime: read analysis: %w", err)
 	}

@@ -94,6 +94,11 @@ type Options struct {
 	ActionTimeout time.Duration
 	// MaxStackSize bounds JS recursion (default 1 MiB).
 	MaxStackSize int64
+	// AnalyzeTimeout bounds the import of each module during analysis
+	// (default 4 s, as Convex).
+	AnalyzeTimeout time.Duration
+	// Engine creates the VMs (default QuickJS).
+	Engine Engine
 }
 
 func (o Options) withDefaults() Options {
@@ -108,6 +113,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxStackSize <= 0 {
 		o.MaxStackSize = 1 << 20
+	}
+	if o.AnalyzeTimeout <= 0 {
+		o.AnalyzeTimeout = 4 * time.Second
+	}
+	if o.Engine == nil {
+		o.Engine = QuickJS{}
 	}
 	return o
 }

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"modernc.org/quickjs"
 )
 
 //go:embed js/setup.js
@@ -30,10 +28,13 @@ const (
 // settle.
 const errNeverResolves = "Returned promise will never resolve"
 
+// errInterrupted stops the event loop once the deadline has passed.
+var errInterrupted = errors.New("interrupted")
+
 // vmRun is one engine instance serving one run. It must be used from one
 // goroutine (the caller locks its OS thread).
 type vmRun struct {
-	vm          *quickjs.VM
+	vm          VM
 	ctx         context.Context
 	mods        Modules
 	host        Host
@@ -52,48 +53,75 @@ type vmConfig struct {
 }
 
 // newVMRun creates a fresh engine with the hull globals installed.
-func newVMRun(ctx context.Context, opts Options, mods Modules, host Host, cfg vmConfig) (*vmRun, error) {
-	vm, err := quickjs.NewVM()
+func (p *Pool) newVMRun(ctx context.Context, mods Modules, host Host, cfg vmConfig) (*vmRun, error) {
+	r := &vmRun{ctx: ctx, mods: mods, host: host}
+	vm, err := p.opts.Engine.NewVM(EngineConfig{
+		MemoryLimit:  p.opts.MemoryLimit,
+		MaxStackSize: p.opts.MaxStackSize,
+		Resolve:      normalizeModule,
+		Load:         r.loadModule,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("runtime: new engine: %w", err)
 	}
-	r := &vmRun{vm: vm, ctx: ctx, mods: mods, host: host}
-	vm.SetMemoryLimit(uintptr(opts.MemoryLimit))
-	vm.SetMaxStackSize(uintptr(opts.MaxStackSize))
-	vm.SetModuleLoader(r.loadModule, normalizeModule)
+	r.vm = vm
+	if err := p.install(r, cfg); err != nil {
+		_ = vm.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// install defines the host functions and runs setup.js (from cached
+// bytecode when the engine supports it).
+func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 	if cfg.Env == nil {
 		cfg.Env = map[string]string{}
 	}
 	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
-		vm.Close()
-		return nil, fmt.Errorf("runtime: encode config: %w", err)
+		return fmt.Errorf("runtime: encode config: %w", err)
 	}
 	for _, reg := range []struct {
 		name string
-		fn   quickjs.HostFunc
+		fn   func([]any) (any, error)
 	}{
 		{"__hull_sync", r.syncSyscall},
 		{"__hull_async", r.asyncSyscall},
 		{"__hull_log", r.log},
 	} {
-		if err := vm.RegisterHostFunc(reg.name, reg.fn); err != nil {
-			vm.Close()
-			return nil, fmt.Errorf("runtime: register %s: %w", reg.name, err)
+		if err := r.vm.Register(reg.name, reg.fn); err != nil {
+			return fmt.Errorf("runtime: register %s: %w", reg.name, err)
 		}
 	}
-	if _, err := vm.Eval("globalThis.__hull_cfg = "+quote(string(cfgJSON))+";", quickjs.EvalGlobal); err != nil {
-		vm.Close()
-		return nil, fmt.Errorf("runtime: set config: %w", err)
+	if _, err := r.vm.Eval("globalThis.__hull_cfg = " + quote(string(cfgJSON)) + ";"); err != nil {
+		return fmt.Errorf("runtime: set config: %w", err)
 	}
-	if _, err := vm.Eval(setupJS, quickjs.EvalGlobal); err != nil {
-		vm.Close()
-		return nil, fmt.Errorf("runtime: install globals: %w", err)
+	if c, ok := r.vm.(Compiler); ok {
+		code, err := p.setupCode(c)
+		if err == nil {
+			_, err = c.EvalCompiled(code)
+		}
+		if err != nil {
+			return fmt.Errorf("runtime: install globals: %w", err)
+		}
+		return nil
 	}
-	return r, nil
+	if _, err := r.vm.Eval(setupJS); err != nil {
+		return fmt.Errorf("runtime: install globals: %w", err)
+	}
+	return nil
 }
 
-func (r *vmRun) close() { r.vm.Close() }
+// setupCode compiles setup.js once per pool.
+func (p *Pool) setupCode(c Compiler) ([]byte, error) {
+	p.setupOnce.Do(func() {
+		p.setup, p.setupErr = c.Compile(setupJS)
+	})
+	return p.setup, p.setupErr
+}
+
+func (r *vmRun) close() { _ = r.vm.Close() }
 
 func quote(s string) string {
 	b, _ := json.Marshal(s)
@@ -110,7 +138,7 @@ func seedWords(seed [32]byte) [4]uint32 {
 
 // normalizeModule resolves an import specifier against the importing
 // module, as paths of the pushed module set.
-func normalizeModule(_ *quickjs.VM, base, name string) (string, error) {
+func normalizeModule(base, name string) (string, error) {
 	if !strings.HasPrefix(name, "./") && !strings.HasPrefix(name, "../") {
 		return path.Clean(strings.TrimPrefix(name, "/")), nil
 	}
@@ -125,7 +153,7 @@ func normalizeModule(_ *quickjs.VM, base, name string) (string, error) {
 	return p, nil
 }
 
-func (r *vmRun) loadModule(_ *quickjs.VM, name string) (string, error) {
+func (r *vmRun) loadModule(name string) (string, error) {
 	m, ok := r.mods.Get(name)
 	if !ok {
 		err := fmt.Errorf("module %q is not part of this deployment", name)
@@ -205,7 +233,10 @@ func (r *vmRun) log(args []any) (any, error) {
 // drain runs pending jobs until none are left.
 func (r *vmRun) drain() error {
 	for {
-		n, err := r.vm.ExecutePendingJobs()
+		if r.interrupted.Load() {
+			return errInterrupted
+		}
+		n, err := r.vm.RunJobs()
 		if err != nil {
 			return err
 		}

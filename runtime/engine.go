@@ -1,0 +1,61 @@
+package runtime
+
+import (
+	"hull/runtime/quickjs"
+)
+
+// Engine creates JavaScript VMs. The default is QuickJS (package
+// runtime/quickjs); another engine can be plugged in through Options.
+type Engine interface {
+	NewVM(cfg EngineConfig) (VM, error)
+}
+
+// EngineConfig configures one VM.
+type EngineConfig struct {
+	MemoryLimit  int64
+	MaxStackSize int64
+	// Resolve maps an import specifier relative to the importing module to a
+	// module path of the set.
+	Resolve func(base, name string) (string, error)
+	// Load returns the ESM source of a module path.
+	Load func(path string) (string, error)
+}
+
+// VM is one engine instance. It is used from one goroutine, except
+// Interrupt.
+type VM interface {
+	// Register exposes fn as a global function; a returned error is thrown
+	// into JS as an Error with the error's text.
+	Register(name string, fn func(args []any) (any, error)) error
+	// Eval runs a global script and returns its completion value.
+	Eval(src string) (any, error)
+	// RunJobs runs pending promise jobs once and reports how many ran.
+	RunJobs() (int, error)
+	// Interrupt stops running JS; safe from any goroutine.
+	Interrupt()
+	Close() error
+}
+
+// Compiler is implemented by VMs that can cache a global script as
+// bytecode valid in every VM of the same engine.
+type Compiler interface {
+	Compile(src string) ([]byte, error)
+	EvalCompiled(code []byte) (any, error)
+}
+
+// QuickJS is the default engine.
+type QuickJS struct{}
+
+// NewVM implements Engine.
+func (QuickJS) NewVM(cfg EngineConfig) (VM, error) {
+	vm, err := quickjs.New(quickjs.Config{
+		MemoryLimit:  cfg.MemoryLimit,
+		MaxStackSize: cfg.MaxStackSize,
+		Resolve:      cfg.Resolve,
+		Load:         cfg.Load,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return vm, nil
+}

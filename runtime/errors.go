@@ -1,0 +1,16 @@
+package runtime
+
+import "fmt"
+
+// UnknownOperation is the error a Host returns for a Convex.syscall op it
+// does not serve; the text is Convex's.
+func UnknownOperation(op string) error {
+	return fmt.Errorf("Unknown operation %s", op)
+}
+
+// UnknownAsyncOperation is the error a Host returns for a
+// Convex.asyncSyscall op it does not serve; the text is Convex's, and the
+// convex package's getTransactionMetrics relies on it.
+func UnknownAsyncOperation(op string) error {
+	return fmt.Errorf("Unknown async operation %s", op)
+}

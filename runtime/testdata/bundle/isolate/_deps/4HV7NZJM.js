@@ -1,0 +1,1 @@
+//# sourceMappingURL=4HV7NZJM.js.map
