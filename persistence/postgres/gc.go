@@ -1,0 +1,131 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/jackc/pgx/v5"
+
+	"hull/persistence"
+)
+
+// gcChunk bounds the log rows one GC transaction examines, so locks are
+// short, WAL comes in small pieces and a writer never waits long.
+const gcChunk = 5000
+
+// Retention statements. GC first raises the floors in one transaction,
+// then walks the log rows in (gc_done, keepFrom] in (ts, …) order, a chunk
+// per transaction: for each row it deletes the older rows of the same
+// document (or index key), which no read at or after keepFrom can reach,
+// and the row itself when it is a deletion (its older rows go in the same
+// statement). gc_done records how far the walk got, so a GC cut short
+// resumes where it stopped.
+const (
+	sqlGCRaiseFloors = `
+WITH old AS (SELECT coalesce((SELECT value FROM hull_meta WHERE key = 'gc_done'), 0) AS done),
+up AS (
+	INSERT INTO hull_meta (key, value) VALUES ('retained_from', $1::bigint), ('ts_floor', hull_max_ts())
+	ON CONFLICT (key) DO UPDATE SET value = greatest(hull_meta.value, excluded.value))
+SELECT done FROM old`
+	sqlGCDocuments = `
+WITH win AS (
+	SELECT tbl, id, ts, deleted FROM hull_document_log
+	WHERE (ts, tbl, id) > ($3::bigint, $4::bigint, $5::bytea) AND ts <= $1::bigint
+	ORDER BY ts, tbl, id LIMIT $2::bigint),
+gone AS (
+	DELETE FROM hull_document_log l USING win
+	WHERE l.tbl = win.tbl AND l.id = win.id AND (l.ts < win.ts OR (l.ts = win.ts AND win.deleted))
+	RETURNING 1)
+SELECT w.ts, w.tbl, w.id, (SELECT count(*) FROM gone), (SELECT count(*) FROM win)
+FROM (SELECT ts, tbl, id FROM win ORDER BY ts DESC, tbl DESC, id DESC LIMIT 1) w`
+	sqlGCIndexes = `
+WITH win AS (
+	SELECT idx, key_prefix, key_hash, ts, deleted FROM hull_index_log
+	WHERE (ts, idx, key_prefix, key_hash) > ($3::bigint, $4::bigint, $5::bytea, $6::bytea) AND ts <= $1::bigint
+	ORDER BY ts, idx, key_prefix, key_hash LIMIT $2::bigint),
+gone AS (
+	DELETE FROM hull_index_log l USING win
+	WHERE l.idx = win.idx AND l.key_prefix = win.key_prefix AND l.key_hash = win.key_hash
+		AND (l.ts < win.ts OR (l.ts = win.ts AND win.deleted))
+	RETURNING 1)
+SELECT w.ts, w.idx, w.key_prefix, w.key_hash, (SELECT count(*) FROM gone), (SELECT count(*) FROM win)
+FROM (SELECT ts, idx, key_prefix, key_hash FROM win ORDER BY ts DESC, idx DESC, key_prefix DESC, key_hash DESC LIMIT 1) w`
+	sqlGCDone = `
+INSERT INTO hull_meta (key, value) VALUES ('gc_done', $1::bigint)
+ON CONFLICT (key) DO UPDATE SET value = greatest(hull_meta.value, excluded.value)`
+	sqlCheckShared = `SELECT hull_check_fence($1::bigint, false)`
+)
+
+// GC removes log rows that no read at or after keepFrom needs and raises
+// RetainedFrom to keepFrom (never lowering it). Every transaction it runs
+// is fenced like Write. Reads check the floor in their own snapshot, so
+// they never see a half-collected past.
+func (s *Store) GC(ctx context.Context, lease persistence.Lease, keepFrom int64) (persistence.GCStats, error) {
+	var stats persistence.GCStats
+	b := &pgx.Batch{}
+	b.Queue(sqlCheckShared, lease.Fence)
+	var done int64
+	b.Queue(sqlGCRaiseFloors, keepFrom).QueryRow(func(row pgx.Row) error { return row.Scan(&done) })
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return stats, writeError("gc", lease, err)
+	}
+	if keepFrom <= done {
+		return stats, nil
+	}
+	// Both walks start just after every row at or below gc_done.
+	n, err := s.gcLog(ctx, lease, sqlGCDocuments, keepFrom, []any{done, int64(math.MaxInt64), []byte{}})
+	stats.DocumentRevisions = n
+	if err != nil {
+		return stats, err
+	}
+	n, err = s.gcLog(ctx, lease, sqlGCIndexes, keepFrom, []any{done, int64(math.MaxInt64), []byte{}, []byte{}})
+	stats.IndexEntries = n
+	if err != nil {
+		return stats, err
+	}
+	b = &pgx.Batch{}
+	b.Queue(sqlCheckShared, lease.Fence)
+	b.Queue(sqlGCDone, keepFrom)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return stats, writeError("gc", lease, err)
+	}
+	s.logger.Debug("postgres: gc", "keep_from", keepFrom,
+		"document_revisions", stats.DocumentRevisions, "index_entries", stats.IndexEntries)
+	return stats, nil
+}
+
+// gcLog runs one chunked GC statement until a chunk comes back short.
+// Each chunk starts after cursor, the last row the previous one examined.
+func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string, keepFrom int64, cursor []any) (int64, error) {
+	var removed int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return removed, fmt.Errorf("postgres: gc: %w", err)
+		}
+		next := make([]any, len(cursor))
+		var gone, seen int64
+		dest := make([]any, 0, len(next)+2)
+		for i := range next {
+			dest = append(dest, &next[i])
+		}
+		dest = append(dest, &gone, &seen)
+		b := &pgx.Batch{}
+		b.Queue(sqlCheckShared, lease.Fence)
+		b.Queue(stmt, append([]any{keepFrom, int64(gcChunk)}, cursor...)...).QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(dest...); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			return nil
+		})
+		if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+			return removed, writeError("gc", lease, err)
+		}
+		removed += gone
+		if seen < gcChunk {
+			return removed, nil
+		}
+		cursor = next
+	}
+}

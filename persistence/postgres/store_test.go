@@ -1,0 +1,91 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"hull/persistence"
+	"hull/persistence/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, storetest.Backend{
+		NewDB: func(t *testing.T) func(ctx context.Context) (persistence.Store, error) {
+			u := newDatabase(t)
+			return func(ctx context.Context) (persistence.Store, error) {
+				return Open(ctx, quietConfig(u))
+			}
+		},
+	})
+}
+
+func TestCrashSafety(t *testing.T) {
+	storetest.Crash(t, storetest.CrashConfig{
+		NewTarget: newDatabase,
+		Open: func(ctx context.Context, u string) (persistence.Store, error) {
+			return Open(ctx, quietConfig(u))
+		},
+		Kills: 25,
+		Seed:  1,
+	})
+}
+
+// A write batch relies on PostgreSQL running the statements before one
+// Sync as one implicit transaction: a failure late in the batch must undo
+// what earlier statements did.
+func TestABatchFailingLateCommitsNothing(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, quietConfig(newDatabase(t)))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer s.Close()
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO hull_meta (key, value) VALUES ('probe', 1)`)
+	b.Queue(`SELECT 1 / 0`)
+	if err := s.pool.SendBatch(ctx, b).Close(); err == nil {
+		t.Fatalf("a batch dividing by zero succeeded")
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM hull_meta WHERE key = 'probe'`).Scan(&n); err != nil {
+		t.Fatalf("count probe rows: %v", err)
+	}
+	if n != 0 {
+		t.Fatalf("the first statement of a failed batch committed")
+	}
+}
+
+// Opening an up-to-date database is one query, and opening many stores at
+// once migrates once.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	u := newDatabase(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := Open(t.Context(), quietConfig(u))
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent open: %v", err)
+		}
+	}
+	s, err := Open(t.Context(), quietConfig(u))
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	var version int
+	if err := s.pool.QueryRow(t.Context(), `SELECT value FROM hull_meta WHERE key = 'schema_version'`).Scan(&version); err != nil {
+		t.Fatalf("read schema version: %v", err)
+	}
+	if version != len(migrations) {
+		t.Fatalf("schema version %d, want %d", version, len(migrations))
+	}
+}
