@@ -216,8 +216,8 @@ func run(t *testing.T, pool *runtime.Pool, mods runtime.Modules, host runtime.Ho
 	t.Helper()
 	res, err := pool.Run(context.Background(), mods, runtime.Call{
 		Kind: kind, Module: "messages.js", Export: export, Args: []byte("[" + args + "]"),
-		Env:  map[string]string{"GREETING": "hi there"},
-		Now:  time.UnixMilli(1_700_000_000_000), Seed: [32]byte{7}, Host: host,
+		Env: map[string]string{"GREETING": "hi there"},
+		Now: time.UnixMilli(1_700_000_000_000), Seed: [32]byte{7}, Host: host,
 	})
 	if err != nil {
 		t.Fatalf("Run %s: system error: %v", export, err)

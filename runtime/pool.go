@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -84,6 +85,8 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	switch {
 	case !out.Done:
 		res.Err = &UserError{Message: errNeverResolves}
+	case out.Error != nil && out.Error.Message == "Uncaught InternalError: out of memory":
+		res.Err = r.engineError(errors.New("out of memory"), call.Kind, timeout)
 	case out.Error != nil:
 		res.Err = &UserError{Message: out.Error.Message, Stack: out.Error.Stack}
 		if out.Error.Data != nil {
@@ -124,7 +127,7 @@ func (r *vmRun) engineError(err error, kind Kind, timeout time.Duration) *UserEr
 	case r.interrupted.Load():
 		return &UserError{Message: fmt.Sprintf("Function execution timed out (maximum duration: %s)", timeout)}
 	case strings.Contains(msg, "out of memory"):
-		return &UserError{Message: "JavaScript execution ran out of memory (maximum memory usage: " + fmt.Sprint(64) + " MB)"}
+		return &UserError{Message: fmt.Sprintf("JavaScript execution ran out of memory (maximum memory usage: %d MB)", r.memLimit>>20)}
 	case strings.Contains(msg, "stack overflow"):
 		return &UserError{Message: "Uncaught RangeError: Maximum call stack size exceeded"}
 	}
@@ -204,7 +207,7 @@ func decodeAnalysis(v any) (*Analysis, error) {
 	}
 	an := &Analysis{HTTPRoutes: raw.Routes}
 	bytesOf := func(p *string) []byte {
-		if p == nil {
+		if p == nil || *p == "null" {
 			return nil
 		}
 		return []byte(*p)

@@ -92,7 +92,10 @@ type Options struct {
 	Timeout time.Duration
 	// ActionTimeout bounds an action (default 10 minutes).
 	ActionTimeout time.Duration
-	// MaxStackSize bounds JS recursion (default 1 MiB).
+	// MaxStackSize bounds JS call depth in engine stack slots (QuickJS uses
+	// about one per JS call; 0 keeps the engine default of 5000, and the
+	// QuickJS engine caps it at 10000 because deeper recursion would
+	// overflow the goroutine stack and end the process).
 	MaxStackSize int64
 	// AnalyzeTimeout bounds the import of each module during analysis
 	// (default 4 s, as Convex).
@@ -110,9 +113,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ActionTimeout <= 0 {
 		o.ActionTimeout = 10 * time.Minute
-	}
-	if o.MaxStackSize <= 0 {
-		o.MaxStackSize = 1 << 20
 	}
 	if o.AnalyzeTimeout <= 0 {
 		o.AnalyzeTimeout = 4 * time.Second
@@ -147,10 +147,23 @@ type Function struct {
 	Returns    []byte // validator JSON, nil if none
 }
 
-// HTTPRoute is one route of the app's HTTP router.
+// HTTPRoute is one route of the app's HTTP router. A prefix route has
+// PathPrefix set and Path is the prefix ("/files/"); Pattern renders it the
+// way the convex package's getRoutes does ("/files/*"). Function is the
+// handler as "<module path>:<export>" (e.g. "http.js:hello") when http.js
+// exports the handler, else empty.
 type HTTPRoute struct {
 	Path       string `json:"path"`
 	PathPrefix bool   `json:"pathPrefix,omitempty"`
 	Method     string `json:"method"`
 	Function   string `json:"function,omitempty"`
+}
+
+// Pattern is the route's path as the convex package renders it: the path,
+// with "*" appended for a prefix route.
+func (r HTTPRoute) Pattern() string {
+	if r.PathPrefix {
+		return r.Path + "*"
+	}
+	return r.Path
 }

@@ -42,6 +42,7 @@ type vmRun struct {
 	overflow    bool
 	interrupted atomic.Bool
 	loadErr     error
+	memLimit    int64
 }
 
 type vmConfig struct {
@@ -54,7 +55,7 @@ type vmConfig struct {
 
 // newVMRun creates a fresh engine with the hull globals installed.
 func (p *Pool) newVMRun(ctx context.Context, mods Modules, host Host, cfg vmConfig) (*vmRun, error) {
-	r := &vmRun{ctx: ctx, mods: mods, host: host}
+	r := &vmRun{ctx: ctx, mods: mods, host: host, memLimit: p.opts.MemoryLimit}
 	vm, err := p.opts.Engine.NewVM(EngineConfig{
 		MemoryLimit:  p.opts.MemoryLimit,
 		MaxStackSize: p.opts.MaxStackSize,

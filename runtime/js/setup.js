@@ -221,9 +221,16 @@
     if (x.data !== undefined) err.data = x.data;
     return err;
   };
+  // Module top-level code (import time) may not reach the host.
+  let importing = cfg.kind === "analyze";
+  const atImport = (op) => new Error(`Syscall ${op} unsupported at import time`);
   g.Convex = {
-    syscall: (op, args) => hostSync(op, args),
+    syscall: (op, args) => {
+      if (importing) throw atImport(op);
+      return hostSync(op, args);
+    },
     asyncSyscall: (op, args) => {
+      if (importing) return Promise.reject(atImport(op));
       let r;
       try {
         r = hostAsync(op, args);
@@ -274,6 +281,10 @@
       return { message: `Uncaught ConvexError: ${e.message}`, data, stack: String(e.stack ?? "") };
     }
     if (e instanceof Error) {
+      if (e.name === "InternalError" && e.message === "stack overflow") {
+        // V8's wording, which Convex reports.
+        return { message: "Uncaught RangeError: Maximum call stack size exceeded", stack: String(e.stack ?? "") };
+      }
       return { message: `Uncaught ${e.name}: ${e.message}`, stack: String(e.stack ?? "") };
     }
     return { message: `Uncaught ${inspect(e)}`, stack: "" };
@@ -300,9 +311,16 @@
   g.__hull_outcome = () => JSON.stringify(g.__hull_state);
   g.__hull_start = (modPath, exportName, kind, argsStr) => {
     const name = `${modPath.replace(/\.js$/, "")}:${exportName}`;
+    importing = true;
     import(modPath).then(
-      (m) => g.__hull_invoke(m[exportName], name, kind, argsStr),
-      (e) => { g.__hull_state = { done: true, error: describeError(e) }; },
+      (m) => {
+        importing = false;
+        g.__hull_invoke(m[exportName], name, kind, argsStr);
+      },
+      (e) => {
+        importing = false;
+        g.__hull_state = { done: true, error: describeError(e) };
+      },
     );
   };
 
@@ -325,7 +343,15 @@
     g.__hull_analyzed.modules.push({ path, functions: fns });
     const d = m.default;
     if (path === "http.js" && d && d.isRouter && typeof d.getRoutes === "function") {
-      for (const [p, method] of d.getRoutes()) g.__hull_analyzed.routes.push({ path: p, method });
+      const names = new Map();
+      for (const [name, v] of Object.entries(m)) if (v && v.isHttp && !names.has(v)) names.set(v, name);
+      for (const [p, method, handler] of d.getRoutes()) {
+        const prefix = p.endsWith("*");
+        const route = { path: prefix ? p.slice(0, -1) : p, method };
+        if (prefix) route.pathPrefix = true;
+        if (names.has(handler)) route.function = `${path}:${names.get(handler)}`;
+        g.__hull_analyzed.routes.push(route);
+      }
     }
     if (path === "crons.js" && d && d.isCrons && typeof d.export === "function") g.__hull_analyzed.crons = d.export();
     if (path === "schema.js" && d && typeof d.export === "function") g.__hull_analyzed.schema = d.export();

@@ -13,11 +13,17 @@ import (
 	qjs "modernc.org/quickjs"
 )
 
+// MaxStackSlots is the highest stack limit a VM accepts.
+const MaxStackSlots = 10000
+
 // Config configures one VM.
 type Config struct {
 	// MemoryLimit caps the engine heap in bytes (0: no limit).
 	MemoryLimit int64
-	// MaxStackSize caps the JS stack in bytes (0: the engine default).
+	// MaxStackSize caps the JS stack in engine stack slots, about one per
+	// JS call (0: the engine default, 5000). Values above MaxStackSlots are
+	// lowered to it: each slot costs roughly 16 KiB of goroutine stack, and
+	// overflowing the goroutine stack ends the process.
 	MaxStackSize int64
 	// Resolve maps an import specifier, relative to the importing module's
 	// path, to a module path.
@@ -41,7 +47,7 @@ func New(cfg Config) (*VM, error) {
 		vm.SetMemoryLimit(uintptr(cfg.MemoryLimit))
 	}
 	if cfg.MaxStackSize > 0 {
-		vm.SetMaxStackSize(uintptr(cfg.MaxStackSize))
+		vm.SetMaxStackSize(uintptr(min(cfg.MaxStackSize, MaxStackSlots)))
 	}
 	if cfg.Load != nil {
 		resolve := cfg.Resolve

@@ -1,0 +1,141 @@
+package quickjs_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"hull/runtime/quickjs"
+)
+
+func TestVMBasics(t *testing.T) {
+	srcs := map[string]string{
+		"main.js":       `import { two } from "./_deps/lib.js"; globalThis.result = two() + 1;`,
+		"_deps/lib.js":  `import { one } from "./one.js"; export const two = () => one + 1;`,
+		"_deps/one.js":  `export const one = 1;`,
+		"throws.js":     `throw new TypeError("bad import");`,
+		"missingdep.js": `import "./nowhere.js";`,
+	}
+	resolve := func(base, name string) (string, error) {
+		dir := ""
+		if i := strings.LastIndex(base, "/"); i >= 0 {
+			dir = base[:i+1]
+		}
+		return strings.TrimPrefix(dir+strings.TrimPrefix(name, "./"), "/"), nil
+	}
+	load := func(p string) (string, error) {
+		s, ok := srcs[p]
+		if !ok {
+			return "", fmt.Errorf("no module %s", p)
+		}
+		return s, nil
+	}
+	newVM := func(t *testing.T) *quickjs.VM {
+		vm, err := quickjs.New(quickjs.Config{MemoryLimit: 8 << 20, Resolve: resolve, Load: load})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = vm.Close() })
+		return vm
+	}
+	tests := []struct {
+		name    string
+		script  string
+		want    any
+		wantErr string
+	}{
+		{"modules import relative paths through the loader",
+			`import("main.js").then(() => { globalThis.out = globalThis.result; }); 0`, 3, ""},
+		{"an import-time exception rejects the import",
+			`import("throws.js").catch((e) => { globalThis.out = String(e); }); 0`, "TypeError: bad import", ""},
+		{"a missing dependency rejects the import naming it",
+			`import("missingdep.js").catch((e) => { globalThis.out = String(e); }); 0`, "no module nowhere.js", ""},
+		{"host functions receive and return Go values",
+			`globalThis.out = hostEcho("a", 2); 0`, "a2", ""},
+		{"host function errors are thrown into JS",
+			`try { hostFail() } catch (e) { globalThis.out = e.message } 0`, "host said no", ""},
+		{"exceptions escaping to Go carry the JS text",
+			`null.x`, nil, "TypeError"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			vm := newVM(t)
+			if err := vm.Register("hostEcho", func(a []any) (any, error) { return fmt.Sprint(a...), nil }); err != nil {
+				t.Fatal(err)
+			}
+			if err := vm.Register("hostFail", func([]any) (any, error) { return nil, errors.New("host said no") }); err != nil {
+				t.Fatal(err)
+			}
+			_, err := vm.Eval(tc.script)
+			if tc.wantErr != "" {
+				var qe *quickjs.Error
+				if !errors.As(err, &qe) || !strings.Contains(qe.Message, tc.wantErr) {
+					t.Fatalf("got %v, want a *quickjs.Error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				n, err := vm.RunJobs()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+			}
+			got, err := vm.Eval("globalThis.out")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s, ok := tc.want.(string); ok {
+				if gs, _ := got.(string); !strings.Contains(gs, s) {
+					t.Fatalf("got %v, want it to contain %q", got, s)
+				}
+				return
+			}
+			if got != tc.want {
+				t.Fatalf("got %v (%T), want %v", got, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCompiledScriptsRunInOtherVMs(t *testing.T) {
+	a, err := quickjs.New(quickjs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	code, err := a.Compile(`globalThis.z = 40 + 2; z`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := quickjs.New(quickjs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got, err := b.EvalCompiled(code)
+	if err != nil || got != 42 {
+		t.Fatalf("got %v, %v; want 42", got, err)
+	}
+}
+
+func TestTheStackLimitIsCappedBelowAProcessCrash(t *testing.T) {
+	vm, err := quickjs.New(quickjs.Config{MaxStackSize: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close()
+	got, err := vm.Eval(`let d = 0; const f = () => { d++; f(); }; try { f() } catch (e) {} d`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := got.(int); d <= 0 || d > quickjs.MaxStackSlots {
+		t.Fatalf("recursed %v deep, want at most %d", got, quickjs.MaxStackSlots)
+	}
+}
