@@ -11,9 +11,9 @@ import (
 	"hull/persistence"
 )
 
-// gcChunk bounds the log rows one GC transaction examines, so locks are
-// short, WAL comes in small pieces and a writer never waits long.
-const gcChunk = 5000
+// defaultGCChunk bounds the log rows one GC transaction examines, so locks
+// are short, WAL comes in small pieces and a writer never waits long.
+const defaultGCChunk = 5000
 
 // Retention statements. GC first raises the floors in one transaction,
 // then walks the log rows in (gc_done, keepFrom] in (ts, …) order, a chunk
@@ -113,7 +113,7 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 		dest = append(dest, &gone, &seen)
 		b := &pgx.Batch{}
 		b.Queue(sqlCheckShared, lease.Fence)
-		b.Queue(stmt, append([]any{keepFrom, int64(gcChunk)}, cursor...)...).QueryRow(func(row pgx.Row) error {
+		b.Queue(stmt, append([]any{keepFrom, s.gcChunk}, cursor...)...).QueryRow(func(row pgx.Row) error {
 			if err := row.Scan(dest...); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
@@ -123,7 +123,7 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 			return removed, writeError("gc", lease, err)
 		}
 		removed += gone
-		if seen < gcChunk {
+		if seen < s.gcChunk {
 			return removed, nil
 		}
 		cursor = next

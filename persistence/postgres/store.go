@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -46,6 +47,10 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// pingAfterIdle is how long a pooled connection may idle before it is
+// checked with a ping on its next use.
+const pingAfterIdle = 30 * time.Second
+
 // DefaultInstanceName is the instance name used when Config.InstanceName
 // is empty, as in Convex's self-hosted images.
 const DefaultInstanceName = "convex-self-hosted"
@@ -56,6 +61,7 @@ type Store struct {
 	pool     *pgxpool.Pool
 	database string
 	logger   *slog.Logger
+	gcChunk  int64 // log rows one GC transaction examines
 }
 
 var _ persistence.Store = (*Store)(nil)
@@ -85,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	cfg.Logger.Info("postgres: store open", "database", target.database, "host", target.host,
 		"sslmode", target.sslmode, "schema_version", len(migrations))
-	return &Store{pool: pool, database: target.database, logger: cfg.Logger}, nil
+	return &Store{pool: pool, database: target.database, logger: cfg.Logger, gcChunk: defaultGCChunk}, nil
 }
 
 // connect opens the pool and checks the database is reachable, creating it
@@ -125,6 +131,13 @@ func newPool(cfg Config, url string) (*pgxpool.Pool, error) {
 		return nil, &Error{Op: "parse URL", Detail: redactErr(err), Hint: hintURL, Err: err}
 	}
 	pc.MaxConns = cfg.MaxConns
+	// pgxpool pings a connection idle for over a second before lending it:
+	// a round trip in front of the first statement after every pause, and
+	// with the database 10–300 ms away that doubles a commit. Check only
+	// connections idle long enough for a NAT or pooler to have dropped them.
+	pc.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool {
+		return p.IdleDuration > pingAfterIdle
+	}
 	cc := pc.ConnConfig
 	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
 	cc.StatementCacheCapacity = 0
