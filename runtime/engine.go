@@ -59,3 +59,8 @@ func (QuickJS) NewVM(cfg EngineConfig) (VM, error) {
 	}
 	return vm, nil
 }
+
+// CompileModule implements ModuleCompiler.
+func (QuickJS) CompileModule(path, src string) ([]byte, error) {
+	return quickjs.CompileModule(path, src)
+}

@@ -20,6 +20,7 @@ type Pool struct {
 	setupOnce sync.Once
 	setup     []byte
 	setupErr  error
+	modules   moduleCache
 }
 
 // NewPool returns a Pool with opts (zero fields take the defaults).
@@ -67,6 +68,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	}
 	src := fmt.Sprintf("globalThis.__hull_start(%s, %s, %s, %s);", quote(call.Module), quote(call.Export), quote(string(call.Kind)), quote(string(call.Args)))
 	runErr := r.withDeadline(timeout, func() error {
+		p.preload(r, mods, call.Module)
 		if _, err := r.vm.Eval(src); err != nil {
 			return err
 		}
@@ -98,6 +100,26 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		res.Value = []byte("null")
 	}
 	return res, nil
+}
+
+// preload evaluates the called module and its static imports from cached
+// bytecode, when the engine supports it. Any failure is left to the
+// import that follows, which then loads from source or reports the
+// module's error.
+func (p *Pool) preload(r *vmRun, mods Modules, path string) {
+	mc, ok := p.opts.Engine.(ModuleCompiler)
+	if !ok {
+		return
+	}
+	ml, ok := r.vm.(ModuleLoader)
+	if !ok {
+		return
+	}
+	for _, e := range p.modules.preloadPlan(mc, mods, path) {
+		if err := ml.LoadModule(e.code); err != nil {
+			return
+		}
+	}
 }
 
 func (r *vmRun) outcome() (outcome, error) {

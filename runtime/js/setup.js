@@ -222,7 +222,9 @@
     return err;
   };
   // Module top-level code (import time) may not reach the host.
-  let importing = cfg.kind === "analyze";
+  // Modules may be evaluated before __hull_start (from cached bytecode), so
+  // the import phase lasts until the called module's import settles.
+  let importing = true;
   const atImport = (op) => new Error(`Syscall ${op} unsupported at import time`);
   g.Convex = {
     syscall: (op, args) => {

@@ -139,3 +139,53 @@ func TestTheStackLimitIsCappedBelowAProcessCrash(t *testing.T) {
 		t.Fatalf("recursed %v deep, want at most %d", got, quickjs.MaxStackSlots)
 	}
 }
+
+func TestModulesLoadFromBytecodeUnderTheirPath(t *testing.T) {
+	srcs := map[string]string{
+		"_deps/one.js": `export let one = 1; globalThis.order = (globalThis.order ?? "") + "one,";`,
+		"_deps/lib.js": `import { one } from "./one.js"; export const two = () => one + 1; globalThis.order += "lib,";`,
+		"main.js":      `import { two } from "./_deps/lib.js"; export const three = two() + 1; export const fail = () => { throw new Error("x") };`,
+	}
+	vm, err := quickjs.New(quickjs.Config{
+		Resolve: func(base, name string) (string, error) {
+			if strings.HasPrefix(base, "_deps/") && strings.HasPrefix(name, "./") {
+				return "_deps/" + name[2:], nil
+			}
+			return strings.TrimPrefix(name, "./"), nil
+		},
+		Load: func(p string) (string, error) { return "", fmt.Errorf("%s should come from bytecode", p) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close()
+	for _, p := range []string{"_deps/one.js", "_deps/lib.js", "main.js"} {
+		code, err := quickjs.CompileModule(p, srcs[p])
+		if err != nil {
+			t.Fatalf("compile %s: %v", p, err)
+		}
+		if err := vm.LoadModule(code); err != nil {
+			t.Fatalf("load %s: %v", p, err)
+		}
+	}
+	if _, err := vm.Eval(`import("main.js").then((m) => { globalThis.out = m.three; try { m.fail() } catch (e) { globalThis.stack = e.stack } })`); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		n, err := vm.RunJobs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	got, err := vm.Eval(`[globalThis.out, globalThis.order, globalThis.stack].join("|")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := got.(string)
+	if !strings.HasPrefix(s, "3|one,lib,|") || !strings.Contains(s, "main.js") {
+		t.Fatalf("got %q, want 3, one module instance each, and a stack naming main.js", s)
+	}
+}
