@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"hull/runtime"
 )
@@ -181,5 +182,23 @@ func TestAnalyzingAnEmptyModuleSet(t *testing.T) {
 	}
 	if len(an.Modules) != 0 || an.Schema != nil || an.Crons != nil || an.AuthConfig != nil || len(an.HTTPRoutes) != 0 {
 		t.Fatalf("got %+v, want nothing", an)
+	}
+}
+
+func TestALoopAtImportTimeEndsAtTheTimeout(t *testing.T) {
+	pool := runtime.NewPool(runtime.Options{Timeout: 200 * time.Millisecond, AnalyzeTimeout: 200 * time.Millisecond})
+	mods := sourceModules(map[string]string{
+		"_deps/spin.js": `for (;;) {} export const z = 1;`,
+		"loop.js":       `import { z } from "./_deps/spin.js"; export const x = z;`,
+	})
+	if _, err := pool.Analyze(context.Background(), mods, nil); err == nil || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("Analyze: got %v, want a timeout", err)
+	}
+	res, err := pool.Run(context.Background(), mods, runtime.Call{Kind: runtime.KindQuery, Module: "loop.js", Export: "x", Args: []byte("[{}]"), Host: newFakeDB(pool, mods)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Err == nil || !strings.Contains(res.Err.Message, "timed out") {
+		t.Fatalf("Run: got %+v, want a timeout", res.Err)
 	}
 }

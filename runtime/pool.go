@@ -43,7 +43,10 @@ type outcome struct {
 // what user code did wrong (including hitting a limit) is in Result.Err.
 func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error) {
 	defer lockThread()()
-	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixNano()) / 1e6, Env: call.Env, RequestID: fmt.Sprintf("%x", call.Seed[:8])}
+	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixNano()) / 1e6, Env: call.Env, RequestID: call.RequestID}
+	if cfg.RequestID == "" {
+		cfg.RequestID = fmt.Sprintf("%x", call.Seed[:8])
+	}
 	seed := call.Seed
 	if call.Kind == KindAction {
 		if _, err := rand.Read(seed[:]); err != nil {
@@ -116,6 +119,9 @@ func (p *Pool) preload(r *vmRun, mods Modules, path string) {
 		return
 	}
 	for _, e := range p.modules.preloadPlan(mc, mods, path) {
+		if r.interrupted.Load() {
+			return
+		}
 		if err := ml.LoadModule(e.code); err != nil {
 			return
 		}
@@ -177,14 +183,15 @@ func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string)
 	if err != nil {
 		return nil, err
 	}
-	runErr := r.withDeadline(4*time.Second*time.Duration(1+len(paths)/8), func() error {
+	timeout := p.opts.AnalyzeTimeout * time.Duration(1+len(paths)/8)
+	runErr := r.withDeadline(timeout, func() error {
 		if _, err := r.vm.Eval("globalThis.__hull_analyze_all(" + string(pathsJSON) + ");"); err != nil {
 			return err
 		}
 		return r.drain()
 	})
 	if runErr != nil {
-		return nil, fmt.Errorf("%s", r.engineError(runErr, "analyze", 4*time.Second).Message)
+		return nil, fmt.Errorf("%s", r.engineError(runErr, "analyze", timeout).Message)
 	}
 	v, err := r.vm.Eval("JSON.stringify(globalThis.__hull_analyzed)")
 	if err != nil {

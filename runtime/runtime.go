@@ -58,6 +58,9 @@ type Call struct {
 	Now    time.Time // frozen time for queries and mutations
 	Seed   [32]byte  // RNG seed for queries and mutations
 	Host   Host
+	// RequestID is passed to actions (the convex package's invokeAction
+	// takes it); empty derives one from Seed.
+	RequestID string
 }
 
 // LogLine is one console line.

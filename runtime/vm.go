@@ -262,7 +262,18 @@ func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
 			return
 		}
 		r.interrupted.Store(true)
-		r.vm.Interrupt()
+		// The engine drops a pending interrupt when Go next calls into
+		// it, so keep asking until f returns.
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			r.vm.Interrupt()
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
 	}()
 	err := f()
 	close(stop)
