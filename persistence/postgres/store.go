@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,6 +63,11 @@ type Store struct {
 	database string
 	logger   *slog.Logger
 	gcChunk  int64 // log rows one GC transaction examines
+
+	analyzer analyzer
+	bg       sync.WaitGroup // background work, stopped by Close
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 var _ persistence.Store = (*Store)(nil)
@@ -91,7 +97,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	cfg.Logger.Info("postgres: store open", "database", target.database, "host", target.host,
 		"sslmode", target.sslmode, "schema_version", len(migrations))
-	return &Store{pool: pool, database: target.database, logger: cfg.Logger, gcChunk: defaultGCChunk}, nil
+	s := &Store{pool: pool, database: target.database, logger: cfg.Logger, gcChunk: defaultGCChunk}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
+	return s, nil
 }
 
 // connect opens the pool and checks the database is reachable, creating it
@@ -158,6 +166,7 @@ func newPool(cfg Config, url string) (*pgxpool.Pool, error) {
 // Close closes the pool. The lease row stays; a later Acquire takes it
 // over.
 func (s *Store) Close() error {
+	s.stopBackground()
 	s.pool.Close()
 	return nil
 }

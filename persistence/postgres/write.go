@@ -72,6 +72,11 @@ func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []pe
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return writeError("write", lease, err)
 	}
+	rows := 0
+	for _, c := range commits {
+		rows += len(c.Documents) + len(c.Indexes)
+	}
+	s.wrote(rows)
 	return nil
 }
 
