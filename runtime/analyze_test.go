@@ -11,7 +11,7 @@ import (
 )
 
 func TestAnalyzingTheBundledApp(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	an, err := pool.Analyze(context.Background(), loadBundle(t), map[string]string{"GREETING": "x"})
 	if err != nil {
 		t.Fatalf("Analyze: %v", err)
@@ -127,7 +127,7 @@ func keys(m map[string]runtime.Function) []string {
 }
 
 func TestModulesThatFailAtImport(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	tests := []struct {
 		name    string
 		srcs    map[string]string
@@ -176,7 +176,7 @@ func TestModulesThatFailAtImport(t *testing.T) {
 }
 
 func TestAnalyzingAnEmptyModuleSet(t *testing.T) {
-	an, err := runtime.NewPool(runtime.Options{}).Analyze(context.Background(), memModules{}, nil)
+	an, err := newTestPool(runtime.Options{}).Analyze(context.Background(), memModules{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -241,3 +241,15 @@ func jsonEqual(t *testing.T, got []byte, want string) {
 		t.Fatalf("got %s, want %s", gb, wb)
 	}
 }
+
+// newTestPool returns a pool whose time limits, unless set, are generous
+// enough for slow test machines and the race detector.
+func newTestPool(opts runtime.Options) *runtime.Pool {
+	if opts.Timeout == 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.AnalyzeTimeout == 0 {
+		opts.AnalyzeTimeout = 30 * time.Second
+	}
+	return runtime.NewPool(opts)
+}

@@ -20,7 +20,7 @@ export const q = f;
 }
 
 func TestEngineLimitsAndEdgeCases(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{MemoryLimit: 16 << 20})
+	pool := newTestPool(runtime.Options{MemoryLimit: 16 << 20})
 	tests := []struct {
 		name      string
 		body      string

@@ -70,8 +70,10 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		timeout = p.opts.ActionTimeout
 	}
 	src := fmt.Sprintf("globalThis.__hull_start(%s, %s, %s, %s);", quote(call.Module), quote(call.Export), quote(string(call.Kind)), quote(string(call.Args)))
+	// Compiling happens before the clock starts: it is the server's work.
+	plan := p.preloadPlan(mods, call.Module)
 	runErr := r.withDeadline(timeout, func() error {
-		p.preload(r, mods, call.Module)
+		r.preload(plan)
 		if _, err := r.vm.Eval(src); err != nil {
 			return err
 		}
@@ -105,20 +107,25 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	return res, nil
 }
 
-// preload evaluates the called module and its static imports from cached
-// bytecode, when the engine supports it. Any failure is left to the
-// import that follows, which then loads from source or reports the
-// module's error.
-func (p *Pool) preload(r *vmRun, mods Modules, path string) {
+// preloadPlan compiles (or finds cached) the called module and its static
+// imports, when the engine supports bytecode.
+func (p *Pool) preloadPlan(mods Modules, path string) []*compiled {
 	mc, ok := p.opts.Engine.(ModuleCompiler)
 	if !ok {
-		return
+		return nil
 	}
+	return p.modules.preloadPlan(mc, mods, path)
+}
+
+// preload evaluates a plan's modules from bytecode. Any failure is left to
+// the import that follows, which then loads from source or reports the
+// module's error.
+func (r *vmRun) preload(plan []*compiled) {
 	ml, ok := r.vm.(ModuleLoader)
 	if !ok {
 		return
 	}
-	for _, e := range p.modules.preloadPlan(mc, mods, path) {
+	for _, e := range plan {
 		if r.interrupted.Load() {
 			return
 		}

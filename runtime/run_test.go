@@ -11,7 +11,7 @@ import (
 )
 
 func TestRunningTheBundledApp(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{Timeout: 2 * time.Second})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	tests := []struct {
 		name    string
@@ -53,7 +53,7 @@ func TestRunningTheBundledApp(t *testing.T) {
 }
 
 func TestConvexErrorData(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	tests := []struct {
 		name     string
@@ -83,7 +83,7 @@ func TestConvexErrorData(t *testing.T) {
 }
 
 func TestHostErrorsReachJavaScript(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	res := run(t, pool, mods, newFakeDB(pool, mods), runtime.KindMutation, "hostConvexError", `{}`)
 	if res.Err != nil {
@@ -93,7 +93,7 @@ func TestHostErrorsReachJavaScript(t *testing.T) {
 }
 
 func TestThrownErrorsCarryAStack(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	res := run(t, pool, mods, newFakeDB(pool, mods), runtime.KindQuery, "fails", `{}`)
 	if res.Err == nil || !strings.Contains(res.Err.Stack, "messages.js") {
@@ -102,7 +102,7 @@ func TestThrownErrorsCarryAStack(t *testing.T) {
 }
 
 func TestAnActionRunsNestedFunctionsThroughTheHost(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	db := newFakeDB(pool, mods)
 	res := run(t, pool, mods, db, runtime.KindAction, "run", `{"body":"abc"}`)
@@ -116,7 +116,7 @@ func TestAnActionRunsNestedFunctionsThroughTheHost(t *testing.T) {
 }
 
 func TestQueriesSeeFrozenTimeSeededRandomnessAndEnv(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	first := run(t, pool, mods, newFakeDB(pool, mods), runtime.KindQuery, "globals", `{}`)
 	second := run(t, pool, mods, newFakeDB(pool, mods), runtime.KindQuery, "globals", `{}`)
@@ -145,7 +145,7 @@ func TestQueriesSeeFrozenTimeSeededRandomnessAndEnv(t *testing.T) {
 }
 
 func TestConsoleLinesAreCaptured(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	res := run(t, pool, mods, newFakeDB(pool, mods), runtime.KindQuery, "logs", `{}`)
 	if res.Err != nil {
@@ -172,7 +172,7 @@ func TestConsoleLinesAreCaptured(t *testing.T) {
 }
 
 func TestModuleStateDoesNotLeakBetweenCalls(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{})
+	pool := newTestPool(runtime.Options{})
 	mods := loadBundle(t)
 	for i := 0; i < 3; i++ {
 		res := run(t, pool, mods, newFakeDB(pool, mods), runtime.KindQuery, "state", `{}`)
