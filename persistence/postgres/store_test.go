@@ -102,3 +102,41 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		t.Fatalf("schema version %d, want %d", version, len(migrations))
 	}
 }
+
+// After a first load the planner has statistics for hull's tables, so a
+// range read walks the index instead of sorting every entry.
+func TestALargeFirstLoadRefreshesPlannerStatistics(t *testing.T) {
+	ctx := t.Context()
+	u := newDatabase(t)
+	s, err := Open(ctx, quietConfig(u))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	l, err := s.Acquire(ctx, "loader")
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	c := persistence.Commit{TS: 1}
+	for i := range 600 {
+		id := persistence.DocID{Table: 1, Internal: [16]byte{byte(i >> 8), byte(i)}}
+		c.Documents = append(c.Documents, persistence.Revision{ID: id, TS: 1, Value: []byte(`{}`)})
+		c.Indexes = append(c.Indexes, persistence.IndexWrite{Index: 1, Key: id.Internal[:], Doc: id})
+	}
+	if err := s.Write(ctx, l, []persistence.Commit{c}); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	s.bg.Wait() // the refresh runs in the background; Close would cancel it
+	s.Close()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	var tuples float64
+	if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE relname = 'hull_index_entries'`).Scan(&tuples); err != nil {
+		t.Fatalf("read statistics: %v", err)
+	}
+	if tuples != 600 {
+		t.Fatalf("planner thinks hull_index_entries holds %v rows, want 600", tuples)
+	}
+}
