@@ -300,7 +300,7 @@ func TestRun(t *testing.T) {
 	}
 }
 
-func TestPostgresIsAClearlyReportedSeam(t *testing.T) {
+func TestUnreachablePostgresIsReportedWithAHint(t *testing.T) {
 	cfg, err := config.Load(nil, func(k string) string {
 		return map[string]string{"POSTGRES_URL": "postgres://u@127.0.0.1:1/db", "INSTANCE_SECRET": strings.Repeat("ab", 32)}[k]
 	})
@@ -312,4 +312,25 @@ func TestPostgresIsAClearlyReportedSeam(t *testing.T) {
 	if !errors.As(err, &se) || se.Hint() == "" {
 		t.Fatalf("openStore = %v, want a storage error with a hint", err)
 	}
+}
+
+func TestUnreachablePostgresKeepsHealthzAnsweringWithAHint(t *testing.T) {
+	bin := buildHull(t)
+	p := startHull(t, bin, []string{
+		"DATABASE_URL=postgres://hull@127.0.0.1:1/hull_db",
+		"INSTANCE_SECRET=" + strings.Repeat("cd", 32),
+		"HULL_READY_WAIT=200ms",
+	})
+	url := p.url()
+	body := waitForHealthz(t, url, "unavailable")
+	if !strings.Contains(body, `"hint"`) || !strings.Contains(body, "DATABASE_URL") && !strings.Contains(body, "reach") {
+		t.Fatalf("healthz gives no actionable hint: %s", body)
+	}
+	code, resp := get(t, "POST", url+"/api/query", `{"path":"x:y"}`, nil)
+	if code != 503 || !strings.Contains(resp, `"code"`) {
+		t.Fatalf("a request while storage is unreachable got %d %s, want a 503 JSON answer after the ready wait", code, resp)
+	}
+	// Still retrying, still answering.
+	waitForHealthz(t, url, "unavailable")
+	stopAndExpectZero(t, p)
 }
