@@ -10,12 +10,18 @@ import (
 	"hull/runtime"
 )
 
-func TestAnalyzingTheBundledApp(t *testing.T) {
-	pool := newTestPool(runtime.Options{})
-	an, err := pool.Analyze(context.Background(), loadBundle(t), map[string]string{"GREETING": "x"})
+// analyzeBundle analyzes the fixture app's bundle.
+func analyzeBundle(t *testing.T) *runtime.Analysis {
+	t.Helper()
+	an, err := newTestPool(runtime.Options{}).Analyze(context.Background(), loadBundle(t), map[string]string{"GREETING": "x"})
 	if err != nil {
 		t.Fatalf("Analyze: %v", err)
 	}
+	return an
+}
+
+func TestAnalysisFindsTheBundlesFunctions(t *testing.T) {
+	an := analyzeBundle(t)
 	fns := map[string]runtime.Function{}
 	for _, m := range an.Modules {
 		for _, f := range m.Functions {
@@ -59,6 +65,10 @@ func TestAnalyzingTheBundledApp(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAnalysisFindsRoutesCronsSchemaAndAuth(t *testing.T) {
+	an := analyzeBundle(t)
 	t.Run("the router's routes are listed, prefixes marked", func(t *testing.T) {
 		want := []runtime.HTTPRoute{
 			{Path: "/hello", Method: "GET", Function: "http.js:hello"},

@@ -145,7 +145,7 @@
 
   g.queueMicrotask = (f) => { Promise.resolve().then(f); };
   g.self = g;
-  g.process = { env: Object.freeze({ ...cfg.env, NODE_ENV: "production" }) };
+  g.process = { env: Object.freeze({ ...cfg.env }) };
   if (deterministic) {
     const noTimers = (name) => () => {
       throw new Error(`Can't use ${name} in queries and mutations. Please consider using an action.`);

@@ -9,7 +9,9 @@ import (
 	"hull/runtime/quickjs"
 )
 
-func TestVMBasics(t *testing.T) {
+// newTestVM returns a VM over a small module set, with two host functions.
+func newTestVM(t *testing.T) *quickjs.VM {
+	t.Helper()
 	srcs := map[string]string{
 		"main.js":       `import { two } from "./_deps/lib.js"; globalThis.result = two() + 1;`,
 		"_deps/lib.js":  `import { one } from "./one.js"; export const two = () => one + 1;`,
@@ -31,14 +33,35 @@ func TestVMBasics(t *testing.T) {
 		}
 		return s, nil
 	}
-	newVM := func(t *testing.T) *quickjs.VM {
-		vm, err := quickjs.New(quickjs.Config{MemoryLimit: 8 << 20, Resolve: resolve, Load: load})
+	vm, err := quickjs.New(quickjs.Config{MemoryLimit: 8 << 20, Resolve: resolve, Load: load})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = vm.Close() })
+	if err := vm.Register("hostEcho", func(a []any) (any, error) { return fmt.Sprint(a...), nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := vm.Register("hostFail", func([]any) (any, error) { return nil, errors.New("host said no") }); err != nil {
+		t.Fatal(err)
+	}
+	return vm
+}
+
+// drain runs pending jobs until none are left.
+func drain(t *testing.T, vm *quickjs.VM) {
+	t.Helper()
+	for {
+		n, err := vm.RunJobs()
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = vm.Close() })
-		return vm
+		if n == 0 {
+			return
+		}
 	}
+}
+
+func TestVMBasics(t *testing.T) {
 	tests := []struct {
 		name    string
 		script  string
@@ -60,13 +83,7 @@ func TestVMBasics(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vm := newVM(t)
-			if err := vm.Register("hostEcho", func(a []any) (any, error) { return fmt.Sprint(a...), nil }); err != nil {
-				t.Fatal(err)
-			}
-			if err := vm.Register("hostFail", func([]any) (any, error) { return nil, errors.New("host said no") }); err != nil {
-				t.Fatal(err)
-			}
+			vm := newTestVM(t)
 			_, err := vm.Eval(tc.script)
 			if tc.wantErr != "" {
 				var qe *quickjs.Error
@@ -78,15 +95,7 @@ func TestVMBasics(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for {
-				n, err := vm.RunJobs()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					break
-				}
-			}
+			drain(t, vm)
 			got, err := vm.Eval("globalThis.out")
 			if err != nil {
 				t.Fatal(err)
