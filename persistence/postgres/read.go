@@ -23,6 +23,8 @@ const (
 	sqlGetLatest = `
 SELECT d.tbl, d.id, d.ts, d.prev_ts, false, d.value
 FROM hull_documents d JOIN unnest($1::bigint[], $2::bytea[]) AS u (tbl, id) ON d.tbl = u.tbl AND d.id = u.id`
+	sqlGetOneLatest = `
+SELECT tbl, id, ts, prev_ts, false, value FROM hull_documents WHERE tbl = $1::bigint AND id = $2::bytea`
 	sqlGetAt = `
 SELECT f.floor, x.tbl, x.id, x.ts, x.prev_ts, x.deleted, x.value
 FROM ` + sqlFloor + ` LEFT JOIN LATERAL (
@@ -54,9 +56,12 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 		rows pgx.Rows
 		err  error
 	)
-	if at == persistence.Latest {
+	switch {
+	case at == persistence.Latest && len(ids) == 1: // the common point read: the simplest plan
+		rows, err = s.pool.Query(ctx, sqlGetOneLatest, tbls[0], keys[0])
+	case at == persistence.Latest:
 		rows, err = s.pool.Query(ctx, sqlGetLatest, tbls, keys)
-	} else {
+	default:
 		rows, err = s.pool.Query(ctx, sqlGetAt, tbls, keys, at)
 	}
 	if err != nil {
