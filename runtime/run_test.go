@@ -26,7 +26,7 @@ func TestRunningTheBundledApp(t *testing.T) {
 			`{"n":{"$integer":"AQAAAAAAAAA="},"f":1.5,"b":{"$bytes":"AAEC"},"s":"x"}`,
 			`{"n":{"$integer":"AgAAAAAAAAA="},"f":1.5,"b":{"$bytes":"AAEC"},"s":"x","len":3}`, ""},
 		{"a mutation inserts and returns the new id", runtime.KindMutation, "send", `{"body":"hello","author":"ann"}`, `"id1"`, ""},
-		{"an unknown sync op gets Convex's text", runtime.KindQuery, "unknownSync", `{}`, "", "Unknown operation 1.0/noSuchOp"},
+		{"an unknown sync op gets Convex's text", runtime.KindQuery, "unknownSync", `{}`, "", "Uncaught Error: Unknown operation 1.0/noSuchOp"},
 		{"an unknown async op rejects with Convex's text", runtime.KindQuery, "unknownAsync", `{}`, `"Unknown async operation 1.0/noSuchAsyncOp"`, ""},
 		{"a thrown Error becomes the call's error", runtime.KindQuery, "fails", `{}`, "", "Uncaught Error: plain failure"},
 		{"a promise that can never settle is reported", runtime.KindQuery, "never", `{}`, "", "Returned promise will never resolve"},

@@ -164,26 +164,27 @@ func (r *vmRun) loadModule(name string) (string, error) {
 	return m.Source, nil
 }
 
+// syncSyscall and asyncSyscall answer "o<result>" or "e<{message, data}>",
+// so the JS side throws a plain Error with .data intact.
 func (r *vmRun) syncSyscall(args []any) (any, error) {
 	op, data, err := syscallArgs(args)
 	if err != nil {
 		return nil, err
 	}
 	out, err := r.host.Syscall(r.ctx, op, []byte(data))
-	if err != nil {
-		return nil, err
-	}
-	return string(out), nil
+	return reply(out, err)
 }
 
-// asyncSyscall answers "o<result>" or "e<{message, data}>" so the JS side
-// can reject with .data intact.
 func (r *vmRun) asyncSyscall(args []any) (any, error) {
 	op, data, err := syscallArgs(args)
 	if err != nil {
 		return nil, err
 	}
 	out, err := r.host.AsyncSyscall(r.ctx, op, []byte(data))
+	return reply(out, err)
+}
+
+func reply(out []byte, err error) (any, error) {
 	if err == nil {
 		return "o" + string(out), nil
 	}
@@ -194,7 +195,7 @@ func (r *vmRun) asyncSyscall(args []any) (any, error) {
 	}
 	b, merr := json.Marshal(e)
 	if merr != nil {
-		return nil, merr
+		return nil, fmt.Errorf("runtime: encode syscall error: %w", merr)
 	}
 	return "e" + string(b), nil
 }

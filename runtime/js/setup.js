@@ -229,7 +229,9 @@
   g.Convex = {
     syscall: (op, args) => {
       if (importing) throw atImport(op);
-      return hostSync(op, args);
+      const r = hostSync(op, args);
+      if (r[0] === "o") return r.slice(1);
+      throw rejectWith(r.slice(1));
     },
     asyncSyscall: (op, args) => {
       if (importing) return Promise.reject(atImport(op));
