@@ -82,7 +82,7 @@ func checkedApp(v *Version) map[string]any {
 	if len(v.HTTPRoutes) > 0 {
 		rs := []map[string]string{}
 		for _, r := range v.HTTPRoutes {
-			rs = append(rs, map[string]string{"method": r.Method, "path": r.Path})
+			rs = append(rs, map[string]string{"method": r.Method, "path": r.Pattern()})
 		}
 		routes = rs
 	}
