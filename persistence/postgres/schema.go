@@ -136,6 +136,63 @@ BEGIN
 			MESSAGE = format('commit ts %s is not above the durable max ts %s', first_ts, top);
 	END IF;
 END $$;
+
+-- hull_write applies one write group in one statement: fence and ts
+-- check, then the document log, current documents, the index log and
+-- current index entries, each from whole columns passed as arrays. Its
+-- statements are planned once per server session and reused (plain
+-- PL/pgSQL plan caching, invisible to clients and to poolers). A document
+-- row with prev_ts < 0 takes its prev_ts from the log; floor_ts > 0
+-- records the ts of trailing empty commits.
+CREATE FUNCTION hull_write(
+	want_fence bigint, first_ts bigint, floor_ts bigint,
+	d_tbl bigint[], d_id bytea[], d_ts bigint[], d_prev bigint[], d_value bytea[],
+	dd_tbl bigint[], dd_id bytea[],
+	dp_tbl bigint[], dp_id bytea[], dp_ts bigint[], dp_value bytea[],
+	i_idx bigint[], i_prefix bytea[], i_hash bytea[], i_key bytea[], i_ts bigint[], i_deleted boolean[], i_tbl bigint[], i_id bytea[],
+	id_idx bigint[], id_prefix bytea[], id_hash bytea[],
+	ip_idx bigint[], ip_prefix bytea[], ip_hash bytea[], ip_key bytea[], ip_tbl bigint[], ip_id bytea[]
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM hull_begin_write(want_fence, first_ts);
+	IF d_tbl IS NOT NULL THEN
+		INSERT INTO hull_document_log (tbl, id, ts, prev_ts, deleted, value)
+		SELECT u.tbl, u.id, u.ts,
+			CASE WHEN u.prev_ts >= 0 THEN u.prev_ts ELSE coalesce(
+				(SELECT max(l.ts) FROM hull_document_log l WHERE l.tbl = u.tbl AND l.id = u.id), 0) END,
+			u.value IS NULL, u.value
+		FROM unnest(d_tbl, d_id, d_ts, d_prev, d_value) AS u (tbl, id, ts, prev_ts, value);
+	END IF;
+	IF dd_tbl IS NOT NULL THEN
+		DELETE FROM hull_documents d USING unnest(dd_tbl, dd_id) AS u (tbl, id)
+		WHERE d.tbl = u.tbl AND d.id = u.id;
+	END IF;
+	IF dp_tbl IS NOT NULL THEN
+		INSERT INTO hull_documents AS d (tbl, id, ts, prev_ts, value)
+		SELECT u.tbl, u.id, u.ts, coalesce(
+				(SELECT max(l.ts) FROM hull_document_log l WHERE l.tbl = u.tbl AND l.id = u.id AND l.ts < u.ts), 0),
+			u.value
+		FROM unnest(dp_tbl, dp_id, dp_ts, dp_value) AS u (tbl, id, ts, value)
+		ON CONFLICT (tbl, id) DO UPDATE SET ts = excluded.ts, prev_ts = excluded.prev_ts, value = excluded.value;
+	END IF;
+	IF i_idx IS NOT NULL THEN
+		INSERT INTO hull_index_log (idx, key_prefix, key_hash, key, ts, deleted, tbl, id)
+		SELECT * FROM unnest(i_idx, i_prefix, i_hash, i_key, i_ts, i_deleted, i_tbl, i_id);
+	END IF;
+	IF id_idx IS NOT NULL THEN
+		DELETE FROM hull_index_entries e USING unnest(id_idx, id_prefix, id_hash) AS u (idx, key_prefix, key_hash)
+		WHERE e.idx = u.idx AND e.key_prefix = u.key_prefix AND e.key_hash = u.key_hash;
+	END IF;
+	IF ip_idx IS NOT NULL THEN
+		INSERT INTO hull_index_entries AS e (idx, key_prefix, key_hash, key, tbl, id)
+		SELECT * FROM unnest(ip_idx, ip_prefix, ip_hash, ip_key, ip_tbl, ip_id)
+		ON CONFLICT (idx, key_prefix, key_hash) DO UPDATE SET key = excluded.key, tbl = excluded.tbl, id = excluded.id;
+	END IF;
+	IF floor_ts > 0 THEN
+		INSERT INTO hull_meta AS m (key, value) VALUES ('ts_floor', floor_ts)
+		ON CONFLICT (key) DO UPDATE SET value = greatest(m.value, excluded.value);
+	END IF;
+END $$;
 `,
 }
 

@@ -6,70 +6,39 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"hull/persistence"
 )
 
-// Statements of a write batch. Each takes whole columns as arrays and
-// writes every row of its table in one statement.
+// sqlWrite applies a whole write group (see hull_write in schema.go).
 const (
-	sqlBeginWrite = `SELECT hull_begin_write($1::bigint, $2::bigint)`
-	// A document's prev_ts is the ts of its newest logged revision; a
-	// revision following another of the same batch gets it from Go (rows of
-	// the same statement cannot see each other), marked by prev_ts >= 0.
-	sqlLogDocuments = `
-INSERT INTO hull_document_log (tbl, id, ts, prev_ts, deleted, value)
-SELECT u.tbl, u.id, u.ts,
-	CASE WHEN u.prev_ts >= 0 THEN u.prev_ts ELSE coalesce(
-		(SELECT max(l.ts) FROM hull_document_log l WHERE l.tbl = u.tbl AND l.id = u.id), 0) END,
-	u.value IS NULL, u.value
-FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[]) AS u (tbl, id, ts, prev_ts, value)`
-	sqlDeleteDocuments = `
-DELETE FROM hull_documents d USING unnest($1::bigint[], $2::bytea[]) AS u (tbl, id)
-WHERE d.tbl = u.tbl AND d.id = u.id`
-	// Runs after sqlLogDocuments in the same transaction, so the log
-	// already holds each revision and its predecessor.
-	sqlPutDocuments = `
-INSERT INTO hull_documents (tbl, id, ts, prev_ts, value)
-SELECT u.tbl, u.id, u.ts, coalesce(
-		(SELECT max(l.ts) FROM hull_document_log l WHERE l.tbl = u.tbl AND l.id = u.id AND l.ts < u.ts), 0),
-	u.value
-FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[]) AS u (tbl, id, ts, value)
-ON CONFLICT (tbl, id) DO UPDATE SET ts = excluded.ts, prev_ts = excluded.prev_ts, value = excluded.value`
-	sqlLogIndexes = `
-INSERT INTO hull_index_log (idx, key_prefix, key_hash, key, ts, deleted, tbl, id)
-SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bigint[], $6::boolean[], $7::bigint[], $8::bytea[])`
-	sqlDeleteIndexes = `
-DELETE FROM hull_index_entries e USING unnest($1::bigint[], $2::bytea[], $3::bytea[]) AS u (idx, key_prefix, key_hash)
-WHERE e.idx = u.idx AND e.key_prefix = u.key_prefix AND e.key_hash = u.key_hash`
-	sqlPutIndexes = `
-INSERT INTO hull_index_entries (idx, key_prefix, key_hash, key, tbl, id)
-SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bytea[])
-ON CONFLICT (idx, key_prefix, key_hash) DO UPDATE SET key = excluded.key, tbl = excluded.tbl, id = excluded.id`
-	sqlRaiseTSFloor = `
-INSERT INTO hull_meta (key, value) VALUES ('ts_floor', $1::bigint)
-ON CONFLICT (key) DO UPDATE SET value = greatest(hull_meta.value, excluded.value)`
+	sqlWrite = `SELECT hull_write($1::bigint, $2::bigint, $3::bigint,
+	$4::bigint[], $5::bytea[], $6::bigint[], $7::bigint[], $8::bytea[],
+	$9::bigint[], $10::bytea[],
+	$11::bigint[], $12::bytea[], $13::bigint[], $14::bytea[],
+	$15::bigint[], $16::bytea[], $17::bytea[], $18::bytea[], $19::bigint[], $20::boolean[], $21::bigint[], $22::bytea[],
+	$23::bigint[], $24::bytea[], $25::bytea[],
+	$26::bigint[], $27::bytea[], $28::bytea[], $29::bytea[], $30::bigint[], $31::bytea[])`
 	sqlMaxTS = `SELECT hull_max_ts()`
 )
 
-// Write applies commits as one pipelined batch: PostgreSQL runs the
-// statements up to the batch's single Sync as one implicit transaction, so
-// the lease check, the log appends and the current-state updates commit
-// together, in one round trip, or not at all.
+// Write applies commits with one statement, in one round trip: a call of
+// hull_write, which checks the lease under a lock on the lease row and the
+// ts against the durable maximum, then appends to both logs and updates
+// current state, all in the statement's transaction. Nothing commits
+// unless everything does.
 func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []persistence.Commit) error {
 	if err := validateCommits(commits); err != nil {
 		return err
 	}
-	b := &pgx.Batch{}
+	var err error
 	if len(commits) == 0 {
-		b.Queue(`SELECT hull_check_fence($1::bigint, true)`, lease.Fence)
+		_, err = s.pool.Exec(ctx, `SELECT hull_check_fence($1::bigint, true)`, lease.Fence)
 	} else {
-		b.Queue(sqlBeginWrite, lease.Fence, commits[0].TS)
-		queueCommits(b, commits)
+		_, err = s.pool.Exec(ctx, sqlWrite, writeArgs(lease, commits)...)
 	}
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err != nil {
 		return writeError("write", lease, err)
 	}
 	rows := 0
@@ -174,11 +143,10 @@ func (c *indexColumns) set(i int, w persistence.IndexWrite) {
 	c.deleted[i], c.tbl[i], c.id[i] = w.Deleted, int64(w.Doc.Table), w.Doc.Internal[:]
 }
 
-// queueCommits adds the log appends and current-state updates of commits
-// to b: at most one statement per table and kind. A document or index key
-// written twice in one commit keeps its last write; current state gets
-// each one's last write in the group.
-func queueCommits(b *pgx.Batch, commits []persistence.Commit) {
+// writeArgs turns commits into hull_write's arguments: every log row, and
+// each document's and index key's last write for current state. A
+// document or index key written twice in one commit keeps its last write.
+func writeArgs(lease persistence.Lease, commits []persistence.Commit) []any {
 	var (
 		docLog    docColumns
 		idxLog    indexColumns
@@ -221,12 +189,13 @@ func queueCommits(b *pgx.Batch, commits []persistence.Commit) {
 			lastRowTS = c.TS
 		}
 	}
-	queueDocuments(b, &docLog, lastDoc, docOrder)
-	queueIndexes(b, &idxLog, lastIdx, idxOrder)
+	var floorTS int64
 	if last := commits[len(commits)-1].TS; lastRowTS < last {
-		// The group ends in empty commits: record their ts so MaxTS covers it.
-		b.Queue(sqlRaiseTSFloor, last)
+		floorTS = last // the group ends in empty commits: record their ts so MaxTS covers it
 	}
+	args := []any{lease.Fence, commits[0].TS, floorTS}
+	args = append(args, documentArgs(&docLog, lastDoc, docOrder)...)
+	return append(args, indexArgs(&idxLog, lastIdx, idxOrder)...)
 }
 
 type indexKey struct {
@@ -234,33 +203,23 @@ type indexKey struct {
 	key   string
 }
 
-func queueDocuments(b *pgx.Batch, log *docColumns, last map[persistence.DocID]persistence.Revision, order []persistence.DocID) {
-	if len(log.tbl) == 0 {
-		return
-	}
-	b.Queue(sqlLogDocuments, log.tbl, log.id, log.ts, log.prevTS, log.value)
+// documentArgs returns the document log columns, then the ids to delete
+// from current state, then the rows to upsert into it.
+func documentArgs(log *docColumns, last map[persistence.DocID]persistence.Revision, order []persistence.DocID) []any {
 	var del, put docColumns
 	for _, id := range order {
-		r := last[id]
-		if r.Deleted {
+		if r := last[id]; r.Deleted {
 			del.add(r, 0)
 		} else {
 			put.add(r, 0)
 		}
 	}
-	if len(del.tbl) > 0 {
-		b.Queue(sqlDeleteDocuments, del.tbl, del.id)
-	}
-	if len(put.tbl) > 0 {
-		b.Queue(sqlPutDocuments, put.tbl, put.id, put.ts, put.value)
-	}
+	return []any{log.tbl, log.id, log.ts, log.prevTS, log.value, del.tbl, del.id, put.tbl, put.id, put.ts, put.value}
 }
 
-func queueIndexes(b *pgx.Batch, log *indexColumns, last map[indexKey]persistence.IndexWrite, order []indexKey) {
-	if len(log.idx) == 0 {
-		return
-	}
-	b.Queue(sqlLogIndexes, log.idx, log.prefix, log.hash, log.key, log.ts, log.deleted, log.tbl, log.id)
+// indexArgs returns the index log columns, then the keys to delete from
+// current state, then the entries to upsert into it.
+func indexArgs(log *indexColumns, last map[indexKey]persistence.IndexWrite, order []indexKey) []any {
 	var del, put indexColumns
 	for _, k := range order {
 		if w := last[k]; w.Deleted {
@@ -269,12 +228,9 @@ func queueIndexes(b *pgx.Batch, log *indexColumns, last map[indexKey]persistence
 			put.add(w, 0)
 		}
 	}
-	if len(del.idx) > 0 {
-		b.Queue(sqlDeleteIndexes, del.idx, del.prefix, del.hash)
-	}
-	if len(put.idx) > 0 {
-		b.Queue(sqlPutIndexes, put.idx, put.prefix, put.hash, put.key, put.tbl, put.id)
-	}
+	return []any{log.idx, log.prefix, log.hash, log.key, log.ts, log.deleted, log.tbl, log.id,
+		del.idx, del.prefix, del.hash,
+		put.idx, put.prefix, put.hash, put.key, put.tbl, put.id}
 }
 
 // storedKey is an index key as stored: an indexed prefix of at most
