@@ -54,7 +54,7 @@ func (h *host) Syscall(ctx context.Context, op string, args []byte) ([]byte, err
 			return out, err
 		}
 	}
-	return nil, fmt.Errorf("Unknown operation %s", op)
+	return nil, runtime.UnknownOperation(op)
 }
 
 func (h *host) AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte, error) {
@@ -77,7 +77,7 @@ func (h *host) AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 		}
 		return h.actionCall(ctx, runtime.Kind(op[len("1.0/actions/"):]), args)
 	}
-	return nil, fmt.Errorf("Unknown async operation %s", op)
+	return nil, runtime.UnknownAsyncOperation(op)
 }
 
 type callArgs struct {
