@@ -5,10 +5,12 @@
 // It speaks to the server through a pgxpool in QueryExecModeExec: no named
 // prepared statements, no session state, no LISTEN, so it works behind
 // transaction-mode poolers (PgBouncer, Supavisor, Neon's pooler). Every
-// Write is one pipelined batch ending in one Sync, which PostgreSQL runs as
-// one implicit transaction: the lease check (a row lock on the lease row
-// that raises when the fence moved), the log appends and the current-state
-// updates commit together or not at all, in one round trip.
+// Write is one statement, a call of the hull_write function, in one round
+// trip: it locks the lease row and raises when the fence moved or the ts
+// does not rise, then appends to the logs and updates current state, so
+// everything commits together or not at all. Multi-statement work (GC) is
+// a pipelined batch ending in one Sync, which PostgreSQL runs as one
+// implicit transaction.
 package postgres
 
 import (
