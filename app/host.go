@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"hull/runtime"
 	"hull/value"
@@ -29,6 +30,9 @@ type host struct {
 	// nested runs ctx.runQuery/ctx.runMutation inside the caller's
 	// transaction (queries and mutations only).
 	nested func(ctx context.Context, kind runtime.Kind, path FunctionPath, args []byte) (*CallResult, error)
+	// nestedLogs are the console lines of nested runs, shown with the
+	// caller's own.
+	nestedLogs []LogLine
 }
 
 // convexError carries ConvexError data across a syscall boundary.
@@ -127,7 +131,11 @@ func (h *host) runUdf(ctx context.Context, data []byte) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("InvalidFunctionCall: Cannot call a %s function from a %s function", c.UDFType, h.kind)
 	}
-	return h.result(h.nested(ctx, kind, path, c.Args))
+	res, err := h.nested(ctx, kind, path, c.Args)
+	if res != nil {
+		h.nestedLogs = append(h.nestedLogs, res.Logs...)
+	}
+	return h.result(res, err)
 }
 
 // actionCall serves ctx.runQuery/runMutation/runAction inside an action:
@@ -139,5 +147,10 @@ func (h *host) actionCall(ctx context.Context, kind runtime.Kind, data []byte) (
 		return nil, err
 	}
 	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, RequestID: h.req.RequestID}
-	return h.result(h.app.call(ctx, req, h.depth+1))
+	start := time.Now()
+	res, err := h.app.call(ctx, req, h.depth+1)
+	if res != nil {
+		h.app.recordExecution(req, res, start)
+	}
+	return h.result(res, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"hull/runtime"
 )
@@ -23,7 +24,18 @@ func (a *App) runIn(ctx context.Context, mods *moduleSet, kind runtime.Kind, req
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", req.Path, err)
 	}
-	return &CallResult{Value: r.Value, Err: r.Err, Logs: toLogLines(r.Logs)}, nil
+	return &CallResult{Value: r.Value, Err: r.Err, Logs: mergeLogs(toLogLines(r.Logs), h.nestedLogs)}, nil
+}
+
+// mergeLogs interleaves a run's own console lines with its nested runs'
+// by time.
+func mergeLogs(own, nested []LogLine) []LogLine {
+	if len(nested) == 0 {
+		return own
+	}
+	out := append(own, nested...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Timestamp.Before(out[j].Timestamp) })
+	return out
 }
 
 // nestedCall runs ctx.runQuery/ctx.runMutation in the caller's transaction.

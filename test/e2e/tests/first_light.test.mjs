@@ -110,6 +110,13 @@ for (const backend of backends()) {
       assert.equal(await client.query("counters:read", { name: "c1" }), 2n);
     });
 
+    it("returns the console lines of a run and of the runs it calls, in order", async () => {
+      const r = await fetch(`${hull.url}/api/mutation`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "counters:logOuter", args: {}, format: "convex_encoded_json" }) });
+      const body = await r.json();
+      assert.equal(body.status, "success", JSON.stringify(body));
+      assert.deepEqual(body.logLines, ["[LOG] 'outer before'", "[LOG] 'inner'", "[INFO] 'outer after'"]);
+    });
+
     it("refuses internal functions to the public and allows them to admins", async () => {
       await assert.rejects(client.query("messages:count", {}), /Could not find public function/);
       assert.equal(typeof (await admin.function("messages:count", undefined, {})), "number");
