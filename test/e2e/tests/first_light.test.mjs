@@ -96,6 +96,13 @@ for (const backend of backends()) {
       }
     });
 
+    it("rolls back a nested mutation that fails while its caller commits", async () => {
+      const msg = await client.mutation("messages:callsNestedFail", {});
+      assert.match(msg, /nested boom/);
+      assert.equal((await client.query("messages:byAuthor", { author: "nested" })).length, 0);
+      assert.equal((await client.query("messages:byAuthor", { author: "outer" })).length, 1);
+    });
+
     it("validates args and return values", async () => {
       await assert.rejects(client.mutation("messages:send", { author: 1, body: "x" }), /ArgumentValidationError/);
       await assert.rejects(client.mutation("messages:send", { body: "x" }), /ArgumentValidationError/);
