@@ -248,31 +248,27 @@ FROM hull_index_entries e LEFT JOIN hull_documents d ON d.tbl = e.tbl AND d.id =
 WHERE e.idx = ` + q.arg(int64(r.Index), "bigint") + q.bounds("e", r) + order("e", r.Descending) + q.limit(r)
 }
 
-// scanAt takes, per key in range, its newest log row at or below at, keeps
-// the live ones, and joins each with its document's newest revision at or
-// below at.
+// scanAt takes the log rows of keys in range that are the newest of their
+// key at or below at (an anti-join the planner runs as index probes, so a
+// limited scan stops early), keeps the live ones, and joins each with its
+// document's newest revision at or below at.
 func (q *query) scanAt(r persistence.Range, at int64) string {
 	idx, ts := q.arg(int64(r.Index), "bigint"), q.arg(at, "bigint")
-	dir := ""
-	if r.Descending {
-		dir = " DESC"
-	}
 	return `
 SELECT f.floor, x.key_prefix, x.key, x.tbl, x.id, x.ts, x.prev_ts, x.deleted, x.value
 FROM ` + sqlFloor + ` LEFT JOIN LATERAL (
-	SELECT l.key_prefix, l.key, l.tbl, l.id, d.ts, d.prev_ts, d.deleted, d.value
-	FROM (
-		SELECT DISTINCT ON (a.key_prefix, a.key_hash) a.key_prefix, a.key_hash, a.key, a.deleted, a.tbl, a.id
-		FROM hull_index_log a
-		WHERE a.idx = ` + idx + ` AND a.ts <= ` + ts + q.bounds("a", r) + `
-		ORDER BY a.key_prefix` + dir + `, a.key_hash` + dir + `, a.ts DESC
-	) l
+	SELECT a.key_prefix, a.key, a.tbl, a.id, d.ts, d.prev_ts, d.deleted, d.value
+	FROM hull_index_log a
 	LEFT JOIN LATERAL (
 		SELECT dl.ts, dl.prev_ts, dl.deleted, dl.value FROM hull_document_log dl
-		WHERE dl.tbl = l.tbl AND dl.id = l.id AND dl.ts <= ` + ts + `
+		WHERE dl.tbl = a.tbl AND dl.id = a.id AND dl.ts <= ` + ts + `
 		ORDER BY dl.ts DESC LIMIT 1
 	) d ON true
-	WHERE NOT l.deleted AND f.floor <= ` + ts + order("l", r.Descending) + q.limit(r) + `
+	WHERE a.idx = ` + idx + ` AND a.ts <= ` + ts + q.bounds("a", r) + ` AND NOT a.deleted
+		AND NOT EXISTS (SELECT 1 FROM hull_index_log n
+			WHERE n.idx = a.idx AND n.key_prefix = a.key_prefix AND n.key_hash = a.key_hash
+				AND n.ts > a.ts AND n.ts <= ` + ts + `)
+		AND f.floor <= ` + ts + order("a", r.Descending) + q.limit(r) + `
 ) x ON true`
 }
 
