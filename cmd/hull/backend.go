@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
+	"time"
 
 	"hull/app"
 	"hull/config"
@@ -24,7 +27,7 @@ import (
 // over store here, register its handlers in backend.Routes and its
 // shutdown work (closing WebSocket sessions, releasing the lease) with
 // srv.OnDrain / srv.OnShutdown.
-func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger) (server.Backend, error) {
+func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -55,7 +58,39 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		return nil, fmt.Errorf("start application: %w", err)
 	}
 	b.app = a
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	b.stopWatch = stopWatch
+	go b.watchLease(watchCtx, lease, handOver)
 	return b, nil
+}
+
+// leaseCheckInterval is how often a running hull checks that it still
+// holds the writer lease.
+const leaseCheckInterval = time.Second
+
+// watchLease shuts this process down once a newer process has taken the
+// writer lease (DESIGN decision 1): it can no longer commit, and must not
+// keep serving reads that stop advancing.
+func (b *backend) watchLease(ctx context.Context, lease persistence.Lease, handOver func()) {
+	t := time.NewTicker(leaseCheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := b.store.CheckLease(ctx, lease)
+		if errors.Is(err, persistence.ErrFenced) {
+			b.log.Warn("another hull process took over the writer lease; handing over and shutting down", "component", "storage")
+			b.fenced.Store(true)
+			handOver()
+			return
+		}
+		if err != nil && ctx.Err() == nil {
+			b.log.Warn("lease check failed", "component", "storage", "err", err)
+		}
+	}
 }
 
 // deriveKey derives a purpose-bound key from the instance secret.
@@ -84,10 +119,12 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (persis
 
 // backend is what the server mounts once storage is open.
 type backend struct {
-	store persistence.Store
-	lease *persistence.Lease
-	app   *app.App
-	log   *slog.Logger
+	store     persistence.Store
+	lease     *persistence.Lease
+	app       *app.App
+	log       *slog.Logger
+	stopWatch context.CancelFunc
+	fenced    atomic.Bool
 }
 
 // Routes registers the application's handlers.
@@ -96,7 +133,10 @@ func (b *backend) Routes(r *server.Routes) { server.MountApp(r, b.app) }
 // Shutdown releases the writer lease and closes the store once requests
 // have drained.
 func (b *backend) Shutdown(ctx context.Context) error {
-	if b.lease != nil {
+	if b.stopWatch != nil {
+		b.stopWatch()
+	}
+	if b.lease != nil && !b.fenced.Load() {
 		if err := b.store.Release(ctx, *b.lease); err != nil {
 			b.log.Warn("release writer lease", "err", err)
 		}

@@ -334,3 +334,31 @@ func TestUnreachablePostgresKeepsHealthzAnsweringWithAHint(t *testing.T) {
 	waitForHealthz(t, url, "unavailable")
 	stopAndExpectZero(t, p)
 }
+
+func TestANewerProcessTakesOverAndTheOldOneShutsDown(t *testing.T) {
+	bin := buildHull(t)
+	dataDir := t.TempDir()
+	env := []string{"HULL_DATA_DIR=" + dataDir}
+	old := startHull(t, bin, env)
+	waitForHealthz(t, old.url(), "ready")
+
+	newer := startHull(t, bin, env)
+	waitForHealthz(t, newer.url(), "ready")
+	select {
+	case err := <-old.exited:
+		if err != nil {
+			t.Fatalf("the fenced-out process exited with %v\n%s", err, old.output())
+		}
+		old.exited <- nil // for the cleanup
+		if !strings.Contains(old.output(), "took over the writer lease") {
+			t.Fatalf("the fenced-out process did not say why it stopped:\n%s", old.output())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the fenced-out process kept running\n%s", old.output())
+	}
+	code, body := get(t, "GET", newer.url()+"/readyz", "", nil)
+	if code != 200 {
+		t.Fatalf("the newer process is not ready after the takeover: %d %s", code, body)
+	}
+	stopAndExpectZero(t, newer)
+}

@@ -57,8 +57,12 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		storage = "postgres"
 	}
 	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage)
-	return srv.Serve(ctx, ln, func(ctx context.Context) (server.Backend, error) {
-		return openBackend(ctx, cfg, srv, log)
+	// A backend that loses the writer lease to a newer process ends the
+	// serve loop as SIGTERM would: drain, close, exit 0.
+	ctx, handOver := context.WithCancel(ctx)
+	defer handOver()
+	return srv.Serve(ctx, ln, func(openCtx context.Context) (server.Backend, error) {
+		return openBackend(openCtx, cfg, srv, log, handOver)
 	})
 }
 
