@@ -77,22 +77,10 @@ func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []pe
 	return nil
 }
 
-// validateCommits checks the shape of a group before touching the
-// database: timestamps strictly rising, each revision at its commit's ts.
+// validateCommits checks the shape of a group before it is sent.
 func validateCommits(commits []persistence.Commit) error {
-	for i, c := range commits {
-		if i > 0 && c.TS <= commits[i-1].TS {
-			return fmt.Errorf("sqlite: write: commit ts %d follows %d: %w",
-				c.TS, commits[i-1].TS, persistence.ErrTSNotRising)
-		}
-		if c.TS <= 0 || c.TS == persistence.Latest {
-			return fmt.Errorf("sqlite: write: commit ts %d out of range", c.TS)
-		}
-		for _, r := range c.Documents {
-			if r.TS != c.TS {
-				return fmt.Errorf("sqlite: write: revision of %v at ts %d inside commit %d", r.ID, r.TS, c.TS)
-			}
-		}
+	if err := persistence.ValidateCommits(commits); err != nil {
+		return fmt.Errorf("%s: %w", "sqlite", err)
 	}
 	return nil
 }
