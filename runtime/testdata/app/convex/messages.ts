@@ -149,3 +149,8 @@ export const state = query({
     return g.__counter;
   },
 });
+
+export const byId = query({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => await ctx.db.get(id as any),
+});

@@ -6,11 +6,11 @@ import "./_deps/4HV7NZJM.js";
 import {
   a as c,
   b as We,
-  c as O,
+  c as C,
   d as ye,
   e as ge,
   f as Ne,
-  g as R,
+  g as S,
   h as Re,
   i as je
 } from "./_deps/7Q3JL4KF.js";
@@ -35,7 +35,7 @@ We(we, {
   ZodDate: () => J,
   ZodDefault: () => re,
   ZodDiscriminatedUnion: () => xe,
-  ZodEffects: () => N,
+  ZodEffects: () => R,
   ZodEnum: () => ee,
   ZodError: () => w,
   ZodFirstPartyTypeKind: () => y,
@@ -52,7 +52,7 @@ We(we, {
   ZodNullable: () => Z,
   ZodNumber: () => F,
   ZodObject: () => T,
-  ZodOptional: () => S,
+  ZodOptional: () => A,
   ZodParsedType: () => l,
   ZodPipeline: () => me,
   ZodPromise: () => U,
@@ -62,7 +62,7 @@ We(we, {
   ZodSet: () => le,
   ZodString: () => D,
   ZodSymbol: () => ce,
-  ZodTransformer: () => N,
+  ZodTransformer: () => R,
   ZodTuple: () => I,
   ZodType: () => _,
   ZodUndefined: () => Y,
@@ -466,7 +466,7 @@ var p;
 })(p || (p = {}));
 
 // ../../../test/e2e/node_modules/zod/v3/types.js
-var A = class {
+var N = class {
   static {
     c(this, "ParseInputLazyPath");
   }
@@ -634,7 +634,7 @@ var _ = class {
     return this._refinement((s, n) => e(s) ? !0 : (n.addIssue(typeof t == "function" ? t(s, n) : t), !1));
   }
   _refinement(e) {
-    return new N({
+    return new R({
       schema: this,
       typeName: y.ZodEffects,
       effect: { type: "refinement", refinement: e }
@@ -651,7 +651,7 @@ var _ = class {
     };
   }
   optional() {
-    return S.create(this, this._def);
+    return A.create(this, this._def);
   }
   nullable() {
     return Z.create(this, this._def);
@@ -672,7 +672,7 @@ var _ = class {
     return Q.create(this, e, this._def);
   }
   transform(e) {
-    return new N({
+    return new R({
       ...g(this._def),
       schema: this,
       typeName: y.ZodEffects,
@@ -1728,8 +1728,8 @@ var P = class r extends _ {
       exact: !1,
       message: n.maxLength.message
     }), s.dirty()), t.common.async)
-      return Promise.all([...t.data].map((i, o) => n.type._parseAsync(new A(t, i, t.path, o)))).then((i) => k.mergeArray(s, i));
-    let a = [...t.data].map((i, o) => n.type._parseSync(new A(t, i, t.path, o)));
+      return Promise.all([...t.data].map((i, o) => n.type._parseAsync(new N(t, i, t.path, o)))).then((i) => k.mergeArray(s, i));
+    let a = [...t.data].map((i, o) => n.type._parseSync(new N(t, i, t.path, o)));
     return k.mergeArray(s, a);
   }
   get element() {
@@ -1770,7 +1770,7 @@ function oe(r) {
     let e = {};
     for (let t in r.shape) {
       let s = r.shape[t];
-      e[t] = S.create(oe(s));
+      e[t] = A.create(oe(s));
     }
     return new T({
       ...r._def,
@@ -1779,7 +1779,7 @@ function oe(r) {
   } else return r instanceof P ? new P({
     ...r._def,
     type: oe(r.element)
-  }) : r instanceof S ? S.create(oe(r.unwrap())) : r instanceof Z ? Z.create(oe(r.unwrap())) : r instanceof I ? I.create(r.items.map((e) => oe(e))) : r;
+  }) : r instanceof A ? A.create(oe(r.unwrap())) : r instanceof Z ? Z.create(oe(r.unwrap())) : r instanceof I ? I.create(r.items.map((e) => oe(e))) : r;
 }
 c(oe, "deepPartialify");
 var T = class r extends _ {
@@ -1810,10 +1810,10 @@ var T = class r extends _ {
         i.includes(f) || o.push(f);
     let h = [];
     for (let f of i) {
-      let x = a[f], C = n.data[f];
+      let x = a[f], O = n.data[f];
       h.push({
         key: { status: "valid", value: f },
-        value: x._parse(new A(n, C, n.path, f)),
+        value: x._parse(new N(n, O, n.path, f)),
         alwaysSet: f in n.data
       });
     }
@@ -1835,11 +1835,11 @@ var T = class r extends _ {
     } else {
       let f = this._def.catchall;
       for (let x of o) {
-        let C = n.data[x];
+        let O = n.data[x];
         h.push({
           key: { status: "valid", value: x },
           value: f._parse(
-            new A(n, C, n.path, x)
+            new N(n, O, n.path, x)
             //, ctx.child(key), value, getParsedType(value)
           ),
           alwaysSet: x in n.data
@@ -1849,9 +1849,9 @@ var T = class r extends _ {
     return n.common.async ? Promise.resolve().then(async () => {
       let f = [];
       for (let x of h) {
-        let C = await x.key, Ae = await x.value;
+        let O = await x.key, Ae = await x.value;
         f.push({
-          key: C,
+          key: O,
           value: Ae,
           alwaysSet: x.alwaysSet
         });
@@ -2039,7 +2039,7 @@ var T = class r extends _ {
         t[s] = this.shape[s];
       else {
         let a = this.shape[s];
-        for (; a instanceof S; )
+        for (; a instanceof A; )
           a = a._def.innerType;
         t[s] = a;
       }
@@ -2148,7 +2148,7 @@ H.create = (r, e) => new H({
   typeName: y.ZodUnion,
   ...g(e)
 });
-var M = /* @__PURE__ */ c((r) => r instanceof X ? M(r.schema) : r instanceof N ? M(r.innerType()) : r instanceof K ? [r.value] : r instanceof ee ? r.options : r instanceof te ? v.objectValues(r.enum) : r instanceof re ? M(r._def.innerType) : r instanceof Y ? [void 0] : r instanceof G ? [null] : r instanceof S ? [void 0, ...M(r.unwrap())] : r instanceof Z ? [null, ...M(r.unwrap())] : r instanceof pe || r instanceof ne ? M(r.unwrap()) : r instanceof se ? M(r._def.innerType) : [], "getDiscriminator"), xe = class r extends _ {
+var M = /* @__PURE__ */ c((r) => r instanceof X ? M(r.schema) : r instanceof R ? M(r.innerType()) : r instanceof K ? [r.value] : r instanceof ee ? r.options : r instanceof te ? v.objectValues(r.enum) : r instanceof re ? M(r._def.innerType) : r instanceof Y ? [void 0] : r instanceof G ? [null] : r instanceof A ? [void 0, ...M(r.unwrap())] : r instanceof Z ? [null, ...M(r.unwrap())] : r instanceof pe || r instanceof ne ? M(r.unwrap()) : r instanceof se ? M(r._def.innerType) : [], "getDiscriminator"), xe = class r extends _ {
   static {
     c(this, "ZodDiscriminatedUnion");
   }
@@ -2310,7 +2310,7 @@ var I = class r extends _ {
     }), t.dirty());
     let a = [...s.data].map((i, o) => {
       let h = this._def.items[o] || this._def.rest;
-      return h ? h._parse(new A(s, i, s.path, o)) : null;
+      return h ? h._parse(new N(s, i, s.path, o)) : null;
     }).filter((i) => !!i);
     return s.common.async ? Promise.all(a).then((i) => k.mergeArray(t, i)) : k.mergeArray(t, a);
   }
@@ -2355,8 +2355,8 @@ var ke = class r extends _ {
     let n = [], a = this._def.keyType, i = this._def.valueType;
     for (let o in s.data)
       n.push({
-        key: a._parse(new A(s, o, s.path, o)),
-        value: i._parse(new A(s, s.data[o], s.path, o)),
+        key: a._parse(new N(s, o, s.path, o)),
+        value: i._parse(new N(s, s.data[o], s.path, o)),
         alwaysSet: o in s.data
       });
     return s.common.async ? k.mergeObjectAsync(t, n) : k.mergeObjectSync(t, n);
@@ -2396,8 +2396,8 @@ var ke = class r extends _ {
         received: s.parsedType
       }), m;
     let n = this._def.keyType, a = this._def.valueType, i = [...s.data.entries()].map(([o, h], f) => ({
-      key: n._parse(new A(s, o, s.path, [f, "key"])),
-      value: a._parse(new A(s, h, s.path, [f, "value"]))
+      key: n._parse(new N(s, o, s.path, [f, "key"])),
+      value: a._parse(new N(s, h, s.path, [f, "value"]))
     }));
     if (s.common.async) {
       let o = /* @__PURE__ */ new Map();
@@ -2467,7 +2467,7 @@ var le = class r extends _ {
       return { status: t.value, value: f };
     }
     c(i, "finalizeSet");
-    let o = [...s.data.values()].map((h, f) => a._parse(new A(s, h, s.path, f)));
+    let o = [...s.data.values()].map((h, f) => a._parse(new N(s, h, s.path, f)));
     return s.common.async ? Promise.all(o).then((h) => i(h)) : i(o);
   }
   min(e, t) {
@@ -2541,9 +2541,9 @@ var be = class r extends _ {
       return b(async function(...h) {
         let f = new w([]), x = await o._def.args.parseAsync(h, a).catch((Te) => {
           throw f.addIssue(s(h, Te)), f;
-        }), C = await Reflect.apply(i, this, x);
-        return await o._def.returns._def.type.parseAsync(C, a).catch((Te) => {
-          throw f.addIssue(n(C, Te)), f;
+        }), O = await Reflect.apply(i, this, x);
+        return await o._def.returns._def.type.parseAsync(O, a).catch((Te) => {
+          throw f.addIssue(n(O, Te)), f;
         });
       });
     } else {
@@ -2552,10 +2552,10 @@ var be = class r extends _ {
         let f = o._def.args.safeParse(h, a);
         if (!f.success)
           throw new w([s(h, f.error)]);
-        let x = Reflect.apply(i, this, f.data), C = o._def.returns.safeParse(x, a);
-        if (!C.success)
-          throw new w([n(x, C.error)]);
-        return C.data;
+        let x = Reflect.apply(i, this, f.data), O = o._def.returns.safeParse(x, a);
+        if (!O.success)
+          throw new w([n(x, O.error)]);
+        return O.data;
       });
     }
   }
@@ -2758,7 +2758,7 @@ U.create = (r, e) => new U({
   typeName: y.ZodPromise,
   ...g(e)
 });
-var N = class extends _ {
+var R = class extends _ {
   static {
     c(this, "ZodEffects");
   }
@@ -2841,19 +2841,19 @@ var N = class extends _ {
     v.assertNever(n);
   }
 };
-N.create = (r, e, t) => new N({
+R.create = (r, e, t) => new R({
   schema: r,
   typeName: y.ZodEffects,
   effect: e,
   ...g(t)
 });
-N.createWithPreprocess = (r, e, t) => new N({
+R.createWithPreprocess = (r, e, t) => new R({
   schema: e,
   effect: { type: "preprocess", transform: r },
   typeName: y.ZodEffects,
   ...g(t)
 });
-var S = class extends _ {
+var A = class extends _ {
   static {
     c(this, "ZodOptional");
   }
@@ -2864,7 +2864,7 @@ var S = class extends _ {
     return this._def.innerType;
   }
 };
-S.create = (r, e) => new S({
+A.create = (r, e) => new A({
   innerType: r,
   typeName: y.ZodOptional,
   ...g(e)
@@ -3077,7 +3077,7 @@ var _t = {
 })(y || (y = {}));
 var vt = /* @__PURE__ */ c((r, e = {
   message: `Input not instance of ${r.name}`
-}) => Le((t) => t instanceof r, e), "instanceOfType"), Ue = D.create, Be = F.create, xt = fe.create, kt = W.create, Fe = q.create, bt = J.create, wt = ce.create, Tt = Y.create, Ct = G.create, Ot = L.create, St = V.create, At = j.create, Nt = de.create, Rt = P.create, jt = T.create, Et = T.strictCreate, It = H.create, Zt = xe.create, $t = Q.create, Mt = I.create, Vt = ke.create, Pt = ue.create, zt = le.create, Dt = be.create, Lt = X.create, Ut = K.create, Bt = ee.create, Ft = te.create, Wt = U.create, qt = N.create, Jt = S.create, Yt = Z.create, Gt = N.createWithPreprocess, Ht = me.create, Qt = /* @__PURE__ */ c(() => Ue().optional(), "ostring"), Xt = /* @__PURE__ */ c(() => Be().optional(), "onumber"), Kt = /* @__PURE__ */ c(() => Fe().optional(), "oboolean"), er = {
+}) => Le((t) => t instanceof r, e), "instanceOfType"), Ue = D.create, Be = F.create, xt = fe.create, kt = W.create, Fe = q.create, bt = J.create, wt = ce.create, Tt = Y.create, Ct = G.create, Ot = L.create, St = V.create, At = j.create, Nt = de.create, Rt = P.create, jt = T.create, Et = T.strictCreate, It = H.create, Zt = xe.create, $t = Q.create, Mt = I.create, Vt = ke.create, Pt = ue.create, zt = le.create, Dt = be.create, Lt = X.create, Ut = K.create, Bt = ee.create, Ft = te.create, Wt = U.create, qt = R.create, Jt = A.create, Yt = Z.create, Gt = R.createWithPreprocess, Ht = me.create, Qt = /* @__PURE__ */ c(() => Ue().optional(), "ostring"), Xt = /* @__PURE__ */ c(() => Be().optional(), "onumber"), Kt = /* @__PURE__ */ c(() => Fe().optional(), "oboolean"), er = {
   string: /* @__PURE__ */ c(((r) => D.create({ ...r, coerce: !0 })), "string"),
   number: /* @__PURE__ */ c(((r) => F.create({ ...r, coerce: !0 })), "number"),
   boolean: /* @__PURE__ */ c(((r) => q.create({
@@ -3090,21 +3090,21 @@ var vt = /* @__PURE__ */ c((r, e = {
 var tr = m;
 
 // convex/messages.ts
-var rr = we.string().min(1).max(100), zr = R({
-  args: { limit: O.optional(O.number()) },
+var rr = we.string().min(1).max(100), zr = S({
+  args: { limit: C.optional(C.number()) },
   handler: /* @__PURE__ */ c(async (r, e) => (await r.db.query("messages").take(e.limit ?? 10)).map((s) => s.body), "handler")
 }), Dr = ge({
-  args: { body: O.string(), author: O.string() },
-  returns: O.id("messages"),
+  args: { body: C.string(), author: C.string() },
+  returns: C.id("messages"),
   handler: /* @__PURE__ */ c(async (r, { body: e, author: t }) => {
     if (!rr.safeParse(e).success)
       throw new ye({ code: "bad_body", length: BigInt(e.length) });
     return console.log("sending", e, { author: t, n: 1 }), await r.db.insert("messages", { body: e, author: t });
   }, "handler")
-}), Lr = R({
-  args: { n: O.int64(), f: O.float64(), b: O.bytes(), s: O.string() },
+}), Lr = S({
+  args: { n: C.int64(), f: C.float64(), b: C.bytes(), s: C.string() },
   handler: /* @__PURE__ */ c(async (r, e) => ({ n: e.n + 1n, f: e.f, b: e.b, s: e.s, len: e.b.byteLength }), "handler")
-}), Ur = R({
+}), Ur = S({
   args: {},
   handler: /* @__PURE__ */ c(async () => {
     let r = new TextEncoder().encode("h\xE9llo");
@@ -3122,10 +3122,10 @@ var rr = we.string().min(1).max(100), zr = R({
       hasWindow: typeof window < "u"
     };
   }, "handler")
-}), Br = R({
+}), Br = S({
   args: {},
   handler: /* @__PURE__ */ c(async () => (console.log("a", 1, [1, "x"], { k: "v" }), console.info("info line"), console.warn("warn line"), console.error("error line"), console.debug("debug line"), null), "handler")
-}), Fr = R({
+}), Fr = S({
   args: {},
   handler: /* @__PURE__ */ c(async () => {
     throw new Error("plain failure");
@@ -3135,20 +3135,20 @@ var rr = we.string().min(1).max(100), zr = R({
   handler: /* @__PURE__ */ c(async () => {
     throw new ye("just a string");
   }, "handler")
-}), qr = R({
+}), qr = S({
   args: {},
   handler: /* @__PURE__ */ c(() => new Promise(() => {
   }), "handler")
-}), Jr = R({
+}), Jr = S({
   args: {},
   handler: /* @__PURE__ */ c(async () => {
     for (; ; )
       ;
   }, "handler")
-}), Yr = R({
+}), Yr = S({
   args: {},
   handler: /* @__PURE__ */ c(async () => globalThis.Convex.syscall("1.0/noSuchOp", "{}"), "handler")
-}), Gr = R({
+}), Gr = S({
   args: {},
   handler: /* @__PURE__ */ c(async () => {
     try {
@@ -3167,26 +3167,30 @@ var rr = we.string().min(1).max(100), zr = R({
     }
   }, "handler")
 }), Qr = Re({
-  args: { x: O.number() },
+  args: { x: C.number() },
   handler: /* @__PURE__ */ c(async (r, { x: e }) => e * 2, "handler")
 }), Xr = Ne({
   args: {},
   handler: /* @__PURE__ */ c(async () => null, "handler")
 }), Kr = je({
-  args: { body: O.string() },
+  args: { body: C.string() },
   handler: /* @__PURE__ */ c(async (r, { body: e }) => {
     let t = await r.runQuery(Ie.messages.secret, { x: e.length });
     return await r.runMutation(Ee.messages.send, { body: e, author: "action" }), t;
   }, "handler")
-}), es = R({
+}), es = S({
   args: {},
   handler: /* @__PURE__ */ c(async () => {
     let r = globalThis;
     return r.__counter = (r.__counter ?? 0) + 1, r.__counter;
   }, "handler")
+}), ts = S({
+  args: { id: C.string() },
+  handler: /* @__PURE__ */ c(async (r, { id: e }) => await r.db.get(e), "handler")
 });
 export {
   Xr as bump,
+  ts as byId,
   Lr as echo,
   Fr as fails,
   Wr as failsConvex,
