@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 )
 
 // EnvChange sets (Value non-nil) or removes (Value nil) one variable.
@@ -74,14 +76,21 @@ func (a *App) EvaluateSchema(ctx context.Context, req *StartPushRequest) (map[st
 	if err != nil {
 		return nil, err
 	}
+	counts, err := a.tableCounts(ctx, append(slices.Clone(diff.Added), diff.Removed...))
+	if err != nil {
+		return nil, err
+	}
 	indexes := []map[string]any{}
-	for _, ix := range diff.Added {
+	add := func(ix indexConfig, change string, backfill bool) {
+		table, _, _ := strings.Cut(ix.Name, ".")
 		indexes = append(indexes, map[string]any{"name": ix.Name, "type": ix.Type, "fields": nonNil(ix.Fields),
-			"change": "added", "needsBackfill": true, "numDocs": 0})
+			"change": change, "needsBackfill": backfill && counts[table] > 0, "numDocs": counts[table]})
+	}
+	for _, ix := range diff.Added {
+		add(ix, "added", true)
 	}
 	for _, ix := range diff.Removed {
-		indexes = append(indexes, map[string]any{"name": ix.Name, "type": ix.Type, "fields": nonNil(ix.Fields),
-			"change": "dropped", "needsBackfill": false, "numDocs": 0})
+		add(ix, "dropped", false)
 	}
 	return map[string]any{
 		"componentSchemaEvaluations": map[string]any{"": map[string]any{
@@ -92,4 +101,34 @@ func (a *App) EvaluateSchema(ctx context.Context, req *StartPushRequest) (map[st
 		}},
 		"newComponentDefinitions": []string{},
 	}, nil
+}
+
+// tableCounts returns the live document count of each table the indexes
+// belong to (0 for tables that do not exist yet).
+func (a *App) tableCounts(ctx context.Context, ixs []indexConfig) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(ixs) == 0 {
+		return out, nil
+	}
+	tx, err := a.db.BeginRead(ctx, 0)
+	if err != nil {
+		return nil, fmt.Errorf("count documents: %w", err)
+	}
+	defer tx.Rollback()
+	for _, ix := range ixs {
+		table, _, _ := strings.Cut(ix.Name, ".")
+		if _, done := out[table]; done {
+			continue
+		}
+		if _, exists := tx.TableNumber(table); !exists {
+			out[table] = 0
+			continue
+		}
+		n, err := tx.Count(ctx, table)
+		if err != nil {
+			return nil, fmt.Errorf("count documents of %s: %w", table, err)
+		}
+		out[table] = n
+	}
+	return out, nil
 }

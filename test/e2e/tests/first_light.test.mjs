@@ -4,6 +4,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ConvexHttpClient } from "convex/browser";
 import { ConvexError } from "convex/values";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { Hull, App, backends } from "../lib/hull.mjs";
 
 for (const backend of backends()) {
@@ -191,6 +193,27 @@ for (const backend of backends()) {
       r = await fetch(`${hull.url}/api/query`, { method: "OPTIONS", headers: { origin: "http://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type,convex-client" } });
       assert.ok(r.status < 300);
       assert.equal(r.headers.get("access-control-allow-origin"), "http://app.example");
+    });
+
+    it("reports an added index with its table's document count before deploying", async () => {
+      const schema = await app.read("convex/schema.ts");
+      await app.write("convex/schema.ts", schema.replace('.index("by_author", ["author"])', '.index("by_author", ["author"])\n    .index("by_body", ["body"])'));
+      try {
+        const out = join(app.dir, "push-request");
+        const w = await app.convex(["deploy", "-y", "--typecheck", "disable", "--write-push-request", out]);
+        assert.equal(w.code, 0, w.stdout + w.stderr);
+        const body = await readFile(`${out}.json`, "utf8");
+        const r = await fetch(`${hull.url}/api/deploy2/evaluate_schema`, { method: "POST", headers: { "content-type": "application/json", authorization: `Convex ${hull.adminKey}` }, body });
+        const ev = await r.json();
+        assert.equal(r.status, 200, JSON.stringify(ev));
+        const ix = ev.componentSchemaEvaluations[""].indexes.find((i) => i.name === "messages.by_body");
+        assert.equal(ix.change, "added");
+        assert.equal(ix.numDocs, (await admin.function("messages:count", undefined, {})));
+        assert.ok(ix.numDocs > 0);
+        assert.equal(ix.needsBackfill, true);
+      } finally {
+        await app.write("convex/schema.ts", schema);
+      }
     });
 
     it("answers query_ts and query_at_ts", async () => {
