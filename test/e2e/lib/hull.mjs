@@ -86,7 +86,7 @@ export class Hull {
   }
 
   args() {
-    return ["serve", "--port", String(this.port), "--data-dir", this.dataDir];
+    return ["serve", "--interface", "127.0.0.1", "--port", String(this.port), "--data-dir", this.dataDir];
   }
 
   async start() {
