@@ -247,6 +247,9 @@ func (a *App) FinishPush(ctx context.Context, req *FinishPushRequest) (map[strin
 	if v == nil {
 		return nil, pushError("InvalidPush", "finish_push needs the start_push response of hull; run the deploy again.")
 	}
+	if err := a.checkModulesStored(ctx, v); err != nil {
+		return nil, err
+	}
 	env, err := a.EnvVars(ctx)
 	if err != nil {
 		return nil, err
@@ -316,4 +319,23 @@ func moduleDiff(cur, next *Version) (added, removed []string) {
 		removed = []string{}
 	}
 	return added, removed
+}
+
+// checkModulesStored refuses a version naming modules the store lacks (a
+// finish_push body is the client's echo of start_push and may be edited).
+func (a *App) checkModulesStored(ctx context.Context, v *Version) error {
+	keys := make([]persistence.ModuleKey, 0, len(v.Modules))
+	for _, m := range v.Modules {
+		keys = append(keys, persistence.ModuleKey{Path: m.Path, Environment: m.Environment, SHA256: m.SHA256})
+	}
+	have, err := a.store.HasModules(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("check pushed modules: %w", err)
+	}
+	for _, k := range keys {
+		if !have[k] {
+			return pushError("ModuleNotFound", "finish_push names module %s (sha256 %s), which was never pushed; run the deploy again.", k.Path, k.SHA256)
+		}
+	}
+	return nil
 }

@@ -76,6 +76,17 @@ describe("bad input on sqlite", () => {
     await stillServing();
   });
 
+  it("refuses a finish_push naming a module that was never pushed", async () => {
+    const body = {
+      adminKey: hull.adminKey, dryRun: false, message: null,
+      startPush: { environmentVariables: {}, hullVersion: { modules: [{ path: "forged.js", environment: "isolate", sha256: "ab".repeat(32) }], functions: {}, udfServerVersion: "1.48.0", functionsDir: "convex/" } },
+    };
+    const r = await post("/api/deploy2/finish_push", JSON.stringify(body));
+    assert.equal(r.status, 400, r.text);
+    assert.match(r.json.message, /forged\.js/);
+    await stillServing();
+  });
+
   it("fails a deploy whose module throws at import, keeping the old version", async () => {
     const bad = await App.create("basic", hull);
     try {
