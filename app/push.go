@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -156,6 +157,10 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 		return nil, nil, err
 	}
 	an, err := a.pool.Analyze(ctx, set, a.functionEnv(env))
+	var missing *runtime.MissingEnvError
+	if errors.As(err, &missing) {
+		return nil, nil, &Error{Status: 400, Code: "AuthConfigMissingEnvironmentVariable", Message: missing.Error(), Err: err}
+	}
 	if err != nil {
 		return nil, nil, &Error{Status: 400, Code: "InvalidModules", Message: "Hit an error while pushing:\n" + err.Error(), Err: err}
 	}

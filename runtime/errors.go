@@ -14,3 +14,11 @@ func UnknownOperation(op string) error {
 func UnknownAsyncOperation(op string) error {
 	return fmt.Errorf("Unknown async operation %s", op)
 }
+
+// MissingEnvError reports that auth.config.js read an environment variable
+// the deployment does not set.
+type MissingEnvError struct{ Name string }
+
+func (e *MissingEnvError) Error() string {
+	return fmt.Sprintf("Environment variable %s is used in auth config file but its value was not set.", e.Name)
+}

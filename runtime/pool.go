@@ -218,13 +218,16 @@ func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string)
 }
 
 type rawAnalysis struct {
-	Done    bool    `json:"done"`
-	Error   string  `json:"error"`
-	Schema  *string `json:"schema"`
-	Crons   *string `json:"crons"`
-	Auth    *string `json:"auth"`
-	Routes  []HTTPRoute
-	Modules []struct {
+	Done   bool    `json:"done"`
+	Error  string  `json:"error"`
+	Schema *string `json:"schema"`
+	Crons  *string `json:"crons"`
+	Auth   *string `json:"auth"`
+	// AuthMissingEnv names the variables auth.config.js read that are not
+	// set.
+	AuthMissingEnv []string `json:"authMissingEnv"`
+	Routes         []HTTPRoute
+	Modules        []struct {
 		Path      string `json:"path"`
 		Functions []struct {
 			Name       string  `json:"name"`
@@ -247,6 +250,9 @@ func decodeAnalysis(v any) (*Analysis, error) {
 	}
 	if raw.Error != "" {
 		return nil, fmt.Errorf("%s", raw.Error)
+	}
+	if len(raw.AuthMissingEnv) > 0 {
+		return nil, &MissingEnvError{Name: raw.AuthMissingEnv[0]}
 	}
 	if !raw.Done {
 		return nil, fmt.Errorf("module analysis did not finish: a module's top-level code awaits something that never resolves")

@@ -145,7 +145,18 @@
 
   g.queueMicrotask = (f) => { Promise.resolve().then(f); };
   g.self = g;
-  g.process = { env: Object.freeze({ ...cfg.env }) };
+  const envVars = Object.freeze({ ...cfg.env });
+  // While analyzing, reads of variables that are not set are recorded:
+  // auth.config.js must not depend on one.
+  const missingEnv = new Set();
+  g.process = {
+    env: cfg.kind !== "analyze" ? envVars : new Proxy(envVars, {
+      get(target, name) {
+        if (typeof name === "string" && !Object.prototype.hasOwnProperty.call(target, name)) missingEnv.add(name);
+        return target[name];
+      },
+    }),
+  };
   if (deterministic) {
     const noTimers = (name) => () => {
       throw new Error(`Can't use ${name} in queries and mutations. Please consider using an action.`);
@@ -367,8 +378,13 @@
   const analyzeAll = async (paths) => {
     for (const p of paths) {
       let m;
+      missingEnv.clear();
       try {
         m = await import(p);
+        if (p === "auth.config.js" && missingEnv.size > 0) {
+          g.__hull_analyzed.authMissingEnv = [...missingEnv];
+          return;
+        }
       } catch (e) {
         g.__hull_analyzed.error = `Failed to analyze ${p}: ${describeError(e).message}`;
         return;

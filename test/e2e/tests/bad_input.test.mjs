@@ -100,6 +100,24 @@ describe("bad input on sqlite", () => {
     }
   });
 
+  it("names a variable auth.config.ts needs that is not set, then deploys once it is", async () => {
+    const auth = await App.create("basic", hull);
+    try {
+      await auth.write("convex/auth.config.ts", `export default { providers: [{ domain: process.env.AUTH_ISSUER_URL, applicationID: "convex" }] };\n`);
+      let r = await auth.convex(["deploy", "-y", "--typecheck", "disable"]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stdout + r.stderr, /AUTH_ISSUER_URL/);
+      assert.match(r.stdout + r.stderr, /env set/);
+      await stillServing();
+      r = await auth.convex(["env", "set", "AUTH_ISSUER_URL", "https://issuer.example"]);
+      assert.equal(r.code, 0, r.stderr);
+      await auth.deploy();
+      await stillServing();
+    } finally {
+      await auth.destroy();
+    }
+  });
+
   it("refuses \"use node\" modules with a message naming them", async () => {
     const node = await App.create("basic", hull);
     try {
