@@ -202,27 +202,9 @@ func diffIndexes(cur, next *Version) (indexDiff, error) {
 }
 
 // moduleSet is one code version's modules, served to the runtime.
-type moduleSet struct {
-	mods  map[string]runtime.Module
-	paths []string
-}
+type moduleSet = runtime.MapModules
 
-func (s *moduleSet) add(m persistence.Module) {
-	s.mods[m.Path] = runtime.Module{Path: m.Path, Source: string(m.Source), SourceMap: string(m.SourceMap), SHA256: m.SHA256}
-	s.paths = nil
-}
-
-func (s *moduleSet) Get(path string) (runtime.Module, bool) {
-	m, ok := s.mods[path]
-	return m, ok
-}
-
-func (s *moduleSet) Paths() []string {
-	if s.paths == nil {
-		for p := range s.mods {
-			s.paths = append(s.paths, p)
-		}
-		sort.Strings(s.paths)
-	}
-	return s.paths
+// addModule adds a stored module to a set.
+func addModule(s moduleSet, m persistence.Module) {
+	s[m.Path] = runtime.Module{Path: m.Path, Source: string(m.Source), SourceMap: string(m.SourceMap), SHA256: m.SHA256}
 }

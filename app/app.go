@@ -44,7 +44,7 @@ type App struct {
 	validators validators
 
 	modsMu sync.Mutex
-	mods   map[string]*moduleSet // by version fingerprint
+	mods   map[string]moduleSet // by version fingerprint
 }
 
 // New builds an App over an open database and loads the active version.
@@ -65,7 +65,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		logs:  NewLogStream(2000),
 		opts:  opts,
 		log:   opts.Logger,
-		mods:  map[string]*moduleSet{},
+		mods:  map[string]moduleSet{},
 	}
 	if err := a.loadState(ctx); err != nil {
 		return nil, fmt.Errorf("load deployment state: %w", err)
@@ -112,7 +112,7 @@ func (a *App) functionEnv(env map[string]string) map[string]string {
 
 // modulesFor returns the module set of a version, loading modules from the
 // store once per version.
-func (a *App) modulesFor(ctx context.Context, v *Version) (*moduleSet, error) {
+func (a *App) modulesFor(ctx context.Context, v *Version) (moduleSet, error) {
 	key := versionKey(v)
 	a.modsMu.Lock()
 	set, ok := a.mods[key]
@@ -120,13 +120,13 @@ func (a *App) modulesFor(ctx context.Context, v *Version) (*moduleSet, error) {
 	if ok {
 		return set, nil
 	}
-	set = &moduleSet{mods: map[string]runtime.Module{}}
+	set = moduleSet{}
 	for _, k := range v.Modules {
 		m, err := a.store.GetModule(ctx, persistence.ModuleKey{Path: k.Path, Environment: k.Environment, SHA256: k.SHA256})
 		if err != nil {
 			return nil, fmt.Errorf("load module %s: %w", k.Path, err)
 		}
-		set.add(m)
+		addModule(set, m)
 	}
 	a.modsMu.Lock()
 	a.mods[key] = set

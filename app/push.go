@@ -85,11 +85,11 @@ func checkSupported(req *StartPushRequest) error {
 
 // collectModules stores the changed modules and loads the unchanged ones
 // from the store, returning the whole module set of the push.
-func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (*moduleSet, []ModuleHash, error) {
+func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (moduleSet, []ModuleHash, error) {
 	changed := append(slices.Clone(req.AppDefinition.ChangedModules), req.AppDefinition.Functions...)
 	var toStore []persistence.Module
 	var keys []ModuleHash
-	set := &moduleSet{mods: map[string]runtime.Module{}}
+	set := moduleSet{}
 	add := func(m ModuleConfig, isFunction bool) error {
 		if m.Path == "" || strings.HasPrefix(m.Path, "/") || strings.Contains(m.Path, "..") {
 			return pushError("InvalidModulePath", "Module path %q is not a relative path.", m.Path)
@@ -103,7 +103,7 @@ func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (*modul
 			pm.SourceMap = []byte(*m.SourceMap)
 		}
 		toStore = append(toStore, pm)
-		set.add(pm)
+		addModule(set, pm)
 		if isFunction {
 			keys = append(keys, ModuleHash{Path: m.Path, Environment: m.Environment, SHA256: hash})
 		}
@@ -130,7 +130,7 @@ func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (*modul
 				return nil, nil, &Error{Status: 400, Code: "ModuleNotFound",
 					Message: fmt.Sprintf("The push refers to module %s (sha256 %s) by hash, but hull does not have it; push again with --push-all-modules or a fresh deploy.", k.Path, k.SHA256), Err: err}
 			}
-			set.add(m)
+			addModule(set, m)
 			keys = append(keys, ModuleHash{Path: k.Path, Environment: k.Environment, SHA256: k.SHA256})
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 // runIn runs one function inside an open transaction handle (a top-level
 // run or a nested ctx.runQuery/ctx.runMutation).
-func (a *App) runIn(ctx context.Context, mods *moduleSet, kind runtime.Kind, req CallRequest, tx txn, depth int) (*CallResult, error) {
+func (a *App) runIn(ctx context.Context, mods moduleSet, kind runtime.Kind, req CallRequest, tx txn, depth int) (*CallResult, error) {
 	env, err := a.EnvVars(ctx)
 	if err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func mergeLogs(own, nested []LogLine) []LogLine {
 
 // nestedCall runs ctx.runQuery/ctx.runMutation in the caller's transaction.
 // A nested mutation that fails leaves no writes behind.
-func (a *App) nestedCall(ctx context.Context, mods *moduleSet, tx txn, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) nestedCall(ctx context.Context, mods moduleSet, tx txn, req CallRequest, depth int) (*CallResult, error) {
 	if depth > maxCallDepth {
 		return userErr("MaximumCallDepthExceeded: Cannot call functions nested more than %d levels deep.", maxCallDepth), nil
 	}
@@ -75,7 +75,7 @@ func (a *App) nestedCall(ctx context.Context, mods *moduleSet, tx txn, req CallR
 	return res, nil
 }
 
-func (a *App) runQuery(ctx context.Context, mods *moduleSet, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) runQuery(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
 	tx, err := a.beginRead(ctx, req.At)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (a *App) runQuery(ctx context.Context, mods *moduleSet, req CallRequest, de
 	return res, nil
 }
 
-func (a *App) runMutation(ctx context.Context, mods *moduleSet, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
 	tx, err := a.beginWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -116,7 +116,7 @@ func (a *App) runMutation(ctx context.Context, mods *moduleSet, req CallRequest,
 	return res, nil
 }
 
-func (a *App) runAction(ctx context.Context, mods *moduleSet, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) runAction(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
 	env, err := a.EnvVars(ctx)
 	if err != nil {
 		return nil, err

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,21 +15,7 @@ import (
 )
 
 // memModules is a module set held in memory.
-type memModules map[string]runtime.Module
-
-func (m memModules) Get(path string) (runtime.Module, bool) {
-	mod, ok := m[path]
-	return mod, ok
-}
-
-func (m memModules) Paths() []string {
-	out := make([]string, 0, len(m))
-	for p := range m {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
-}
+type memModules = runtime.MapModules
 
 // sourceModules builds a module set from path → source.
 func sourceModules(srcs map[string]string) memModules {
@@ -45,28 +29,7 @@ func sourceModules(srcs map[string]string) memModules {
 // loadBundle reads the CLI bundle of testdata/app (see testdata/gen.sh).
 func loadBundle(t testing.TB) memModules {
 	t.Helper()
-	root := filepath.Join("testdata", "bundle", "isolate")
-	m := memModules{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".js") {
-			return err
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		mod := runtime.Module{Path: rel, Source: string(src)}
-		if sm, err := os.ReadFile(p + ".map"); err == nil {
-			mod.SourceMap = string(sm)
-		}
-		m[rel] = mod
-		return nil
-	})
+	m, err := runtime.DirModules(filepath.Join("testdata", "bundle", "isolate"))
 	if err != nil {
 		t.Fatalf("load bundle: %v", err)
 	}

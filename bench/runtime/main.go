@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -22,39 +21,6 @@ import (
 	"hull/runtime"
 	"hull/runtime/quickjs"
 )
-
-type modules map[string]runtime.Module
-
-func (m modules) Get(p string) (runtime.Module, bool) { v, ok := m[p]; return v, ok }
-func (m modules) Paths() []string {
-	out := make([]string, 0, len(m))
-	for p := range m {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func loadBundle(root string) (modules, error) {
-	m := modules{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".js") {
-			return err
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		m[rel] = runtime.Module{Path: rel, Source: string(src), SHA256: rel}
-		return nil
-	})
-	return m, err
-}
 
 // host serves 1.0/get from a map, as the database would from its cache.
 type host struct{ docs map[string][]byte }
@@ -126,7 +92,7 @@ func main() {
 }
 
 func run(n int, bundle string, idle int) error {
-	mods, err := loadBundle(bundle)
+	mods, err := runtime.DirModules(bundle)
 	if err != nil {
 		return fmt.Errorf("load bundle %s: %w", bundle, err)
 	}
@@ -204,7 +170,7 @@ func run(n int, bundle string, idle int) error {
 
 // idleRSS keeps count engines alive, each with the bundle's function
 // modules imported, and returns the process RSS growth per engine.
-func idleRSS(count int, mods modules) (float64, error) {
+func idleRSS(count int, mods runtime.MapModules) (float64, error) {
 	goruntime.GC()
 	before := rssKiB()
 	var vms []*quickjs.VM
