@@ -42,9 +42,16 @@ func parseFormat(f *string, def string) (valueFormat, error) {
 	return nil, &app.Error{Status: 400, Code: "BadFormat", Message: fmt.Sprintf("Unsupported format %q: use convex_encoded_json or json.", name)}
 }
 
+// maxArgsBytes caps the encoded arguments of one call, as Convex does.
+const maxArgsBytes = 16 << 20
+
 // normalizeArgs accepts an args object or the legacy one-element array and
 // returns the Convex-encoded JSON of the object.
 func normalizeArgs(raw json.RawMessage) ([]byte, error) {
+	if len(raw) > maxArgsBytes {
+		return nil, &app.Error{Status: 413, Code: "ArgumentsTooLarge",
+			Message: fmt.Sprintf("Function arguments are %d bytes; the limit is %d bytes.", len(raw), maxArgsBytes)}
+	}
 	trimmed := strings.TrimSpace(string(raw))
 	if trimmed == "" || trimmed == "null" {
 		return []byte("{}"), nil
