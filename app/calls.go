@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -154,7 +153,3 @@ func newRequestID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
-// errRollback marks a mutation whose user code failed: its writes are
-// discarded.
-var errRollback = errors.New("mutation rolled back")
