@@ -129,6 +129,9 @@ func (a *App) modulesFor(ctx context.Context, v *Version) (moduleSet, error) {
 		addModule(set, m)
 	}
 	a.modsMu.Lock()
+	// Only the live version is kept: calls still running on an older one
+	// hold their own reference, and a redeploy must not grow memory.
+	clear(a.mods)
 	a.mods[key] = set
 	a.modsMu.Unlock()
 	return set, nil
