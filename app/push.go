@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"hull/database"
 	"hull/persistence"
 	"hull/runtime"
 )
@@ -216,6 +217,10 @@ func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushR
 	if err != nil {
 		return nil, err
 	}
+	check, err := a.schemaCheck(ctx, v)
+	if err != nil {
+		return nil, err
+	}
 	resp := &StartPushResponse{
 		EnvironmentVariables:        env,
 		ComponentDefinitionPackages: map[string]json.RawMessage{},
@@ -224,7 +229,7 @@ func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushR
 		App:                         checkedApp(v),
 		SchemaChange: schemaChange{
 			AllocatedComponentIDs: map[string]any{},
-			SchemaIDs:             map[string]any{},
+			SchemaIDs:             check,
 			IndexDiffs:            map[string]indexDiff{"": diff},
 		},
 		HullVersion: v,
@@ -343,4 +348,37 @@ func (a *App) checkModulesStored(ctx context.Context, v *Version) error {
 		}
 	}
 	return nil
+}
+
+// SchemaCheck is what start_push found when it checked the pushed schema
+// against the existing documents. It travels to wait_for_schema inside the
+// schemaChange the CLI echoes (under schemaIds, which the CLI treats as
+// opaque).
+type SchemaCheck struct {
+	Failed    string  `json:"failed,omitempty"`
+	TableName *string `json:"tableName,omitempty"`
+}
+
+// schemaCheck validates the existing documents against the pushed schema
+// without writing anything, so a violation is reported by wait_for_schema
+// (as Convex does) and the live version is never touched.
+func (a *App) schemaCheck(ctx context.Context, v *Version) (map[string]any, error) {
+	out := map[string]any{}
+	if len(v.Schema) == 0 {
+		return out, nil
+	}
+	s, err := database.ParseSchema(v.Schema)
+	if err != nil {
+		return nil, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+	}
+	err = a.db.CheckSchema(ctx, s)
+	var sv *database.SchemaViolation
+	switch {
+	case errors.As(err, &sv):
+		table := sv.Table
+		out[""] = SchemaCheck{Failed: sv.Error(), TableName: &table}
+	case err != nil:
+		return nil, fmt.Errorf("check existing documents against the schema: %w", err)
+	}
+	return out, nil
 }

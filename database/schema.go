@@ -336,9 +336,32 @@ func (tx *Tx) checkExisting(ctx context.Context, s *Schema) error {
 			}
 			if msg := tx.docMismatch(s, ts.TableName, doc); msg != "" {
 				id, _ := doc.Get(idField)
-				return userErr("SchemaValidationFailed", "Schema validation failed.\nDocument with ID %s in table %q does not match the schema: %s", display(id), ts.TableName, msg)
+				return &SchemaViolation{Table: ts.TableName, err: userErr("SchemaValidationFailed",
+					"Schema validation failed.\nDocument with ID %s in table %q does not match the schema: %s", display(id), ts.TableName, msg)}
 			}
 		}
 	}
 	return nil
+}
+
+// SchemaViolation is the first existing document a proposed schema
+// rejects. It unwraps to the user-facing *Error.
+type SchemaViolation struct {
+	Table string
+	err   error
+}
+
+func (e *SchemaViolation) Error() string { return e.err.Error() }
+func (e *SchemaViolation) Unwrap() error { return e.err }
+
+// CheckSchema reports, as a *SchemaViolation, the first document at the
+// latest ts that s would reject; nil when every document fits. It writes
+// nothing.
+func (db *DB) CheckSchema(ctx context.Context, s *Schema) error {
+	tx, err := db.BeginRead(ctx, 0)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return tx.checkExisting(ctx, s)
 }

@@ -49,6 +49,15 @@ type adminOnly struct {
 	AdminKey string `json:"adminKey"`
 }
 
+// waitForSchema is the body of wait_for_schema.
+type waitForSchema struct {
+	AdminKey     string `json:"adminKey"`
+	SchemaChange struct {
+		SchemaIDs map[string]app.SchemaCheck `json:"schemaIds"`
+	} `json:"schemaChange"`
+}
+
+func waitKey(b *waitForSchema) string               { return b.AdminKey }
 func adminOnlyKey(b *adminOnly) string              { return b.AdminKey }
 func startPushKey(b *app.StartPushRequest) string   { return b.AdminKey }
 func finishPushKey(b *app.FinishPushRequest) string { return b.AdminKey }
@@ -67,8 +76,12 @@ func (s *apiRoutes) pushRoutes(r *Routes) {
 		return s.app.StartPush(r.Context(), req)
 	}))
 	// Schema changes are applied in the finish_push commit, so there is
-	// nothing to wait for.
-	r.HandleFunc("POST /api/deploy2/wait_for_schema", pushHandler(s, adminOnlyKey, func(*http.Request, *adminOnly) (any, error) {
+	// nothing to wait for; a schema the existing documents violate was
+	// found by start_push and is reported here, as the CLI expects.
+	r.HandleFunc("POST /api/deploy2/wait_for_schema", pushHandler(s, waitKey, func(_ *http.Request, req *waitForSchema) (any, error) {
+		if c, ok := req.SchemaChange.SchemaIDs[""]; ok && c.Failed != "" {
+			return map[string]any{"type": "failed", "error": c.Failed, "componentPath": "", "tableName": c.TableName}, nil
+		}
 		return map[string]string{"type": "complete"}, nil
 	}))
 	r.HandleFunc("POST /api/deploy2/finish_push", pushHandler(s, finishPushKey, func(r *http.Request, req *app.FinishPushRequest) (any, error) {

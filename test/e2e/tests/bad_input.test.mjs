@@ -118,6 +118,25 @@ describe("bad input on sqlite", () => {
     }
   });
 
+  it("fails a push whose schema the existing data violates, naming the document, and keeps the old version", async () => {
+    const strict = await App.create("basic", hull);
+    try {
+      const schema = await strict.read("convex/schema.ts");
+      await strict.write("convex/schema.ts", schema.replace("likes: v.number(),", "likes: v.string(),"));
+      const r = await strict.convex(["deploy", "-y", "--typecheck", "disable"]);
+      assert.notEqual(r.code, 0);
+      const out = r.stdout + r.stderr;
+      assert.match(out, /Schema validation failed/);
+      assert.match(out, /Document with ID "[0-9a-z]{32}" in table "messages"/);
+      assert.match(out, /likes/);
+      assert.doesNotMatch(out, /Unexpected Error/);
+      await stillServing();
+      assert.ok((await client.mutation("messages:send", { author: "after", body: "failed push", likes: 2 })).length > 0);
+    } finally {
+      await strict.destroy();
+    }
+  });
+
   it("refuses \"use node\" modules with a message naming them", async () => {
     const node = await App.create("basic", hull);
     try {
