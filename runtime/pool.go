@@ -26,6 +26,7 @@ import (
 // (BenchmarkTinyModuleQuery).
 type Pool struct {
 	opts Options
+	idle idleEngines
 
 	setupOnce sync.Once
 	setup     []byte
@@ -67,11 +68,19 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	if call.Now.IsZero() {
 		cfg.Now = float64(time.Now().UnixNano()) / 1e6
 	}
-	r, err := p.newVMRun(ctx, mods, call.Host, cfg)
+	key := reuseKey(mods, call)
+	r, reused, err := p.engineFor(ctx, mods, call, cfg, key)
 	if err != nil {
 		return Result{}, err
 	}
-	defer r.close()
+	keep := false
+	defer func() {
+		if keep {
+			p.idle.put(key, r)
+			return
+		}
+		r.close()
+	}()
 	if _, ok := mods.Get(call.Module); !ok {
 		return Result{Err: &UserError{Message: fmt.Sprintf("Could not find module %s", call.Module)}}, nil
 	}
@@ -81,7 +90,10 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	}
 	src := fmt.Sprintf("globalThis.__hull_start(%s, %s, %s, %s);", quote(call.Module), quote(call.Export), quote(string(call.Kind)), quote(string(call.Args)))
 	// Compiling happens before the clock starts: it is the server's work.
-	plan := p.preloadPlan(mods, call.Module)
+	var plan []*compiled
+	if !reused {
+		plan = p.preloadPlan(mods, call.Module)
+	}
 	runErr := r.withDeadline(timeout, func() error {
 		r.preload(plan)
 		if _, err := r.vm.Eval(src); err != nil {
@@ -114,6 +126,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	default:
 		res.Value = []byte("null")
 	}
+	keep = out.Done && r.reusable(call.Module)
 	return res, nil
 }
 

@@ -39,10 +39,12 @@
   };
   Math.random = () => (next32() * 2 ** 21 + (next32() >>> 11)) / 2 ** 53;
 
+  let setFrozen = () => {};
   // ---- time: frozen in queries and mutations ----
   if (deterministic) {
     const RealDate = Date;
-    const frozen = cfg.now;
+    let frozen = cfg.now;
+    setFrozen = (t) => { frozen = t; };
     class FrozenDate extends RealDate {
       constructor(...args) {
         if (args.length === 0) super(frozen);
@@ -145,7 +147,7 @@
 
   g.queueMicrotask = (f) => { Promise.resolve().then(f); };
   g.self = g;
-  const envVars = Object.freeze({ ...cfg.env });
+  let envVars = Object.freeze({ ...cfg.env });
   // While analyzing, reads of variables that are not set are recorded:
   // auth.config.js must not depend on one.
   const missingEnv = new Set();
@@ -313,7 +315,7 @@
       if (typeof fn !== "function") throw new Error(`${name} is not a Convex function`);
       if (kind === "query" && fn.invokeQuery) p = fn.invokeQuery(argsStr);
       else if (kind === "mutation" && fn.invokeMutation) p = fn.invokeMutation(argsStr);
-      else if (kind === "action" && fn.invokeAction) p = fn.invokeAction(cfg.requestId, argsStr);
+      else if (kind === "action" && fn.invokeAction) p = fn.invokeAction(requestId, argsStr);
       else throw new Error(`${name} is not a registered ${kind}`);
     } catch (e) {
       p = Promise.reject(e);
@@ -324,12 +326,34 @@
     );
   };
   g.__hull_outcome = () => JSON.stringify(g.__hull_state);
+  let requestId = cfg.requestId;
+  // Engines of modules that export experimental_reuseContext === true are
+  // kept for later calls of the same module (Convex's opt-in to context
+  // reuse); __hull_reconfigure gives such an engine the next call's time,
+  // seed, environment and request id.
+  const namespaces = {};
+  g.__hull_reusable = (modPath) => namespaces[modPath]?.experimental_reuseContext === true;
+  g.__hull_reconfigure = (json) => {
+    const c = JSON.parse(json);
+    setFrozen(c.now);
+    s0 = c.seed[0] >>> 0; s1 = c.seed[1] >>> 0; s2 = c.seed[2] >>> 0; s3 = c.seed[3] >>> 0;
+    if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
+    envVars = Object.freeze({ ...c.env });
+    if (cfg.kind !== "analyze") g.process.env = envVars;
+    requestId = c.requestId;
+    g.__hull_state = { done: false };
+  };
   g.__hull_start = (modPath, exportName, kind, argsStr) => {
     const name = `${modPath.replace(/\.js$/, "")}:${exportName}`;
+    if (namespaces[modPath]) {
+      g.__hull_invoke(namespaces[modPath][exportName], name, kind, argsStr);
+      return;
+    }
     importing = true;
     import(modPath).then(
       (m) => {
         importing = false;
+        if (m.experimental_reuseContext === true) namespaces[modPath] = m;
         g.__hull_invoke(m[exportName], name, kind, argsStr);
       },
       (e) => {
