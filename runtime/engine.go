@@ -43,6 +43,23 @@ type Compiler interface {
 	EvalCompiled(code []byte) (any, error)
 }
 
+// Snapshotter is implemented by VMs that can record their complete state
+// and return to it: the pool then evaluates a module graph once per engine
+// and restores that state after every call.
+type Snapshotter interface {
+	Snapshot() error
+	Restore() error
+	// MemoryExhausted reports whether the engine refused an allocation
+	// since it was created or restored.
+	MemoryExhausted() bool
+}
+
+// Caller is implemented by VMs that call a global function with string
+// arguments without compiling a script.
+type Caller interface {
+	Call(name string, args ...string) (any, error)
+}
+
 // QuickJS is the default engine.
 type QuickJS struct{}
 

@@ -53,7 +53,6 @@ type outcome struct {
 // Run invokes one function. The error return is for system failures only;
 // what user code did wrong (including hitting a limit) is in Result.Err.
 func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error) {
-	defer lockThread()()
 	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixNano()) / 1e6, Env: call.Env, RequestID: call.RequestID}
 	if cfg.RequestID == "" {
 		cfg.RequestID = fmt.Sprintf("%x", call.Seed[:8])
@@ -68,35 +67,25 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	if call.Now.IsZero() {
 		cfg.Now = float64(time.Now().UnixNano()) / 1e6
 	}
-	key := reuseKey(mods, call)
-	r, reused, err := p.engineFor(ctx, mods, call, cfg, key)
-	if err != nil {
-		return Result{}, err
-	}
-	keep := false
-	defer func() {
-		if keep {
-			p.idle.put(key, r)
-			return
-		}
-		r.close()
-	}()
 	if _, ok := mods.Get(call.Module); !ok {
 		return Result{Err: &UserError{Message: fmt.Sprintf("Could not find module %s", call.Module)}}, nil
 	}
-	timeout := p.opts.Timeout
-	if call.Kind == KindAction {
-		timeout = p.opts.ActionTimeout
+	key := reuseKey(mods, call)
+	r, err := p.engineFor(ctx, mods, call, cfg, key)
+	if err != nil {
+		return Result{}, err
 	}
-	src := fmt.Sprintf("globalThis.__hull_start(%s, %s, %s, %s);", quote(call.Module), quote(call.Export), quote(string(call.Kind)), quote(string(call.Args)))
+	done := false
+	defer func() { p.release(key, r, done) }()
+	timeout := p.timeoutFor(call.Kind)
 	// Compiling happens before the clock starts: it is the server's work.
 	var plan []*compiled
-	if !reused {
+	if r.mode == modeFresh {
 		plan = p.preloadPlan(mods, call.Module)
 	}
 	runErr := r.withDeadline(timeout, func() error {
 		r.preload(plan)
-		if _, err := r.vm.Eval(src); err != nil {
+		if _, err := r.call("__hull_start", call.Module, call.Export, string(call.Kind), string(call.Args)); err != nil {
 			return err
 		}
 		return r.drain()
@@ -112,10 +101,10 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		return res, nil
 	}
 	switch {
+	case r.memoryExhausted() || (out.Error != nil && out.Error.Message == "Uncaught InternalError: out of memory"):
+		res.Err = r.engineError(errors.New("out of memory"), call.Kind, timeout)
 	case !out.Done:
 		res.Err = &UserError{Message: errNeverResolves}
-	case out.Error != nil && out.Error.Message == "Uncaught InternalError: out of memory":
-		res.Err = r.engineError(errors.New("out of memory"), call.Kind, timeout)
 	case out.Error != nil:
 		res.Err = &UserError{Message: out.Error.Message, Stack: out.Error.Stack}
 		if out.Error.Data != nil {
@@ -126,8 +115,23 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	default:
 		res.Value = []byte("null")
 	}
-	keep = out.Done && r.reusable(call.Module)
+	done = out.Done
 	return res, nil
+}
+
+// timeoutFor returns the time limit of a kind of call.
+func (p *Pool) timeoutFor(kind Kind) time.Duration {
+	if kind == KindAction {
+		return p.opts.ActionTimeout
+	}
+	return p.opts.Timeout
+}
+
+// memoryExhausted reports whether the engine refused an allocation during
+// the run.
+func (r *vmRun) memoryExhausted() bool {
+	s, ok := r.vm.(Snapshotter)
+	return ok && s.MemoryExhausted()
 }
 
 // preloadPlan compiles (or finds cached) the called module and its static
@@ -159,7 +163,7 @@ func (r *vmRun) preload(plan []*compiled) {
 }
 
 func (r *vmRun) outcome() (outcome, error) {
-	v, err := r.vm.Eval("globalThis.__hull_outcome()")
+	v, err := r.call("__hull_outcome")
 	if err != nil {
 		return outcome{}, err
 	}
@@ -184,7 +188,7 @@ func (r *vmRun) engineError(err error, kind Kind, timeout time.Duration) *UserEr
 		return &UserError{Message: "Function execution was cancelled: " + r.ctx.Err().Error()}
 	case r.interrupted.Load():
 		return &UserError{Message: fmt.Sprintf("Function execution timed out (maximum duration: %s)", timeout)}
-	case strings.Contains(msg, "out of memory"):
+	case strings.Contains(msg, "out of memory") || r.memoryExhausted():
 		return &UserError{Message: fmt.Sprintf("JavaScript execution ran out of memory (maximum memory usage: %d MB)", r.memLimit>>20)}
 	case strings.Contains(msg, "stack overflow"):
 		return &UserError{Message: "Uncaught RangeError: Maximum call stack size exceeded"}
@@ -195,7 +199,6 @@ func (r *vmRun) engineError(err error, kind Kind, timeout time.Duration) *UserEr
 // Analyze evaluates a module set with no syscalls allowed and frozen time,
 // and reports what it defines.
 func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string) (*Analysis, error) {
-	defer lockThread()()
 	r, err := p.newVMRun(ctx, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
 	if err != nil {
 		return nil, err

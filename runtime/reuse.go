@@ -2,21 +2,41 @@ package runtime
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 )
 
-// Context reuse. Convex lets a module opt into keeping its JavaScript
-// context between calls by exporting experimental_reuseContext = true.
-// For such a module hull keeps the engine (module graph evaluated) after a
-// call that completed normally and gives it to the next call of the same
-// module, kind and code version, with that call's time, seed, environment
-// and host. Module state then persists between calls, which is what the
-// opt-in means. Every other module gets a fresh engine per call.
+// Engine reuse. Convex semantics: every call sees freshly evaluated
+// modules, unless the called module exports experimental_reuseContext =
+// true (Convex's opt-in), in which case module state persists between its
+// calls.
+//
+// Evaluating the module graph (the convex package, zod, the app) is most
+// of a call's cost, so an engine is prepared once per (code version,
+// module, kind, environment): the graph is evaluated, the called module
+// imported, and — on engines that support it (Snapshotter) — the engine's
+// complete state snapshotted. Each call then reconfigures the engine
+// (time, seed, environment, request id), runs, and the engine is restored
+// to the snapshot before it serves another call, so nothing a call did
+// (module variables, globals, prototypes, pending promises) is visible to
+// the next. Opt-in modules keep their engine without restoring it.
+// Engines without snapshots get a fresh engine per call.
 
-// maxIdlePerKey bounds the engines kept for one (version, module, kind).
+// engineMode says how an engine is reused.
+type engineMode int
+
+const (
+	modeFresh    engineMode = iota // used once
+	modeSnapshot                   // restored to its snapshot after each call
+	modeOptIn                      // kept as is (experimental_reuseContext)
+)
+
+// maxIdlePerKey bounds the engines kept for one reuse key.
 const maxIdlePerKey = 4
 
 // idleEngines holds reusable engines by reuse key.
@@ -51,8 +71,15 @@ func (e *idleEngines) put(key string, r *vmRun) {
 	r.close()
 }
 
-// reuseKey names the code version, module and kind an engine can serve.
-func reuseKey(mods Modules, call Call) string {
+// reuseKeys name what a prepared engine can serve: the kind, the module
+// and the code version (every module's content), and for a snapshotted
+// engine also the environment variables, which module top-level code may
+// read. An opt-in engine takes each call's environment as it comes.
+type reuseKeys struct {
+	optIn, snapshot string
+}
+
+func reuseKey(mods Modules, call Call) reuseKeys {
 	var b strings.Builder
 	b.WriteString(string(call.Kind))
 	b.WriteByte('|')
@@ -60,27 +87,102 @@ func reuseKey(mods Modules, call Call) string {
 	for _, p := range mods.Paths() {
 		m, _ := mods.Get(p)
 		b.WriteByte('|')
-		b.WriteString(p)
-		b.WriteByte('@')
-		b.WriteString(m.SHA256)
+		b.WriteString(moduleKey(m))
 	}
-	return b.String()
+	base := b.String()
+	names := make([]string, 0, len(call.Env))
+	for k := range call.Env {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, k := range names {
+		fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(call.Env[k]), call.Env[k])
+	}
+	return reuseKeys{optIn: base, snapshot: base + "|env@" + hex.EncodeToString(h.Sum(nil)[:12])}
 }
 
-// engineFor returns a kept engine for key, reconfigured for this call, or
-// a fresh one.
-func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, key string) (*vmRun, bool, error) {
-	if r := p.idle.take(key); r != nil {
-		if err := r.reconfigure(ctx, mods, call.Host, cfg); err == nil {
-			return r, true, nil
+// engineFor returns an engine ready to run call: a kept one reconfigured
+// for it, a newly prepared one, or (when preparing fails, e.g. the module
+// throws at import) a fresh one that reports the failure as the run's.
+func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, key reuseKeys) (*vmRun, error) {
+	for _, k := range []string{key.optIn, key.snapshot} {
+		if r := p.idle.take(k); r != nil {
+			if err := r.reconfigure(ctx, mods, call.Host, cfg); err == nil {
+				return r, nil
+			}
+			r.close()
 		}
-		r.close()
 	}
 	r, err := p.newVMRun(ctx, mods, call.Host, cfg)
-	return r, false, err
+	if err != nil {
+		return nil, err
+	}
+	if p.prepare(r, mods, call) {
+		if err := r.reconfigure(ctx, mods, call.Host, cfg); err == nil {
+			return r, nil
+		}
+	}
+	r.close()
+	return p.newVMRun(ctx, mods, call.Host, cfg)
 }
 
-// reconfigure readies a kept engine for a new call.
+// prepare evaluates the called module's graph in r and snapshots it (or
+// marks it opt-in). It reports whether r is now a prepared engine.
+func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
+	snap, ok := r.vm.(Snapshotter)
+	if !ok {
+		return false
+	}
+	plan := p.preloadPlan(mods, call.Module)
+	err := r.withDeadline(p.timeoutFor(call.Kind), func() error {
+		r.preload(plan)
+		if _, err := r.call("__hull_prepare", call.Module); err != nil {
+			return err
+		}
+		return r.drain()
+	})
+	if err != nil {
+		return false
+	}
+	out, err := r.outcome()
+	if err != nil || !out.Done || out.Error != nil || len(r.logs) > 0 {
+		// Top-level code that logs is run per call, so its lines reach
+		// each call's logs.
+		return false
+	}
+	if r.reusable(call.Module) {
+		r.mode = modeOptIn
+		return true
+	}
+	if snap.Snapshot() != nil {
+		return false
+	}
+	r.mode = modeSnapshot
+	return true
+}
+
+// release hands r back after a run: restored and kept, kept as is, or
+// closed.
+func (p *Pool) release(key reuseKeys, r *vmRun, done bool) {
+	switch r.mode {
+	case modeSnapshot:
+		if err := r.vm.(Snapshotter).Restore(); err == nil {
+			r.ctx, r.host, r.mods = nil, nil, nil
+			p.idle.put(key.snapshot, r)
+			return
+		}
+	case modeOptIn:
+		if done {
+			r.ctx, r.host = nil, nil
+			p.idle.put(key.optIn, r)
+			return
+		}
+	}
+	r.close()
+}
+
+// reconfigure readies a prepared engine for a new call.
 func (r *vmRun) reconfigure(ctx context.Context, mods Modules, host Host, cfg vmConfig) error {
 	r.ctx, r.mods, r.host = ctx, mods, host
 	r.logs, r.overflow, r.loadErr = nil, false, nil
@@ -92,7 +194,7 @@ func (r *vmRun) reconfigure(ctx context.Context, mods Modules, host Host, cfg vm
 	if err != nil {
 		return fmt.Errorf("runtime: encode config: %w", err)
 	}
-	if _, err := r.vm.Eval("globalThis.__hull_reconfigure(" + quote(string(js)) + ");"); err != nil {
+	if _, err := r.call("__hull_reconfigure", string(js)); err != nil {
 		return fmt.Errorf("runtime: reconfigure engine: %w", err)
 	}
 	return nil
@@ -100,6 +202,18 @@ func (r *vmRun) reconfigure(ctx context.Context, mods Modules, host Host, cfg vm
 
 // reusable reports whether the called module opted into context reuse.
 func (r *vmRun) reusable(module string) bool {
-	v, err := r.vm.Eval("globalThis.__hull_reusable(" + quote(module) + ")")
+	v, err := r.call("__hull_reusable", module)
 	return err == nil && v == true
+}
+
+// call calls a global function of the glue with string arguments.
+func (r *vmRun) call(name string, args ...string) (any, error) {
+	if c, ok := r.vm.(Caller); ok {
+		return c.Call(name, args...)
+	}
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = quote(a)
+	}
+	return r.vm.Eval("globalThis." + name + "(" + strings.Join(quoted, ", ") + ")")
 }

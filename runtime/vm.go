@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	goruntime "runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -43,6 +42,7 @@ type vmRun struct {
 	interrupted atomic.Bool
 	loadErr     error
 	memLimit    int64
+	mode        engineMode
 }
 
 type vmConfig struct {
@@ -249,41 +249,20 @@ func (r *vmRun) drain() error {
 }
 
 // withDeadline runs f, interrupting the engine when d passes or ctx ends.
+// Engines keep an interrupt request until it is withdrawn, so one request
+// is enough; it is withdrawn when f returns.
 func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.ctx.Done():
-		case <-stop:
-			return
-		}
+	stop := func() {
 		r.interrupted.Store(true)
-		// The engine drops a pending interrupt when Go next calls into
-		// it, so keep asking until f returns.
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			r.vm.Interrupt()
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+		r.vm.Interrupt()
+	}
+	t := time.AfterFunc(d, stop)
+	cancel := context.AfterFunc(r.ctx, stop)
 	err := f()
-	close(stop)
-	<-done
+	t.Stop()
+	cancel()
+	if c, ok := r.vm.(interface{ ClearInterrupt() }); ok {
+		c.ClearInterrupt()
+	}
 	return err
-}
-
-// lockThread confines the engine to the calling OS thread for a run.
-func lockThread() func() {
-	goruntime.LockOSThread()
-	return goruntime.UnlockOSThread
 }

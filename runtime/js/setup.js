@@ -343,10 +343,29 @@
     requestId = c.requestId;
     g.__hull_state = { done: false };
   };
+  // __hull_prepare imports a module ahead of its calls, for an engine that
+  // is snapshotted right after (Go restores the snapshot after each call,
+  // so every call starts from freshly imported modules).
+  const prepared = {};
+  g.__hull_prepare = (modPath) => {
+    import(modPath).then(
+      (m) => {
+        importing = false;
+        prepared[modPath] = m;
+        if (m.experimental_reuseContext === true) namespaces[modPath] = m;
+        g.__hull_state = { done: true, value: "null" };
+      },
+      (e) => {
+        importing = false;
+        g.__hull_state = { done: true, error: describeError(e) };
+      },
+    );
+  };
   g.__hull_start = (modPath, exportName, kind, argsStr) => {
     const name = `${modPath.replace(/\.js$/, "")}:${exportName}`;
-    if (namespaces[modPath]) {
-      g.__hull_invoke(namespaces[modPath][exportName], name, kind, argsStr);
+    const ns = namespaces[modPath] ?? prepared[modPath];
+    if (ns) {
+      g.__hull_invoke(ns[exportName], name, kind, argsStr);
       return;
     }
     importing = true;

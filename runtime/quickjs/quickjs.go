@@ -1,16 +1,25 @@
-// Package quickjs is hull's default JavaScript engine: modernc.org/quickjs,
-// pure Go (no cgo), with native ES modules loaded straight from the pushed
-// module set, a memory limit, a stack limit and asynchronous interrupts.
+// Package quickjs is hull's default JavaScript engine: QuickJS as pure Go
+// (modernc.org/libquickjs, no cgo), with native ES modules loaded straight
+// from the pushed module set, a memory limit, a stack limit, asynchronous
+// interrupts, and snapshots.
+//
+// Each VM allocates from one memory region of its own (see arena), so its
+// whole state can be snapshotted after the module graph is evaluated and
+// restored after every call: a call then starts from freshly evaluated
+// modules without paying for their evaluation.
 //
 // A VM is not safe for concurrent use: create, use and close it on one
-// goroutine. Only Interrupt may be called from another goroutine.
+// goroutine at a time. Only Interrupt may be called from another goroutine.
 package quickjs
 
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
+	"unsafe"
 
-	qjs "modernc.org/quickjs"
+	"modernc.org/libc"
+	lib "modernc.org/libquickjs"
 )
 
 // MaxStackSlots is the highest stack limit a VM accepts.
@@ -18,7 +27,7 @@ const MaxStackSlots = 10000
 
 // Config configures one VM.
 type Config struct {
-	// MemoryLimit caps the engine heap in bytes (0: no limit).
+	// MemoryLimit caps the engine heap in bytes (0: 256 MiB).
 	MemoryLimit int64
 	// MaxStackSize caps the JS stack in engine stack slots, about one per
 	// JS call (0: the engine default, 5000). Values above MaxStackSlots are
@@ -32,113 +41,153 @@ type Config struct {
 	Load func(path string) (string, error)
 }
 
+// defaultMemoryLimit applies when Config.MemoryLimit is 0.
+const defaultMemoryLimit = 256 << 20
+
+// HostFunc is a Go function callable from JS. Arguments arrive as string,
+// float64, bool or nil; the result may be one of those (or an int); a
+// returned error is thrown into JS as an Error with the error's text.
+type HostFunc func(args []any) (any, error)
+
 // VM is one engine instance with its own global object and module map.
 type VM struct {
-	vm *qjs.VM
+	tls   *libc.TLS
+	rt    uintptr
+	ctx   uintptr
+	arena *arena
+	cfg   Config
+
+	interrupt atomic.Int32
+	hosts     []HostFunc
+	hostAddr  uintptr
+	// The engine knows these Go functions only by address, so the VM keeps
+	// them reachable.
+	callbacks []any
+	closed    bool
 }
 
 // New creates a VM.
 func New(cfg Config) (*VM, error) {
-	vm, err := qjs.NewVM()
+	limit := cfg.MemoryLimit
+	if limit <= 0 {
+		limit = defaultMemoryLimit
+	}
+	// Room for the limit plus size-class rounding and free-list slack.
+	a, err := newArena(int(limit)*2 + 16<<20)
 	if err != nil {
-		return nil, fmt.Errorf("quickjs: new vm: %w", err)
+		return nil, err
 	}
-	if cfg.MemoryLimit > 0 {
-		vm.SetMemoryLimit(uintptr(cfg.MemoryLimit))
+	v := &VM{tls: libc.NewTLS(), arena: a, cfg: cfg}
+	mf := &lib.TJSMallocFunctions{
+		Fjs_malloc:             v.keep(a.jsMalloc),
+		Fjs_free:               v.keep(a.jsFree),
+		Fjs_realloc:            v.keep(a.jsRealloc),
+		Fjs_malloc_usable_size: v.keep(a.jsUsableSize),
 	}
+	v.rt = lib.XJS_NewRuntime2(v.tls, uintptr(unsafe.Pointer(mf)), 0)
+	if v.rt == 0 {
+		v.free()
+		return nil, errors.New("quickjs: cannot create a runtime")
+	}
+	stack := lib.Tsize_t(lib.MaxStackSlots)
 	if cfg.MaxStackSize > 0 {
-		vm.SetMaxStackSize(uintptr(min(cfg.MaxStackSize, MaxStackSlots)))
+		stack = lib.Tsize_t(min(cfg.MaxStackSize, MaxStackSlots))
 	}
-	if cfg.Load != nil {
-		resolve := cfg.Resolve
-		if resolve == nil {
-			resolve = func(_, name string) (string, error) { return name, nil }
-		}
-		vm.SetModuleLoader(
-			func(_ *qjs.VM, name string) (string, error) { return cfg.Load(name) },
-			func(_ *qjs.VM, base, name string) (string, error) { return resolve(base, name) },
-		)
+	lib.XJS_SetMaxStackSize(v.tls, v.rt, stack)
+	lib.XJS_SetMemoryLimit(v.tls, v.rt, lib.Tsize_t(max(limit, 1<<20)))
+	v.ctx = lib.XJS_NewContext(v.tls, v.rt)
+	if v.ctx == 0 {
+		v.free()
+		return nil, errors.New("quickjs: cannot create a context")
 	}
-	return &VM{vm: vm}, nil
+	lib.XJS_SetInterruptHandler(v.tls, v.rt, v.keep(v.interruptHandler), 0)
+	lib.XJS_SetModuleLoaderFunc2(v.tls, v.rt, v.keep(v.normalizeModule), v.keep(v.loadModule), 0, 0)
+	return v, nil
 }
 
-// Register exposes fn to JS as the global function name. Its arguments
-// arrive as Go values (string, float64, bool, nil, ...); a returned error is
-// thrown into JS as an Error with the error's text.
-func (v *VM) Register(name string, fn func(args []any) (any, error)) error {
-	if err := v.vm.RegisterHostFunc(name, fn); err != nil {
-		return fmt.Errorf("quickjs: register %s: %w", name, err)
-	}
-	return nil
+// keep records f (a Go func the engine will call) and returns the address
+// the engine calls it by.
+func (v *VM) keep(f any) uintptr {
+	v.callbacks = append(v.callbacks, f)
+	type iface [2]uintptr
+	return (*iface)(unsafe.Pointer(&f))[1]
 }
 
-// Eval runs src as a global script and returns its completion value
-// converted to Go (strings, numbers, booleans, nil).
-func (v *VM) Eval(src string) (any, error) {
-	r, err := v.vm.Eval(src, qjs.EvalGlobal)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	return r, nil
-}
-
-// Compile turns a global script into bytecode for EvalCompiled, which is
-// valid in any VM of this engine version.
-func (v *VM) Compile(src string) ([]byte, error) {
-	b, err := v.vm.Compile(src, qjs.EvalGlobal)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	return b, nil
-}
-
-// EvalCompiled runs bytecode made by Compile.
-func (v *VM) EvalCompiled(code []byte) (any, error) {
-	r, err := v.vm.EvalBytecode(code)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	return r, nil
-}
-
-// RunJobs runs the pending promise jobs once and reports how many ran.
-func (v *VM) RunJobs() (int, error) {
-	n, err := v.vm.ExecutePendingJobs()
-	if err != nil {
-		return n, wrap(err)
-	}
-	return n, nil
+func (v *VM) interruptHandler(_ *libc.TLS, _, _ uintptr) int32 {
+	return v.interrupt.Load()
 }
 
 // Interrupt asks the running JS to stop; it may be called from any
-// goroutine.
-func (v *VM) Interrupt() { v.vm.Interrupt() }
+// goroutine. The request stands until the VM is restored or
+// ClearInterrupt is called.
+func (v *VM) Interrupt() { v.interrupt.Store(1) }
 
-// Close frees the VM.
-func (v *VM) Close() error {
-	if err := v.vm.Close(); err != nil {
-		return fmt.Errorf("quickjs: close: %w", err)
+// ClearInterrupt withdraws an Interrupt.
+func (v *VM) ClearInterrupt() { v.interrupt.Store(0) }
+
+// MemoryExhausted reports whether an allocation was refused since the VM
+// was created or last restored: a run that hit the memory limit, whatever
+// value the engine then threw.
+func (v *VM) MemoryExhausted() bool { return v.arena.failed }
+
+// Snapshot records the VM's complete state. It must be taken when no JS
+// is running and no job is pending.
+func (v *VM) Snapshot() error {
+	if lib.XJS_IsJobPending(v.tls, v.rt) != 0 {
+		return errors.New("quickjs: snapshot with jobs pending")
 	}
+	lib.XJS_RunGC(v.tls, v.rt)
+	v.arena.snapshot()
 	return nil
 }
 
-// Error is an exception that escaped to Go.
-type Error struct {
-	// Message is the engine's rendering of the exception, e.g.
-	// "ReferenceError: x is not defined".
-	Message string
-	// Stack is the JS stack, when the exception had one.
-	Stack string
-	err   error
+// Restore returns the VM to its last snapshot, and withdraws any
+// Interrupt.
+func (v *VM) Restore() error {
+	if v.arena.snap == nil {
+		return errors.New("quickjs: restore without a snapshot")
+	}
+	v.arena.restore()
+	v.interrupt.Store(0)
+	return nil
 }
 
-func (e *Error) Error() string { return e.Message }
-func (e *Error) Unwrap() error { return e.err }
+// HeapBytes reports the bytes of the VM's region in use.
+func (v *VM) HeapBytes() int { return v.arena.used() }
 
-func wrap(err error) error {
-	var qe *qjs.Error
-	if errors.As(err, &qe) {
-		return &Error{Message: qe.Error(), Stack: qe.Stack, err: err}
+// Close frees the VM. The engine's memory is its region, dropped whole.
+func (v *VM) Close() error {
+	if v.closed {
+		return nil
 	}
-	return &Error{Message: err.Error(), err: err}
+	v.closed = true
+	v.free()
+	return nil
+}
+
+func (v *VM) free() {
+	v.tls.Close()
+	v.arena.free()
+	v.callbacks, v.hosts = nil, nil
+}
+
+// Register exposes fn to JS as the global function name.
+func (v *VM) Register(name string, fn func(args []any) (any, error)) error {
+	if v.hostAddr == 0 {
+		v.hostAddr = v.keep(v.callHost)
+	}
+	magic := int32(len(v.hosts))
+	v.hosts = append(v.hosts, fn)
+	cname := v.cString(name)
+	defer libc.Xfree(v.tls, cname)
+	f := lib.XJS_NewCFunction2(v.tls, v.ctx, v.hostAddr, cname, 2, lib.EJS_CFUNC_generic_magic, magic)
+	if isException(f) {
+		return fmt.Errorf("quickjs: register %s: %w", name, v.exception())
+	}
+	g := lib.XJS_GetGlobalObject(v.tls, v.ctx)
+	defer lib.XFreeValue(v.tls, v.ctx, g)
+	if lib.XJS_SetPropertyStr(v.tls, v.ctx, g, cname, f) < 0 {
+		return fmt.Errorf("quickjs: register %s: %w", name, v.exception())
+	}
+	return nil
 }

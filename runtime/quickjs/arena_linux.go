@@ -1,0 +1,5 @@
+package quickjs
+
+import "syscall"
+
+const mapNoReserve = syscall.MAP_NORESERVE

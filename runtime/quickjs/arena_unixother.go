@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package quickjs
+
+const mapNoReserve = 0

@@ -1,0 +1,98 @@
+package quickjs_test
+
+import (
+	"strings"
+	"testing"
+
+	"hull/runtime/quickjs"
+)
+
+func TestRestoreReturnsTheEngineToItsSnapshot(t *testing.T) {
+	vm, err := quickjs.New(quickjs.Config{MemoryLimit: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close()
+	if _, err := vm.Eval(`globalThis.base = { n: 1 }; globalThis.big = "x".repeat(1 << 16);`); err != nil {
+		t.Fatal(err)
+	}
+	if err := vm.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		mutate string
+	}{
+		{"changed globals and objects", `base.n = 2; globalThis.extra = 1; delete globalThis.big;`},
+		{"patched built-ins", `Object.prototype.polluted = 1; Math.random = () => 0;`},
+		{"lots of garbage", `let a = []; for (let i = 0; i < 2e4; i++) a.push({ i, s: "s" + i }); globalThis.keep = a;`},
+		{"running out of memory", `const a = []; for (;;) a.push(new Array(1e5).fill(1));`},
+		{"pending jobs", `Promise.resolve().then(() => { globalThis.extra = 2; }); new Promise(() => {});`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _ = vm.Eval(tc.mutate)
+			if err := vm.Restore(); err != nil {
+				t.Fatal(err)
+			}
+			if vm.MemoryExhausted() {
+				t.Fatal("restore kept the out-of-memory mark")
+			}
+			got, err := vm.Eval(`[base.n, typeof extra, big.length, ({}).polluted, typeof keep, Math.random === Math.random].join(",")`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != "1,undefined,65536,,undefined,true" {
+				t.Fatalf("after restore: %v", got)
+			}
+			if n, err := vm.RunJobs(); err != nil || n != 0 {
+				t.Fatalf("jobs after restore: %d %v", n, err)
+			}
+		})
+	}
+}
+
+func TestTheOutOfMemoryMarkIsSetOnlyByRefusedAllocations(t *testing.T) {
+	vm, err := quickjs.New(quickjs.Config{MemoryLimit: 4 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close()
+	if _, err := vm.Eval(`"ok".repeat(1000).length`); err != nil || vm.MemoryExhausted() {
+		t.Fatalf("a small script: %v, exhausted %v", err, vm.MemoryExhausted())
+	}
+	_, err = vm.Eval(`const a = []; for (;;) a.push("y".repeat(1 << 16) + a.length);`)
+	if err == nil || !vm.MemoryExhausted() {
+		t.Fatalf("a runaway allocation: %v, exhausted %v", err, vm.MemoryExhausted())
+	}
+	if !strings.Contains(err.Error(), "memory") && err.Error() != "null" {
+		t.Logf("engine reported %q", err)
+	}
+}
+
+func TestHostFunctionsSurviveRestore(t *testing.T) {
+	vm, err := quickjs.New(quickjs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close()
+	calls := 0
+	if err := vm.Register("host", func(a []any) (any, error) { calls++; return a[0].(string) + "!", nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := vm.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		got, err := vm.Call("host", "hi")
+		if err != nil || got != "hi!" {
+			t.Fatalf("call %d: %v %v", i, got, err)
+		}
+		if err := vm.Restore(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 3 {
+		t.Fatalf("host ran %d times, want 3", calls)
+	}
+}
