@@ -61,7 +61,7 @@ func TestEveryCallStartsFromFreshModuleState(t *testing.T) {
 }
 
 func TestACallThatFailsLeavesNothingBehind(t *testing.T) {
-	pool := runtime.NewPool(runtime.Options{MemoryLimit: 16 << 20, Timeout: 200 * time.Millisecond})
+	pool := runtime.NewPool(runtime.Options{MemoryLimit: 16 << 20, Timeout: 3 * time.Second})
 	mods := sourceModules(map[string]string{"m.js": `
 let state = 0;
 const q = (body) => { const f = () => 1; f.isQuery = true; f.invokeQuery = body; return f; };

@@ -78,13 +78,20 @@ func New(cfg Config) (*VM, error) {
 		return nil, err
 	}
 	v := &VM{tls: libc.NewTLS(), arena: a, cfg: cfg}
-	mf := &lib.TJSMallocFunctions{
+	// The engine copies the functions from C memory.
+	mfp := libc.Xmalloc(v.tls, lib.Tsize_t(unsafe.Sizeof(lib.TJSMallocFunctions{})))
+	if mfp == 0 {
+		v.free()
+		return nil, errors.New("quickjs: out of memory")
+	}
+	*(*lib.TJSMallocFunctions)(addr(mfp)) = lib.TJSMallocFunctions{
 		Fjs_malloc:             v.keep(a.jsMalloc),
 		Fjs_free:               v.keep(a.jsFree),
 		Fjs_realloc:            v.keep(a.jsRealloc),
 		Fjs_malloc_usable_size: v.keep(a.jsUsableSize),
 	}
-	v.rt = lib.XJS_NewRuntime2(v.tls, uintptr(unsafe.Pointer(mf)), 0)
+	v.rt = lib.XJS_NewRuntime2(v.tls, mfp, 0)
+	libc.Xfree(v.tls, mfp)
 	if v.rt == 0 {
 		v.free()
 		return nil, errors.New("quickjs: cannot create a runtime")
