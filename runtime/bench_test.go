@@ -42,3 +42,32 @@ export const one = f;
 		}
 	}
 }
+
+// getHost answers 1.0/get with one stored document.
+type getHost struct{ doc []byte }
+
+func (getHost) Syscall(_ context.Context, op string, _ []byte) ([]byte, error) {
+	return nil, runtime.UnknownOperation(op)
+}
+
+func (h getHost) AsyncSyscall(_ context.Context, op string, _ []byte) ([]byte, error) {
+	if op != "1.0/get" {
+		return nil, runtime.UnknownAsyncOperation(op)
+	}
+	return h.doc, nil
+}
+
+// BenchmarkGetQuery measures one call of a query doing one ctx.db.get.
+func BenchmarkGetQuery(b *testing.B) {
+	pool := runtime.NewPool(runtime.Options{})
+	mods := loadBundle(b)
+	const id = "j57000820c20a1g7104gm2rc1m70ynr8"
+	host := getHost{doc: []byte(`{"_id":"` + id + `","_creationTime":1700000000000,"author":"ada","body":"hello"}`)}
+	call := runtime.Call{Kind: runtime.KindQuery, Module: "messages.js", Export: "byId", Args: []byte(`[{"id":"` + id + `"}]`), Now: time.Now(), Host: host}
+	for b.Loop() {
+		res, err := pool.Run(context.Background(), mods, call)
+		if err != nil || res.Err != nil {
+			b.Fatalf("%v %+v", err, res.Err)
+		}
+	}
+}

@@ -36,39 +36,106 @@ const (
 	modeOptIn                      // kept as is (experimental_reuseContext)
 )
 
-// maxIdlePerKey bounds the engines kept for one reuse key.
+// maxIdlePerKey bounds the engines kept idle for one reuse key; up to
+// that many are also prepared before a call waits for one being restored.
 const maxIdlePerKey = 4
 
-// idleEngines holds reusable engines by reuse key.
+// idleEngines holds reusable engines by reuse key, and counts the
+// engines of each key that exist and that are being restored.
 type idleEngines struct {
-	mu sync.Mutex
-	m  map[string][]*vmRun
+	mu   sync.Mutex
+	keys map[string]*keyEngines
 }
 
-func (e *idleEngines) take(key string) *vmRun {
+type keyEngines struct {
+	idle      []*vmRun
+	live      int           // prepared engines of this key that exist
+	restoring int           // of which being restored
+	ready     chan struct{} // closed and replaced when one is put back
+}
+
+func (e *idleEngines) entry(key string) *keyEngines {
+	if e.keys == nil {
+		e.keys = map[string]*keyEngines{}
+	}
+	k := e.keys[key]
+	if k == nil {
+		k = &keyEngines{ready: make(chan struct{})}
+		e.keys[key] = k
+	}
+	return k
+}
+
+// take returns an idle engine of key. When there is none but one is
+// being restored and enough engines of the key exist, it waits for that
+// one (a restore takes a fraction of a millisecond; preparing a new engine
+// takes milliseconds). It returns nil when the caller should prepare an
+// engine.
+func (e *idleEngines) take(ctx context.Context, key string) *vmRun {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	list := e.m[key]
-	if len(list) == 0 {
-		return nil
+	for {
+		k := e.keys[key]
+		if k == nil {
+			return nil
+		}
+		if n := len(k.idle); n > 0 {
+			r := k.idle[n-1]
+			k.idle = k.idle[:n-1]
+			return r
+		}
+		if k.restoring == 0 || k.live < maxIdlePerKey {
+			return nil
+		}
+		ready := k.ready
+		e.mu.Unlock()
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			e.mu.Lock()
+			return nil
+		}
+		e.mu.Lock()
 	}
-	r := list[len(list)-1]
-	e.m[key] = list[:len(list)-1]
-	return r
 }
 
-func (e *idleEngines) put(key string, r *vmRun) {
+// added records a newly prepared engine of key.
+func (e *idleEngines) added(key string) {
 	e.mu.Lock()
-	if e.m == nil {
-		e.m = map[string][]*vmRun{}
+	e.entry(key).live++
+	e.mu.Unlock()
+}
+
+// restoring records that an engine of key is being restored.
+func (e *idleEngines) restoring(key string) {
+	e.mu.Lock()
+	e.entry(key).restoring++
+	e.mu.Unlock()
+}
+
+// put returns an engine of key (restored, when restored is set), keeping
+// it idle or closing it when enough are idle already.
+func (e *idleEngines) put(key string, r *vmRun, restored bool) {
+	e.mu.Lock()
+	k := e.entry(key)
+	if restored {
+		k.restoring--
 	}
-	if len(e.m[key]) < maxIdlePerKey {
-		e.m[key] = append(e.m[key], r)
-		e.mu.Unlock()
-		return
+	keep := r != nil && len(k.idle) < maxIdlePerKey
+	if keep {
+		k.idle = append(k.idle, r)
+	} else {
+		k.live--
+	}
+	close(k.ready)
+	k.ready = make(chan struct{})
+	if k.live == 0 {
+		delete(e.keys, key)
 	}
 	e.mu.Unlock()
-	r.close()
+	if !keep && r != nil {
+		r.close()
+	}
 }
 
 // reuseKeys name what a prepared engine can serve: the kind, the module
@@ -107,10 +174,11 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 // throws at import) a fresh one that reports the failure as the run's.
 func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, key reuseKeys) (*vmRun, error) {
 	for _, k := range []string{key.optIn, key.snapshot} {
-		if r := p.idle.take(k); r != nil {
+		if r := p.idle.take(ctx, k); r != nil {
 			if err := r.reconfigure(ctx, mods, call.Host, cfg); err == nil {
 				return r, nil
 			}
+			p.idle.put(k, nil, false)
 			r.close()
 		}
 	}
@@ -119,11 +187,18 @@ func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmCon
 		return nil, err
 	}
 	if p.prepare(r, mods, call) {
+		if r.mode == modeOptIn {
+			p.idle.added(key.optIn)
+		} else {
+			p.idle.added(key.snapshot)
+		}
 		if err := r.reconfigure(ctx, mods, call.Host, cfg); err == nil {
 			return r, nil
 		}
+		p.release(key, r, false)
+	} else {
+		r.close()
 	}
-	r.close()
 	return p.newVMRun(ctx, mods, call.Host, cfg)
 }
 
@@ -131,7 +206,7 @@ func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmCon
 // marks it opt-in). It reports whether r is now a prepared engine.
 func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
 	snap, ok := r.vm.(Snapshotter)
-	if !ok {
+	if !ok || p.opts.FreshEngines {
 		return false
 	}
 	plan := p.preloadPlan(mods, call.Module)
@@ -155,6 +230,9 @@ func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
 		r.mode = modeOptIn
 		return true
 	}
+	if _, err := r.call("__hull_warm"); err != nil {
+		return false
+	}
 	if snap.Snapshot() != nil {
 		return false
 	}
@@ -162,24 +240,31 @@ func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
 	return true
 }
 
-// release hands r back after a run: restored and kept, kept as is, or
-// closed.
+// release hands r back after a run: restored (off the caller's path) and
+// kept, kept as is, or closed.
 func (p *Pool) release(key reuseKeys, r *vmRun, done bool) {
+	r.ctx, r.host = nil, nil
 	switch r.mode {
 	case modeSnapshot:
-		if err := r.vm.(Snapshotter).Restore(); err == nil {
-			r.ctx, r.host, r.mods = nil, nil, nil
-			p.idle.put(key.snapshot, r)
-			return
-		}
+		p.idle.restoring(key.snapshot)
+		go func() {
+			if err := r.vm.(Snapshotter).Restore(); err != nil {
+				p.idle.put(key.snapshot, nil, true)
+				r.close()
+				return
+			}
+			p.idle.put(key.snapshot, r, true)
+		}()
 	case modeOptIn:
 		if done {
-			r.ctx, r.host = nil, nil
-			p.idle.put(key.optIn, r)
+			p.idle.put(key.optIn, r, false)
 			return
 		}
+		p.idle.put(key.optIn, nil, false)
+		r.close()
+	default:
+		r.close()
 	}
-	r.close()
 }
 
 // reconfigure readies a prepared engine for a new call.

@@ -105,6 +105,11 @@ type Options struct {
 	AnalyzeTimeout time.Duration
 	// Engine creates the VMs (default QuickJS).
 	Engine Engine
+	// FreshEngines gives every call a new engine that evaluates the module
+	// graph again, instead of restoring a prepared engine's snapshot. Both
+	// give each call fresh module state; this one costs milliseconds per
+	// call and exists to measure against.
+	FreshEngines bool
 }
 
 func (o Options) withDefaults() Options {

@@ -347,6 +347,23 @@
   // is snapshotted right after (Go restores the snapshot after each call,
   // so every call starts from freshly imported modules).
   const prepared = {};
+  // __hull_warm instantiates the built-ins the engine creates lazily on
+  // first use, so that a snapshot holds them and calls do not rebuild them.
+  g.__hull_warm = () => {
+    const seen = new Set();
+    const touch = (o, depth) => {
+      if (o === null || (typeof o !== "object" && typeof o !== "function") || seen.has(o)) return;
+      seen.add(o);
+      for (const k of Reflect.ownKeys(o)) {
+        const d = Reflect.getOwnPropertyDescriptor(o, k);
+        if (depth > 0 && d && "value" in d) touch(d.value, depth - 1);
+      }
+      touch(Reflect.getPrototypeOf(o), depth);
+    };
+    touch(g, 2);
+    touch(Promise.resolve(), 1);
+    touch(async function* () {}, 1);
+  };
   g.__hull_prepare = (modPath) => {
     import(modPath).then(
       (m) => {
