@@ -1,0 +1,86 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Backend runs functions and reports changes for the sync sessions.
+type Backend interface {
+	// Query runs a query at the latest readable timestamp.
+	Query(ctx context.Context, q QueryCall) (*QueryResult, error)
+	// Mutation runs a mutation. A mutation with the same session and
+	// request id as one that already succeeded returns that outcome
+	// without running again.
+	Mutation(ctx context.Context, m RequestCall) (*FunctionResult, error)
+	// Action runs an action.
+	Action(ctx context.Context, a RequestCall) (*FunctionResult, error)
+	// LatestTS returns the latest readable timestamp.
+	LatestTS() int64
+	// WaitCommit blocks until the latest readable timestamp is above
+	// after, and returns it.
+	WaitCommit(ctx context.Context, after int64) (int64, error)
+	// Changed reports whether a query result read at ts with deps may
+	// differ at through: a commit in (ts, through] touched what it read,
+	// or something it depends on (code, environment) changed. When unsure
+	// it says true.
+	Changed(deps Dependencies, ts, through int64) bool
+	// Authenticate checks a token of the Authenticate message.
+	Authenticate(ctx context.Context, tokenType, value string) (Identity, error)
+}
+
+// Identity is who a session acts as.
+type Identity struct {
+	// Key tells identities apart for sharing query executions ("" for
+	// anonymous).
+	Key   string
+	Admin bool
+	// Token is what the backend needs to act as this identity.
+	Token string
+}
+
+// QueryCall asks for one query run.
+type QueryCall struct {
+	Path     string
+	Args     json.RawMessage // the encoded args object
+	Journal  *string
+	Identity Identity
+	// TS is the snapshot to read at (0: the latest).
+	TS int64
+}
+
+// QueryResult is the outcome of a query run.
+type QueryResult struct {
+	FunctionResult
+	// TS is the snapshot the query read.
+	TS int64
+	// Journal lets a rerun of a paginated query keep its page boundaries.
+	Journal *string
+	// Deps is what the result depends on, for Changed.
+	Deps Dependencies
+}
+
+// Dependencies is opaque to the sessions: the backend's record of what a
+// query read.
+type Dependencies any
+
+// RequestCall asks for one mutation or action run.
+type RequestCall struct {
+	Path      string
+	Args      json.RawMessage
+	SessionID string
+	RequestID uint32
+	Identity  Identity
+}
+
+// FunctionResult is the outcome of a function run: a value, or an error
+// message (with ConvexError data when the function threw one).
+type FunctionResult struct {
+	Value     json.RawMessage
+	Error     *string
+	ErrorData json.RawMessage
+	LogLines  []string
+	// TS is a mutation's commit timestamp (or its snapshot, when it wrote
+	// nothing).
+	TS int64
+}

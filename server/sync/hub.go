@@ -1,0 +1,250 @@
+package sync
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	gosync "sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Options tunes the sync sessions. Zero fields take the defaults.
+type Options struct {
+	Logger *slog.Logger
+	// MaxMessageBytes caps one client frame (default 32 MiB: 16 MiB of
+	// arguments plus a whole query set on reconnect).
+	MaxMessageBytes int64
+	// MaxQueries caps the subscriptions of one session (default 4096).
+	MaxQueries int
+	// MaxQueuedMutations caps the mutations one session may have waiting
+	// (default 1000, as Convex).
+	MaxQueuedMutations int
+	// MaxConcurrentActions caps the actions one session runs at once
+	// (default 64).
+	MaxConcurrentActions int
+	// Heartbeat is the idle time after which a Ping is sent (default 15 s).
+	Heartbeat time.Duration
+	// MutationTimeout bounds one mutation (default 60 s).
+	MutationTimeout time.Duration
+	// WriteTimeout bounds writing one message to a client (default 30 s).
+	WriteTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = 32 << 20
+	}
+	if o.MaxQueries <= 0 {
+		o.MaxQueries = 4096
+	}
+	if o.MaxQueuedMutations <= 0 {
+		o.MaxQueuedMutations = 1000
+	}
+	if o.MaxConcurrentActions <= 0 {
+		o.MaxConcurrentActions = 64
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = 15 * time.Second
+	}
+	if o.MutationTimeout <= 0 {
+		o.MutationTimeout = 60 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	return o
+}
+
+// Hub holds the sessions of one server: it tells them about commits,
+// shares query executions between them and closes them on shutdown.
+type Hub struct {
+	backend Backend
+	opts    Options
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	mu       gosync.Mutex
+	sessions map[*session]struct{}
+	closed   bool
+	latest   int64
+	commit   chan struct{} // closed at the next commit
+
+	execs execCache
+}
+
+// NewHub starts a hub over backend; Close stops it.
+func NewHub(backend Backend, opts Options) *Hub {
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{
+		backend: backend, opts: opts.withDefaults(), ctx: ctx, cancel: cancel,
+		sessions: map[*session]struct{}{}, latest: backend.LatestTS(), commit: make(chan struct{}),
+	}
+	go h.watchCommits()
+	return h
+}
+
+// watchCommits wakes the sessions at every new readable timestamp.
+func (h *Hub) watchCommits() {
+	for {
+		h.mu.Lock()
+		after := h.latest
+		h.mu.Unlock()
+		ts, err := h.backend.WaitCommit(h.ctx, after)
+		if err != nil {
+			if h.ctx.Err() != nil {
+				return
+			}
+			h.opts.Logger.Warn("sync: waiting for commits", "err", err)
+			select {
+			case <-time.After(100 * time.Millisecond):
+			case <-h.ctx.Done():
+				return
+			}
+			continue
+		}
+		h.mu.Lock()
+		if ts > h.latest {
+			h.latest = ts
+			close(h.commit)
+			h.commit = make(chan struct{})
+		}
+		h.mu.Unlock()
+	}
+}
+
+// commitSignal returns a channel closed at the next commit after the one
+// the caller has seen.
+func (h *Hub) commitSignal() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.commit
+}
+
+func (h *Hub) add(s *session) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.sessions[s] = struct{}{}
+	return true
+}
+
+func (h *Hub) remove(s *session) {
+	h.mu.Lock()
+	delete(h.sessions, s)
+	h.mu.Unlock()
+}
+
+// Sessions reports the number of open sessions.
+func (h *Hub) Sessions() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.sessions)
+}
+
+// Close closes every session with a reason that makes clients reconnect
+// promptly (to this server's successor), and stops the hub.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	list := make([]*session, 0, len(h.sessions))
+	for s := range h.sessions {
+		list = append(list, s)
+	}
+	h.mu.Unlock()
+	var wg gosync.WaitGroup
+	for _, s := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.close(websocket.StatusGoingAway, "ServerShutdown")
+		}()
+	}
+	wg.Wait()
+	h.cancel()
+}
+
+// execCache shares query executions: sessions that need the same query
+// (path, args, journal, identity) at the same timestamp wait for one run.
+// Entries of the two newest timestamps are kept.
+type execCache struct {
+	mu   gosync.Mutex
+	byTS map[int64]map[string]*execEntry
+}
+
+type execEntry struct {
+	done chan struct{}
+	res  *QueryResult
+	err  error
+}
+
+func execKey(q QueryCall) string {
+	j := "\x00"
+	if q.Journal != nil {
+		j = "j" + *q.Journal
+	}
+	return q.Path + "\x00" + string(q.Args) + "\x00" + j + "\x00" + q.Identity.Key + "\x00" + strconv.FormatBool(q.Identity.Admin)
+}
+
+// run returns the result of q at ts, running it at most once per key.
+func (c *execCache) run(ctx context.Context, b Backend, q QueryCall, ts int64) (*QueryResult, error) {
+	key := execKey(q)
+	c.mu.Lock()
+	if c.byTS == nil {
+		c.byTS = map[int64]map[string]*execEntry{}
+	}
+	m := c.byTS[ts]
+	if m == nil {
+		m = map[string]*execEntry{}
+		c.byTS[ts] = m
+		c.trim(ts)
+	}
+	e, ok := m[key]
+	if !ok {
+		e = &execEntry{done: make(chan struct{})}
+		m[key] = e
+	}
+	c.mu.Unlock()
+	if ok {
+		select {
+		case <-e.done:
+			return e.res, e.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	q.TS = ts
+	e.res, e.err = b.Query(ctx, q)
+	if e.err != nil {
+		c.mu.Lock()
+		delete(m, key) // a failure (e.g. a cancelled caller) is not shared later
+		c.mu.Unlock()
+	}
+	close(e.done)
+	return e.res, e.err
+}
+
+// trim drops the entries of all but the two newest timestamps. Called
+// with c.mu held.
+func (c *execCache) trim(newest int64) {
+	if len(c.byTS) <= 2 {
+		return
+	}
+	var second int64
+	for ts := range c.byTS {
+		if ts != newest && ts > second {
+			second = ts
+		}
+	}
+	for ts := range c.byTS {
+		if ts != newest && ts != second {
+			delete(c.byTS, ts)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/coder/websocket"
+)
+
+func (s *session) requestCall(m clientMessage) (RequestCall, error) {
+	if m.RequestID == nil {
+		return RequestCall{}, errors.New("a request needs a requestId")
+	}
+	args, err := oneArgsObject(m.Args)
+	if err != nil {
+		return RequestCall{}, err
+	}
+	return RequestCall{Path: m.UDFPath, Args: args, SessionID: s.sessionID, RequestID: *m.RequestID, Identity: s.identity}, nil
+}
+
+// onMutation queues a mutation; the session's mutations run one at a time
+// in arrival order.
+func (s *session) onMutation(m clientMessage) error {
+	call, err := s.requestCall(m)
+	if err != nil {
+		s.fatal("BadRequest: " + err.Error())
+		return err
+	}
+	select {
+	case s.mutations <- call:
+		return nil
+	default:
+		s.close(websocket.StatusTryAgainLater, "TooManyConcurrentMutations")
+		return errors.New("too many queued mutations")
+	}
+}
+
+func (s *session) runMutations() {
+	for {
+		select {
+		case call := <-s.mutations:
+			s.runMutation(call)
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *session) runMutation(call RequestCall) {
+	s.mutMu.Lock()
+	defer s.mutMu.Unlock()
+	ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.MutationTimeout)
+	res, err := s.hub.backend.Mutation(ctx, call)
+	cancel()
+	if s.ctx.Err() != nil {
+		return
+	}
+	resp := mutationResponse{Type: "MutationResponse", RequestID: call.RequestID, LogLines: []string{}}
+	switch {
+	case err != nil:
+		msg := serverError(err)
+		resp.Result = mustJSON(msg)
+	case res.Error != nil:
+		resp.Result, resp.ErrorData, resp.LogLines = mustJSON(*res.Error), res.ErrorData, nonNil(res.LogLines)
+	default:
+		ts := TS(res.TS)
+		resp.Success, resp.Result, resp.TS, resp.LogLines = true, res.Value, &ts, nonNil(res.LogLines)
+	}
+	s.send(mustJSON(resp), false)
+	s.notify(event{requestDone: true})
+}
+
+// onAction starts an action; actions run concurrently.
+func (s *session) onAction(m clientMessage) error {
+	call, err := s.requestCall(m)
+	if err != nil {
+		s.fatal("BadRequest: " + err.Error())
+		return err
+	}
+	if int(s.actions.Add(1)) > s.hub.opts.MaxConcurrentActions {
+		s.actions.Add(-1)
+		msg := fmt.Sprintf("TooManyConcurrentActions: a session may run at most %d actions at once", s.hub.opts.MaxConcurrentActions)
+		s.send(mustJSON(actionResponse{Type: "ActionResponse", RequestID: call.RequestID, Result: mustJSON(msg), LogLines: []string{}}), false)
+		return nil
+	}
+	go func() {
+		defer s.actions.Add(-1)
+		res, err := s.hub.backend.Action(s.ctx, call)
+		if s.ctx.Err() != nil {
+			return
+		}
+		resp := actionResponse{Type: "ActionResponse", RequestID: call.RequestID, LogLines: []string{}}
+		switch {
+		case err != nil:
+			resp.Result = mustJSON(serverError(err))
+		case res.Error != nil:
+			resp.Result, resp.ErrorData, resp.LogLines = mustJSON(*res.Error), res.ErrorData, nonNil(res.LogLines)
+		default:
+			resp.Success, resp.Result, resp.LogLines = true, res.Value, nonNil(res.LogLines)
+		}
+		s.send(mustJSON(resp), false)
+		s.notify(event{requestDone: true})
+	}()
+	return nil
+}
+
+// onAuthenticate changes the session's identity. A rejected token gets
+// AuthError and the socket is closed, so the client fetches a new token
+// and reconnects.
+func (s *session) onAuthenticate(m clientMessage) error {
+	if m.BaseVersion == nil || *m.BaseVersion != s.identityVersion {
+		s.close(websocket.StatusInternalError, "InternalServerError: Authenticate base version mismatch")
+		return errors.New("identity base version mismatch")
+	}
+	var id Identity
+	switch m.TokenType {
+	case "None":
+	case "Admin", "User":
+		var err error
+		id, err = s.hub.backend.Authenticate(s.ctx, m.TokenType, m.Value)
+		if err != nil {
+			s.send(mustJSON(authErrorMsg{Type: "AuthError", Error: err.Error(), BaseVersion: s.identityVersion, AuthUpdateAttempted: true}), false)
+			s.flushAndClose(websocket.StatusNormalClosure, "AuthError")
+			return err
+		}
+	default:
+		s.fatal(fmt.Sprintf("BadRequest: unknown tokenType %q", m.TokenType))
+		return errors.New("bad token type")
+	}
+	s.identity = id
+	s.identityVersion++
+	s.wanted = true
+	return nil
+}
+
+// serverError is what a client sees of a system failure.
+func serverError(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "Server Error: the function did not finish in time"
+	}
+	return "Server Error"
+}
+
+func nonNil(lines []string) []string {
+	if lines == nil {
+		return []string{}
+	}
+	return lines
+}
+
+// rawOrNull returns v, or JSON null when it is empty.
+func rawOrNull(v json.RawMessage) json.RawMessage {
+	if len(v) == 0 {
+		return json.RawMessage("null")
+	}
+	return v
+}

@@ -1,0 +1,160 @@
+package sync
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"time"
+)
+
+// A computation brings the client's query results to one timestamp: the
+// session starts one when something may have changed (the query set, the
+// identity, a commit touching a result, a finished request) and none is
+// running and no Transition is in flight — later changes coalesce into
+// the next one.
+type computation struct {
+	querySet        uint32
+	identityVersion uint32
+	ts              int64
+	results         map[uint32]*QueryResult // rerun
+	failed          map[uint32]string       // system failure of a rerun
+	valid           []uint32                // unchanged and still valid at ts
+	removed         []uint32
+}
+
+type job struct {
+	id      uint32
+	call    QueryCall
+	prev    *QueryResult
+	prevTS  int64
+	mustRun bool
+}
+
+func (s *session) maybeCompute() {
+	if !s.wanted || s.computing || s.inFlight || !s.connected {
+		return
+	}
+	s.wanted, s.computing = false, true
+	jobs := make([]job, 0, len(s.queries))
+	for _, q := range s.queries {
+		jobs = append(jobs, job{
+			id:      q.id,
+			call:    QueryCall{Path: q.path, Args: q.args, Journal: q.journal, Identity: s.identity},
+			prev:    q.result,
+			prevTS:  q.validTS,
+			mustRun: q.result == nil || q.identity != s.identityVersion,
+		})
+	}
+	c := &computation{querySet: s.querySet, identityVersion: s.identityVersion, removed: s.removed}
+	s.removed = nil
+	go func() {
+		s.compute(c, jobs)
+		s.notify(event{computed: c})
+	}()
+}
+
+// compute runs what must run at one timestamp, read after any mutation
+// of this session in progress has queued its response.
+func (s *session) compute(c *computation, jobs []job) {
+	s.mutMu.Lock()
+	c.ts = s.hub.backend.LatestTS()
+	s.mutMu.Unlock()
+	c.results = map[uint32]*QueryResult{}
+	c.failed = map[uint32]string{}
+	for _, j := range jobs {
+		if !j.mustRun && !s.hub.backend.Changed(j.prev.Deps, j.prevTS, c.ts) {
+			c.valid = append(c.valid, j.id)
+			continue
+		}
+		res, err := s.hub.execs.run(s.ctx, s.hub.backend, j.call, c.ts)
+		if err != nil && s.ctx.Err() == nil {
+			// A shared run that failed for its own caller: run alone.
+			j.call.TS = c.ts
+			res, err = s.hub.backend.Query(s.ctx, j.call)
+		}
+		if err != nil {
+			if s.ctx.Err() != nil {
+				return
+			}
+			s.log.Warn("sync: query failed", "path", j.call.Path, "err", err)
+			c.failed[j.id] = serverError(err)
+			continue
+		}
+		c.results[j.id] = res
+	}
+}
+
+// apply turns a finished computation into a Transition.
+func (s *session) apply(c *computation) {
+	if s.ctx.Err() != nil {
+		return
+	}
+	start := s.sent
+	end := StateVersion{QuerySet: c.querySet, Identity: c.identityVersion, TS: TS(max(c.ts, int64(start.TS)))}
+	var mods []stateChange
+	ids := make([]uint32, 0, len(c.results)+len(c.failed))
+	for id := range c.results {
+		ids = append(ids, id)
+	}
+	for id := range c.failed {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		q := s.queries[id]
+		if q == nil {
+			continue // removed meanwhile; its removal goes in the next Transition
+		}
+		var change stateChange
+		if msg, failed := c.failed[id]; failed {
+			change = stateChange{Type: "QueryFailed", QueryID: id, ErrorMessage: &msg, Journal: q.journal}
+			q.result, q.validTS = nil, 0
+			s.wanted = true
+		} else {
+			res := c.results[id]
+			q.result, q.validTS, q.identity = res, c.ts, c.identityVersion
+			if res.Journal != nil {
+				q.journal = res.Journal
+			}
+			change = resultChange(id, res, q.journal)
+		}
+		h := changeHash(change)
+		if q.sent && h == q.sentHash {
+			continue
+		}
+		q.sent, q.sentHash = true, h
+		mods = append(mods, change)
+	}
+	for _, id := range c.valid {
+		if q := s.queries[id]; q != nil && q.result != nil {
+			q.validTS = c.ts
+		}
+	}
+	for _, id := range c.removed {
+		mods = append(mods, stateChange{Type: "QueryRemoved", QueryID: id})
+	}
+	if len(mods) == 0 && end == start {
+		return
+	}
+	if mods == nil {
+		mods = []stateChange{}
+	}
+	now := time.Now().UnixNano()
+	msg := transitionMsg{Type: "Transition", StartVersion: start, EndVersion: end, Modifications: mods, ClientClockSkew: s.clockSkew, ServerTS: &now}
+	s.sent, s.inFlight = end, true
+	s.send(mustJSON(msg), true)
+}
+
+func resultChange(id uint32, res *QueryResult, journal *string) stateChange {
+	if res.Error != nil {
+		return stateChange{Type: "QueryFailed", QueryID: id, ErrorMessage: res.Error, ErrorData: res.ErrorData, LogLines: res.LogLines, Journal: journal}
+	}
+	return stateChange{Type: "QueryUpdated", QueryID: id, Value: rawOrNull(res.Value), LogLines: res.LogLines, Journal: journal}
+}
+
+// changeHash identifies what the client would see of a change.
+func changeHash(c stateChange) string {
+	h := sha256.New()
+	h.Write(mustJSON(c))
+	return hex.EncodeToString(h.Sum(nil))
+}
