@@ -70,6 +70,9 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 	if err := a.loadState(ctx); err != nil {
 		return nil, fmt.Errorf("load deployment state: %w", err)
 	}
+	if err := a.ensureSystemTables(ctx); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

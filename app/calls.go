@@ -23,6 +23,13 @@ type CallRequest struct {
 	RequestID string
 	// At, for queries, is the snapshot ts to read at (0: latest).
 	At int64
+	// Journal, for queries of a sync subscription, is the journal the
+	// previous run returned (a paginated query then keeps its page end).
+	Journal *string
+	// Session makes a mutation idempotent (see SessionRequest).
+	Session *SessionRequest
+
+	version *Version // the code version the call runs
 }
 
 // CallResult is the outcome of a function run. A user-level failure is in
@@ -33,6 +40,11 @@ type CallResult struct {
 	Logs  []LogLine
 	Kind  runtime.Kind
 	TS    int64 // snapshot ts of a query, commit ts of a mutation
+	// Deps and Journal, for queries, are what reactivity needs: what the
+	// result depends on (see App.Changed) and the journal to pass to the
+	// next run of the same subscription.
+	Deps    *Deps
+	Journal *string
 }
 
 func userErr(format string, args ...any) *CallResult {
@@ -81,6 +93,7 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	if msg := a.checkArgs(fi, req.Path, req.Args); msg != "" {
 		return &CallResult{Kind: fi.Kind, Err: &runtime.UserError{Message: msg}}, nil
 	}
+	req.version = v
 	mods, err := a.modulesFor(ctx, v)
 	if err != nil {
 		return nil, err

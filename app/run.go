@@ -81,11 +81,16 @@ func (a *App) runQuery(ctx context.Context, mods moduleSet, req CallRequest, dep
 		return nil, err
 	}
 	defer tx.rollback()
+	env := a.env.Load()
+	if req.Journal != nil {
+		tx = withJournal(tx, *req.Journal)
+	}
 	res, err := a.runIn(ctx, mods, runtime.Kind("query"), req, tx, depth)
 	if err != nil {
 		return nil, err
 	}
 	res.TS = tx.snapshotTS()
+	res.Deps, res.Journal = queryDeps(tx, req.version, env)
 	return res, nil
 }
 
@@ -95,12 +100,22 @@ func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, 
 		return nil, err
 	}
 	defer tx.rollback()
+	if req.Session != nil && depth == 0 {
+		if res, done, err := replaySession(ctx, tx, *req.Session); err != nil || done {
+			return res, err
+		}
+	}
 	res, err := a.runIn(ctx, mods, runtime.Kind("mutation"), req, tx, depth)
 	if err != nil {
 		return nil, err
 	}
 	if res.Err != nil {
 		return res, nil
+	}
+	if req.Session != nil && depth == 0 {
+		if err := recordSession(ctx, tx, *req.Session, res); err != nil {
+			return nil, err
+		}
 	}
 	ts, err := tx.commit(ctx)
 	if err != nil {

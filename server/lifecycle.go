@@ -101,6 +101,7 @@ func (s *Server) buildApp(backend Backend) (h http.Handler, err error) {
 		}
 	}()
 	r := newRoutes(s.auth)
+	r.onDrain = s.OnDrain
 	backend.Routes(r)
 	return r.finish(http.HandlerFunc(s.serveCanonicalURLs)), nil
 }

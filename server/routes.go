@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 )
@@ -15,14 +16,22 @@ import (
 // "/api/storage/{id}" in ServeMux patterns; register it with Sync, which
 // dispatches it before the mux.
 type Routes struct {
-	mux   *http.ServeMux
-	paths map[string]bool
-	sync  http.Handler
-	auth  *Auth
+	mux     *http.ServeMux
+	paths   map[string]bool
+	sync    http.Handler
+	auth    *Auth
+	onDrain func(name string, fn func(ctx context.Context) error)
 }
 
 func newRoutes(auth *Auth) *Routes {
 	return &Routes{mux: http.NewServeMux(), paths: map[string]bool{}, auth: auth}
+}
+
+// OnDrain registers fn to run when shutdown begins (see Server.OnDrain).
+func (r *Routes) OnDrain(name string, fn func(ctx context.Context) error) {
+	if r.onDrain != nil {
+		r.onDrain(name, fn)
+	}
 }
 
 // Handle registers h for pattern. Like http.ServeMux.Handle it panics on a

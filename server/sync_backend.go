@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"hull/app"
+	"hull/runtime"
+	"hull/server/sync"
+	"hull/value"
+)
+
+// syncBackend runs the sync sessions' functions on the application.
+type syncBackend struct {
+	app  *app.App
+	auth *Auth
+}
+
+// mountSync serves the WebSocket sync endpoint and closes its sessions
+// when shutdown begins.
+func mountSync(r *Routes, a *app.App) {
+	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth()}, sync.Options{})
+	r.Sync(hub)
+	r.OnDrain("close sync sessions", func(context.Context) error {
+		hub.Close()
+		return nil
+	})
+}
+
+func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, path string, args json.RawMessage, id sync.Identity, prep func(*app.CallRequest)) (*app.CallResult, error) {
+	p, err := app.ParseFunctionPath(path)
+	if err != nil {
+		var ae *app.Error
+		if errors.As(err, &ae) {
+			return &app.CallResult{Err: &runtime.UserError{Message: ae.Message}}, nil
+		}
+		return nil, err
+	}
+	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin}
+	if prep != nil {
+		prep(&req)
+	}
+	return b.app.Call(ctx, req)
+}
+
+// Query implements sync.Backend.
+func (b *syncBackend) Query(ctx context.Context, q sync.QueryCall) (*sync.QueryResult, error) {
+	res, err := b.call(ctx, runtime.KindQuery, q.Path, q.Args, q.Identity, func(r *app.CallRequest) {
+		r.At, r.Journal = q.TS, q.Journal
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &sync.QueryResult{FunctionResult: functionResult(res), TS: res.TS, Journal: res.Journal}
+	if res.Deps != nil {
+		out.Deps = res.Deps
+	}
+	if out.TS == 0 {
+		out.TS = q.TS
+	}
+	return out, nil
+}
+
+// Mutation implements sync.Backend.
+func (b *syncBackend) Mutation(ctx context.Context, m sync.RequestCall) (*sync.FunctionResult, error) {
+	res, err := b.call(ctx, runtime.KindMutation, m.Path, m.Args, m.Identity, func(r *app.CallRequest) {
+		r.Session = &app.SessionRequest{SessionID: m.SessionID, RequestID: m.RequestID}
+	})
+	if err != nil {
+		return nil, err
+	}
+	fr := functionResult(res)
+	if fr.TS == 0 {
+		fr.TS = b.app.LatestTS()
+	}
+	return &fr, nil
+}
+
+// Action implements sync.Backend.
+func (b *syncBackend) Action(ctx context.Context, a sync.RequestCall) (*sync.FunctionResult, error) {
+	res, err := b.call(ctx, runtime.KindAction, a.Path, a.Args, a.Identity, nil)
+	if err != nil {
+		return nil, err
+	}
+	fr := functionResult(res)
+	return &fr, nil
+}
+
+// LatestTS implements sync.Backend.
+func (b *syncBackend) LatestTS() int64 { return b.app.LatestTS() }
+
+// WaitCommit implements sync.Backend.
+func (b *syncBackend) WaitCommit(ctx context.Context, after int64) (int64, error) {
+	return b.app.WaitCommit(ctx, after)
+}
+
+// Changed implements sync.Backend.
+func (b *syncBackend) Changed(deps sync.Dependencies, ts, through int64) bool {
+	d, _ := deps.(*app.Deps)
+	return b.app.Changed(d, ts, through)
+}
+
+// Authenticate implements sync.Backend: admin keys are checked; user
+// tokens (JWTs from an auth provider) are not verified yet, so they are
+// refused with a message that says so.
+func (b *syncBackend) Authenticate(_ context.Context, tokenType, token string) (sync.Identity, error) {
+	switch tokenType {
+	case "Admin":
+		if _, err := b.auth.Check(token); err != nil {
+			return sync.Identity{}, fmt.Errorf("AdminKeyInvalid: %s", err.Error())
+		}
+		return sync.Identity{Key: "admin", Admin: true, Token: token}, nil
+	case "User":
+		return sync.Identity{}, errors.New("UserAuthenticationUnsupported: this hull deployment does not verify user tokens (JWTs) yet; call functions without ConvexClient.setAuth, or with an admin key")
+	}
+	return sync.Identity{}, fmt.Errorf("unknown token type %q", tokenType)
+}
+
+// functionResult renders a call's outcome in the protocol's encoding.
+func functionResult(res *app.CallResult) sync.FunctionResult {
+	out := sync.FunctionResult{TS: res.TS}
+	for _, l := range res.Logs {
+		out.LogLines = append(out.LogLines, "["+l.Level+"] "+l.Message)
+	}
+	if res.Err != nil {
+		msg := res.Err.Message
+		out.Error = &msg
+		if res.Err.Data != nil {
+			if v, err := value.FromJSON(res.Err.Data); err == nil {
+				out.ErrorData = value.ToJSON(v)
+			}
+		}
+		return out
+	}
+	out.Value = res.Value
+	if len(out.Value) == 0 {
+		out.Value = json.RawMessage("null")
+	}
+	return out
+}

@@ -1,0 +1,141 @@
+// Live apps: the official ConvexClient over hull's WebSocket sync protocol,
+// on SQLite and on PostgreSQL.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { anyApi } from "convex/server";
+import { Hull, App, backends } from "../lib/hull.mjs";
+
+const api = anyApi;
+
+// next resolves with the first value of a subscription that satisfies ok.
+function waitFor(client, query, args, ok, what, timeout = 15_000) {
+  return new Promise((resolve, reject) => {
+    let last;
+    const t = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}`));
+    }, timeout);
+    const unsubscribe = client.onUpdate(query, args, (v) => {
+      last = v;
+      if (ok(v)) {
+        clearTimeout(t);
+        unsubscribe();
+        resolve(v);
+      }
+    });
+  });
+}
+
+for (const backend of backends()) {
+  describe(`live clients on ${backend}`, () => {
+    let hull, app;
+    const clients = [];
+    const client = () => {
+      const c = new ConvexClient(hull.url, { unsavedChangesWarning: false });
+      clients.push(c);
+      return c;
+    };
+
+    before(async () => {
+      hull = await Hull.create(backend);
+      app = await App.create("live", hull);
+      await app.deploy();
+    });
+
+    after(async () => {
+      for (const c of clients) await c.close();
+      await app?.destroy();
+      await hull?.destroy();
+    });
+
+    it("a subscription sees another client's mutation", async () => {
+      const reader = client();
+      const writer = client();
+      await waitFor(reader, api.items.list, { list: "a" }, (v) => Array.isArray(v) && v.length === 0, "the empty list");
+      const updated = waitFor(reader, api.items.list, { list: "a" }, (v) => v.includes("hello"), "the new item");
+      await writer.mutation(api.items.add, { list: "a", text: "hello" });
+      assert.deepEqual(await updated, ["hello"]);
+      // The writer's own subscription is already up to date when its
+      // mutation resolves (read-your-writes).
+      await writer.mutation(api.items.add, { list: "a", text: "second" });
+      assert.deepEqual(writer.client.localQueryResult("items:list", { list: "a" }) ?? (await writer.query(api.items.list, { list: "a" })), ["hello", "second"]);
+    });
+
+    it("an optimistic update is rolled back when its mutation fails", async () => {
+      const c = client();
+      await waitFor(c, api.items.list, { list: "opt" }, (v) => Array.isArray(v), "the list");
+      const seen = [];
+      const unsubscribe = c.onUpdate(api.items.list, { list: "opt" }, (v) => seen.push(v));
+      await assert.rejects(
+        c.mutation(api.items.refuse, { list: "opt", text: "ghost" }, {
+          optimisticUpdate: (store, args) => {
+            const cur = store.getQuery(api.items.list, { list: args.list }) ?? [];
+            store.setQuery(api.items.list, { list: args.list }, [...cur, args.text]);
+          },
+        }),
+        (e) => e.data?.code === "REFUSED",
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      unsubscribe();
+      assert.ok(seen.some((v) => v.includes("ghost")), `the optimistic value was shown: ${JSON.stringify(seen)}`);
+      assert.deepEqual(seen.at(-1), [], "and then rolled back");
+    });
+
+    it("an action's mutation reaches subscribers", async () => {
+      const reader = client();
+      const c = client();
+      await waitFor(reader, api.items.list, { list: "act" }, (v) => Array.isArray(v), "the list");
+      const updated = waitFor(reader, api.items.list, { list: "act" }, (v) => v.includes("from action"), "the action's item");
+      assert.equal(await c.action(api.items.addViaAction, { list: "act", text: "from action" }), "added");
+      await updated;
+    });
+
+    it("a paginated list grows live while paging", async () => {
+      const http = new ConvexHttpClient(hull.url);
+      for (let i = 0; i < 5; i++) await http.mutation(api.items.add, { list: "pages", text: `item ${i}` });
+      const c = client();
+      let latest;
+      let resolveNext;
+      const changed = () => new Promise((r) => (resolveNext = r));
+      let next = changed();
+      const unsubscribe = c.onPaginatedUpdate_experimental(api.items.page, { list: "pages" }, { initialNumItems: 3 }, (v) => {
+        latest = v;
+        resolveNext?.(v);
+      });
+      const until = async (ok, what) => {
+        const deadline = Date.now() + 15_000;
+        while (!(latest && ok(latest))) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(latest)}`);
+          await Promise.race([next, new Promise((r) => setTimeout(r, 200))]);
+          next = changed();
+        }
+      };
+      await until((v) => v.results.length === 3 && v.status === "CanLoadMore", "the first page");
+      latest.loadMore(10);
+      await until((v) => v.results.length === 5 && v.status === "Exhausted", "all pages");
+      await http.mutation(api.items.add, { list: "pages", text: "item 5" });
+      await until((v) => v.results.length === 6, "the new item on the last page");
+      assert.deepEqual(latest.results.map((r) => r.text), [0, 1, 2, 3, 4, 5].map((i) => `item ${i}`));
+      unsubscribe();
+    });
+
+    it("recovers subscriptions after hull is killed and restarted, with every acknowledged mutation applied once", async () => {
+      const reader = client();
+      const writer = client();
+      await waitFor(reader, api.counters.get, { name: "k" }, (v) => v === 0, "zero");
+      for (let i = 0; i < 5; i++) await writer.mutation(api.counters.inc, { name: "k" });
+      await waitFor(reader, api.counters.get, { name: "k" }, (v) => v === 5, "five");
+      await hull.stop("SIGKILL");
+      // Mutations sent while hull is down are held by the client and sent
+      // once it reconnects.
+      const pending = [writer.mutation(api.counters.inc, { name: "k" }), writer.mutation(api.counters.inc, { name: "k" })];
+      await hull.start();
+      await Promise.all(pending);
+      const v = await waitFor(reader, api.counters.get, { name: "k" }, (v) => v >= 7, "seven");
+      assert.equal(v, 7);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await new ConvexHttpClient(hull.url).query(api.counters.get, { name: "k" }), 7);
+    });
+  });
+}
