@@ -72,6 +72,9 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	if depth > maxCallDepth {
 		return userErr("MaximumCallDepthExceeded: Cannot call functions nested more than %d levels deep.", maxCallDepth), nil
 	}
+	if res, ok, err := a.systemQuery(ctx, req); ok {
+		return res, err
+	}
 	v, err := a.ActiveVersion(ctx)
 	if err != nil {
 		return nil, err

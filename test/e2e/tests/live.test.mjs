@@ -120,6 +120,41 @@ for (const backend of backends()) {
       unsubscribe();
     });
 
+    it("serves the CLI's sync-based commands: env get/list, data, function-spec, run --watch", async () => {
+      let r = await app.convex(["env", "set", "COLOR", "teal"]);
+      assert.equal(r.code, 0, r.stderr);
+      r = await app.convex(["env", "get", "COLOR"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "teal");
+      r = await app.convex(["env", "list"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^COLOR=teal$/m);
+      const http = new ConvexHttpClient(hull.url);
+      for (const text of ["one", "two", "three"]) await http.mutation(api.items.add, { list: "cli", text });
+      r = await app.convex(["data"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /items/);
+      r = await app.convex(["data", "items", "--format", "jsonl", "--limit", "2"]);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      assert.equal(rows.length, 2);
+      assert.ok(rows.every((d) => typeof d.text === "string" && typeof d._id === "string"));
+      r = await app.convex(["function-spec"]);
+      assert.equal(r.code, 0, r.stderr);
+      const spec = JSON.parse(r.stdout);
+      assert.equal(spec.url, hull.url);
+      const add = spec.functions.find((f) => f.identifier === "items.js:add");
+      assert.equal(add.functionType, "Mutation");
+      assert.equal(add.args.type, "object");
+      // run --watch prints the result and then each change.
+      const watch = app.convex(["run", "--watch", "counters:get", '{"name":"watched"}'], { timeout: 6_000 });
+      await new Promise((res) => setTimeout(res, 2_000));
+      await new ConvexHttpClient(hull.url).mutation(api.counters.inc, { name: "watched" });
+      const out = await watch;
+      assert.match(out.stdout, /^0$/m);
+      assert.match(out.stdout, /^1$/m);
+    });
+
     it("recovers subscriptions after hull is killed and restarted, with every acknowledged mutation applied once", async () => {
       const reader = client();
       const writer = client();

@@ -1,0 +1,215 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"hull/database"
+	"hull/runtime"
+	"hull/value"
+)
+
+// System queries are the _system/cli/* functions the CLI runs over the
+// sync protocol (env get/list, data, function-spec, dev's table watcher),
+// answered natively. They need an admin identity.
+
+// systemQuery answers one system query; ok is false for paths that are
+// not system queries.
+func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bool, error) {
+	if !strings.HasPrefix(req.Path.Module, "_system/") {
+		return nil, false, nil
+	}
+	name := strings.TrimSuffix(req.Path.Module, ".js") + ":" + req.Path.Export
+	if !req.Admin {
+		return userErr("Could not find public function for '%s'. System functions need an admin key.", req.Path), true, nil
+	}
+	var args map[string]json.RawMessage
+	if err := json.Unmarshal(req.Args, &args); err != nil {
+		return userErr("ArgumentValidationError: %s takes an object of arguments.", req.Path), true, nil
+	}
+	tx, err := a.db.BeginRead(ctx, req.At)
+	if err != nil {
+		return nil, true, fmt.Errorf("begin system query: %w", err)
+	}
+	defer tx.Rollback()
+	var v value.Value
+	switch name {
+	case "_system/cli/queryEnvironmentVariables:default":
+		v = a.envList()
+	case "_system/cli/queryEnvironmentVariables:get":
+		v = a.envGet(stringArg(args, "name"))
+	case "_system/cli/tables:default":
+		v = userTables(tx)
+	case "_system/cli/tableData:default":
+		v, err = tableData(ctx, tx, args)
+	case "_system/cli/tableSize:default", "_system/cli/queryTable:default":
+		v, err = tableSize(ctx, tx, stringArg(args, "tableName"))
+	case "_system/cli/modules:apiSpec":
+		v = apiSpec(a.active.Load())
+	case "_system/cli/convexUrl:cloudUrl":
+		v = value.String(a.opts.CloudURL())
+	case "_system/cli/exports:getLatest":
+		v = value.Null{}
+	case "_system/frontend/components:list":
+		v = value.Array{}
+	default:
+		return userErr("Could not find function for '%s'.", req.Path), true, nil
+	}
+	if err != nil {
+		if database.IsUserError(err) {
+			return &CallResult{Kind: runtime.KindQuery, Err: &runtime.UserError{Message: err.Error()}}, true, nil
+		}
+		return nil, true, err
+	}
+	// A system result depends on everything: any commit re-runs it (only
+	// CLI sessions hold these, briefly).
+	return &CallResult{Kind: runtime.KindQuery, Value: value.ToJSON(v), TS: tx.SnapshotTS()}, true, nil
+}
+
+func stringArg(args map[string]json.RawMessage, name string) string {
+	var s string
+	_ = json.Unmarshal(args[name], &s)
+	return s
+}
+
+func (a *App) envList() value.Value {
+	env := map[string]string{}
+	if m := a.env.Load(); m != nil {
+		env = *m
+	}
+	names := make([]string, 0, len(env))
+	for n := range env {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make(value.Array, 0, len(names))
+	for _, n := range names {
+		out = append(out, envDoc(n, env[n]))
+	}
+	return out
+}
+
+func (a *App) envGet(name string) value.Value {
+	if m := a.env.Load(); m != nil {
+		if v, ok := (*m)[name]; ok {
+			return envDoc(name, v)
+		}
+	}
+	return value.Null{}
+}
+
+func envDoc(name, val string) value.Object {
+	return value.MustObject(value.Field{Name: "name", Value: value.String(name)}, value.Field{Name: "value", Value: value.String(val)})
+}
+
+func userTables(tx *database.Tx) value.Value {
+	seen := map[string]bool{}
+	var names []string
+	for _, ix := range tx.Indexes() {
+		if !seen[ix.Table] {
+			seen[ix.Table] = true
+			names = append(names, ix.Table)
+		}
+	}
+	sort.Strings(names)
+	page := make(value.Array, 0, len(names))
+	for _, n := range names {
+		page = append(page, value.MustObject(value.Field{Name: "name", Value: value.String(n)}))
+	}
+	return value.MustObject(
+		value.Field{Name: "page", Value: page},
+		value.Field{Name: "isDone", Value: value.Boolean(true)},
+		value.Field{Name: "continueCursor", Value: value.String("end")},
+	)
+}
+
+func tableData(ctx context.Context, tx *database.Tx, args map[string]json.RawMessage) (value.Value, error) {
+	table := stringArg(args, "table")
+	var opts struct {
+		Cursor   *string `json:"cursor"`
+		NumItems float64 `json:"numItems"`
+	}
+	_ = json.Unmarshal(args["paginationOpts"], &opts)
+	n := int(opts.NumItems)
+	if n <= 0 || n > 1000 {
+		n = 100
+	}
+	if _, ok := tx.TableNumber(table); !ok {
+		return value.MustObject(
+			value.Field{Name: "page", Value: value.Array{}},
+			value.Field{Name: "isDone", Value: value.Boolean(true)},
+			value.Field{Name: "continueCursor", Value: value.String("")},
+		), nil
+	}
+	q := &database.Query{Kind: database.FullTableScan, Table: table, Descending: stringArg(args, "order") != "asc"}
+	p, err := tx.QueryPage(ctx, database.PageRequest{Query: q, Cursor: opts.Cursor, PageSize: n})
+	if err != nil {
+		return nil, err
+	}
+	docs := make(value.Array, 0, len(p.Page))
+	for _, d := range p.Page {
+		docs = append(docs, d)
+	}
+	return value.MustObject(
+		value.Field{Name: "page", Value: docs},
+		value.Field{Name: "isDone", Value: value.Boolean(p.IsDone)},
+		value.Field{Name: "continueCursor", Value: value.String(p.ContinueCursor)},
+	), nil
+}
+
+func tableSize(ctx context.Context, tx *database.Tx, table string) (value.Value, error) {
+	if _, ok := tx.TableNumber(table); !ok {
+		return value.Float64(0), nil
+	}
+	n, err := tx.Count(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	return value.Float64(n), nil
+}
+
+// apiSpec describes the deployed functions as `npx convex function-spec`
+// prints them.
+func apiSpec(v *Version) value.Value {
+	out := value.Array{}
+	if v == nil {
+		return out
+	}
+	names := make([]string, 0, len(v.Functions))
+	for n := range v.Functions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fi := v.Functions[n]
+		out = append(out, value.MustObject(
+			value.Field{Name: "identifier", Value: value.String(n)},
+			value.Field{Name: "functionType", Value: value.String(udfType(fi.Kind))},
+			value.Field{Name: "visibility", Value: value.MustObject(value.Field{Name: "kind", Value: value.String(fi.Visibility)})},
+			value.Field{Name: "args", Value: validatorValue(fi.Args)},
+			value.Field{Name: "returns", Value: validatorValue(fi.Returns)},
+		))
+	}
+	for _, r := range v.HTTPRoutes {
+		out = append(out, value.MustObject(
+			value.Field{Name: "functionType", Value: value.String("HttpAction")},
+			value.Field{Name: "method", Value: value.String(r.Method)},
+			value.Field{Name: "path", Value: value.String(r.Path)},
+		))
+	}
+	return out
+}
+
+// validatorValue is a validator's JSON as a Convex value ({type: "any"}
+// when the function has none).
+func validatorValue(js string) value.Value {
+	if js != "" {
+		if v, err := value.FromJSON([]byte(js)); err == nil {
+			return v
+		}
+	}
+	return value.MustObject(value.Field{Name: "type", Value: value.String("any")})
+}
