@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every hull test on a fresh Debian machine: installs what the tests
-# need (PostgreSQL from Debian, the pinned npm packages), starts a throwaway
+# need (PostgreSQL and Chromium from Debian, the pinned npm packages),
+# starts a throwaway
 # PostgreSQL cluster, runs the Go suites (with -race on the concurrent
 # packages) and the end-to-end suite against the official convex client,
 # then tears everything down.
@@ -10,10 +11,13 @@ root=$PWD
 
 log() { printf '\n==> %s\n' "$*"; }
 
-if ! [ -x /usr/lib/postgresql/15/bin/initdb ]; then
-  log "installing PostgreSQL (Debian package)"
+missing=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} (Debian packages)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 log "installing pinned npm packages (test/e2e)"
@@ -38,7 +42,7 @@ log "go test ./..."
 go test -count=1 -timeout 20m ./...
 
 log "go test -race (concurrent packages)"
-CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./persistence/... ./database/...
+CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./persistence/... ./database/... ./server/sync/... ./runtime/quickjs/...
 
 log "end-to-end tests (official convex client and CLI)"
 (cd test/e2e && npm test)

@@ -155,6 +155,24 @@ for (const backend of backends()) {
       assert.match(out.stdout, /^1$/m);
     });
 
+    it("a push while 100 clients are subscribed disconnects none, and their subscriptions re-run on the new code", async () => {
+      const http = new ConvexHttpClient(hull.url);
+      await http.mutation(api.items.add, { list: "deploy", text: "x" });
+      const many = Array.from({ length: 100 }, () => client());
+      await Promise.all(many.map((c) => waitFor(c, api.items.list, { list: "deploy" }, (v) => v?.[0] === "x", "the item", 30_000)));
+      const before = many.map((c) => c.connectionState().connectionCount);
+      const src = await app.read("convex/items.ts");
+      await app.write("convex/items.ts", src.replace(".map((i) => i.text)", ".map((i) => i.text.toUpperCase())"));
+      const updated = Promise.all(many.map((c) => waitFor(c, api.items.list, { list: "deploy" }, (v) => v?.[0] === "X", "the new code's result", 60_000)));
+      await app.deploy();
+      await updated;
+      assert.deepEqual(many.map((c) => c.connectionState().connectionCount), before, "no client reconnected");
+      assert.ok(many.every((c) => c.connectionState().isWebSocketConnected));
+      await app.write("convex/items.ts", src);
+      await app.deploy();
+      for (const c of many) await c.close();
+    });
+
     it("recovers subscriptions after hull is killed and restarted, with every acknowledged mutation applied once", async () => {
       const reader = client();
       const writer = client();
