@@ -37,6 +37,8 @@ type App struct {
 
 	active atomic.Pointer[Version]
 	env    atomic.Pointer[map[string]string]
+	// lastRange remembers the last commit range reactivity asked for.
+	lastRange atomic.Pointer[commitRange]
 
 	// stateMu serializes changes of the active version and env vars.
 	stateMu sync.Mutex

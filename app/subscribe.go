@@ -26,8 +26,25 @@ func (a *App) Changed(d *Deps, ts, through int64) bool {
 	if through <= ts {
 		return false
 	}
-	commits, ok := a.db.CommitsSince(ts, through)
+	commits, ok := a.commitsSince(ts, through)
 	return !ok || database.Overlaps(d.Reads, commits)
+}
+
+// commitRange is a remembered answer of CommitsSince: after a commit,
+// every subscription asks for the same range.
+type commitRange struct {
+	after, through int64
+	commits        []database.CommitSummary
+	ok             bool
+}
+
+func (a *App) commitsSince(after, through int64) ([]database.CommitSummary, bool) {
+	if c := a.lastRange.Load(); c != nil && c.after == after && c.through == through {
+		return c.commits, c.ok
+	}
+	commits, ok := a.db.CommitsSince(after, through)
+	a.lastRange.Store(&commitRange{after: after, through: through, commits: commits, ok: ok})
+	return commits, ok
 }
 
 // LatestTS returns the latest readable timestamp.

@@ -28,5 +28,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.opts.Logger.Debug("sync: upgrade", "err", err)
 		return
 	}
-	newSession(h, conn).serve()
+	// The session runs on a goroutine of its own: the handler's goroutine
+	// carries the whole middleware stack, which an idle session would
+	// otherwise keep for its lifetime.
+	go newSession(h, conn).serve()
 }

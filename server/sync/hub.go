@@ -72,7 +72,6 @@ type Hub struct {
 	sessions map[*session]struct{}
 	closed   bool
 	latest   int64
-	commit   chan struct{} // closed at the next commit
 
 	execs execCache
 }
@@ -82,9 +81,10 @@ func NewHub(backend Backend, opts Options) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{
 		backend: backend, opts: opts.withDefaults(), ctx: ctx, cancel: cancel,
-		sessions: map[*session]struct{}{}, latest: backend.LatestTS(), commit: make(chan struct{}),
+		sessions: map[*session]struct{}{}, latest: backend.LatestTS(),
 	}
 	go h.watchCommits()
+	go h.heartbeats()
 	return h
 }
 
@@ -108,21 +108,42 @@ func (h *Hub) watchCommits() {
 			continue
 		}
 		h.mu.Lock()
-		if ts > h.latest {
-			h.latest = ts
-			close(h.commit)
-			h.commit = make(chan struct{})
+		if ts <= h.latest {
+			h.mu.Unlock()
+			continue
 		}
+		h.latest = ts
 		h.mu.Unlock()
+		for _, s := range h.list() {
+			s.onCommit(ts)
+		}
 	}
 }
 
-// commitSignal returns a channel closed at the next commit after the one
-// the caller has seen.
-func (h *Hub) commitSignal() <-chan struct{} {
+// heartbeats pings idle sessions.
+func (h *Hub) heartbeats() {
+	t := time.NewTicker(h.opts.Heartbeat / 3)
+	defer t.Stop()
+	for {
+		select {
+		case now := <-t.C:
+			for _, s := range h.list() {
+				s.heartbeat(now)
+			}
+		case <-h.ctx.Done():
+			return
+		}
+	}
+}
+
+func (h *Hub) list() []*session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.commit
+	out := make([]*session, 0, len(h.sessions))
+	for s := range h.sessions {
+		out = append(out, s)
+	}
+	return out
 }
 
 func (h *Hub) add(s *session) bool {
@@ -153,17 +174,15 @@ func (h *Hub) Sessions() int {
 func (h *Hub) Close() {
 	h.mu.Lock()
 	h.closed = true
-	list := make([]*session, 0, len(h.sessions))
-	for s := range h.sessions {
-		list = append(list, s)
-	}
 	h.mu.Unlock()
+	list := h.list()
 	var wg gosync.WaitGroup
 	for _, s := range list {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.close(websocket.StatusGoingAway, "ServerShutdown")
+			_ = s.conn.Close(websocket.StatusGoingAway, "ServerShutdown")
+			s.stop()
 		}()
 	}
 	wg.Wait()

@@ -21,30 +21,41 @@ func (s *session) requestCall(m clientMessage) (RequestCall, error) {
 }
 
 // onMutation queues a mutation; the session's mutations run one at a time
-// in arrival order.
+// in arrival order, on a goroutine that exists while some are queued.
 func (s *session) onMutation(m clientMessage) error {
 	call, err := s.requestCall(m)
 	if err != nil {
 		s.fatal("BadRequest: " + err.Error())
 		return err
 	}
-	select {
-	case s.mutations <- call:
-		return nil
-	default:
-		s.close(websocket.StatusTryAgainLater, "TooManyConcurrentMutations")
+	s.qMu.Lock()
+	if len(s.mutQ) >= s.hub.opts.MaxQueuedMutations {
+		s.qMu.Unlock()
+		s.abort(websocket.StatusTryAgainLater, "TooManyConcurrentMutations")
 		return errors.New("too many queued mutations")
 	}
+	s.mutQ = append(s.mutQ, call)
+	start := !s.mutRunning
+	s.mutRunning = true
+	s.qMu.Unlock()
+	if start {
+		go s.runMutations()
+	}
+	return nil
 }
 
 func (s *session) runMutations() {
 	for {
-		select {
-		case call := <-s.mutations:
-			s.runMutation(call)
-		case <-s.ctx.Done():
+		s.qMu.Lock()
+		if len(s.mutQ) == 0 || s.ctx.Err() != nil {
+			s.mutQ, s.mutRunning = nil, false
+			s.qMu.Unlock()
 			return
 		}
+		call := s.mutQ[0]
+		s.mutQ = s.mutQ[1:]
+		s.qMu.Unlock()
+		s.runMutation(call)
 	}
 }
 
@@ -69,7 +80,7 @@ func (s *session) runMutation(call RequestCall) {
 		resp.Success, resp.Result, resp.TS, resp.LogLines = true, res.Value, &ts, nonNil(res.LogLines)
 	}
 	s.send(mustJSON(resp), false)
-	s.notify(event{requestDone: true})
+	s.requestDone()
 }
 
 // onAction starts an action; actions run concurrently.
@@ -101,7 +112,7 @@ func (s *session) onAction(m clientMessage) error {
 			resp.Success, resp.Result, resp.LogLines = true, res.Value, nonNil(res.LogLines)
 		}
 		s.send(mustJSON(resp), false)
-		s.notify(event{requestDone: true})
+		s.requestDone()
 	}()
 	return nil
 }
@@ -111,7 +122,7 @@ func (s *session) onAction(m clientMessage) error {
 // and reconnects.
 func (s *session) onAuthenticate(m clientMessage) error {
 	if m.BaseVersion == nil || *m.BaseVersion != s.identityVersion {
-		s.close(websocket.StatusInternalError, "InternalServerError: Authenticate base version mismatch")
+		s.abort(websocket.StatusInternalError, "InternalServerError: Authenticate base version mismatch")
 		return errors.New("identity base version mismatch")
 	}
 	var id Identity
@@ -122,7 +133,7 @@ func (s *session) onAuthenticate(m clientMessage) error {
 		id, err = s.hub.backend.Authenticate(s.ctx, m.TokenType, m.Value)
 		if err != nil {
 			s.send(mustJSON(authErrorMsg{Type: "AuthError", Error: err.Error(), BaseVersion: s.identityVersion, AuthUpdateAttempted: true}), false)
-			s.flushAndClose(websocket.StatusNormalClosure, "AuthError")
+			s.closeAfterQueued(websocket.StatusNormalClosure, "AuthError")
 			return err
 		}
 	default:

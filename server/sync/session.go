@@ -3,8 +3,6 @@ package sync
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	gosync "sync"
 	"sync/atomic"
@@ -13,9 +11,14 @@ import (
 	"github.com/coder/websocket"
 )
 
-// session is one WebSocket: a reader feeding the worker, the worker
-// holding the protocol state, a mutation runner running the session's
-// mutations one at a time, and a writer.
+// session is one WebSocket. Its only permanent goroutine is the reader;
+// everything else runs when there is something to do: the protocol state
+// is guarded by mu and changed by whoever has an event (the reader with a
+// client message, the hub with a commit or a heartbeat, a finished
+// computation, the writer); a writer goroutine exists while messages are
+// queued, a mutation runner while mutations are queued, and a computation
+// while one runs. An idle session so costs about what an idle WebSocket
+// does.
 type session struct {
 	hub  *Hub
 	conn *websocket.Conn
@@ -23,21 +26,30 @@ type session struct {
 	ctx  context.Context
 	stop context.CancelFunc
 
-	out       chan outbound // to the writer
-	lastWrite atomic.Int64  // unix nanos of the last message written
+	lastWrite atomic.Int64 // unix nanos of the last message written
 	closeOnce gosync.Once
 
 	// mutMu is held by the mutation runner from before a mutation runs
 	// until its response is queued; a Transition's timestamp is read under
 	// it, so a Transition covering a mutation never overtakes its response.
-	mutMu     gosync.Mutex
-	mutations chan RequestCall
-	actions   atomic.Int32
+	mutMu      gosync.Mutex
+	qMu        gosync.Mutex
+	mutQ       []RequestCall // queued mutations
+	mutRunning bool          // a goroutine is running mutQ
+	actions    atomic.Int32
 
-	events chan event // from the mutation runner, actions and computations
+	wmu     gosync.Mutex
+	outQ    []outbound // messages for the writer
+	writing bool       // a writer goroutine is draining outQ
 
-	// Worker state (owned by the worker goroutine).
+	mu gosync.Mutex // guards the protocol state below
+	protocolState
+}
+
+// protocolState is the state machine of one socket.
+type protocolState struct {
 	connected       bool
+	closing         bool
 	sessionID       string
 	clockSkew       *int64
 	querySet        uint32
@@ -60,35 +72,31 @@ type query struct {
 	result   *QueryResult // last computed (may be shared: read only)
 	validTS  int64        // a timestamp the result is known valid at
 	identity uint32       // identity version the result was computed for
-	sentHash string       // what the client last got
+	sentHash [32]byte     // what the client last got
 	sent     bool
 }
 
+// outbound is one queued message, or (with closeCode set) the close
+// that follows the messages queued before it.
 type outbound struct {
-	data       []byte
-	transition bool
-	flushed    chan struct{} // closed by the writer when it gets here
+	data        []byte
+	transition  bool
+	closeCode   websocket.StatusCode
+	closeReason string
 }
 
-// event is something the worker reacts to besides client messages.
-type event struct {
-	transitionSent bool
-	computed       *computation
-	requestDone    bool
-}
+// maxQueued bounds the messages waiting for a slow client; past it the
+// session is closed (Transitions coalesce, so only responses queue up).
+const maxQueued = 4096
 
 func newSession(h *Hub, conn *websocket.Conn) *session {
 	ctx, stop := context.WithCancel(h.ctx)
-	return &session{
-		hub: h, conn: conn, log: h.opts.Logger, ctx: ctx, stop: stop,
-		out:       make(chan outbound, 64),
-		mutations: make(chan RequestCall, h.opts.MaxQueuedMutations),
-		events:    make(chan event, 16),
-		queries:   map[uint32]*query{},
-	}
+	s := &session{hub: h, conn: conn, log: h.opts.Logger, ctx: ctx, stop: stop}
+	s.queries = map[uint32]*query{}
+	return s
 }
 
-// serve runs the session until the socket ends.
+// serve reads the socket until it ends.
 func (s *session) serve() {
 	if !s.hub.add(s) {
 		s.close(websocket.StatusGoingAway, "ServerShutdown")
@@ -97,288 +105,140 @@ func (s *session) serve() {
 	defer s.hub.remove(s)
 	defer s.stop()
 	s.lastWrite.Store(time.Now().UnixNano())
-	inbox := make(chan []byte, 8)
-	go s.read(inbox)
-	go s.write()
-	go s.runMutations()
-	s.work(inbox)
+	s.conn.SetReadLimit(s.hub.opts.MaxMessageBytes)
+	for {
+		typ, data, err := s.conn.Read(s.ctx)
+		if err != nil {
+			return
+		}
+		if typ != websocket.MessageText {
+			data = nil // a binary frame: rejected as malformed
+		}
+		// Messages are handled on a short-lived goroutine, so the stack
+		// that decoding and handling grow is not kept by the idle reader.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if !s.closing {
+				_ = s.handle(data)
+				s.maybeCompute()
+			}
+		}()
+		<-done
+	}
 }
 
-// close ends the socket with a close frame, waiting (bounded by the
-// library) for the client's.
+// close ends the socket with a close frame; the reader goes on until the
+// client's close frame arrives (bounded by the library).
 func (s *session) close(code websocket.StatusCode, reason string) {
 	s.closeOnce.Do(func() {
 		if len(reason) > 120 {
 			reason = reason[:120]
 		}
-		_ = s.conn.Close(code, reason)
-		s.stop()
+		go func() {
+			_ = s.conn.Close(code, reason)
+			s.stop()
+		}()
 	})
 }
 
+// closeAfterQueued closes once the messages queued so far are written.
+// Called with s.mu held.
+func (s *session) closeAfterQueued(code websocket.StatusCode, reason string) {
+	s.closing = true
+	s.enqueue(outbound{closeCode: code, closeReason: reason})
+}
+
 // fatal sends FatalError (the client gives up for good: only for protocol
-// misuse) and closes.
+// misuse) and closes. Called with s.mu held.
 func (s *session) fatal(msg string) {
 	s.send(mustJSON(fatalErrorMsg{Type: "FatalError", Error: msg}), false)
-	s.flushAndClose(websocket.StatusNormalClosure, "BadRequest")
+	s.closeAfterQueued(websocket.StatusNormalClosure, "BadRequest")
 }
 
-// flushAndClose lets the writer send what is queued (bounded), then
-// closes.
-func (s *session) flushAndClose(code websocket.StatusCode, reason string) {
-	flushed := make(chan struct{})
-	select {
-	case s.out <- outbound{flushed: flushed}:
-		select {
-		case <-flushed:
-		case <-time.After(2 * time.Second):
-		case <-s.ctx.Done():
-		}
-	case <-s.ctx.Done():
+// send queues a message for the client.
+func (s *session) send(data []byte, transition bool) {
+	s.enqueue(outbound{data: data, transition: transition})
+}
+
+func (s *session) enqueue(o outbound) {
+	s.wmu.Lock()
+	if len(s.outQ) >= maxQueued {
+		s.wmu.Unlock()
+		s.close(websocket.StatusTryAgainLater, "ClientTooSlow")
+		return
 	}
-	s.close(code, reason)
-}
-
-func (s *session) read(inbox chan<- []byte) {
-	defer close(inbox)
-	s.conn.SetReadLimit(s.hub.opts.MaxMessageBytes)
-	for {
-		typ, data, err := s.conn.Read(s.ctx)
-		if err != nil {
-			var ce websocket.CloseError
-			if !errors.As(err, &ce) && s.ctx.Err() == nil && !errors.Is(err, context.Canceled) {
-				s.log.Debug("sync: read", "err", err)
-			}
-			s.stop()
-			return
-		}
-		if typ != websocket.MessageText {
-			data = nil // a binary frame: rejected as malformed below
-		}
-		select {
-		case inbox <- data:
-		case <-s.ctx.Done():
-			return
-		}
+	s.outQ = append(s.outQ, o)
+	start := !s.writing
+	s.writing = true
+	s.wmu.Unlock()
+	if start {
+		go s.write()
 	}
 }
 
+// write drains the queue, then exits.
 func (s *session) write() {
 	for {
-		select {
-		case o := <-s.out:
-			if o.flushed != nil {
-				close(o.flushed)
-				continue
-			}
-			ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.WriteTimeout)
-			err := s.conn.Write(ctx, websocket.MessageText, o.data)
-			cancel()
-			if err != nil {
-				s.stop()
-				return
-			}
-			s.lastWrite.Store(time.Now().UnixNano())
-			if o.transition {
-				s.notify(event{transitionSent: true})
-			}
-		case <-s.ctx.Done():
+		s.wmu.Lock()
+		if len(s.outQ) == 0 || s.ctx.Err() != nil {
+			s.outQ, s.writing = nil, false
+			s.wmu.Unlock()
 			return
+		}
+		o := s.outQ[0]
+		s.outQ[0] = outbound{}
+		s.outQ = s.outQ[1:]
+		s.wmu.Unlock()
+		if o.closeCode != 0 {
+			s.close(o.closeCode, o.closeReason)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.WriteTimeout)
+		err := s.conn.Write(ctx, websocket.MessageText, o.data)
+		cancel()
+		if err != nil {
+			s.stop()
+			continue
+		}
+		s.lastWrite.Store(time.Now().UnixNano())
+		if o.transition {
+			s.mu.Lock()
+			s.inFlight = false
+			s.maybeCompute()
+			s.mu.Unlock()
 		}
 	}
 }
 
-// send queues a message for the writer.
-func (s *session) send(data []byte, transition bool) {
-	select {
-	case s.out <- outbound{data: data, transition: transition}:
-	case <-s.ctx.Done():
-	}
-}
-
-func (s *session) notify(e event) {
-	select {
-	case s.events <- e:
-	case <-s.ctx.Done():
-	}
-}
-
-// work is the session's state machine.
-func (s *session) work(inbox <-chan []byte) {
-	heartbeat := time.NewTicker(s.hub.opts.Heartbeat / 3)
-	defer heartbeat.Stop()
-	commits := s.hub.commitSignal()
-	for {
-		select {
-		case data, ok := <-inbox:
-			if !ok {
-				return
-			}
-			if err := s.handle(data); err != nil {
-				return
-			}
-		case e := <-s.events:
-			s.onEvent(e)
-		case <-commits:
-			commits = s.hub.commitSignal()
-			if s.anyInvalidated() {
-				s.wanted = true
-			}
-		case <-heartbeat.C:
-			if time.Since(time.Unix(0, s.lastWrite.Load())) >= s.hub.opts.Heartbeat {
-				s.send(pingMsg, false)
-			}
-		case <-s.ctx.Done():
-			return
-		}
-		s.maybeCompute()
-	}
-}
-
-func (s *session) onEvent(e event) {
-	switch {
-	case e.transitionSent:
-		s.inFlight = false
-	case e.computed != nil:
-		s.computing = false
-		s.apply(e.computed)
-	case e.requestDone:
-		s.wanted = true
-	}
-}
-
-// anyInvalidated reports whether a commit may have changed a subscribed
-// result.
-func (s *session) anyInvalidated() bool {
-	latest := s.hub.backend.LatestTS()
+// onCommit checks, after a commit, whether a subscribed result may have
+// changed.
+func (s *session) onCommit(latest int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, q := range s.queries {
 		if q.result == nil || s.hub.backend.Changed(q.result.Deps, q.validTS, latest) {
-			return true
+			s.wanted = true
+			s.maybeCompute()
+			return
 		}
 	}
-	return false
 }
 
-// handle processes one client message. A returned error ends the session.
-func (s *session) handle(data []byte) error {
-	var m clientMessage
-	if data == nil || json.Unmarshal(data, &m) != nil {
-		s.fatal("WSMessageInvalidJson: messages must be JSON text frames of the Convex sync protocol")
-		return errors.New("malformed message")
+// heartbeat sends a Ping when nothing was sent for a while.
+func (s *session) heartbeat(now time.Time) {
+	if now.Sub(time.Unix(0, s.lastWrite.Load())) >= s.hub.opts.Heartbeat {
+		s.lastWrite.Store(now.UnixNano())
+		s.send(pingMsg, false)
 	}
-	if !s.connected && m.Type != "Connect" {
-		s.fatal("BadRequest: the first message of a session must be Connect")
-		return errors.New("no connect")
-	}
-	switch m.Type {
-	case "Connect":
-		return s.onConnect(m)
-	case "ModifyQuerySet":
-		return s.onModifyQuerySet(m)
-	case "Mutation":
-		return s.onMutation(m)
-	case "Action":
-		return s.onAction(m)
-	case "Authenticate":
-		return s.onAuthenticate(m)
-	case "Event":
-		return nil
-	}
-	s.fatal(fmt.Sprintf("BadRequest: unknown message type %q", m.Type))
-	return errors.New("unknown message type")
 }
 
-func (s *session) onConnect(m clientMessage) error {
-	if s.connected {
-		s.fatal("BadRequest: Connect sent twice on one socket")
-		return errors.New("double connect")
-	}
-	if len(m.SessionID) == 0 || len(m.SessionID) > 64 {
-		s.fatal("BadRequest: Connect needs a sessionId")
-		return errors.New("bad session id")
-	}
-	s.connected, s.sessionID = true, m.SessionID
-	if m.ClientTS != nil {
-		skew := *m.ClientTS - time.Now().UnixMilli()
-		s.clockSkew = &skew
-	}
-	// A maxObservedTimestamp ahead of ours (a restore, or another
-	// server's clock) is accepted: this socket's versions start at zero,
-	// and every timestamp it gets from now on is ours.
-	return nil
-}
-
-func (s *session) onModifyQuerySet(m clientMessage) error {
-	if m.BaseVersion == nil || *m.BaseVersion != s.querySet {
-		s.fatal(fmt.Sprintf("BaseVersionMismatch: ModifyQuerySet base version %v does not match the server's %d", deref32(m.BaseVersion), s.querySet))
-		return errors.New("base version mismatch")
-	}
-	if m.NewVersion <= s.querySet {
-		s.fatal(fmt.Sprintf("BadRequest: ModifyQuerySet newVersion %d must be above %d", m.NewVersion, s.querySet))
-		return errors.New("bad new version")
-	}
-	for _, mod := range m.Modifications {
-		if mod.QueryID == nil {
-			s.fatal("BadRequest: a query modification needs a queryId")
-			return errors.New("no query id")
-		}
-		id := *mod.QueryID
-		switch mod.Type {
-		case "Add":
-			if _, dup := s.queries[id]; dup {
-				s.close(websocket.StatusInternalError, "InternalServerError: Duplicate query ID")
-				return errors.New("duplicate query id")
-			}
-			if len(s.queries) >= s.hub.opts.MaxQueries {
-				s.close(websocket.StatusTryAgainLater, fmt.Sprintf("TooManyQueries: a session may subscribe to at most %d queries", s.hub.opts.MaxQueries))
-				return errors.New("too many queries")
-			}
-			args, err := oneArgsObject(mod.Args)
-			if err != nil {
-				s.fatal("BadRequest: " + err.Error())
-				return err
-			}
-			s.queries[id] = &query{id: id, path: mod.UDFPath, args: args, journal: mod.Journal}
-		case "Remove":
-			if _, ok := s.queries[id]; !ok {
-				s.close(websocket.StatusInternalError, "InternalServerError: Remove of an unknown query ID")
-				return errors.New("unknown query id")
-			}
-			delete(s.queries, id)
-			s.removed = append(s.removed, id)
-		default:
-			s.fatal(fmt.Sprintf("BadRequest: unknown query modification %q", mod.Type))
-			return errors.New("bad modification")
-		}
-	}
-	s.querySet = m.NewVersion
+// requestDone asks for a Transition after a mutation or action.
+func (s *session) requestDone() {
+	s.mu.Lock()
 	s.wanted = true
-	return nil
-}
-
-func deref32(p *uint32) any {
-	if p == nil {
-		return "missing"
-	}
-	return *p
-}
-
-// oneArgsObject checks that args is [object] and returns the object.
-func oneArgsObject(args []json.RawMessage) (json.RawMessage, error) {
-	if len(args) != 1 {
-		return nil, errors.New("args must be an array holding one object")
-	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(args[0], &probe); err != nil || probe == nil {
-		return nil, errors.New("args must be an array holding one object")
-	}
-	return args[0], nil
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("sync: encode %T: %v", v, err))
-	}
-	return b
+	s.maybeCompute()
+	s.mu.Unlock()
 }

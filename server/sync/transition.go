@@ -2,7 +2,7 @@ package sync
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/binary"
 	"sort"
 	"time"
 )
@@ -30,8 +30,10 @@ type job struct {
 	mustRun bool
 }
 
+// maybeCompute starts a computation if one is wanted and allowed; called
+// with s.mu held.
 func (s *session) maybeCompute() {
-	if !s.wanted || s.computing || s.inFlight || !s.connected {
+	if !s.wanted || s.computing || s.inFlight || !s.connected || s.closing {
 		return
 	}
 	s.wanted, s.computing = false, true
@@ -49,7 +51,11 @@ func (s *session) maybeCompute() {
 	s.removed = nil
 	go func() {
 		s.compute(c, jobs)
-		s.notify(event{computed: c})
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.computing = false
+		s.apply(c)
+		s.maybeCompute()
 	}()
 }
 
@@ -142,7 +148,7 @@ func (s *session) apply(c *computation) {
 	now := time.Now().UnixNano()
 	msg := transitionMsg{Type: "Transition", StartVersion: start, EndVersion: end, Modifications: mods, ClientClockSkew: s.clockSkew, ServerTS: &now}
 	s.sent, s.inFlight = end, true
-	s.send(mustJSON(msg), true)
+	s.send(encodeTransition(msg), true)
 }
 
 func resultChange(id uint32, res *QueryResult, journal *string) stateChange {
@@ -153,8 +159,23 @@ func resultChange(id uint32, res *QueryResult, journal *string) stateChange {
 }
 
 // changeHash identifies what the client would see of a change.
-func changeHash(c stateChange) string {
+func changeHash(c stateChange) [sha256.Size]byte {
 	h := sha256.New()
-	h.Write(mustJSON(c))
-	return hex.EncodeToString(h.Sum(nil))
+	field := func(b []byte) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	field([]byte(c.Type))
+	field(c.Value)
+	field([]byte(deref(c.ErrorMessage)))
+	field(c.ErrorData)
+	field([]byte(deref(c.Journal)))
+	for _, l := range c.LogLines {
+		field([]byte(l))
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
 }

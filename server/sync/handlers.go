@@ -1,0 +1,142 @@
+package sync
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// abort closes the socket at once, ignoring later messages. Called with
+// s.mu held.
+func (s *session) abort(code websocket.StatusCode, reason string) {
+	s.closing = true
+	s.close(code, reason)
+}
+
+// handle processes one client message; called with s.mu held. A returned
+// error means the session is closing.
+func (s *session) handle(data []byte) error {
+	var m clientMessage
+	if data == nil || json.Unmarshal(data, &m) != nil {
+		s.fatal("WSMessageInvalidJson: messages must be JSON text frames of the Convex sync protocol")
+		return errors.New("malformed message")
+	}
+	if !s.connected && m.Type != "Connect" {
+		s.fatal("BadRequest: the first message of a session must be Connect")
+		return errors.New("no connect")
+	}
+	switch m.Type {
+	case "Connect":
+		return s.onConnect(m)
+	case "ModifyQuerySet":
+		return s.onModifyQuerySet(m)
+	case "Mutation":
+		return s.onMutation(m)
+	case "Action":
+		return s.onAction(m)
+	case "Authenticate":
+		return s.onAuthenticate(m)
+	case "Event":
+		return nil
+	}
+	s.fatal(fmt.Sprintf("BadRequest: unknown message type %q", m.Type))
+	return errors.New("unknown message type")
+}
+
+func (s *session) onConnect(m clientMessage) error {
+	if s.connected {
+		s.fatal("BadRequest: Connect sent twice on one socket")
+		return errors.New("double connect")
+	}
+	if len(m.SessionID) == 0 || len(m.SessionID) > 64 {
+		s.fatal("BadRequest: Connect needs a sessionId")
+		return errors.New("bad session id")
+	}
+	s.connected, s.sessionID = true, m.SessionID
+	if m.ClientTS != nil {
+		skew := *m.ClientTS - time.Now().UnixMilli()
+		s.clockSkew = &skew
+	}
+	// A maxObservedTimestamp ahead of ours (a restore, or another
+	// server's clock) is accepted: this socket's versions start at zero,
+	// and every timestamp it gets from now on is ours.
+	return nil
+}
+
+func (s *session) onModifyQuerySet(m clientMessage) error {
+	if m.BaseVersion == nil || *m.BaseVersion != s.querySet {
+		s.fatal(fmt.Sprintf("BaseVersionMismatch: ModifyQuerySet base version %v does not match the server's %d", deref32(m.BaseVersion), s.querySet))
+		return errors.New("base version mismatch")
+	}
+	if m.NewVersion <= s.querySet {
+		s.fatal(fmt.Sprintf("BadRequest: ModifyQuerySet newVersion %d must be above %d", m.NewVersion, s.querySet))
+		return errors.New("bad new version")
+	}
+	for _, mod := range m.Modifications {
+		if mod.QueryID == nil {
+			s.fatal("BadRequest: a query modification needs a queryId")
+			return errors.New("no query id")
+		}
+		id := *mod.QueryID
+		switch mod.Type {
+		case "Add":
+			if _, dup := s.queries[id]; dup {
+				s.abort(websocket.StatusInternalError, "InternalServerError: Duplicate query ID")
+				return errors.New("duplicate query id")
+			}
+			if len(s.queries) >= s.hub.opts.MaxQueries {
+				s.abort(websocket.StatusTryAgainLater, fmt.Sprintf("TooManyQueries: a session may subscribe to at most %d queries", s.hub.opts.MaxQueries))
+				return errors.New("too many queries")
+			}
+			args, err := oneArgsObject(mod.Args)
+			if err != nil {
+				s.fatal("BadRequest: " + err.Error())
+				return err
+			}
+			s.queries[id] = &query{id: id, path: mod.UDFPath, args: args, journal: mod.Journal}
+		case "Remove":
+			if _, ok := s.queries[id]; !ok {
+				s.abort(websocket.StatusInternalError, "InternalServerError: Remove of an unknown query ID")
+				return errors.New("unknown query id")
+			}
+			delete(s.queries, id)
+			s.removed = append(s.removed, id)
+		default:
+			s.fatal(fmt.Sprintf("BadRequest: unknown query modification %q", mod.Type))
+			return errors.New("bad modification")
+		}
+	}
+	s.querySet = m.NewVersion
+	s.wanted = true
+	return nil
+}
+
+func deref32(p *uint32) any {
+	if p == nil {
+		return "missing"
+	}
+	return *p
+}
+
+// oneArgsObject checks that args is [object] and returns the object.
+func oneArgsObject(args []json.RawMessage) (json.RawMessage, error) {
+	if len(args) != 1 {
+		return nil, errors.New("args must be an array holding one object")
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(args[0], &probe); err != nil || probe == nil {
+		return nil, errors.New("args must be an array holding one object")
+	}
+	return args[0], nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("sync: encode %T: %v", v, err))
+	}
+	return b
+}
