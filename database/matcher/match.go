@@ -10,10 +10,10 @@ type scratch struct {
 // collect reports every registration of g not reported yet.
 func (s *scratch) collect(g *group) {
 	for _, r := range g.subs {
-		w, b := r.reg.slot>>6, uint64(1)<<(r.reg.slot&63)
+		w, b := r.slot>>6, uint64(1)<<(r.slot&63)
 		if s.seen[w]&b == 0 {
 			s.seen[w] |= b
-			s.out = append(s.out, r.reg.id)
+			s.out = append(s.out, r.id)
 		}
 	}
 }
@@ -41,7 +41,7 @@ func (m *Matcher) AppendMatches(dst []SubscriptionID, keys []Key, tokens []strin
 	clear(s.seen)
 	for _, k := range keys {
 		if t := m.trees[k.Index]; t != nil {
-			stab(t.root, k.Key, s)
+			stab(t.root, prefix(k.Key), k.Key, s)
 		}
 	}
 	for _, tok := range tokens {

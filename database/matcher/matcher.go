@@ -109,10 +109,13 @@ type group struct {
 }
 
 // subRef points from a group back at the registration and the entry of
-// its members that names this group, so removal is O(1).
+// its members that names this group, so removal is O(1). It repeats the
+// registration's id and slot so a match need not load the registration.
 type subRef struct {
 	reg    *registration
 	member int
+	slot   int
+	id     SubscriptionID
 }
 
 type tokenGroup struct {
@@ -180,7 +183,7 @@ func (m *Matcher) join(reg *registration, g *group, mem membership) {
 		return
 	}
 	mem.g, mem.pos = g, len(g.subs)
-	g.subs = append(g.subs, subRef{reg: reg, member: len(reg.members)})
+	g.subs = append(g.subs, subRef{reg: reg, member: len(reg.members), slot: reg.slot, id: reg.id})
 	reg.members = append(reg.members, mem)
 }
 
@@ -242,13 +245,15 @@ func (m *Matcher) node(iv Interval) *node {
 	}
 	m.prioSeq++
 	n := &node{
-		start: append([]byte{}, iv.Start...),
-		key:   string(b),
-		prio:  mix(m.prioSeq),
-		tree:  t,
+		start:  append([]byte{}, iv.Start...),
+		startP: prefix(iv.Start),
+		key:    string(b),
+		prio:   mix(m.prioSeq),
+		tree:   t,
 	}
 	if iv.End != nil {
 		n.end = append([]byte{}, iv.End...)
+		n.endP = prefix(iv.End)
 	}
 	t.byKey[n.key] = n
 	t.insert(n)

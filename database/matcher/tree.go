@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"hull/persistence"
 )
@@ -16,20 +17,50 @@ type tree struct {
 }
 
 // node is one distinct interval and the registrations that read it.
+// Each endpoint carries its first eight bytes as a number (see prefix),
+// which decides most comparisons without touching the bytes.
 type node struct {
-	group
-	start, end  []byte // end nil: unbounded
-	key         string // byKey's key for this interval
-	prio        uint64
 	left, right *node
-	tree        *tree
-	maxEnd      []byte // largest end in this subtree, unless maxInf
+	startP      uint64
+	maxEndP     uint64
+	endP        uint64
 	maxInf      bool   // some interval in this subtree is unbounded
+	maxEnd      []byte // largest end in this subtree, unless maxInf
+	start, end  []byte // end nil: unbounded
+	group
+	prio uint64
+	key  string // byKey's key for this interval
+	tree *tree
+}
+
+// prefix is b's first eight bytes, big-endian, zero-padded. When two
+// prefixes differ they order their byte strings; when equal, the bytes
+// decide.
+func prefix(b []byte) uint64 {
+	if len(b) >= 8 {
+		return binary.BigEndian.Uint64(b)
+	}
+	var p uint64
+	for i, c := range b {
+		p |= uint64(c) << (56 - 8*i)
+	}
+	return p
+}
+
+// compare orders a and b given their prefixes.
+func compare(ap uint64, a []byte, bp uint64, b []byte) int {
+	switch {
+	case ap < bp:
+		return -1
+	case ap > bp:
+		return 1
+	}
+	return bytes.Compare(a, b)
 }
 
 // less orders intervals by start, then end (unbounded last).
 func less(a, b *node) bool {
-	if c := bytes.Compare(a.start, b.start); c != 0 {
+	if c := compare(a.startP, a.start, b.startP, b.start); c != 0 {
 		return c < 0
 	}
 	switch {
@@ -38,20 +69,20 @@ func less(a, b *node) bool {
 	case b.end == nil:
 		return true
 	}
-	return bytes.Compare(a.end, b.end) < 0
+	return compare(a.endP, a.end, b.endP, b.end) < 0
 }
 
 // fix recomputes n's subtree maximum from its own end and its children.
 func (n *node) fix() {
-	n.maxEnd, n.maxInf = n.end, n.end == nil
+	n.maxEnd, n.maxEndP, n.maxInf = n.end, n.endP, n.end == nil
 	for _, c := range [2]*node{n.left, n.right} {
 		if c == nil || n.maxInf {
 			continue
 		}
 		if c.maxInf {
-			n.maxEnd, n.maxInf = nil, true
-		} else if bytes.Compare(c.maxEnd, n.maxEnd) > 0 {
-			n.maxEnd = c.maxEnd
+			n.maxEnd, n.maxEndP, n.maxInf = nil, 0, true
+		} else if compare(c.maxEndP, c.maxEnd, n.maxEndP, n.maxEnd) > 0 {
+			n.maxEnd, n.maxEndP = c.maxEnd, c.maxEndP
 		}
 	}
 }
@@ -142,18 +173,18 @@ func merge(a, b *node) *node {
 // stab hands every node of n's subtree whose interval contains k to s.
 // Subtrees whose largest end is not after k, and right subtrees of nodes
 // starting after k, hold no match and are skipped.
-func stab(n *node, k []byte, s *scratch) {
+func stab(n *node, kp uint64, k []byte, s *scratch) {
 	for n != nil {
-		if !n.maxInf && bytes.Compare(n.maxEnd, k) <= 0 {
+		if !n.maxInf && compare(n.maxEndP, n.maxEnd, kp, k) <= 0 {
 			return
 		}
 		if n.left != nil {
-			stab(n.left, k, s)
+			stab(n.left, kp, k, s)
 		}
-		if bytes.Compare(n.start, k) > 0 {
+		if compare(n.startP, n.start, kp, k) > 0 {
 			return
 		}
-		if n.end == nil || bytes.Compare(k, n.end) < 0 {
+		if n.end == nil || compare(kp, k, n.endP, n.end) < 0 {
 			s.collect(&n.group)
 		}
 		n = n.right
