@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"hull/database"
+	"hull/database/matcher"
 	"hull/persistence"
 	"hull/runtime"
 )
@@ -39,6 +40,9 @@ type App struct {
 	env    atomic.Pointer[map[string]string]
 	// lastRange remembers the last commit range reactivity asked for.
 	lastRange atomic.Pointer[commitRange]
+	// watch indexes the read sets of live subscriptions (see Watch).
+	watch         *matcher.Matcher
+	watchedConfig atomic.Pointer[watchedConfig]
 
 	// stateMu serializes changes of the active version and env vars.
 	stateMu sync.Mutex
@@ -68,6 +72,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		opts:  opts,
 		log:   opts.Logger,
 		mods:  map[string]moduleSet{},
+		watch: matcher.New(),
 	}
 	if err := a.loadState(ctx); err != nil {
 		return nil, fmt.Errorf("load deployment state: %w", err)

@@ -5,6 +5,7 @@ import (
 
 	"hull/app/dbsyscall"
 	"hull/database"
+	"hull/database/matcher"
 )
 
 // Deps is what a query result depends on: the index ranges it read, and
@@ -71,4 +72,50 @@ func queryDeps(t txn, version *Version, env *map[string]string) (*Deps, *string)
 		journal = &c
 	}
 	return &Deps{Reads: d.tx.ReadSet(), version: version, env: env}, journal
+}
+
+// Subscriptions registered for change notification: a matcher over their
+// read sets answers, per commit range, which ones it touched.
+
+// Watch registers deps under id (replacing an earlier registration).
+func (a *App) Watch(id uint64, d *Deps) {
+	if d == nil {
+		return
+	}
+	rs := matcher.ReadSet{Intervals: make([]matcher.Interval, 0, len(d.Reads))}
+	for _, r := range d.Reads {
+		rs.Intervals = append(rs.Intervals, matcher.Interval{Index: r.Index, Start: r.Start, End: r.End})
+	}
+	a.watch.Register(matcher.SubscriptionID(id), rs)
+}
+
+// Unwatch forgets id.
+func (a *App) Unwatch(id uint64) { a.watch.Unregister(matcher.SubscriptionID(id)) }
+
+// Touched returns the registered ids that a commit in (after, through]
+// may have changed; all is true when every registration must be checked
+// (the commits are no longer known, or the code or environment changed).
+func (a *App) Touched(after, through int64) (ids []uint64, all bool) {
+	version, env := a.active.Load(), a.env.Load()
+	if prev := a.watchedConfig.Swap(&watchedConfig{version: version, env: env}); prev == nil || prev.version != version || prev.env != env {
+		return nil, true
+	}
+	commits, ok := a.commitsSince(after, through)
+	if !ok {
+		return nil, true
+	}
+	var keys []matcher.Key
+	for _, c := range commits {
+		for _, k := range c.Keys {
+			keys = append(keys, matcher.Key{Index: k.Index, Key: k.Key})
+		}
+	}
+	a.watch.Match(keys, nil, func(id matcher.SubscriptionID) { ids = append(ids, uint64(id)) })
+	return ids, false
+}
+
+// watchedConfig is the code version and environment Touched last saw.
+type watchedConfig struct {
+	version *Version
+	env     *map[string]string
 }

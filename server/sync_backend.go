@@ -102,6 +102,21 @@ func (b *syncBackend) Changed(deps sync.Dependencies, ts, through int64) bool {
 	return b.app.Changed(d, ts, through)
 }
 
+// Watch implements sync.Backend.
+func (b *syncBackend) Watch(id uint64, deps sync.Dependencies) {
+	if d, ok := deps.(*app.Deps); ok {
+		b.app.Watch(id, d)
+	}
+}
+
+// Unwatch implements sync.Backend.
+func (b *syncBackend) Unwatch(id uint64) { b.app.Unwatch(id) }
+
+// Touched implements sync.Backend.
+func (b *syncBackend) Touched(after, through int64) ([]uint64, bool) {
+	return b.app.Touched(after, through)
+}
+
 // Authenticate implements sync.Backend: admin keys are checked; user
 // tokens (JWTs from an auth provider) are not verified yet, so they are
 // refused with a message that says so.

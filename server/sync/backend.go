@@ -25,6 +25,14 @@ type Backend interface {
 	// or something it depends on (code, environment) changed. When unsure
 	// it says true.
 	Changed(deps Dependencies, ts, through int64) bool
+	// Watch registers a result's deps for change notification under id
+	// (replacing an earlier registration of id); Unwatch removes it.
+	Watch(id uint64, deps Dependencies)
+	Unwatch(id uint64)
+	// Touched returns the registered ids whose deps a commit in (after,
+	// through] may have touched, or all when every registration must be
+	// checked.
+	Touched(after, through int64) (ids []uint64, all bool)
 	// Authenticate checks a token of the Authenticate message.
 	Authenticate(ctx context.Context, tokenType, value string) (Identity, error)
 }

@@ -96,12 +96,14 @@ func (s *session) onModifyQuerySet(m clientMessage) error {
 				s.fatal("BadRequest: " + err.Error())
 				return err
 			}
-			s.queries[id] = &query{id: id, path: mod.UDFPath, args: args, journal: mod.Journal}
+			s.queries[id] = &query{id: id, watchID: s.hub.nextID.Add(1), path: mod.UDFPath, args: args, journal: mod.Journal}
 		case "Remove":
-			if _, ok := s.queries[id]; !ok {
+			q, ok := s.queries[id]
+			if !ok {
 				s.abort(websocket.StatusInternalError, "InternalServerError: Remove of an unknown query ID")
 				return errors.New("unknown query id")
 			}
+			s.hub.unwatch(q.watchID)
 			delete(s.queries, id)
 			s.removed = append(s.removed, id)
 		default:

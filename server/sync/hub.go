@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strconv"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -74,6 +75,11 @@ type Hub struct {
 	latest   int64
 
 	execs execCache
+
+	watchMu gosync.Mutex
+	watched map[uint64]*session // watch id → the session of that query
+	always  map[uint64]*session // queries without deps: every commit
+	nextID  atomic.Uint64
 }
 
 // NewHub starts a hub over backend; Close stops it.
@@ -82,6 +88,7 @@ func NewHub(backend Backend, opts Options) *Hub {
 	h := &Hub{
 		backend: backend, opts: opts.withDefaults(), ctx: ctx, cancel: cancel,
 		sessions: map[*session]struct{}{}, latest: backend.LatestTS(),
+		watched: map[uint64]*session{}, always: map[uint64]*session{},
 	}
 	go h.watchCommits()
 	go h.heartbeats()
@@ -112,12 +119,64 @@ func (h *Hub) watchCommits() {
 			h.mu.Unlock()
 			continue
 		}
+		prev := h.latest
 		h.latest = ts
 		h.mu.Unlock()
-		for _, s := range h.list() {
+		for _, s := range h.touched(prev, ts) {
 			s.onCommit(ts)
 		}
 	}
+}
+
+// touched returns the sessions a commit range may have changed a result
+// of.
+func (h *Hub) touched(after, through int64) []*session {
+	ids, all := h.backend.Touched(after, through)
+	if all {
+		return h.list()
+	}
+	h.watchMu.Lock()
+	defer h.watchMu.Unlock()
+	seen := make(map[*session]bool, len(ids))
+	out := make([]*session, 0, len(ids))
+	for _, id := range ids {
+		if s := h.watched[id]; s != nil && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range h.always {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// watch registers a query's result for change notification.
+// A result without deps (what the backend cannot track) is checked at
+// every commit.
+func (h *Hub) watch(id uint64, s *session, deps Dependencies) {
+	h.watchMu.Lock()
+	h.watched[id] = s
+	if deps == nil {
+		h.always[id] = s
+	} else {
+		delete(h.always, id)
+	}
+	h.watchMu.Unlock()
+	if deps != nil {
+		h.backend.Watch(id, deps)
+	}
+}
+
+func (h *Hub) unwatch(id uint64) {
+	h.watchMu.Lock()
+	delete(h.watched, id)
+	delete(h.always, id)
+	h.watchMu.Unlock()
+	h.backend.Unwatch(id)
 }
 
 // heartbeats pings idle sessions.

@@ -66,6 +66,7 @@ type protocolState struct {
 // query is one subscription.
 type query struct {
 	id       uint32
+	watchID  uint64 // the hub's name for this query's change notifications
 	path     string
 	args     json.RawMessage
 	journal  *string
@@ -104,6 +105,7 @@ func (s *session) serve() {
 	}
 	defer s.hub.remove(s)
 	defer s.stop()
+	defer s.unwatchAll()
 	s.lastWrite.Store(time.Now().UnixNano())
 	s.conn.SetReadLimit(s.hub.opts.MaxMessageBytes)
 	for {
@@ -241,4 +243,13 @@ func (s *session) requestDone() {
 	s.wanted = true
 	s.maybeCompute()
 	s.mu.Unlock()
+}
+
+// unwatchAll drops the session's change notifications.
+func (s *session) unwatchAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range s.queries {
+		s.hub.unwatch(q.watchID)
+	}
 }

@@ -27,6 +27,7 @@ type kv struct {
 	changed chan struct{}
 	runs    atomic.Int64
 	ran     map[string]bool // session/request ids of successful mutations
+	watched map[uint64]string
 }
 
 type write struct {
@@ -35,7 +36,7 @@ type write struct {
 }
 
 func newKV() *kv {
-	return &kv{ts: 100, data: map[string]string{}, changed: make(chan struct{}), ran: map[string]bool{}}
+	return &kv{ts: 100, data: map[string]string{}, changed: make(chan struct{}), ran: map[string]bool{}, watched: map[uint64]string{}}
 }
 
 func argOf(args json.RawMessage, name string) string {
@@ -119,6 +120,33 @@ func (b *kv) Changed(deps sync.Dependencies, ts, through int64) bool {
 		}
 	}
 	return false
+}
+
+func (b *kv) Watch(id uint64, deps sync.Dependencies) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.watched[id] = deps.(string)
+}
+
+func (b *kv) Unwatch(id uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.watched, id)
+}
+
+func (b *kv) Touched(after, through int64) ([]uint64, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var ids []uint64
+	for id, key := range b.watched {
+		for _, w := range b.log {
+			if w.ts > after && w.ts <= through && w.key == key {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	return ids, false
 }
 
 func (b *kv) Authenticate(_ context.Context, tokenType, value string) (sync.Identity, error) {

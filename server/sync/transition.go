@@ -122,6 +122,12 @@ func (s *session) apply(c *computation) {
 			if res.Journal != nil {
 				q.journal = res.Journal
 			}
+			s.hub.watch(q.watchID, s, res.Deps)
+			// A commit the hub handled before this registration is
+			// checked here.
+			if latest := s.hub.backend.LatestTS(); latest > c.ts && s.hub.backend.Changed(res.Deps, c.ts, latest) {
+				s.wanted = true
+			}
 			change = resultChange(id, res, q.journal)
 		}
 		h := changeHash(change)
