@@ -16,11 +16,15 @@ func idx(i int64) persistence.IndexID { return persistence.IndexID(i) }
 // repeat and touch keys at their exact boundaries.
 type gen struct{ r *rand.Rand }
 
+// Some keys share a seven-byte head, so comparisons past the first eight
+// bytes are exercised too.
 func (g gen) key() []byte {
-	n := g.r.IntN(4)
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = "\x00ab\xff"[g.r.IntN(4)]
+	var b []byte
+	if g.r.IntN(3) == 0 {
+		b = append(b, "\x00a\xffbab\x00"...)
+	}
+	for range g.r.IntN(4) {
+		b = append(b, "\x00ab\xff"[g.r.IntN(4)])
 	}
 	return b
 }
