@@ -80,6 +80,11 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	if r.mode == modeFresh {
 		plan = p.preloadPlan(mods, call.Module)
 	}
+	r.finished = false
+	if call.Kind == KindAction {
+		r.beginAsync(p.opts.HTTPClient)
+		defer r.endAsync()
+	}
 	runErr := r.withDeadline(timeout, func() error {
 		r.preload(plan)
 		if _, err := r.call("__hull_start", call.Module, call.Export, string(call.Kind), string(call.Args)); err != nil {

@@ -7,6 +7,7 @@ package runtime
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -110,6 +111,10 @@ type Options struct {
 	// give each call fresh module state; this one costs milliseconds per
 	// call and exists to measure against.
 	FreshEngines bool
+	// HTTPClient makes the requests of fetch in actions (default: a client
+	// with the default transport; each request is bounded by the action's
+	// time limit).
+	HTTPClient *http.Client
 }
 
 func (o Options) withDefaults() Options {
@@ -127,6 +132,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Engine == nil {
 		o.Engine = QuickJS{}
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
 	}
 	return o
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -43,6 +44,9 @@ type vmRun struct {
 	loadErr     error
 	memLimit    int64
 	mode        engineMode
+	async       *asyncOps     // an action's operations in flight
+	stopped     chan struct{} // closed when the run is interrupted
+	finished    bool          // the function's promise settled
 }
 
 type vmConfig struct {
@@ -90,6 +94,9 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 		{"__hull_sync", r.syncSyscall},
 		{"__hull_async", r.asyncSyscall},
 		{"__hull_log", r.log},
+		{"__hull_async_start", r.startAsync},
+		{"__hull_async_cancel", r.cancelAsync},
+		{"__hull_finished", r.markFinished},
 	} {
 		if err := r.vm.Register(reg.name, reg.fn); err != nil {
 			return fmt.Errorf("runtime: register %s: %w", reg.name, err)
@@ -232,7 +239,9 @@ func (r *vmRun) log(args []any) (any, error) {
 	return nil, nil
 }
 
-// drain runs pending jobs until none are left.
+// drain runs pending jobs until none are left, waiting for asynchronous
+// operations in flight while the function has not settled (timers it
+// leaves behind do not hold it).
 func (r *vmRun) drain() error {
 	for {
 		if r.interrupted.Load() {
@@ -242,19 +251,36 @@ func (r *vmRun) drain() error {
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if n > 0 {
+			continue
+		}
+		if r.finished {
 			return nil
 		}
+		waited, err := r.waitAsync()
+		if err != nil || !waited {
+			return err
+		}
 	}
+}
+
+// markFinished is __hull_finished(): the function's promise settled.
+func (r *vmRun) markFinished([]any) (any, error) {
+	r.finished = true
+	return nil, nil
 }
 
 // withDeadline runs f, interrupting the engine when d passes or ctx ends.
 // Engines keep an interrupt request until it is withdrawn, so one request
 // is enough; it is withdrawn when f returns.
 func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
+	stopped := make(chan struct{})
+	r.stopped = stopped
+	var once sync.Once
 	stop := func() {
 		r.interrupted.Store(true)
 		r.vm.Interrupt()
+		once.Do(func() { close(stopped) })
 	}
 	t := time.AfterFunc(d, stop)
 	cancel := context.AfterFunc(r.ctx, stop)

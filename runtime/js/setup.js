@@ -11,9 +11,140 @@
   const hostSync = g.__hull_sync;
   const hostAsync = g.__hull_async;
   const hostLog = g.__hull_log;
+  const asyncStart = g.__hull_async_start;
+  const asyncCancel = g.__hull_async_cancel;
+  const hostFinished = g.__hull_finished;
   delete g.__hull_sync;
   delete g.__hull_async;
   delete g.__hull_log;
+  delete g.__hull_async_start;
+  delete g.__hull_async_cancel;
+  delete g.__hull_finished;
+
+  // ---- asynchronous host operations (actions): timers and fetch ----
+  // Go runs each operation on its own and hands its completion to
+  // __hull_async_done once the job queue is empty.
+  const waiting = new Map();
+  g.__hull_async_done = (idStr, reply) => {
+    const id = Number(idStr);
+    const w = waiting.get(id);
+    if (!w) return;
+    waiting.delete(id);
+    if (reply[0] === "o") w.ok(JSON.parse(reply.slice(1)));
+    else w.err(JSON.parse(reply.slice(1)));
+  };
+  const startOp = (op, arg, ok, err) => {
+    const id = asyncStart(op, arg);
+    waiting.set(id, { ok, err });
+    return id;
+  };
+  const cancelOp = (id) => {
+    if (waiting.delete(id)) asyncCancel(id);
+  };
+  function installTimersAndFetch() {
+    // One handle space for timeouts and intervals, as in browsers.
+    let nextHandle = 1;
+    const active = new Map(); // handle -> op id in flight
+    const delayOf = (ms) => String(Math.max(0, Number(ms) || 0));
+    g.setTimeout = (f, ms, ...args) => {
+      const h = nextHandle++;
+      active.set(h, startOp("timer", delayOf(ms), () => {
+        active.delete(h);
+        if (typeof f === "function") f(...args);
+      }, () => active.delete(h)));
+      return h;
+    };
+    g.setInterval = (f, ms, ...args) => {
+      const h = nextHandle++;
+      const arm = () => {
+        active.set(h, startOp("timer", delayOf(ms), () => {
+          if (!active.has(h)) return;
+          arm();
+          if (typeof f === "function") f(...args);
+        }, () => active.delete(h)));
+      };
+      arm();
+      return h;
+    };
+    g.clearTimeout = g.clearInterval = (h) => {
+      const id = active.get(h);
+      if (id === undefined) return;
+      active.delete(h);
+      cancelOp(id);
+    };
+    g.fetch = fetchImpl;
+  }
+  const bytesToB64 = (u8) => {
+    let s = "";
+    for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode.apply(null, u8.subarray(i, i + 0x8000));
+    return g.btoa(s);
+  };
+  const b64ToBytes = (b64) => {
+    const s = g.atob(b64);
+    const u8 = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) u8[i] = s.charCodeAt(i);
+    return u8;
+  };
+  // requestParts turns fetch(input, init) into url, method, headers and
+  // body bytes, through the Request class when there is one.
+  const requestParts = async (input, init) => {
+    if (typeof g.Request === "function") {
+      const req = input instanceof g.Request && init === undefined ? input : new g.Request(input, init);
+      const headers = [];
+      req.headers.forEach((v, k) => headers.push([k, v]));
+      const hasBody = req.body !== null && req.body !== undefined;
+      const body = hasBody ? new Uint8Array(await req.arrayBuffer()) : null;
+      return { url: req.url, method: req.method, headers, body, redirect: req.redirect ?? "follow", signal: req.signal ?? init?.signal };
+    }
+    const url = typeof input === "string" ? input : String(input?.url ?? input);
+    const method = (init?.method ?? "GET").toUpperCase();
+    const headers = [];
+    const h = init?.headers;
+    if (h) {
+      if (typeof h.forEach === "function" && !Array.isArray(h)) h.forEach((v, k) => headers.push([k, v]));
+      else for (const [k, v] of Array.isArray(h) ? h : Object.entries(h)) headers.push([k, String(v)]);
+    }
+    let body = null;
+    const b = init?.body;
+    if (typeof b === "string") body = new TextEncoder().encode(b);
+    else if (b instanceof ArrayBuffer) body = new Uint8Array(b);
+    else if (ArrayBuffer.isView(b)) body = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    else if (b != null) body = new TextEncoder().encode(String(b));
+    return { url, method, headers, body, redirect: init?.redirect ?? "follow", signal: init?.signal };
+  };
+  const makeResponse = (r) => {
+    const bytes = b64ToBytes(r.body);
+    const nullBody = r.status === 101 || r.status === 204 || r.status === 205 || r.status === 304;
+    let res;
+    if (typeof g.Response === "function") {
+      res = new g.Response(nullBody ? null : bytes, { status: r.status < 200 ? 200 : r.status, statusText: r.statusText, headers: r.headers });
+      if (r.status < 200) Object.defineProperty(res, "status", { value: r.status });
+    } else {
+      const headers = new Map(r.headers.map(([k, v]) => [k.toLowerCase(), v]));
+      const text = () => Promise.resolve(new TextDecoder().decode(bytes));
+      res = {
+        status: r.status, statusText: r.statusText, ok: r.status >= 200 && r.status < 300, bodyUsed: false,
+        headers: { get: (k) => headers.get(String(k).toLowerCase()) ?? null, has: (k) => headers.has(String(k).toLowerCase()), forEach: (f) => headers.forEach((v, k) => f(v, k)), entries: () => headers.entries() },
+        text, json: () => text().then(JSON.parse), arrayBuffer: () => Promise.resolve(bytes.buffer),
+      };
+    }
+    Object.defineProperty(res, "url", { value: r.url, configurable: true });
+    Object.defineProperty(res, "redirected", { value: r.redirected, configurable: true });
+    return res;
+  };
+  const fetchImpl = async (input, init) => {
+    const p = await requestParts(input, init);
+    if (p.signal?.aborted) throw p.signal.reason ?? new Error("The operation was aborted.");
+    const arg = JSON.stringify({ url: p.url, method: p.method, headers: p.headers, body: p.body ? bytesToB64(p.body) : null, redirect: p.redirect });
+    const r = await new Promise((resolve, reject) => {
+      const id = startOp("fetch", arg, resolve, (e) => reject(new TypeError(e.message)));
+      p.signal?.addEventListener?.("abort", () => {
+        cancelOp(id);
+        reject(p.signal.reason ?? new Error("The operation was aborted."));
+      });
+    });
+    return makeResponse(r);
+  };
   delete g.__hull_cfg;
 
   // QuickJS returns -1n for BigInt.asUintN(64, -1n); fix it.
@@ -167,19 +298,7 @@
     g.setInterval = noTimers("setInterval");
     g.fetch = () => { throw new Error("Can't use fetch() in queries and mutations. Please consider using an action."); };
   } else {
-    // Timers in actions run once the current job queue drains; delays are
-    // not honoured yet.
-    let nextTimer = 1;
-    const cancelled = new Set();
-    g.setTimeout = (f, _ms, ...args) => {
-      const id = nextTimer++;
-      Promise.resolve().then(() => { if (!cancelled.has(id)) f(...args); });
-      return id;
-    };
-    g.clearTimeout = (id) => cancelled.add(id);
-    g.setInterval = () => { throw new Error("setInterval is not supported by hull yet."); };
-    g.clearInterval = () => {};
-    g.fetch = () => Promise.reject(new Error("fetch is not supported by hull yet."));
+    installTimersAndFetch();
   }
   g.clearTimeout ??= () => {};
   g.clearInterval ??= () => {};
@@ -321,8 +440,8 @@
       p = Promise.reject(e);
     }
     Promise.resolve(p).then(
-      (v) => { g.__hull_state = { done: true, value: v }; },
-      (e) => { g.__hull_state = { done: true, error: describeError(e) }; },
+      (v) => { g.__hull_state = { done: true, value: v }; hostFinished(); },
+      (e) => { g.__hull_state = { done: true, error: describeError(e) }; hostFinished(); },
     );
   };
   g.__hull_outcome = () => JSON.stringify(g.__hull_state);
