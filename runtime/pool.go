@@ -85,7 +85,11 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		r.beginAsync(p.opts.HTTPClient)
 		defer r.endAsync()
 	}
-	runErr := r.withDeadline(timeout, func() error {
+	limited := r.withCPUBudget
+	if call.Kind == KindAction {
+		limited = r.withDeadline
+	}
+	runErr := limited(timeout, func() error {
 		r.preload(plan)
 		if _, err := r.call("__hull_start", call.Module, call.Export, string(call.Kind), string(call.Args)); err != nil {
 			return err
@@ -170,12 +174,22 @@ func (r *vmRun) outcome() (outcome, error) {
 		return outcome{}, err
 	}
 	s, ok := v.(string)
-	if !ok {
-		return outcome{}, fmt.Errorf("runtime: unexpected outcome %T", v)
+	if !ok || s == "" {
+		return outcome{}, fmt.Errorf("runtime: unexpected outcome %v", v)
 	}
 	var out outcome
-	if err := json.Unmarshal([]byte(s), &out); err != nil {
-		return outcome{}, fmt.Errorf("runtime: decode outcome: %w", err)
+	switch s[0] {
+	case 'p':
+	case 'v':
+		val := s[1:]
+		out.Done, out.Value = true, &val
+	case 'e':
+		out.Done = true
+		if err := json.Unmarshal([]byte(s[1:]), &out.Error); err != nil {
+			return outcome{}, fmt.Errorf("runtime: decode outcome: %w", err)
+		}
+	default:
+		return outcome{}, fmt.Errorf("runtime: unexpected outcome %q", s)
 	}
 	return out, nil
 }

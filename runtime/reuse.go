@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -267,19 +268,27 @@ func (p *Pool) release(key reuseKeys, r *vmRun, done bool) {
 	}
 }
 
-// reconfigure readies a prepared engine for a new call.
+// reconfigure readies a prepared engine for a new call. The environment
+// is passed only to opt-in engines: a snapshotted engine was prepared with
+// the call's environment (it is part of the reuse key).
 func (r *vmRun) reconfigure(ctx context.Context, mods Modules, host Host, cfg vmConfig) error {
 	r.ctx, r.mods, r.host = ctx, mods, host
 	r.logs, r.overflow, r.loadErr = nil, false, nil
 	r.interrupted.Store(false)
-	if cfg.Env == nil {
-		cfg.Env = map[string]string{}
+	env := ""
+	if r.mode != modeSnapshot {
+		if cfg.Env == nil {
+			cfg.Env = map[string]string{}
+		}
+		b, err := json.Marshal(cfg.Env)
+		if err != nil {
+			return fmt.Errorf("runtime: encode environment: %w", err)
+		}
+		env = string(b)
 	}
-	js, err := json.Marshal(cfg)
-	if err != nil {
-		return fmt.Errorf("runtime: encode config: %w", err)
-	}
-	if _, err := r.call("__hull_reconfigure", string(js)); err != nil {
+	seed := func(i int) string { return strconv.FormatUint(uint64(cfg.Seed[i]), 10) }
+	now := strconv.FormatFloat(cfg.Now, 'f', -1, 64)
+	if _, err := r.call("__hull_reconfigure", now, seed(0), seed(1), seed(2), seed(3), cfg.RequestID, env); err != nil {
 		return fmt.Errorf("runtime: reconfigure engine: %w", err)
 	}
 	return nil

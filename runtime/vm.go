@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -274,6 +275,38 @@ func (r *vmRun) markFinished([]any) (any, error) {
 // Engines keep an interrupt request until it is withdrawn, so one request
 // is enough; it is withdrawn when f returns.
 func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
+	return r.withLimits(0, d, f)
+}
+
+// withCPUBudget runs f with a budget of thread CPU time: time spent
+// waiting (for the database, say) does not count. The goroutine stays on
+// its OS thread meanwhile. A wall-clock limit of ten times the budget (at
+// least 10 s) remains as a backstop. Without a thread clock or an engine
+// that can check it, the budget is wall time.
+func (r *vmRun) withCPUBudget(budget time.Duration, f func() error) error {
+	ic, ok := r.vm.(interface{ SetInterruptCheck(func() bool) })
+	if !ok {
+		return r.withDeadline(budget, f)
+	}
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	start, ok := threadCPUTime()
+	if !ok {
+		return r.withDeadline(budget, f)
+	}
+	ic.SetInterruptCheck(func() bool {
+		now, _ := threadCPUTime()
+		if now-start <= budget {
+			return false
+		}
+		r.interrupted.Store(true)
+		return true
+	})
+	defer ic.SetInterruptCheck(nil)
+	return r.withLimits(budget, max(10*budget, 10*time.Second), f)
+}
+
+func (r *vmRun) withLimits(_ time.Duration, wall time.Duration, f func() error) error {
 	stopped := make(chan struct{})
 	r.stopped = stopped
 	var once sync.Once
@@ -282,7 +315,7 @@ func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
 		r.vm.Interrupt()
 		once.Do(func() { close(stopped) })
 	}
-	t := time.AfterFunc(d, stop)
+	t := time.AfterFunc(wall, stop)
 	cancel := context.AfterFunc(r.ctx, stop)
 	err := f()
 	t.Stop()

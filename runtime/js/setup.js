@@ -444,7 +444,14 @@
       (e) => { g.__hull_state = { done: true, error: describeError(e) }; hostFinished(); },
     );
   };
-  g.__hull_outcome = () => JSON.stringify(g.__hull_state);
+  // __hull_outcome reports the run: "p" while pending, "v" and the value's
+  // JSON, or "e" and the error's.
+  g.__hull_outcome = () => {
+    const st = g.__hull_state;
+    if (!st.done) return "p";
+    if (st.error) return "e" + JSON.stringify(st.error);
+    return "v" + (typeof st.value === "string" ? st.value : "null");
+  };
   let requestId = cfg.requestId;
   // Engines of modules that export experimental_reuseContext === true are
   // kept for later calls of the same module (Convex's opt-in to context
@@ -452,14 +459,17 @@
   // seed, environment and request id.
   const namespaces = {};
   g.__hull_reusable = (modPath) => namespaces[modPath]?.experimental_reuseContext === true;
-  g.__hull_reconfigure = (json) => {
-    const c = JSON.parse(json);
-    setFrozen(c.now);
-    s0 = c.seed[0] >>> 0; s1 = c.seed[1] >>> 0; s2 = c.seed[2] >>> 0; s3 = c.seed[3] >>> 0;
+  // Its arguments are strings: the time (ms), the four seed words, the
+  // request id, and the environment's JSON ("" when unchanged).
+  g.__hull_reconfigure = (now, a, b, c, d, reqId, envJSON) => {
+    setFrozen(Number(now));
+    s0 = Number(a) >>> 0; s1 = Number(b) >>> 0; s2 = Number(c) >>> 0; s3 = Number(d) >>> 0;
     if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
-    envVars = Object.freeze({ ...c.env });
-    if (cfg.kind !== "analyze") g.process.env = envVars;
-    requestId = c.requestId;
+    if (envJSON !== "") {
+      envVars = Object.freeze(JSON.parse(envJSON));
+      if (cfg.kind !== "analyze") g.process.env = envVars;
+    }
+    requestId = reqId;
     g.__hull_state = { done: false };
   };
   // __hull_prepare imports a module ahead of its calls, for an engine that

@@ -58,6 +58,7 @@ type VM struct {
 	cfg   Config
 
 	interrupt atomic.Int32
+	check     func() bool
 	hosts     []HostFunc
 	hostAddr  uintptr
 	// The engine knows these Go functions only by address, so the VM keeps
@@ -121,8 +122,20 @@ func (v *VM) keep(f any) uintptr {
 }
 
 func (v *VM) interruptHandler(_ *libc.TLS, _, _ uintptr) int32 {
-	return v.interrupt.Load()
+	if v.interrupt.Load() != 0 {
+		return 1
+	}
+	if v.check != nil && v.check() {
+		v.interrupt.Store(1)
+		return 1
+	}
+	return 0
 }
+
+// SetInterruptCheck installs f, which the engine calls every few thousand
+// operations while JS runs, from the goroutine running it; JS stops when
+// f returns true (as with Interrupt). nil removes it.
+func (v *VM) SetInterruptCheck(f func() bool) { v.check = f }
 
 // Interrupt asks the running JS to stop; it may be called from any
 // goroutine. The request stands until the VM is restored or
