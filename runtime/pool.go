@@ -29,6 +29,7 @@ type Pool struct {
 	setup     []byte
 	setupErr  error
 	modules   moduleCache
+	maps      sourceMaps
 }
 
 // NewPool returns a Pool with opts (zero fields take the defaults).
@@ -112,7 +113,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	case !out.Done:
 		res.Err = &UserError{Message: errNeverResolves}
 	case out.Error != nil:
-		res.Err = &UserError{Message: out.Error.Message, Stack: out.Error.Stack}
+		res.Err = &UserError{Message: out.Error.Message + p.maps.mapStack(out.Error.Stack, mods), Stack: out.Error.Stack}
 		if out.Error.Data != nil {
 			res.Err.Data = []byte(*out.Error.Data)
 		}

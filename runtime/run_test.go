@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +212,18 @@ func TestACancelledContextStopsTheRun(t *testing.T) {
 	}
 	if res.Err == nil || !strings.Contains(res.Err.Message, "cancelled") {
 		t.Fatalf("want a cancellation error, got %+v", res.Err)
+	}
+}
+
+func TestErrorsCarryFramesMappedToTheAppsSources(t *testing.T) {
+	pool := runtime.NewPool(runtime.Options{})
+	mods := loadBundle(t)
+	res, err := pool.Run(context.Background(), mods, runtime.Call{Kind: runtime.KindQuery, Module: "messages.js", Export: "fails", Args: []byte("[{}]"), Now: time.Now(), Host: newFakeDB(pool, mods)})
+	if err != nil || res.Err == nil {
+		t.Fatalf("%v %+v", err, res.Err)
+	}
+	want := regexp.MustCompile(`^Uncaught Error: plain failure\n    at handler \(\.\./convex/messages\.ts:71:\d+\)$`)
+	if !want.MatchString(res.Err.Message) {
+		t.Fatalf("message %q, want the handler's frame in ../convex/messages.ts and no frame of the convex package", res.Err.Message)
 	}
 }
