@@ -45,6 +45,8 @@ func TestEngineLimitsAndEdgeCases(t *testing.T) {
 			`{"value":null,"done":true}`, "", 0},
 		{"queueMicrotask callbacks run before the call ends",
 			`let x = 0; queueMicrotask(() => { x = 5; }); await null; return String(x);`, `5`, "", 0},
+		{"the frozen clock is whole milliseconds, the same for Date.now and new Date",
+			`return JSON.stringify(Number.isInteger(Date.now()) && Date.now() === new Date().getTime());`, `true`, "", 0},
 		{"timers are refused in queries",
 			`setTimeout(() => {}, 1); return "null";`, "", "Can't use setTimeout in queries and mutations", 0},
 	}

@@ -51,7 +51,7 @@ type outcome struct {
 // Run invokes one function. The error return is for system failures only;
 // what user code did wrong (including hitting a limit) is in Result.Err.
 func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error) {
-	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixNano()) / 1e6, Env: call.Env, RequestID: call.RequestID}
+	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixMilli()), Env: call.Env, RequestID: call.RequestID}
 	if cfg.RequestID == "" {
 		cfg.RequestID = fmt.Sprintf("%x", call.Seed[:8])
 	}
@@ -63,7 +63,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	}
 	cfg.Seed = seedWords(seed)
 	if call.Now.IsZero() {
-		cfg.Now = float64(time.Now().UnixNano()) / 1e6
+		cfg.Now = float64(time.Now().UnixMilli())
 	}
 	if _, ok := mods.Get(call.Module); !ok {
 		return Result{Err: &UserError{Message: fmt.Sprintf("Could not find module %s", call.Module)}}, nil
