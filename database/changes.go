@@ -13,6 +13,8 @@ import (
 type WrittenKey struct {
 	Index persistence.IndexID
 	Key   []byte
+	// Doc is the written document.
+	Doc persistence.DocID
 }
 
 // CommitSummary is what a commit wrote, for invalidating read sets.
@@ -36,18 +38,18 @@ func (tx *Tx) summarize(ts int64) CommitSummary {
 		}
 		for _, ix := range tx.cat.tableIndexes(w.table) {
 			if w.hasOld {
-				s.Keys = append(s.Keys, WrittenKey{ix.ID, indexKey(ix, w.old)})
+				s.Keys = append(s.Keys, WrittenKey{Index: ix.ID, Key: indexKey(ix, w.old), Doc: did})
 			}
 			if w.hasDoc {
-				s.Keys = append(s.Keys, WrittenKey{ix.ID, indexKey(ix, w.doc)})
+				s.Keys = append(s.Keys, WrittenKey{Index: ix.ID, Key: indexKey(ix, w.doc), Doc: did})
 			}
 		}
 	}
 	return s
 }
 
-// record appends a summary to the recent-commit log and wakes waiters.
-// Called with db.mu held.
+// record appends a summary to the recent-commit log. Called with db.mu
+// held; the caller wakes waiters once (broadcast).
 func (db *DB) record(s CommitSummary) {
 	db.recent = append(db.recent, s)
 	if len(db.recent) > maxRecentCommits {
@@ -55,6 +57,10 @@ func (db *DB) record(s CommitSummary) {
 		db.recentFrom = db.recent[drop-1].TS
 		db.recent = append([]CommitSummary(nil), db.recent[drop:]...)
 	}
+}
+
+// broadcast wakes everything waiting for a commit. Called with db.mu held.
+func (db *DB) broadcast() {
 	close(db.committed)
 	db.committed = make(chan struct{})
 }

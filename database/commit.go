@@ -71,8 +71,11 @@ func (tx *Tx) dropIndex(ix *indexInfo) {
 }
 
 // Commit writes everything the transaction staged as one persistence
-// commit at a new timestamp and returns it. A read-only transaction, or one
-// that wrote nothing, commits nothing and returns its snapshot ts.
+// commit at a new timestamp and returns it, once it is durable. A
+// read-only transaction, or one that wrote nothing, commits nothing and
+// returns its snapshot ts. Commit fails with a *ConflictError when a
+// commit made after the snapshot changed what the transaction read; the
+// caller runs the whole transaction again (see DB.Retry).
 func (tx *Tx) Commit(ctx context.Context) (int64, error) {
 	if err := tx.check(false); err != nil {
 		return 0, err
@@ -81,48 +84,71 @@ func (tx *Tx) Commit(ctx context.Context) (int64, error) {
 	if tx.readOnly || len(tx.order) == 0 {
 		return tx.ts, nil
 	}
-	ts := tx.db.nextTS(tx.ts)
-	c, err := tx.buildCommit(ctx, ts)
+	p, err := tx.prepare(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if err := tx.db.store.Write(ctx, tx.db.lease, []persistence.Commit{c}); err != nil {
-		// The outcome may be unknown (a lost connection after the commit
-		// became durable): reload what is durable so later commits stay
-		// consistent with it.
-		if rerr := tx.db.refresh(context.WithoutCancel(ctx)); rerr != nil {
-			tx.db.opts.Logger.Error("database: reload after a failed commit", "err", rerr)
-		}
-		return 0, fmt.Errorf("database: commit at %d: %w", ts, err)
+	return tx.db.submit(p)
+}
+
+// prepare does everything a commit needs before validation: the
+// revisions and index writes (timestamps are set by the committer), the
+// written-bytes limit, the summary and the merged read set.
+func (tx *Tx) prepare(ctx context.Context) (*pending, error) {
+	c, err := tx.buildCommit(ctx)
+	if err != nil {
+		return nil, err
 	}
-	var cat *catalog
+	if err := tx.checkBytesWritten(c); err != nil {
+		return nil, err
+	}
+	p := &pending{
+		ctx: ctx, snapshot: tx.ts, commit: c, sum: tx.summarize(0),
+		meta: tx.catChanged || tx.schemaSet,
+	}
 	if tx.catChanged {
-		cat = tx.cat
+		p.cat = tx.cat
 	}
-	var schema *Schema
 	if tx.schemaSet {
-		schema = tx.schema
+		p.schema = tx.schema
 	}
-	tx.db.install(ts, cat, schema, tx.summarize(ts))
-	return ts, nil
+	p.reads = newReadSet(tx.reads)
+	return p, nil
+}
+
+// checkBytesWritten enforces the limit on the bytes of user documents one
+// transaction writes.
+func (tx *Tx) checkBytesWritten(c persistence.Commit) error {
+	var n int64
+	for _, r := range c.Documents {
+		if t, ok := tx.cat.byNumber[value.TableNumber(r.ID.Table)]; ok && !t.system() {
+			n += int64(len(r.Value))
+		}
+	}
+	if lim := tx.db.opts.Limits.BytesWritten; n > lim {
+		return userErr("TooManyBytesWritten", "Too many bytes written in a single function execution (limit: %d bytes). Consider splitting the work across several mutations.", lim)
+	}
+	return nil
 }
 
 // buildCommit turns the staged writes into document revisions and index
 // writes: for every index of the table, the old key is removed and the new
-// key added (nothing when the key did not change).
-func (tx *Tx) buildCommit(ctx context.Context, ts int64) (persistence.Commit, error) {
-	c := persistence.Commit{TS: ts}
+// key added (nothing when the key did not change). Revision timestamps are
+// left zero for the committer.
+func (tx *Tx) buildCommit(ctx context.Context) (persistence.Commit, error) {
+	var c persistence.Commit
 	for _, did := range tx.order {
 		w := tx.writes[did]
 		if !w.oldKnown {
 			if err := tx.loadOld(ctx, did, &w); err != nil {
 				return c, err
 			}
+			tx.writes[did] = w
 		}
 		if !w.hasOld && !w.hasDoc {
 			continue // inserted and deleted in this transaction
 		}
-		rev := persistence.Revision{ID: did, TS: ts, PrevTS: w.oldTS, Deleted: !w.hasDoc}
+		rev := persistence.Revision{ID: did, PrevTS: w.oldTS, Deleted: !w.hasDoc}
 		if w.hasDoc {
 			rev.Value = encodeDoc(w.doc)
 		}
@@ -150,6 +176,11 @@ func (tx *Tx) loadOld(ctx context.Context, did persistence.DocID, w *write) erro
 		w.old, w.hasOld, w.oldTS = c.obj, true, c.ts
 	}
 	w.oldKnown = true
+	// The old version is what the commit replaces: it must not change
+	// before the commit.
+	if t, ok := tx.cat.byNumber[value.TableNumber(did.Table)]; ok {
+		return tx.recordPoint(t, fromDocID(did))
+	}
 	return nil
 }
 
@@ -188,11 +219,14 @@ func (tx *Tx) backfill(ctx context.Context) ([]persistence.IndexWrite, error) {
 		if src == nil {
 			continue
 		}
+		// The new index must cover every document of the table: a write
+		// committed after the snapshot is a conflict.
+		tx.reads = append(tx.reads, ReadInterval{Index: src.ID})
 		var start []byte
 		for {
 			entries, err := tx.db.store.Scan(ctx, persistence.Range{Index: src.ID, Start: start, Limit: 512}, tx.readAt())
 			if err != nil {
-				return nil, fmt.Errorf("database: backfill index %s: %w", ix.Name, err)
+				return nil, tx.readErr(fmt.Sprintf("backfill index %s", ix.Name), err)
 			}
 			for _, e := range entries {
 				if _, written := tx.writes[e.Doc.ID]; written {

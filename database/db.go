@@ -5,10 +5,14 @@
 // changes with synchronous backfill, commit timestamps, and the read set of
 // every transaction.
 //
-// Mutations are serialized by one write lock held from Begin to Commit or
-// Rollback; queries run at a snapshot without any lock. Every transaction
-// records the index intervals it read, so optimistic concurrency can
-// replace the lock later without changing callers.
+// Transactions are optimistic: every transaction reads one snapshot
+// without locks and records its read set (the index intervals it actually
+// consumed and the documents it got). A mutation's Commit hands its
+// prepared writes to the one committer goroutine, which validates the read
+// set against every commit since the snapshot (a conflict fails it with a
+// *ConflictError, and DB.Retry runs it again), assigns rising timestamps
+// and writes each group of queued commits with one store Write; a commit
+// is acknowledged, and becomes readable, only once durable.
 package database
 
 import (
@@ -18,6 +22,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hull/persistence"
@@ -37,6 +42,8 @@ type Options struct {
 	// Limits are the per-transaction read limits; zero fields take
 	// Convex's defaults.
 	Limits Limits
+	// Retry is how DB.Retry runs conflicting transactions again.
+	Retry RetryPolicy
 }
 
 // Limits bounds what one transaction may read from and write to user
@@ -45,6 +52,10 @@ type Limits struct {
 	DocumentsRead    int   // default 32,000
 	BytesRead        int64 // default 16 MiB
 	DocumentsWritten int   // default 16,000
+	BytesWritten     int64 // default 16 MiB
+	// ReadIntervals bounds the index intervals (queries and document
+	// gets) in the read set; default 4,096.
+	ReadIntervals int
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -66,6 +77,13 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Limits.DocumentsWritten <= 0 {
 		o.Limits.DocumentsWritten = 16000
 	}
+	if o.Limits.BytesWritten <= 0 {
+		o.Limits.BytesWritten = 16 << 20
+	}
+	if o.Limits.ReadIntervals <= 0 {
+		o.Limits.ReadIntervals = 4096
+	}
+	o.Retry = o.Retry.withDefaults()
 	if len(o.CursorKey) == 0 {
 		o.CursorKey = make([]byte, 32)
 		if _, err := io.ReadFull(rand.Reader, o.CursorKey); err != nil {
@@ -81,24 +99,49 @@ type DB struct {
 	lease persistence.Lease
 	opts  Options
 
-	// writeLock serializes mutations: a token is taken by Begin and given
-	// back by Commit or Rollback.
-	writeLock chan struct{}
+	queue commitQueue
+	stats counters
 
 	mu      sync.Mutex
 	cat     *catalog
 	durable int64 // highest durable commit ts
 	schema  *Schema
+	// metaTS is the ts of the newest commit that changed the catalog or
+	// the schema.
+	metaTS int64
 
 	// recent holds the summaries of every commit after recentFrom;
-	// committed is closed (and replaced) at every commit.
+	// committed is closed (and replaced) at every commit group.
 	recent     []CommitSummary
 	recentFrom int64
 	committed  chan struct{}
 }
 
-// Open loads the metadata and the durable max ts from store. Writes are
-// made under lease.
+// counters are the committer's statistics.
+type counters struct {
+	commits, groups, conflicts, retries, maxGroup atomic.Int64
+}
+
+// Stats are counts since Open.
+type Stats struct {
+	Commits   int64 // transactions written
+	Groups    int64 // store writes (each one group of commits)
+	Conflicts int64 // transactions refused by validation
+	Retries   int64 // transactions run again by Retry
+	MaxGroup  int64 // the largest group written
+}
+
+// Stats returns the committer's counts since Open.
+func (db *DB) Stats() Stats {
+	return Stats{
+		Commits: db.stats.commits.Load(), Groups: db.stats.groups.Load(),
+		Conflicts: db.stats.conflicts.Load(), Retries: db.stats.retries.Load(),
+		MaxGroup: db.stats.maxGroup.Load(),
+	}
+}
+
+// Open loads the metadata and the durable max ts from store and starts the
+// committer. Writes are made under lease. Close stops the committer.
 func Open(ctx context.Context, store persistence.Store, lease persistence.Lease, opts Options) (*DB, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -112,13 +155,23 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
-	db := &DB{store: store, lease: lease, opts: opts, writeLock: make(chan struct{}, 1), cat: cat, durable: ts, recentFrom: ts, committed: make(chan struct{})}
+	db := &DB{store: store, lease: lease, opts: opts, cat: cat, durable: ts, recentFrom: ts, committed: make(chan struct{})}
 	schema, err := db.loadSchema(ctx, cat)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
 	db.schema = schema
+	db.queue.init()
+	go db.runCommitter()
 	return db, nil
+}
+
+// Close stops the committer once the commits already queued are written;
+// later commits fail with ErrClosed. It does not close the store.
+func (db *DB) Close() error {
+	db.queue.close()
+	<-db.queue.stopped
+	return nil
 }
 
 // Store returns the underlying store.
@@ -138,19 +191,16 @@ func (db *DB) snapshot() (*catalog, int64, *Schema) {
 	return db.cat, db.durable, db.schema
 }
 
-// Begin starts a mutation at the durable ts. It waits for the write lock
-// (mutations run one at a time for now); the transaction holds it until
-// Commit or Rollback, so callers must always call one of them.
+// Begin starts a mutation at the durable ts. It does not wait for other
+// transactions: Commit validates what the transaction read against what
+// committed meanwhile and fails with a *ConflictError when that changed.
+// Rollback is optional; it only marks the transaction done.
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
-	select {
-	case db.writeLock <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("database: begin: %w", ctx.Err())
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("database: begin: %w", err)
 	}
 	cat, ts, schema := db.snapshot()
-	tx := newTx(db, cat, ts, schema, false)
-	tx.release = func() { <-db.writeLock }
-	return tx, nil
+	return newTx(db, cat, ts, schema, false), nil
 }
 
 // BeginRead starts a read-only transaction at ts; ts 0 means the durable
@@ -177,7 +227,7 @@ func (db *DB) nextTS(durable int64) int64 {
 }
 
 // refresh reloads the durable ts, the catalog and the schema from the
-// store. Called with the write lock held.
+// store. Called by the committer only.
 func (db *DB) refresh(ctx context.Context) error {
 	ts, err := db.store.MaxTS(ctx)
 	if err != nil {
@@ -193,24 +243,13 @@ func (db *DB) refresh(ctx context.Context) error {
 	}
 	db.mu.Lock()
 	if ts != db.durable {
-		// Commits of unknown content: read sets cannot be checked across them.
-		db.recent, db.recentFrom = nil, ts
+		// Commits of unknown content: read sets cannot be checked across
+		// them, and they may have changed the catalog.
+		db.recent, db.recentFrom, db.metaTS = nil, ts, ts
+		db.broadcast()
 	}
 	db.durable, db.cat, db.schema = ts, cat, schema
 	db.mu.Unlock()
 	return nil
 }
 
-// install publishes a successful commit.
-func (db *DB) install(ts int64, cat *catalog, schema *Schema, sum CommitSummary) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	db.durable = ts
-	db.record(sum)
-	if cat != nil {
-		db.cat = cat
-	}
-	if schema != nil {
-		db.schema = schema
-	}
-}

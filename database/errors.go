@@ -53,7 +53,8 @@ func invalidCursor(reason string) *CursorError {
 func IsUserError(err error) bool {
 	var ue *Error
 	var ce *CursorError
-	return errors.As(err, &ue) || errors.As(err, &ce)
+	var te *TooOldError
+	return errors.As(err, &ue) || errors.As(err, &ce) || errors.As(err, &te)
 }
 
 // ErrReadOnly is returned by writes in a read-only transaction.

@@ -32,7 +32,10 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, path: filepath.Join(t.TempDir(), "hull.db"), clock: &clock{now: time.Unix(1_700_000_000, 0)}, key: []byte("test cursor key")}
 	e.open()
-	t.Cleanup(func() { e.store.Close() })
+	t.Cleanup(func() {
+		e.db.Close()
+		e.store.Close()
+	})
 	return e
 }
 
@@ -57,6 +60,7 @@ func (e *env) open() {
 // reopen closes the store and opens the database again, as a restart does.
 func (e *env) reopen() {
 	e.t.Helper()
+	e.db.Close()
 	if err := e.store.Close(); err != nil {
 		e.t.Fatalf("close: %v", err)
 	}

@@ -129,7 +129,11 @@ func minEnd(a, b []byte) []byte {
 // readPage reads rows until the page is full, a maximum is hit, or the
 // interval ends.
 func (tx *Tx) readPage(ctx context.Context, req PageRequest, p *plan, fp []byte) (*Page, error) {
-	st := &Stream{tx: tx, q: req.Query, sc: tx.newScanner(p), counts: make([]int, len(req.Query.Operators))}
+	sc, err := tx.newScanner(p)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stream{tx: tx, q: req.Query, sc: sc, counts: make([]int, len(req.Query.Operators))}
 	open := req.EndCursor == nil
 	out := &Page{Page: []value.Object{}}
 	var keys [][]byte

@@ -41,17 +41,26 @@ const (
 	maxBatch   = 512
 )
 
-func (tx *Tx) newScanner(p *plan) *scanner {
+func (tx *Tx) newScanner(p *plan) (*scanner, error) {
 	s := &scanner{tx: tx, p: p, start: p.start, end: p.end, batch: firstBatch, read: -1}
-	if p.empty() {
+	if p.table == nil {
+		// The table does not exist: what was read is its absence, which
+		// only the creation of a table can change.
 		s.done = true
-		return s
+		tables := tx.cat.byNumber[tablesTable]
+		return s, tx.addRead(tables, ReadInterval{Index: tablesByCreationTime})
+	}
+	if p.empty() {
+		s.done = true // an empty interval: no write can fall in it
+		return s, nil
 	}
 	s.pend = tx.pendingRows(p)
-	tx.reads = append(tx.reads, ReadInterval{Index: p.index.ID})
+	if err := tx.addRead(p.table, ReadInterval{Index: p.index.ID}); err != nil {
+		return nil, err
+	}
 	s.read = len(tx.reads) - 1
 	s.noteConsumed()
-	return s
+	return s, nil
 }
 
 // pendingRows returns the transaction's own live documents whose keys fall
@@ -124,7 +133,7 @@ func (s *scanner) fill(ctx context.Context) error {
 	r := persistence.Range{Index: s.p.index.ID, Start: s.start, End: s.end, Descending: s.p.desc, Limit: s.batch}
 	entries, err := s.tx.db.store.Scan(ctx, r, s.tx.readAt())
 	if err != nil {
-		return fmt.Errorf("database: scan index %s: %w", s.p.index.Name, err)
+		return s.tx.readErr(fmt.Sprintf("scan index %s", s.p.index.Name), err)
 	}
 	if len(entries) < s.batch {
 		s.done = true
@@ -205,7 +214,11 @@ func (tx *Tx) query(ctx context.Context, q *Query, sys bool) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stream{tx: tx, q: q, sc: tx.newScanner(p), counts: make([]int, len(q.Operators))}, nil
+	sc, err := tx.newScanner(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{tx: tx, q: q, sc: sc, counts: make([]int, len(q.Operators))}, nil
 }
 
 // Next returns the next document, or ok=false when the query is done.

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -31,12 +32,13 @@ type Tx struct {
 	creation float64 // next _creationTime (ms)
 
 	reads       []ReadInterval
+	points      map[persistence.DocID]bool // documents in reads
+	userReads   int                        // intervals of user tables in reads
 	docsRead    int
 	bytesRead   int64
 	docsWritten int
 
-	release func()
-	done    bool
+	done bool
 }
 
 // write is the pending state of one document in a transaction. Values are
@@ -75,6 +77,7 @@ func newTx(db *DB, cat *catalog, ts int64, schema *Schema, readOnly bool) *Tx {
 		writes:     map[persistence.DocID]write{},
 		newIndexes: map[persistence.IndexID]bool{},
 		cache:      map[persistence.DocID]cachedDoc{},
+		points:     map[persistence.DocID]bool{},
 		creation:   float64(base/1e6) + float64(base%1e6)*1e-6,
 	}
 }
@@ -106,16 +109,10 @@ func (tx *Tx) TableNumber(name string) (value.TableNumber, bool) {
 	return t.Number, true
 }
 
-// Rollback discards the transaction and releases the write lock. It is
-// safe to call after Commit (it does nothing then).
+// Rollback discards the transaction. It is safe to call after Commit (it
+// does nothing then).
 func (tx *Tx) Rollback() {
-	if tx.done {
-		return
-	}
 	tx.done = true
-	if tx.release != nil {
-		tx.release()
-	}
 }
 
 // Savepoint marks the current write state; RollbackTo returns to it. Used
@@ -178,13 +175,21 @@ func (tx *Tx) check(write bool) error {
 	return nil
 }
 
-// readAt is the ts passed to the store: a mutation holds the write lock,
-// so its snapshot is the current state.
-func (tx *Tx) readAt() int64 {
-	if tx.readOnly {
-		return tx.ts
+// readAt is the ts passed to the store: every transaction, mutations
+// included, reads its snapshot.
+func (tx *Tx) readAt() int64 { return tx.ts }
+
+// readErr wraps a store read error. A snapshot the store no longer
+// retains is a *TooOldError for a query, and a conflict for a mutation
+// (running it again reads a fresh snapshot).
+func (tx *Tx) readErr(what string, err error) error {
+	if errors.Is(err, persistence.ErrTooOld) {
+		if !tx.readOnly {
+			return fmt.Errorf("database: %s: %w", what, &ConflictError{Reason: "history"})
+		}
+		return &TooOldError{TS: tx.ts, Err: err}
 	}
-	return persistence.Latest
+	return fmt.Errorf("database: %s: %w", what, err)
 }
 
 // userVisible reports whether user code may read the table: user tables
@@ -200,7 +205,7 @@ func (tx *Tx) fetch(ctx context.Context, did persistence.DocID) (cachedDoc, erro
 	}
 	revs, err := tx.db.store.Get(ctx, []persistence.DocID{did}, tx.readAt())
 	if err != nil {
-		return cachedDoc{}, fmt.Errorf("database: get %s: %w", fromDocID(did), err)
+		return cachedDoc{}, tx.readErr(fmt.Sprintf("get %s", fromDocID(did)), err)
 	}
 	var c cachedDoc
 	if rev, ok := revs[did]; ok {
@@ -217,7 +222,9 @@ func (tx *Tx) fetch(ctx context.Context, did persistence.DocID) (cachedDoc, erro
 // current returns the document as this transaction sees it.
 func (tx *Tx) current(ctx context.Context, t *tableInfo, id value.ID) (value.Object, bool, error) {
 	did := toDocID(id)
-	tx.recordPoint(t, id)
+	if err := tx.recordPoint(t, id); err != nil {
+		return value.Object{}, false, err
+	}
 	if w, ok := tx.writes[did]; ok {
 		return w.doc, w.hasDoc, nil
 	}
@@ -234,13 +241,35 @@ func (tx *Tx) current(ctx context.Context, t *tableInfo, id value.ID) (value.Obj
 	return c.obj, true, nil
 }
 
-func (tx *Tx) recordPoint(t *tableInfo, id value.ID) {
+// recordPoint adds a document's by_id key to the read set (once).
+func (tx *Tx) recordPoint(t *tableInfo, id value.ID) error {
+	did := toDocID(id)
+	if tx.points[did] {
+		return nil
+	}
 	ix := tx.cat.index(t.Number, byIDIndex)
 	if ix == nil {
-		return
+		return nil
 	}
 	k := value.Key(value.String(id.String()))
-	tx.reads = append(tx.reads, ReadInterval{Index: ix.ID, Start: k, End: keyAfter(k)})
+	if err := tx.addRead(t, ReadInterval{Index: ix.ID, Start: k, End: keyAfter(k)}); err != nil {
+		return err
+	}
+	tx.points[did] = true
+	return nil
+}
+
+// addRead appends an interval to the read set, charging intervals of user
+// tables against the limit.
+func (tx *Tx) addRead(t *tableInfo, r ReadInterval) error {
+	if !t.system() {
+		if lim := tx.db.opts.Limits.ReadIntervals; tx.userReads >= lim {
+			return userErr("TooManyReads", "Too many reads in a single function execution (limit: %d). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.", lim)
+		}
+		tx.userReads++
+	}
+	tx.reads = append(tx.reads, r)
+	return nil
 }
 
 // countRead charges one document read against the limits; system tables

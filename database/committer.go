@@ -1,0 +1,240 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"hull/persistence"
+	"hull/value"
+)
+
+// pending is a prepared commit waiting for the committer: its writes are
+// already revisions and index writes (timestamps left to the committer),
+// and every user-level check has passed.
+type pending struct {
+	ctx      context.Context
+	snapshot int64
+	reads    readSet
+	// meta is set when the commit changes the catalog or the schema.
+	meta   bool
+	cat    *catalog // the new catalog, when meta
+	schema *Schema  // the new schema, when it was set
+	commit persistence.Commit
+	sum    CommitSummary
+	done   chan commitResult
+}
+
+type commitResult struct {
+	ts  int64
+	err error
+}
+
+// commitQueue hands prepared commits to the committer goroutine.
+type commitQueue struct {
+	mu      sync.Mutex
+	items   []*pending
+	closed  bool
+	wake    chan struct{} // one token: something was queued or closed
+	stopped chan struct{} // closed when the committer has exited
+}
+
+func (q *commitQueue) init() {
+	q.wake = make(chan struct{}, 1)
+	q.stopped = make(chan struct{})
+}
+
+func (q *commitQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// push queues p; false when the database is closed.
+func (q *commitQueue) push(p *pending) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return false
+	}
+	q.items = append(q.items, p)
+	q.signal()
+	return true
+}
+
+// take removes and returns everything queued, and whether the queue is
+// closed.
+func (q *commitQueue) take() ([]*pending, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	items := q.items
+	q.items = nil
+	return items, q.closed
+}
+
+func (q *commitQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.signal()
+	q.mu.Unlock()
+}
+
+// submit queues a prepared commit and waits until it is durable or
+// refused.
+func (db *DB) submit(p *pending) (int64, error) {
+	p.done = make(chan commitResult, 1)
+	if !db.queue.push(p) {
+		return 0, ErrClosed
+	}
+	r := <-p.done
+	return r.ts, r.err
+}
+
+// runCommitter is the committer goroutine: it takes every commit queued
+// while the previous group was being written and writes them as the next
+// group. One group is in flight at a time, so commits become durable and
+// visible in ts order.
+func (db *DB) runCommitter() {
+	defer close(db.queue.stopped)
+	// Writes are not cut short by Close: a group already taken is finished.
+	ctx := context.Background()
+	for {
+		<-db.queue.wake
+		for {
+			group, closed := db.queue.take()
+			if len(group) > 0 {
+				db.commitGroup(ctx, group)
+				continue
+			}
+			if closed {
+				return
+			}
+			break
+		}
+	}
+}
+
+// commitGroup validates, timestamps, writes and installs one group.
+func (db *DB) commitGroup(ctx context.Context, group []*pending) {
+	accepted := db.validate(group)
+	if len(accepted) == 0 {
+		return
+	}
+	db.mu.Lock()
+	last := db.durable
+	db.mu.Unlock()
+	commits := make([]persistence.Commit, len(accepted))
+	for i, p := range accepted {
+		ts := db.nextTS(last)
+		last = ts
+		p.commit.TS, p.sum.TS = ts, ts
+		for j := range p.commit.Documents {
+			p.commit.Documents[j].TS = ts
+		}
+		commits[i] = p.commit
+	}
+	if err := db.store.Write(ctx, db.lease, commits); err != nil {
+		// The outcome may be unknown (a lost connection after the group
+		// became durable): reload what is durable so later commits stay
+		// consistent with it.
+		if rerr := db.refresh(ctx); rerr != nil {
+			db.opts.Logger.Error("database: reload after a failed commit", "err", rerr)
+		}
+		err = fmt.Errorf("database: commit of %d transactions at %d..%d: %w", len(commits), commits[0].TS, last, err)
+		for _, p := range accepted {
+			p.done <- commitResult{err: err}
+		}
+		return
+	}
+	db.stats.groups.Add(1)
+	db.stats.commits.Add(int64(len(accepted)))
+	if n := int64(len(accepted)); n > db.stats.maxGroup.Load() {
+		db.stats.maxGroup.Store(n) // only the committer stores it
+	}
+	db.install(accepted)
+	for _, p := range accepted {
+		p.done <- commitResult{ts: p.commit.TS}
+	}
+}
+
+// validate returns the transactions of group that may commit, in order,
+// and refuses the others: a transaction conflicts when a commit after its
+// snapshot (an installed one, or an earlier one of this group) wrote a key
+// in its read set, or changed the catalog or the schema.
+func (db *DB) validate(group []*pending) []*pending {
+	db.mu.Lock()
+	recent, recentFrom, metaTS, cat := db.recent, db.recentFrom, db.metaTS, db.cat
+	db.mu.Unlock()
+	var accepted []*pending
+	groupMeta := false
+	for _, p := range group {
+		err := p.ctx.Err()
+		if err == nil {
+			err = db.check(p, recent, recentFrom, metaTS, groupMeta, accepted, cat)
+		}
+		if err != nil {
+			if IsConflict(err) {
+				db.stats.conflicts.Add(1)
+			}
+			p.done <- commitResult{err: err}
+			continue
+		}
+		accepted = append(accepted, p)
+		groupMeta = groupMeta || p.meta
+	}
+	return accepted
+}
+
+// check validates one transaction; see validate.
+func (db *DB) check(p *pending, recent []CommitSummary, recentFrom, metaTS int64, groupMeta bool, earlier []*pending, cat *catalog) error {
+	if p.snapshot < recentFrom {
+		return &ConflictError{Reason: "history"}
+	}
+	if metaTS > p.snapshot || groupMeta {
+		return &ConflictError{Reason: "catalog"}
+	}
+	// recent is in ts order: skip what the snapshot already saw.
+	i := sort.Search(len(recent), func(i int) bool { return recent[i].TS > p.snapshot })
+	for j := i; j < len(recent); j++ {
+		if k, ok := p.reads.firstOverlap(&recent[j]); ok {
+			return conflictOn(cat, k)
+		}
+	}
+	for _, e := range earlier {
+		if k, ok := p.reads.firstOverlap(&e.sum); ok {
+			return conflictOn(cat, k)
+		}
+	}
+	return nil
+}
+
+// conflictOn names the document behind a conflicting key.
+func conflictOn(cat *catalog, k WrittenKey) *ConflictError {
+	e := &ConflictError{Reason: "read set", ID: fromDocID(k.Doc).String()}
+	if t, ok := cat.byNumber[value.TableNumber(k.Doc.Table)]; ok {
+		e.Table = t.Name
+	}
+	return e
+}
+
+// install publishes a durable group, in ts order, and wakes waiters once.
+func (db *DB) install(group []*pending) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for _, p := range group {
+		db.durable = p.commit.TS
+		db.record(p.sum)
+		if p.meta {
+			db.metaTS = p.commit.TS
+			if p.cat != nil {
+				db.cat = p.cat
+			}
+			if p.schema != nil {
+				db.schema = p.schema
+			}
+		}
+	}
+	db.broadcast()
+}
