@@ -252,4 +252,3 @@ func (db *DB) refresh(ctx context.Context) error {
 	db.mu.Unlock()
 	return nil
 }
-
