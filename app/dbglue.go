@@ -104,10 +104,19 @@ func (a *App) loadState(ctx context.Context) error {
 }
 
 // activate makes v the live version: the version document, the schema and
-// its indexes change in one commit.
+// its indexes change in one commit (run again when a concurrent commit
+// conflicts).
 func (a *App) activate(ctx context.Context, v *Version) error {
 	a.stateMu.Lock()
 	defer a.stateMu.Unlock()
+	if err := a.db.Retry(ctx, func(ctx context.Context) error { return a.activateOnce(ctx, v) }); err != nil {
+		return err
+	}
+	a.active.Store(v)
+	return nil
+}
+
+func (a *App) activateOnce(ctx context.Context, v *Version) error {
 	tx, err := a.db.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin deploy: %w", err)
@@ -139,7 +148,6 @@ func (a *App) activate(ctx context.Context, v *Version) error {
 	if _, err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit deploy: %w", err)
 	}
-	a.active.Store(v)
 	return nil
 }
 
@@ -160,8 +168,13 @@ func upsertState(ctx context.Context, tx *database.Tx, docs []value.Object, kind
 	return err
 }
 
-// saveEnv stores next as the complete set of environment variables.
+// saveEnv stores next as the complete set of environment variables (run
+// again when a concurrent commit conflicts).
 func (a *App) saveEnv(ctx context.Context, next map[string]string) error {
+	return a.db.Retry(ctx, func(ctx context.Context) error { return a.saveEnvOnce(ctx, next) })
+}
+
+func (a *App) saveEnvOnce(ctx context.Context, next map[string]string) error {
 	tx, err := a.db.Begin(ctx)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"hull/database"
 	"hull/runtime"
 )
 
@@ -94,7 +95,32 @@ func (a *App) runQuery(ctx context.Context, mods moduleSet, req CallRequest, dep
 	return res, nil
 }
 
+// runMutation runs a mutation in its own transaction. A commit refused
+// because of a concurrent write runs the whole mutation again from a fresh
+// snapshot (database.DB.Retry: bounded retries with jittered backoff); when
+// the retries are used up, the conflict is the function's error.
 func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
+	var res *CallResult
+	err := a.db.Retry(ctx, func(ctx context.Context) error {
+		r, err := a.mutationOnce(ctx, mods, req, depth)
+		res = r
+		return err
+	})
+	var ce *database.ConflictError
+	if errors.As(err, &ce) && res != nil {
+		res.Err = &runtime.UserError{Message: ce.Error()}
+		res.Value = nil
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// mutationOnce is one attempt of runMutation. On a commit conflict it
+// returns the run's result with the conflict.
+func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
 	tx, err := a.beginWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -119,6 +145,10 @@ func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, 
 	}
 	ts, err := tx.commit(ctx)
 	if err != nil {
+		if database.IsConflict(err) {
+			a.log.Debug("mutation conflicted with a concurrent commit", "path", req.Path.String(), "err", err)
+			return res, err
+		}
 		var ue userFacing
 		if errors.As(err, &ue) {
 			res.Err = &runtime.UserError{Message: ue.Error()}
