@@ -47,6 +47,10 @@ func TestEngineLimitsAndEdgeCases(t *testing.T) {
 			`let x = 0; queueMicrotask(() => { x = 5; }); await null; return String(x);`, `5`, "", 0},
 		{"the frozen clock is whole milliseconds, the same for Date.now and new Date",
 			`return JSON.stringify(Number.isInteger(Date.now()) && Date.now() === new Date().getTime());`, `true`, "", 0},
+		{"a promise rejected with no handler fails the call",
+			`Promise.reject(new Error("forgotten")); await null; return "1";`, "", "Uncaught Error: forgotten", 0},
+		{"a rejection handled later in the run is fine",
+			`const p = Promise.reject(new Error("late")); await null; p.catch(() => {}); return "1";`, `1`, "", 0},
 		{"timers are refused in queries",
 			`setTimeout(() => {}, 1); return "null";`, "", "Can't use setTimeout in queries and mutations", 0},
 	}

@@ -82,6 +82,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		plan = p.preloadPlan(mods, call.Module)
 	}
 	r.finished = false
+	r.unhandledRejections() // from preparing the engine: not this call's
 	if call.Kind == KindAction {
 		r.beginAsync(p.opts.HTTPClient)
 		defer r.endAsync()
@@ -106,6 +107,15 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	if err != nil {
 		res.Err = r.engineError(err, call.Kind, timeout)
 		return res, nil
+	}
+	if out.Done && out.Error == nil {
+		if rej := r.unhandledRejections(); len(rej) > 0 {
+			out.Error = &struct {
+				Message string  `json:"message"`
+				Data    *string `json:"data"`
+				Stack   string  `json:"stack"`
+			}{Message: "Uncaught " + rej[0]}
+		}
 	}
 	switch {
 	case r.memoryExhausted() || (out.Error != nil && out.Error.Message == "Uncaught InternalError: out of memory"):
@@ -132,6 +142,15 @@ func (p *Pool) timeoutFor(kind Kind) time.Duration {
 		return p.opts.ActionTimeout
 	}
 	return p.opts.Timeout
+}
+
+// unhandledRejections returns the reasons of promises the run rejected
+// and never handled (Convex fails such a run).
+func (r *vmRun) unhandledRejections() []string {
+	if u, ok := r.vm.(interface{ UnhandledRejections() []string }); ok {
+		return u.UnhandledRejections()
+	}
+	return nil
 }
 
 // memoryExhausted reports whether the engine refused an allocation during

@@ -59,6 +59,9 @@ type VM struct {
 
 	interrupt atomic.Int32
 	check     func() bool
+	// rejected holds the promises rejected with no handler yet (by
+	// address), with their reasons.
+	rejected map[uintptr]string
 	hosts     []HostFunc
 	hostAddr  uintptr
 	// The engine knows these Go functions only by address, so the VM keeps
@@ -109,6 +112,7 @@ func New(cfg Config) (*VM, error) {
 		return nil, errors.New("quickjs: cannot create a context")
 	}
 	lib.XJS_SetInterruptHandler(v.tls, v.rt, v.keep(v.interruptHandler), 0)
+	lib.XJS_SetHostPromiseRejectionTracker(v.tls, v.rt, v.keep(v.trackRejection), 0)
 	lib.XJS_SetModuleLoaderFunc2(v.tls, v.rt, v.keep(v.normalizeModule), v.keep(v.loadModule), 0, 0)
 	return v, nil
 }
@@ -130,6 +134,37 @@ func (v *VM) interruptHandler(_ *libc.TLS, _, _ uintptr) int32 {
 		return 1
 	}
 	return 0
+}
+
+func (v *VM) trackRejection(_ *libc.TLS, _ uintptr, promise, reason lib.TJSValue, handled int32, _ uintptr) {
+	p := valuePtr(promise)
+	if handled != 0 {
+		delete(v.rejected, p)
+		return
+	}
+	if v.rejected == nil {
+		v.rejected = map[uintptr]string{}
+	}
+	msg, ok := v.goString(reason)
+	if !ok {
+		lib.XFreeValue(v.tls, v.ctx, lib.XJS_GetException(v.tls, v.ctx))
+		msg = "a rejected promise"
+	}
+	v.rejected[p] = msg
+}
+
+// UnhandledRejections returns the reasons of promises rejected with no
+// handler since the last call, and forgets them.
+func (v *VM) UnhandledRejections() []string {
+	if len(v.rejected) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(v.rejected))
+	for _, m := range v.rejected {
+		out = append(out, m)
+	}
+	v.rejected = nil
+	return out
 }
 
 // SetInterruptCheck installs f, which the engine calls every few thousand
@@ -169,6 +204,7 @@ func (v *VM) Restore() error {
 	}
 	v.arena.restore()
 	v.interrupt.Store(0)
+	v.rejected = nil
 	return nil
 }
 
