@@ -132,3 +132,26 @@ func TestAnActionTimesOutWhileWaitingForATimer(t *testing.T) {
 		t.Fatalf("got %s %+v, want a time-out", res.Value, res.Err)
 	}
 }
+
+func TestActionsDoNotTakeTheSlotsOfQueries(t *testing.T) {
+	pool := newTestPool(runtime.Options{MaxConcurrent: 1, MaxConcurrentActions: 2, ActionTimeout: 10 * time.Second})
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer srv.Close()
+	defer close(release)
+	// Two actions wait on the network, holding both action slots.
+	waiting := actionModules(`await fetch("` + srv.URL + `"); return "null";`)
+	for range 2 {
+		go func() {
+			_, _ = pool.Run(context.Background(), waiting, runtime.Call{Kind: runtime.KindAction, Module: "act.js", Export: "a", Args: []byte("[{}]"), Host: newFakeDB(pool, waiting)})
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	mods := handWritten(`return "1";`)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := pool.Run(ctx, mods, runtime.Call{Kind: runtime.KindQuery, Module: "m.js", Export: "q", Args: []byte("[{}]"), Host: newFakeDB(pool, mods)})
+	if err != nil || res.Err != nil || string(res.Value) != "1" {
+		t.Fatalf("a query waited behind actions: %v %+v", err, res.Err)
+	}
+}

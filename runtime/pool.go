@@ -30,11 +30,32 @@ type Pool struct {
 	setupErr  error
 	modules   moduleCache
 	maps      sourceMaps
+
+	slots       chan struct{} // queries and mutations running
+	actionSlots chan struct{} // actions running
 }
 
 // NewPool returns a Pool with opts (zero fields take the defaults).
 func NewPool(opts Options) *Pool {
-	return &Pool{opts: opts.withDefaults()}
+	opts = opts.withDefaults()
+	return &Pool{opts: opts, slots: make(chan struct{}, opts.MaxConcurrent), actionSlots: make(chan struct{}, opts.MaxConcurrentActions)}
+}
+
+// slotHeld marks the context of a call that holds a slot.
+type slotHeld struct{}
+
+// acquire waits for a slot of the call's kind.
+func (p *Pool) acquire(ctx context.Context, kind Kind) (func(), error) {
+	slots := p.slots
+	if kind == KindAction {
+		slots = p.actionSlots
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("runtime: waiting to run: %w", ctx.Err())
+	}
 }
 
 // outcome is what __hull_outcome reports.
@@ -67,6 +88,16 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	}
 	if _, ok := mods.Get(call.Module); !ok {
 		return Result{Err: &UserError{Message: fmt.Sprintf("Could not find module %s", call.Module)}}, nil
+	}
+	// Calls nested in a running call (ctx.runQuery and the like) use its
+	// slot: taking another could deadlock when all are held.
+	if ctx.Value(slotHeld{}) == nil {
+		release, err := p.acquire(ctx, call.Kind)
+		if err != nil {
+			return Result{}, err
+		}
+		defer release()
+		ctx = context.WithValue(ctx, slotHeld{}, true)
 	}
 	key := reuseKey(mods, call)
 	r, err := p.engineFor(ctx, mods, call, cfg, key)

@@ -111,6 +111,12 @@ type Options struct {
 	// give each call fresh module state; this one costs milliseconds per
 	// call and exists to measure against.
 	FreshEngines bool
+	// MaxConcurrent bounds the queries and mutations running at once
+	// (default 32); MaxConcurrentActions bounds actions (default 64). They
+	// are separate, so actions waiting on the network never hold up queries
+	// and mutations. A call over the bound waits for a slot.
+	MaxConcurrent        int
+	MaxConcurrentActions int
 	// HTTPClient makes the requests of fetch in actions (default: a client
 	// with the default transport; each request is bounded by the action's
 	// time limit).
@@ -132,6 +138,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Engine == nil {
 		o.Engine = QuickJS{}
+	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 32
+	}
+	if o.MaxConcurrentActions <= 0 {
+		o.MaxConcurrentActions = 64
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
