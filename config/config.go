@@ -69,6 +69,12 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64
+	// Function limits (zero: the runtime's defaults, see runtime.Options).
+	FunctionMemoryBytes  int64
+	QueryTimeout         time.Duration // CPU time of a query or mutation
+	ActionTimeout        time.Duration
+	MaxConcurrentQueries int // queries and mutations running at once
+	MaxConcurrentActions int
 }
 
 // Addr is the listen address.

@@ -74,7 +74,38 @@ func allSettings() []setting {
 				c.MaxBodyBytes = n
 				return nil
 			}},
+		{flags: []string{"function-memory"}, envs: []string{"HULL_FUNCTION_MEMORY_BYTES"}, def: "67108864",
+			usage: "memory one function run may use (JS heap and engine), in bytes",
+			apply: func(c *Config, v string) (err error) { c.FunctionMemoryBytes, err = parsePositive(v); return err }},
+		{flags: []string{"query-timeout"}, envs: []string{"HULL_QUERY_TIMEOUT"}, def: "1s",
+			usage: "CPU time a query or mutation may use",
+			apply: func(c *Config, v string) (err error) { c.QueryTimeout, err = parseDuration(v); return err }},
+		{flags: []string{"action-timeout"}, envs: []string{"HULL_ACTION_TIMEOUT"}, def: "10m",
+			usage: "how long an action may run",
+			apply: func(c *Config, v string) (err error) { c.ActionTimeout, err = parseDuration(v); return err }},
+		{flags: []string{"max-concurrent-queries"}, envs: []string{"HULL_MAX_CONCURRENT_QUERIES"}, def: "32",
+			usage: "queries and mutations running at once; more wait",
+			apply: func(c *Config, v string) error {
+				n, err := parsePositive(v)
+				c.MaxConcurrentQueries = int(n)
+				return err
+			}},
+		{flags: []string{"max-concurrent-actions"}, envs: []string{"HULL_MAX_CONCURRENT_ACTIONS"}, def: "64",
+			usage: "actions running at once; more wait",
+			apply: func(c *Config, v string) error {
+				n, err := parsePositive(v)
+				c.MaxConcurrentActions = int(n)
+				return err
+			}},
 	}
+}
+
+func parsePositive(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errors.New("want a positive whole number")
+	}
+	return n, nil
 }
 
 func parsePort(v string) (int, error) {

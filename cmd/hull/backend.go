@@ -16,6 +16,7 @@ import (
 	"hull/database"
 	"hull/persistence"
 	"hull/persistence/sqlite"
+	"hull/runtime"
 	"hull/server"
 )
 
@@ -52,6 +53,13 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		Logger:   log,
 		CloudURL: func() string { c, _ := srv.PublicOrigins(); return c },
 		SiteURL:  func() string { _, s := srv.PublicOrigins(); return s },
+		Runtime: runtime.Options{
+			MemoryLimit:          cfg.FunctionMemoryBytes,
+			Timeout:              cfg.QueryTimeout,
+			ActionTimeout:        cfg.ActionTimeout,
+			MaxConcurrent:        cfg.MaxConcurrentQueries,
+			MaxConcurrentActions: cfg.MaxConcurrentActions,
+		},
 	})
 	if err != nil {
 		store.Close()
