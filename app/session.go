@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"hull/database"
@@ -38,19 +37,13 @@ func (a *App) ensureSystemTables(ctx context.Context) error {
 			_, err = tx.Commit(ctx)
 		}
 		tx.Rollback()
-		if err == nil || attempt >= 5 || !isRetryable(err) {
+		if err == nil || attempt >= 5 || !database.IsConflict(err) {
 			if err != nil {
 				return fmt.Errorf("create %s: %w", sessionTable, err)
 			}
 			return nil
 		}
 	}
-}
-
-// isRetryable reports a commit conflict.
-func isRetryable(err error) bool {
-	var r interface{ Retryable() bool }
-	return errors.As(err, &r) && r.Retryable()
 }
 
 func sessionRange(s SessionRequest) *database.Query {
