@@ -155,6 +155,11 @@ func (s *scanner) fill(ctx context.Context) error {
 			return err
 		}
 		s.buf = append(s.buf, row{key: e.Key, doc: doc, size: len(e.Doc.Value)})
+		// Same snapshot: a later get or write of the document needs no
+		// store round trip.
+		if _, ok := s.tx.cache[e.Doc.ID]; !ok {
+			s.tx.cache[e.Doc.ID] = cachedDoc{obj: doc, ts: e.Doc.TS, size: len(e.Doc.Value), found: true}
+		}
 	}
 	return nil
 }
