@@ -22,8 +22,8 @@ import (
 // package plus zod) a trivial query costs about 0.1 ms this way against
 // about 4 ms for evaluating the graph per call (bench/runtime).
 type Pool struct {
-	opts Options
-	idle idleEngines
+	opts    Options
+	engines *engineSet
 
 	setupOnce sync.Once
 	setup     []byte
@@ -38,7 +38,10 @@ type Pool struct {
 // NewPool returns a Pool with opts (zero fields take the defaults).
 func NewPool(opts Options) *Pool {
 	opts = opts.withDefaults()
-	return &Pool{opts: opts, slots: make(chan struct{}, opts.MaxConcurrent), actionSlots: make(chan struct{}, opts.MaxConcurrentActions)}
+	return &Pool{
+		opts: opts, engines: newEngineSet(opts.MaxEnginesPerKey, opts.MaxIdleEngines),
+		slots: make(chan struct{}, opts.MaxConcurrent), actionSlots: make(chan struct{}, opts.MaxConcurrentActions),
+	}
 }
 
 // slotHeld marks the context of a call that holds a slot.
@@ -105,7 +108,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		return Result{}, err
 	}
 	done := false
-	defer func() { p.release(key, r, done) }()
+	defer func() { p.release(r, done) }()
 	timeout := p.timeoutFor(call.Kind)
 	// Compiling happens before the clock starts: it is the server's work.
 	var plan []*compiled

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Engine reuse. Convex semantics: every call sees freshly evaluated
@@ -36,108 +35,6 @@ const (
 	modeSnapshot                   // restored to its snapshot after each call
 	modeOptIn                      // kept as is (experimental_reuseContext)
 )
-
-// maxIdlePerKey bounds the engines kept idle for one reuse key; up to
-// that many are also prepared before a call waits for one being restored.
-const maxIdlePerKey = 4
-
-// idleEngines holds reusable engines by reuse key, and counts the
-// engines of each key that exist and that are being restored.
-type idleEngines struct {
-	mu   sync.Mutex
-	keys map[string]*keyEngines
-}
-
-type keyEngines struct {
-	idle      []*vmRun
-	live      int           // prepared engines of this key that exist
-	restoring int           // of which being restored
-	ready     chan struct{} // closed and replaced when one is put back
-}
-
-func (e *idleEngines) entry(key string) *keyEngines {
-	if e.keys == nil {
-		e.keys = map[string]*keyEngines{}
-	}
-	k := e.keys[key]
-	if k == nil {
-		k = &keyEngines{ready: make(chan struct{})}
-		e.keys[key] = k
-	}
-	return k
-}
-
-// take returns an idle engine of key. When there is none but one is
-// being restored and enough engines of the key exist, it waits for that
-// one (a restore takes a fraction of a millisecond; preparing a new engine
-// takes milliseconds). It returns nil when the caller should prepare an
-// engine.
-func (e *idleEngines) take(ctx context.Context, key string) *vmRun {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for {
-		k := e.keys[key]
-		if k == nil {
-			return nil
-		}
-		if n := len(k.idle); n > 0 {
-			r := k.idle[n-1]
-			k.idle = k.idle[:n-1]
-			return r
-		}
-		if k.restoring == 0 || k.live < maxIdlePerKey {
-			return nil
-		}
-		ready := k.ready
-		e.mu.Unlock()
-		select {
-		case <-ready:
-		case <-ctx.Done():
-			e.mu.Lock()
-			return nil
-		}
-		e.mu.Lock()
-	}
-}
-
-// added records a newly prepared engine of key.
-func (e *idleEngines) added(key string) {
-	e.mu.Lock()
-	e.entry(key).live++
-	e.mu.Unlock()
-}
-
-// restoring records that an engine of key is being restored.
-func (e *idleEngines) restoring(key string) {
-	e.mu.Lock()
-	e.entry(key).restoring++
-	e.mu.Unlock()
-}
-
-// put returns an engine of key (restored, when restored is set), keeping
-// it idle or closing it when enough are idle already.
-func (e *idleEngines) put(key string, r *vmRun, restored bool) {
-	e.mu.Lock()
-	k := e.entry(key)
-	if restored {
-		k.restoring--
-	}
-	keep := r != nil && len(k.idle) < maxIdlePerKey
-	if keep {
-		k.idle = append(k.idle, r)
-	} else {
-		k.live--
-	}
-	close(k.ready)
-	k.ready = make(chan struct{})
-	if k.live == 0 {
-		delete(e.keys, key)
-	}
-	e.mu.Unlock()
-	if !keep && r != nil {
-		r.close()
-	}
-}
 
 // reuseKeys name what a prepared engine can serve: the kind, the module
 // and the code version (every module's content), and for a snapshotted
@@ -173,41 +70,54 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 // engineFor returns an engine ready to run call: a kept one reconfigured
 // for it, a newly prepared one, or (when preparing fails, e.g. the module
 // throws at import) a fresh one that reports the failure as the run's.
-func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, key reuseKeys) (*vmRun, error) {
-	for _, k := range []string{key.optIn, key.snapshot} {
-		if r := p.idle.take(ctx, k); r != nil {
-			if err := r.reconfigure(ctx, mods, call.Host, cfg); err == nil {
-				return r, nil
-			}
-			p.idle.put(k, nil, false)
-			r.close()
-		}
+func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, keys reuseKeys) (*vmRun, error) {
+	if p.opts.FreshEngines {
+		return p.newVMRun(ctx, mods, call.Host, cfg)
 	}
-	r, err := p.newVMRun(ctx, mods, call.Host, cfg)
+	key := p.engines.keyFor(keys)
+	r, reserved, err := p.engines.get(ctx, key)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("runtime: waiting for an engine: %w", err)
 	}
-	if p.prepare(r, mods, call) {
-		if r.mode == modeOptIn {
-			p.idle.added(key.optIn)
-		} else {
-			p.idle.added(key.snapshot)
-		}
+	if r != nil {
 		if err := r.reconfigure(ctx, mods, call.Host, cfg); err == nil {
 			return r, nil
 		}
-		p.release(key, r, false)
-	} else {
 		r.close()
+		p.engines.drop(key)
+		return p.newVMRun(ctx, mods, call.Host, cfg)
 	}
-	return p.newVMRun(ctx, mods, call.Host, cfg)
+	if !reserved {
+		return p.newVMRun(ctx, mods, call.Host, cfg)
+	}
+	r, err = p.newVMRun(ctx, mods, call.Host, cfg)
+	if err != nil {
+		p.engines.drop(key)
+		return nil, err
+	}
+	if !p.prepare(r, mods, call) {
+		r.close()
+		p.engines.drop(key)
+		return p.newVMRun(ctx, mods, call.Host, cfg)
+	}
+	r.key = key
+	if r.mode == modeOptIn && key != keys.optIn {
+		p.engines.moveToOptIn(key, keys)
+		r.key = keys.optIn
+	}
+	if err := r.reconfigure(ctx, mods, call.Host, cfg); err != nil {
+		r.close()
+		p.engines.drop(r.key)
+		return p.newVMRun(ctx, mods, call.Host, cfg)
+	}
+	return r, nil
 }
 
 // prepare evaluates the called module's graph in r and snapshots it (or
 // marks it opt-in). It reports whether r is now a prepared engine.
 func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
 	snap, ok := r.vm.(Snapshotter)
-	if !ok || p.opts.FreshEngines {
+	if !ok {
 		return false
 	}
 	plan := p.preloadPlan(mods, call.Module)
@@ -243,26 +153,25 @@ func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
 
 // release hands r back after a run: restored (off the caller's path) and
 // kept, kept as is, or closed.
-func (p *Pool) release(key reuseKeys, r *vmRun, done bool) {
+func (p *Pool) release(r *vmRun, done bool) {
 	r.ctx, r.host = nil, nil
 	switch r.mode {
 	case modeSnapshot:
-		p.idle.restoring(key.snapshot)
 		go func() {
 			if err := r.vm.(Snapshotter).Restore(); err != nil {
-				p.idle.put(key.snapshot, nil, true)
 				r.close()
+				p.engines.drop(r.key)
 				return
 			}
-			p.idle.put(key.snapshot, r, true)
+			p.engines.put(r.key, r)
 		}()
 	case modeOptIn:
 		if done {
-			p.idle.put(key.optIn, r, false)
+			p.engines.put(r.key, r)
 			return
 		}
-		p.idle.put(key.optIn, nil, false)
 		r.close()
+		p.engines.drop(r.key)
 	default:
 		r.close()
 	}

@@ -8,6 +8,7 @@ package runtime
 import (
 	"context"
 	"net/http"
+	goruntime "runtime"
 	"time"
 )
 
@@ -117,6 +118,11 @@ type Options struct {
 	// and mutations. A call over the bound waits for a slot.
 	MaxConcurrent        int
 	MaxConcurrentActions int
+	// MaxEnginesPerKey bounds the prepared engines of one function module
+	// (default: twice the CPUs, at least 4); MaxIdleEngines bounds the idle
+	// engines kept in all (default 64), least recently used first out.
+	MaxEnginesPerKey int
+	MaxIdleEngines   int
 	// HTTPClient makes the requests of fetch in actions (default: a client
 	// with the default transport; each request is bounded by the action's
 	// time limit).
@@ -144,6 +150,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxConcurrentActions <= 0 {
 		o.MaxConcurrentActions = 64
+	}
+	if o.MaxEnginesPerKey <= 0 {
+		o.MaxEnginesPerKey = max(4, 2*goruntime.GOMAXPROCS(0))
+	}
+	if o.MaxIdleEngines <= 0 {
+		o.MaxIdleEngines = 64
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}

@@ -45,6 +45,7 @@ type vmRun struct {
 	loadErr     error
 	memLimit    int64
 	mode        engineMode
+	key         string        // the engine set key it is kept under
 	async       *asyncOps     // an action's operations in flight
 	stopped     chan struct{} // closed when the run is interrupted
 	finished    bool          // the function's promise settled
