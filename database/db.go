@@ -200,7 +200,9 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 		return nil, fmt.Errorf("database: begin: %w", err)
 	}
 	cat, ts, schema := db.snapshot()
-	return newTx(db, cat, ts, schema, false), nil
+	tx := newTx(db, cat, ts, schema, false)
+	tx.atHead = true
+	return tx, nil
 }
 
 // BeginRead starts a read-only transaction at ts; ts 0 means the durable
@@ -217,7 +219,9 @@ func (db *DB) BeginRead(ctx context.Context, ts int64) (*Tx, error) {
 	if ts > durable {
 		return nil, fmt.Errorf("database: begin read at %d: not yet durable (durable ts %d)", ts, durable)
 	}
-	return newTx(db, cat, ts, schema, true), nil
+	tx := newTx(db, cat, ts, schema, true)
+	tx.atHead = ts == durable
+	return tx, nil
 }
 
 // nextTS assigns a commit ts: max(now, durable+1), in nanoseconds.

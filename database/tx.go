@@ -18,6 +18,8 @@ type Tx struct {
 	db       *DB
 	ts       int64
 	readOnly bool
+	// atHead is set when ts was the newest durable ts at the start.
+	atHead bool
 
 	cat        *catalog
 	catChanged bool
@@ -203,12 +205,12 @@ func (tx *Tx) fetch(ctx context.Context, did persistence.DocID) (cachedDoc, erro
 	if c, ok := tx.cache[did]; ok {
 		return c, nil
 	}
-	revs, err := tx.db.store.Get(ctx, []persistence.DocID{did}, tx.readAt())
+	rev, found, err := tx.readDoc(ctx, did)
 	if err != nil {
 		return cachedDoc{}, tx.readErr(fmt.Sprintf("get %s", fromDocID(did)), err)
 	}
 	var c cachedDoc
-	if rev, ok := revs[did]; ok {
+	if found {
 		obj, err := decodeDoc(rev.Value)
 		if err != nil {
 			return cachedDoc{}, err
@@ -217,6 +219,30 @@ func (tx *Tx) fetch(ctx context.Context, did persistence.DocID) (cachedDoc, erro
 	}
 	tx.cache[did] = c
 	return c, nil
+}
+
+// readDoc reads the version of a document at the snapshot. A snapshot
+// taken at the newest durable ts is nearly always still the current
+// state, which the store reads most cheaply: a current revision no newer
+// than the snapshot is the snapshot's version (nothing replaced it since).
+// Otherwise (changed or deleted since) the log is read at the snapshot.
+func (tx *Tx) readDoc(ctx context.Context, did persistence.DocID) (persistence.Revision, bool, error) {
+	ids := []persistence.DocID{did}
+	if tx.atHead {
+		revs, err := tx.db.store.Get(ctx, ids, persistence.Latest)
+		if err != nil {
+			return persistence.Revision{}, false, err
+		}
+		if rev, ok := revs[did]; ok && rev.TS <= tx.ts {
+			return rev, true, nil
+		}
+	}
+	revs, err := tx.db.store.Get(ctx, ids, tx.readAt())
+	if err != nil {
+		return persistence.Revision{}, false, err
+	}
+	rev, ok := revs[did]
+	return rev, ok, nil
 }
 
 // current returns the document as this transaction sees it.
