@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -349,5 +350,94 @@ func TestReadsBelowTheRetentionWindowAreTooOld(t *testing.T) {
 	var too *database.TooOldError
 	if !errors.As(err, &too) || !errors.Is(err, persistence.ErrTooOld) || !database.IsUserError(err) {
 		t.Fatalf("get at %d: %v, want a too-old error", old, err)
+	}
+}
+
+// A mutation reads its snapshot even when the current state moved on: a
+// document changed or deleted after Begin reads as it was at Begin (and
+// the commit then conflicts).
+func TestMutationsReadTheirSnapshot(t *testing.T) {
+	tests := []struct {
+		name  string
+		other func(t *testing.T, tx *database.Tx, id value.ID)
+	}{
+		{"a document changed since the snapshot", func(t *testing.T, tx *database.Tx, id value.ID) { mustPatch(t, tx, id, `{"n":2}`) }},
+		{"a document deleted since the snapshot", func(t *testing.T, tx *database.Tx, id value.ID) {
+			if _, err := tx.Delete(context.Background(), id); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, be := range backends(t) {
+		t.Run(be.name, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					ctx := context.Background()
+					db := openDB(t, be.open(t), database.Options{})
+					id := insertDoc(t, db, "t", `{"n":1}`)
+					tx, _ := db.Begin(ctx)
+					if err := commitWith(t, db, func(o *database.Tx) { tc.other(t, o, id) }); err != nil {
+						t.Fatal(err)
+					}
+					if got := userFields(mustGet(t, tx, id)); got != `{"n":1}` {
+						t.Fatalf("read %s, want the snapshot's {\"n\":1}", got)
+					}
+					mustPatch(t, tx, id, `{"n":3}`)
+					if _, err := tx.Commit(ctx); !database.IsConflict(err) {
+						t.Fatalf("commit: %v, want a conflict", err)
+					}
+				})
+			}
+		})
+	}
+}
+
+// The read set and the bytes written are bounded, with Convex's errors.
+func TestReadSetAndWriteBytesLimits(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, openSQLite(t), database.Options{Limits: database.Limits{ReadIntervals: 3, BytesWritten: 200}})
+	ids := []value.ID{insertDoc(t, db, "t", `{}`), insertDoc(t, db, "t", `{}`), insertDoc(t, db, "t", `{}`), insertDoc(t, db, "t", `{}`)}
+	tests := []struct {
+		name string
+		run  func(tx *database.Tx) error
+		code string
+	}{
+		{"reading the same document again adds nothing", func(tx *database.Tx) error {
+			for range 10 {
+				if _, _, err := tx.Get(ctx, ids[0]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, ""},
+		{"a fourth distinct read", func(tx *database.Tx) error {
+			for _, id := range ids {
+				if _, _, err := tx.Get(ctx, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, "TooManyReads"},
+		{"writing more bytes than allowed", func(tx *database.Tx) error {
+			if _, err := tx.Insert(ctx, "t", obj(t, `{"s":"`+strings.Repeat("x", 300)+`"}`)); err != nil {
+				return err
+			}
+			_, err := tx.Commit(ctx)
+			return err
+		}, "TooManyBytesWritten"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tx, _ := db.Begin(ctx)
+			defer tx.Rollback()
+			err := tc.run(tx)
+			var ue *database.Error
+			switch {
+			case tc.code == "" && err != nil:
+				t.Fatal(err)
+			case tc.code != "" && (!errors.As(err, &ue) || ue.Code != tc.code):
+				t.Fatalf("err %v, want %s", err, tc.code)
+			}
+		})
 	}
 }
