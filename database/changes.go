@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sort"
+	"time"
 
 	"hull/persistence"
 )
@@ -23,8 +25,15 @@ type CommitSummary struct {
 	Keys []WrittenKey
 }
 
-// maxRecentCommits bounds the in-memory log of commit summaries.
-const maxRecentCommits = 4096
+// The in-memory log of commit summaries keeps at least recentMinAge of
+// history (a transaction whose snapshot fell out of it conflicts, so a
+// mutation running that long always would) once it holds more than
+// recentSoftCap summaries, and never more than recentHardCap.
+const (
+	recentSoftCap = 4096
+	recentHardCap = 65536
+	recentMinAge  = 5 * time.Second
+)
 
 // summarize lists, for every written document, its old and new keys in
 // every index of its table (unchanged keys included: the document behind
@@ -52,11 +61,20 @@ func (tx *Tx) summarize(ts int64) CommitSummary {
 // held; the caller wakes waiters once (broadcast).
 func (db *DB) record(s CommitSummary) {
 	db.recent = append(db.recent, s)
-	if len(db.recent) > maxRecentCommits {
-		drop := len(db.recent) - maxRecentCommits/2
-		db.recentFrom = db.recent[drop-1].TS
-		db.recent = append([]CommitSummary(nil), db.recent[drop:]...)
+	n := len(db.recent)
+	if n <= recentSoftCap {
+		return
 	}
+	// Drop what is older than recentMinAge, down to half the soft cap, in
+	// chunks of at least a quarter so the copy is amortized.
+	cutoff := s.TS - recentMinAge.Nanoseconds()
+	drop := sort.Search(n-recentSoftCap/2, func(i int) bool { return db.recent[i].TS >= cutoff })
+	drop = max(drop, n-recentHardCap)
+	if drop < n/4 && n <= recentHardCap {
+		return
+	}
+	db.recentFrom = db.recent[drop-1].TS
+	db.recent = append([]CommitSummary(nil), db.recent[drop:]...)
 }
 
 // broadcast wakes everything waiting for a commit. Called with db.mu held.
