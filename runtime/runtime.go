@@ -119,7 +119,8 @@ type Options struct {
 	MaxConcurrent        int
 	MaxConcurrentActions int
 	// MaxEnginesPerKey bounds the prepared engines of one function module
-	// (default: twice the CPUs, at least 4); MaxIdleEngines bounds the idle
+	// (default: four per CPU, at least 8: runs wait for the database
+	// holding their engine); MaxIdleEngines bounds the idle
 	// engines kept in all (default 64), least recently used first out.
 	MaxEnginesPerKey int
 	MaxIdleEngines   int
@@ -152,7 +153,7 @@ func (o Options) withDefaults() Options {
 		o.MaxConcurrentActions = 64
 	}
 	if o.MaxEnginesPerKey <= 0 {
-		o.MaxEnginesPerKey = max(4, 2*goruntime.GOMAXPROCS(0))
+		o.MaxEnginesPerKey = max(8, 4*goruntime.GOMAXPROCS(0))
 	}
 	if o.MaxIdleEngines <= 0 {
 		o.MaxIdleEngines = 64

@@ -27,6 +27,8 @@ import (
 	"time"
 )
 
+var clientsFlag int
+
 func main() {
 	bare := flag.Bool("bare", false, "run as the bare WebSocket server (internal)")
 	bin := flag.String("hull", "bin/hull", "hull binary")
@@ -34,6 +36,7 @@ func main() {
 	fanout := flag.Int("fanout", 1000, "subscribers for the fan-out measurement")
 	rounds := flag.Int("rounds", 20, "changes fanned out")
 	idle := flag.String("idle", "1000,10000", "idle session counts for the memory measurement")
+	flag.IntVar(&clientsFlag, "clients", 64, "WebSocket clients for the throughput measurement")
 	flag.Parse()
 	if *bare {
 		if err := runBareServer(); err != nil {
@@ -85,7 +88,7 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 		fmt.Printf("| memory per idle session, %d sessions (limit: bare idle WebSocket) | %.1f KiB | %.1f KiB | %.2fx | ≤ 1.5x: %s |\n",
 			n, hk, bk, hk/bk, verdict(hk <= 1.5*bk))
 	}
-	hullRate, err := mutationRate(ctx, h.url, 64, d)
+	hullRate, err := mutationRate(ctx, h.url, clientsFlag, d)
 	if err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}

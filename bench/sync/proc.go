@@ -43,7 +43,7 @@ func startHull(ctx context.Context, bin, root string, env []string) (*hullProc, 
 	}
 	h := &hullProc{url: fmt.Sprintf("http://127.0.0.1:%d", port), dataDir: dataDir}
 	h.cmd = exec.Command(bin, "serve", "--interface", "127.0.0.1", "--port", strconv.Itoa(port), "--data-dir", dataDir)
-	h.cmd.Env = append(os.Environ(), append([]string{"HULL_LOG_LEVEL=warn", "INSTANCE_NAME=bench-sync"}, env...)...)
+	h.cmd.Env = append(os.Environ(), append([]string{"HULL_LOG_LEVEL=" + logLevel(), "INSTANCE_NAME=bench-sync"}, env...)...)
 	h.cmd.Stderr = os.Stderr
 	if err := h.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start hull: %w", err)
@@ -132,4 +132,13 @@ func rssKiB(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS for %d", pid)
+}
+
+// logLevel is hull's log level in the bench (BENCH_HULL_LOG_LEVEL, or
+// warn).
+func logLevel() string {
+	if l := os.Getenv("BENCH_HULL_LOG_LEVEL"); l != "" {
+		return l
+	}
+	return "warn"
 }

@@ -31,7 +31,9 @@ type Options struct {
 	// BusyTimeout bounds how long a connection waits for a lock held by
 	// another connection or process. Default 10s.
 	BusyTimeout time.Duration
-	// ReadConns is the size of the read pool. Default: max(2, GOMAXPROCS).
+	// ReadConns is the size of the read pool. Default: max(8,
+	// 4×GOMAXPROCS): readers of a WAL database do not block each other,
+	// and function runs hold a connection for each read.
 	ReadConns int
 	// Logger receives diagnostics. Default slog.Default().
 	Logger *slog.Logger
@@ -95,7 +97,7 @@ func (o Options) withDefaults() Options {
 		o.BusyTimeout = 10 * time.Second
 	}
 	if o.ReadConns <= 0 {
-		o.ReadConns = max(2, runtime.GOMAXPROCS(0))
+		o.ReadConns = max(8, 4*runtime.GOMAXPROCS(0))
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
