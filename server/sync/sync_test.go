@@ -378,10 +378,11 @@ func TestBadInputEndsOnlyThatSession(t *testing.T) {
 		{"args that are not one object", []string{connectMsg, `{"type":"Mutation","requestId":0,"udfPath":"a:b","args":[1,2]}`}, "BadRequest", 0},
 		{"a duplicate query id", []string{connectMsg, `{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":1,"udfPath":"kv:get","args":[{}]},{"type":"Add","queryId":1,"udfPath":"kv:get","args":[{}]}]}`}, "", websocket.StatusInternalError},
 		{"an identity version out of order", []string{connectMsg, `{"type":"Authenticate","tokenType":"None","baseVersion":5}`}, "", websocket.StatusInternalError},
+		{"more subscriptions than a session may hold", []string{connectMsg, `{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":1,"udfPath":"kv:get","args":[{}]},{"type":"Add","queryId":2,"udfPath":"kv:get","args":[{}]},{"type":"Add","queryId":3,"udfPath":"kv:get","args":[{}]}]}`}, "", websocket.StatusTryAgainLater},
 		{"a frame over the size limit", []string{connectMsg, `{"type":"Mutation","requestId":0,"udfPath":"a:b","args":[{"x":"` + strings.Repeat("y", 70<<10) + `"}]}`}, "", websocket.StatusMessageTooBig},
 	}
 	b := newKV()
-	_, url := startHub(t, b, sync.Options{MaxMessageBytes: 64 << 10})
+	_, url := startHub(t, b, sync.Options{MaxMessageBytes: 64 << 10, MaxQueries: 2})
 	bystander := dial(t, url)
 	bystander.connect("bystander")
 	bystander.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"kv:get","args":[{"key":"z"}]}]}`)
@@ -459,5 +460,18 @@ func TestPingsAndShutdown(t *testing.T) {
 			}
 			return
 		}
+	}
+}
+
+func TestAClientAheadOfTheServerIsServedNotLockedOut(t *testing.T) {
+	_, url := startHub(t, newKV(), sync.Options{})
+	c := dial(t, url)
+	// A maxObservedTimestamp far past the server's (a restore from a
+	// backup, another server's clock): the session starts normally.
+	c.send(`{"type":"Connect","sessionId":"ahead","connectionCount":3,"lastCloseReason":"InternalServerError","maxObservedTimestamp":"/////////38="}`)
+	c.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"kv:get","args":[{"key":"k"}]}]}`)
+	tr := c.expect("Transition")
+	if version(tr, "startVersion") != "0/0/AAAAAAAAAAA=" || tr["modifications"].([]any)[0].(map[string]any)["type"] != "QueryUpdated" {
+		t.Fatalf("got %v", tr)
 	}
 }

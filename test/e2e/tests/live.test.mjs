@@ -189,6 +189,13 @@ for (const backend of backends()) {
       assert.equal(v, 7);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(await new ConvexHttpClient(hull.url).query(api.counters.get, { name: "k" }), 7);
+
+      // A clean stop (SIGTERM) closes sessions with a reason that makes
+      // clients come back as soon as hull does.
+      await hull.stop("SIGTERM");
+      await hull.start();
+      await writer.mutation(api.counters.inc, { name: "k" });
+      assert.equal(await waitFor(reader, api.counters.get, { name: "k" }, (v) => v === 8, "eight"), 8);
     });
   });
 }
