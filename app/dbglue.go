@@ -19,6 +19,8 @@ type txn interface {
 	snapshotTS() int64
 	savepoint() database.Savepoint
 	rollbackTo(database.Savepoint)
+	// conflict is the conflict a read hit, if any: the run must be retried.
+	conflict() error
 }
 
 type dbTxn struct {
@@ -32,6 +34,7 @@ func (t *dbTxn) rollback()                                 { t.tx.Rollback() }
 func (t *dbTxn) snapshotTS() int64                         { return t.tx.SnapshotTS() }
 func (t *dbTxn) savepoint() database.Savepoint             { return t.tx.Savepoint() }
 func (t *dbTxn) rollbackTo(sp database.Savepoint)          { t.tx.RollbackTo(sp) }
+func (t *dbTxn) conflict() error                           { return t.tx.Conflict() }
 
 func (a *App) beginRead(ctx context.Context, at int64) (txn, error) {
 	tx, err := a.db.BeginRead(ctx, at)

@@ -135,6 +135,9 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 	if err != nil {
 		return nil, err
 	}
+	if c := tx.conflict(); c != nil {
+		return res, c // whatever the code made of it, the run must be retried
+	}
 	if res.Err != nil {
 		return res, nil
 	}

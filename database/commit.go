@@ -81,6 +81,9 @@ func (tx *Tx) Commit(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
+	if tx.conflict != nil {
+		return 0, tx.conflict
+	}
 	if tx.readOnly || len(tx.order) == 0 {
 		return tx.ts, nil
 	}

@@ -441,3 +441,32 @@ func TestReadSetAndWriteBytesLimits(t *testing.T) {
 		})
 	}
 }
+
+// A mutation whose snapshot the store no longer retains conflicts (so it
+// is run again at a fresh snapshot), even if its code swallowed the error.
+func TestAMutationWhoseSnapshotIsGoneConflicts(t *testing.T) {
+	ctx := context.Background()
+	st := openSQLite(t)
+	db := openDB(t, st, database.Options{})
+	id := insertDoc(t, db, "t", `{"n":1}`)
+	tx, _ := db.Begin(ctx)
+	if err := increment(ctx, db, id); err != nil {
+		t.Fatal(err)
+	}
+	lease, err := st.Acquire(ctx, "gc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GC(ctx, lease, db.DurableTS()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tx.Get(ctx, id); !database.IsConflict(err) {
+		t.Fatalf("get: %v, want a conflict", err)
+	}
+	if !database.IsConflict(tx.Conflict()) {
+		t.Fatalf("Conflict() = %v", tx.Conflict())
+	}
+	if _, err := tx.Commit(ctx); !database.IsConflict(err) {
+		t.Fatalf("commit: %v, want a conflict", err)
+	}
+}

@@ -20,6 +20,9 @@ type Tx struct {
 	readOnly bool
 	// atHead is set when ts was the newest durable ts at the start.
 	atHead bool
+	// conflict is set when a read found the snapshot gone: the
+	// transaction can only fail, whatever its code does with the error.
+	conflict *ConflictError
 
 	cat        *catalog
 	catChanged bool
@@ -89,6 +92,16 @@ func (tx *Tx) SnapshotTS() int64 { return tx.ts }
 
 // ReadOnly reports whether the transaction is a query.
 func (tx *Tx) ReadOnly() bool { return tx.readOnly }
+
+// Conflict returns the *ConflictError a read of the transaction hit (its
+// snapshot is no longer readable), or nil. Such a transaction cannot
+// commit; run it again even if its code caught the error.
+func (tx *Tx) Conflict() error {
+	if tx.conflict == nil {
+		return nil
+	}
+	return tx.conflict
+}
 
 // ReadSet returns the index intervals the transaction has read so far.
 func (tx *Tx) ReadSet() []ReadInterval { return append([]ReadInterval(nil), tx.reads...) }
@@ -187,7 +200,8 @@ func (tx *Tx) readAt() int64 { return tx.ts }
 func (tx *Tx) readErr(what string, err error) error {
 	if errors.Is(err, persistence.ErrTooOld) {
 		if !tx.readOnly {
-			return fmt.Errorf("database: %s: %w", what, &ConflictError{Reason: "history"})
+			tx.conflict = &ConflictError{Reason: "history"}
+			return fmt.Errorf("database: %s: %w", what, tx.conflict)
 		}
 		return &TooOldError{TS: tx.ts, Err: err}
 	}
