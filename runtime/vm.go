@@ -104,6 +104,9 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 			return fmt.Errorf("runtime: register %s: %w", reg.name, err)
 		}
 	}
+	if err := registerWeb(r.vm); err != nil {
+		return err
+	}
 	if _, err := r.vm.Eval("globalThis.__hull_cfg = " + quote(string(cfgJSON)) + ";"); err != nil {
 		return fmt.Errorf("runtime: set config: %w", err)
 	}
@@ -117,7 +120,7 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 		}
 		return nil
 	}
-	if _, err := r.vm.Eval(setupJS); err != nil {
+	if _, err := r.vm.Eval(globalsJS); err != nil {
 		return fmt.Errorf("runtime: install globals: %w", err)
 	}
 	return nil
@@ -126,7 +129,7 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 // setupCode compiles setup.js once per pool.
 func (p *Pool) setupCode(c Compiler) ([]byte, error) {
 	p.setupOnce.Do(func() {
-		p.setup, p.setupErr = c.Compile(setupJS)
+		p.setup, p.setupErr = c.Compile(globalsJS)
 	})
 	return p.setup, p.setupErr
 }

@@ -1,0 +1,79 @@
+package runtime
+
+import (
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The Web platform globals (TextEncoder, URL, streams, Request/Response,
+// crypto.subtle, Intl basics and the rest) are JavaScript files under
+// js/web, run right after setup.js in the same compiled script, plus the
+// stateless Go host functions of web_*.go they call.
+
+//go:embed js/web/*.js
+var webFS embed.FS
+
+// webFiles is the order the files of js/web are concatenated in: each may
+// use what the files before it define.
+var webFiles = []string{
+	"base.js", "encoding.js", "events.js", "clone.js", "url.js", "streams.js",
+	"fetchtypes.js", "crypto.js", "console.js", "intl.js",
+}
+
+// globalsJS is the script install() runs in every engine: setup.js between
+// the line that keeps what setup.js deletes and the Web globals.
+var globalsJS = webPrelude + "\n" + setupJS + "\n" + webBundle()
+
+const webPrelude = `globalThis.__hull_web_pre = { cfg: globalThis.__hull_cfg, log: globalThis.__hull_log };`
+
+func webBundle() string {
+	var b strings.Builder
+	b.WriteString("(() => {\n")
+	for _, f := range webFiles {
+		src, err := webFS.ReadFile("js/web/" + f)
+		if err != nil {
+			panic(fmt.Sprintf("runtime: embedded %s: %v", f, err))
+		}
+		b.Write(src)
+		b.WriteString("\n")
+	}
+	b.WriteString("})();\n")
+	return b.String()
+}
+
+// registerWeb defines the Go functions the Web globals call. They keep no
+// state: everything the globals remember lives in the JS heap.
+func registerWeb(vm VM) error {
+	for name, fn := range map[string]func([]any) (any, error){
+		"__hull_web_crypto": webCrypto,
+		"__hull_web_random": webRandom,
+	} {
+		if err := vm.Register(name, fn); err != nil {
+			return fmt.Errorf("runtime: register %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// webRandom is __hull_web_random(n), n a decimal string: n bytes (at most 65536) from the
+// system's secure generator, as hex. Actions use it; queries and
+// mutations use the seeded generator instead.
+func webRandom(args []any) (any, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("random takes (n)")
+	}
+	s, _ := args[0].(string)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 65536 {
+		return nil, fmt.Errorf("random: bad length %v", args[0])
+	}
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("random: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
