@@ -62,8 +62,8 @@ type VM struct {
 	// rejected holds the promises rejected with no handler yet (by
 	// address), with their reasons.
 	rejected map[uintptr]string
-	hosts     []HostFunc
-	hostAddr  uintptr
+	hosts    []HostFunc
+	hostAddr uintptr
 	// The engine knows these Go functions only by address, so the VM keeps
 	// them reachable.
 	callbacks []any
