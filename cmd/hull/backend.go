@@ -65,7 +65,7 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		store.Close()
 		return nil, fmt.Errorf("start application: %w", err)
 	}
-	b.app = a
+	b.app, b.db = a, db
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	b.stopWatch = stopWatch
 	go b.watchLease(watchCtx, lease, handOver)
@@ -130,6 +130,7 @@ type backend struct {
 	store     persistence.Store
 	lease     *persistence.Lease
 	app       *app.App
+	db        *database.DB
 	log       *slog.Logger
 	stopWatch context.CancelFunc
 	fenced    atomic.Bool
@@ -143,6 +144,12 @@ func (b *backend) Routes(r *server.Routes) { server.MountApp(r, b.app) }
 func (b *backend) Shutdown(ctx context.Context) error {
 	if b.stopWatch != nil {
 		b.stopWatch()
+	}
+	if b.db != nil {
+		// Commits queued before the drain finish; later ones are refused.
+		if err := b.db.Close(); err != nil {
+			b.log.Warn("close database", "err", err)
+		}
 	}
 	if b.lease != nil && !b.fenced.Load() {
 		if err := b.store.Release(ctx, *b.lease); err != nil {
