@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -19,8 +20,8 @@ import (
 // which waits for completions once no job is left. Everything a run
 // started is cancelled when the run ends.
 
-// maxFetchBody caps a fetch response body read into the engine.
-const maxFetchBody = 64 << 20
+// fetchChunk is the most one read of a streamed response body returns.
+const fetchChunk = 64 << 10
 
 // asyncOps holds one run's operations in flight.
 type asyncOps struct {
@@ -30,6 +31,50 @@ type asyncOps struct {
 	next     int
 	inFlight map[int]context.CancelFunc
 	client   *http.Client
+
+	bodyMu   sync.Mutex
+	bodies   map[int]io.ReadCloser // response bodies being streamed, by handle
+	nextBody int
+}
+
+// addBody registers a response body for streaming and returns its handle.
+func (a *asyncOps) addBody(b io.ReadCloser) int {
+	a.bodyMu.Lock()
+	defer a.bodyMu.Unlock()
+	if a.bodies == nil {
+		a.bodies = map[int]io.ReadCloser{}
+	}
+	a.nextBody++
+	a.bodies[a.nextBody] = b
+	return a.nextBody
+}
+
+func (a *asyncOps) body(h int) io.ReadCloser {
+	a.bodyMu.Lock()
+	defer a.bodyMu.Unlock()
+	return a.bodies[h]
+}
+
+// closeBody closes and forgets a body.
+func (a *asyncOps) closeBody(h int) {
+	a.bodyMu.Lock()
+	b := a.bodies[h]
+	delete(a.bodies, h)
+	a.bodyMu.Unlock()
+	if b != nil {
+		_ = b.Close()
+	}
+}
+
+// closeBodies closes every body still open (the run ended).
+func (a *asyncOps) closeBodies() {
+	a.bodyMu.Lock()
+	bodies := a.bodies
+	a.bodies = nil
+	a.bodyMu.Unlock()
+	for _, b := range bodies {
+		_ = b.Close()
+	}
 }
 
 type completion struct {
@@ -47,6 +92,7 @@ func (r *vmRun) beginAsync(client *http.Client) {
 func (r *vmRun) endAsync() {
 	if r.async != nil {
 		r.async.cancel()
+		r.async.closeBodies()
 		r.async = nil
 	}
 }
@@ -82,7 +128,15 @@ func (r *vmRun) startAsync(args []any) (any, error) {
 			}
 		}
 	case "fetch":
-		run = func(ctx context.Context) (any, error) { return doFetch(ctx, a.client, data) }
+		// The operation's context lives until the run ends (or the fetch
+		// is aborted), so the body can be read after the headers came.
+		run = func(ctx context.Context) (any, error) { return doFetch(ctx, a, data) }
+	case "fetchRead":
+		h, _ := strconv.Atoi(data)
+		run = func(context.Context) (any, error) { return readChunk(a, h) }
+	case "fetchCancel":
+		h, _ := strconv.Atoi(data)
+		run = func(context.Context) (any, error) { a.closeBody(h); return nil, nil }
 	default:
 		return nil, fmt.Errorf("unknown asynchronous operation %s", op)
 	}
@@ -158,11 +212,11 @@ type fetchResponse struct {
 	Status     int         `json:"status"`
 	StatusText string      `json:"statusText"`
 	Headers    [][2]string `json:"headers"`
-	Body       string      `json:"body"` // base64
+	Body       int         `json:"body"` // handle of the streamed body
 	Redirected bool        `json:"redirected"`
 }
 
-func doFetch(ctx context.Context, client *http.Client, data string) (any, error) {
+func doFetch(ctx context.Context, a *asyncOps, data string) (any, error) {
 	var fr fetchRequest
 	if err := json.Unmarshal([]byte(data), &fr); err != nil {
 		return nil, fmt.Errorf("fetch: bad request: %w", err)
@@ -186,7 +240,7 @@ func doFetch(ctx context.Context, client *http.Client, data string) (any, error)
 	for _, h := range fr.Headers {
 		req.Header.Add(h[0], h[1])
 	}
-	c := *client
+	c := *a.client
 	redirected := false
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		switch {
@@ -204,17 +258,9 @@ func doFetch(ctx context.Context, client *http.Client, data string) (any, error)
 	if err != nil {
 		return nil, fmt.Errorf("fetch failed: %w", err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxFetchBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("fetch: reading the response body: %w", err)
-	}
-	if len(b) > maxFetchBody {
-		return nil, fmt.Errorf("fetch: the response body is over %d MiB", maxFetchBody>>20)
-	}
 	out := fetchResponse{
 		URL: resp.Request.URL.String(), Status: resp.StatusCode, Redirected: redirected,
-		StatusText: http.StatusText(resp.StatusCode), Body: base64.StdEncoding.EncodeToString(b),
+		StatusText: http.StatusText(resp.StatusCode), Body: a.addBody(resp.Body),
 	}
 	for k, vs := range resp.Header {
 		for _, v := range vs {
@@ -222,4 +268,24 @@ func doFetch(ctx context.Context, client *http.Client, data string) (any, error)
 		}
 	}
 	return out, nil
+}
+
+// readChunk reads the next part of a streamed response body.
+func readChunk(a *asyncOps, h int) (any, error) {
+	b := a.body(h)
+	if b == nil {
+		return map[string]any{"done": true}, nil
+	}
+	buf := make([]byte, fetchChunk)
+	n, err := io.ReadAtLeast(b, buf, 1)
+	switch {
+	case n > 0:
+		return map[string]any{"chunk": base64.StdEncoding.EncodeToString(buf[:n])}, nil
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		a.closeBody(h)
+		return map[string]any{"done": true}, nil
+	default:
+		a.closeBody(h)
+		return nil, fmt.Errorf("fetch: reading the response body: %w", err)
+	}
 }

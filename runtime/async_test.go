@@ -37,6 +37,8 @@ func TestActionsHaveTimersAndFetch(t *testing.T) {
 	var mu sync.Mutex
 	arrived := 0
 	all := make(chan struct{})
+	acked := make(chan struct{})
+	var ackOnce sync.Once
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/json":
@@ -51,6 +53,15 @@ func TestActionsHaveTimersAndFetch(t *testing.T) {
 			http.NotFound(w, r)
 		case "/redirect":
 			http.Redirect(w, r, "/json", http.StatusFound)
+		case "/stream":
+			// The second part is written only once the action has read
+			// the first: the body must reach JS as it arrives.
+			_, _ = io.WriteString(w, "first;")
+			w.(http.Flusher).Flush()
+			<-acked
+			_, _ = io.WriteString(w, "second")
+		case "/ack":
+			ackOnce.Do(func() { close(acked) })
 		case "/barrier":
 			// Answers only once three requests are waiting: fetches
 			// must be in flight together.
@@ -102,6 +113,15 @@ func TestActionsHaveTimersAndFetch(t *testing.T) {
 		{"fetch follows redirects", `
 			const r = await fetch("` + srv.URL + `/redirect");
 			return JSON.stringify([r.status, r.redirected, r.url.endsWith("/json")]);`, `[200,true,true]`, ""},
+		{"response bodies stream", `
+			const r = await fetch("` + srv.URL + `/stream");
+			const reader = r.body.getReader();
+			const dec = new TextDecoder();
+			const a = await reader.read();
+			await fetch("` + srv.URL + `/ack");
+			let rest = "";
+			for (;;) { const c = await reader.read(); if (c.done) break; rest += dec.decode(c.value); }
+			return JSON.stringify(dec.decode(a.value) + rest);`, `"first;second"`, ""},
 		{"fetches run concurrently", `
 			const rs = await Promise.all([1, 2, 3].map(() => fetch("` + srv.URL + `/barrier").then((r) => r.text())));
 			return JSON.stringify(rs);`, `["ok","ok","ok"]`, ""},

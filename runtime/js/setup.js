@@ -112,14 +112,45 @@
     else if (b != null) body = new TextEncoder().encode(String(b));
     return { url, method, headers, body, redirect: init?.redirect ?? "follow", signal: init?.signal };
   };
-  const makeResponse = (r) => {
-    const bytes = b64ToBytes(r.body);
+  const readChunk = (handle) => new Promise((resolve, reject) => {
+    startOp("fetchRead", String(handle), resolve, (e) => reject(new TypeError(e.message)));
+  });
+  const cancelBody = (handle) => {
+    startOp("fetchCancel", String(handle), () => {}, () => {});
+  };
+  // The response body streams from Go as it arrives.
+  const bodyStream = (handle) => new g.ReadableStream({
+    async pull(controller) {
+      const c = await readChunk(handle);
+      if (c.done) controller.close();
+      else controller.enqueue(b64ToBytes(c.chunk));
+    },
+    cancel() { cancelBody(handle); },
+  });
+  const readAll = async (handle) => {
+    const parts = [];
+    let n = 0;
+    for (;;) {
+      const c = await readChunk(handle);
+      if (c.done) break;
+      const b = b64ToBytes(c.chunk);
+      parts.push(b);
+      n += b.length;
+    }
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  };
+  const makeResponse = async (r) => {
     const nullBody = r.status === 101 || r.status === 204 || r.status === 205 || r.status === 304;
     let res;
-    if (typeof g.Response === "function") {
-      res = new g.Response(nullBody ? null : bytes, { status: r.status < 200 ? 200 : r.status, statusText: r.statusText, headers: r.headers });
+    if (typeof g.Response === "function" && typeof g.ReadableStream === "function") {
+      if (nullBody) cancelBody(r.body);
+      res = new g.Response(nullBody ? null : bodyStream(r.body), { status: r.status < 200 ? 200 : r.status, statusText: r.statusText, headers: r.headers });
       if (r.status < 200) Object.defineProperty(res, "status", { value: r.status });
     } else {
+      const bytes = await readAll(r.body);
       const headers = new Map(r.headers.map(([k, v]) => [k.toLowerCase(), v]));
       const text = () => Promise.resolve(new TextDecoder().decode(bytes));
       res = {
