@@ -51,6 +51,13 @@ func TestEngineLimitsAndEdgeCases(t *testing.T) {
 			`Promise.reject(new Error("forgotten")); await null; return "1";`, "", "Uncaught Error: forgotten", 0},
 		{"a rejection handled later in the run is fine",
 			`const p = Promise.reject(new Error("late")); await null; p.catch(() => {}); return "1";`, `1`, "", 0},
+		{"AsyncLocalStorage keeps its store through run and .then",
+			`const als = new AsyncLocalStorage(); const seen = [];
+			 await als.run("a", () => { seen.push(als.getStore()); return Promise.resolve().then(() => seen.push(als.getStore())); });
+			 seen.push(als.getStore() ?? null);
+			 return JSON.stringify(seen);`, `["a","a",null]`, "", 0},
+		{"Error.captureStackTrace sets a stack",
+			`const o = {}; Error.captureStackTrace(o); return JSON.stringify(typeof o.stack);`, `"string"`, "", 0},
 		{"timers are refused in queries",
 			`setTimeout(() => {}, 1); return "null";`, "", "Can't use setTimeout in queries and mutations", 0},
 	}

@@ -333,6 +333,67 @@
   }
   g.clearTimeout ??= () => {};
   g.clearInterval ??= () => {};
+  // V8's Error.captureStackTrace, which many libraries call.
+  if (typeof Error.captureStackTrace !== "function") {
+    Error.captureStackTrace = (target) => {
+      if (target !== null && typeof target === "object") {
+        const stack = new Error().stack ?? "";
+        Object.defineProperty(target, "stack", { value: String(stack).split("\n").slice(1).join("\n"), writable: true, configurable: true });
+      }
+    };
+  }
+  // AsyncLocalStorage and AsyncResource, which the CLI's bundler makes
+  // globals (for `node:async_hooks`). The engine has no async hooks: the
+  // store is visible during run()'s synchronous part and in callbacks
+  // registered with .then() meanwhile, not after an await.
+  {
+    let current = new Map();
+    const wrap = (f) => {
+      if (typeof f !== "function") return f;
+      const saved = current;
+      return function (...args) {
+        const prev = current;
+        current = saved;
+        try { return f.apply(this, args); } finally { current = prev; }
+      };
+    };
+    const then = Promise.prototype.then;
+    Promise.prototype.then = function (a, b) { return then.call(this, wrap(a), wrap(b)); };
+    class AsyncLocalStorage {
+      getStore() { return current.get(this); }
+      run(store, fn, ...args) {
+        const prev = current;
+        current = new Map(prev);
+        current.set(this, store);
+        try { return fn(...args); } finally { current = prev; }
+      }
+      exit(fn, ...args) {
+        const prev = current;
+        current = new Map(prev);
+        current.delete(this);
+        try { return fn(...args); } finally { current = prev; }
+      }
+      enterWith(store) {
+        current = new Map(current);
+        current.set(this, store);
+      }
+      disable() { this.enterWith(undefined); }
+      static bind(fn) { return wrap(fn); }
+      static snapshot() { return wrap((fn, ...args) => fn(...args)); }
+    }
+    class AsyncResource {
+      constructor(type) { this.type = type; this._saved = current; }
+      runInAsyncScope(fn, thisArg, ...args) {
+        const prev = current;
+        current = this._saved;
+        try { return fn.apply(thisArg, args); } finally { current = prev; }
+      }
+      bind(fn) { return (...args) => this.runInAsyncScope(fn, undefined, ...args); }
+      static bind(fn) { return wrap(fn); }
+    }
+    g.AsyncLocalStorage = AsyncLocalStorage;
+    g.AsyncResource = AsyncResource;
+  }
   class WeakRefShim { constructor(t) { this._t = t; } deref() { return this._t; } }
   g.WeakRef = WeakRefShim;
   g.FinalizationRegistry = class { register() {} unregister() {} };
