@@ -135,7 +135,14 @@ func (db *DB) commitGroup(ctx context.Context, group []*pending) {
 		}
 		commits[i] = p.commit
 	}
+	if err := db.Fenced(); err != nil {
+		for _, p := range accepted {
+			p.done <- commitResult{err: err}
+		}
+		return
+	}
 	if err := db.store.Write(ctx, db.lease, commits); err != nil {
+		db.fenceOn(err)
 		// The outcome may be unknown (a lost connection after the group
 		// became durable): reload what is durable so later commits stay
 		// consistent with it.
@@ -226,6 +233,7 @@ func (db *DB) install(group []*pending) {
 	for _, p := range group {
 		db.durable = p.commit.TS
 		db.record(p.sum)
+		db.cache.applyCommit(&p.commit)
 		if p.meta {
 			db.metaTS = p.commit.TS
 			if p.cat != nil {

@@ -44,6 +44,10 @@ type Options struct {
 	Limits Limits
 	// Retry is how DB.Retry runs conflicting transactions again.
 	Retry RetryPolicy
+	// DocCacheBytes bounds the document cache (latest versions of recently
+	// read and written documents, which spares a store round trip per
+	// point read); default 64 MiB, negative disables it.
+	DocCacheBytes int64
 }
 
 // Limits bounds what one transaction may read from and write to user
@@ -84,6 +88,9 @@ func (o Options) withDefaults() (Options, error) {
 		o.Limits.ReadIntervals = 4096
 	}
 	o.Retry = o.Retry.withDefaults()
+	if o.DocCacheBytes == 0 {
+		o.DocCacheBytes = 64 << 20
+	}
 	if len(o.CursorKey) == 0 {
 		o.CursorKey = make([]byte, 32)
 		if _, err := io.ReadFull(rand.Reader, o.CursorKey); err != nil {
@@ -101,6 +108,11 @@ type DB struct {
 
 	queue commitQueue
 	stats counters
+
+	// cache holds latest document versions at the durable watermark; nil
+	// when disabled. Updated under mu.
+	cache  *docCache
+	fenced atomic.Bool
 
 	mu      sync.Mutex
 	cat     *catalog
@@ -161,6 +173,9 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
 	db.schema = schema
+	if opts.DocCacheBytes > 0 {
+		db.cache = newDocCache(opts.DocCacheBytes)
+	}
 	db.queue.init()
 	go db.runCommitter()
 	return db, nil
@@ -199,6 +214,9 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("database: begin: %w", err)
 	}
+	if err := db.Fenced(); err != nil {
+		return nil, err
+	}
 	cat, ts, schema := db.snapshot()
 	tx := newTx(db, cat, ts, schema, false)
 	tx.atHead = true
@@ -211,6 +229,9 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 func (db *DB) BeginRead(ctx context.Context, ts int64) (*Tx, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("database: begin read: %w", err)
+	}
+	if err := db.Fenced(); err != nil {
+		return nil, err
 	}
 	cat, durable, schema := db.snapshot()
 	if ts == 0 {
@@ -246,6 +267,8 @@ func (db *DB) refresh(ctx context.Context) error {
 		return err
 	}
 	db.mu.Lock()
+	// A commit of unknown outcome may have changed any document.
+	db.cache.clear()
 	if ts != db.durable {
 		// Commits of unknown content: read sets cannot be checked across
 		// them, and they may have changed the catalog.

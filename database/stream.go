@@ -131,6 +131,9 @@ func (s *scanner) before(a, b []byte) bool {
 // transaction wrote (their pending version is in pend).
 func (s *scanner) fill(ctx context.Context) error {
 	r := persistence.Range{Index: s.p.index.ID, Start: s.start, End: s.end, Descending: s.p.desc, Limit: s.batch}
+	if err := s.tx.db.Fenced(); err != nil {
+		return err
+	}
 	entries, err := s.tx.db.store.Scan(ctx, r, s.tx.readAt())
 	if err != nil {
 		return s.tx.readErr(fmt.Sprintf("scan index %s", s.p.index.Name), err)

@@ -235,28 +235,71 @@ func (tx *Tx) fetch(ctx context.Context, did persistence.DocID) (cachedDoc, erro
 	return c, nil
 }
 
-// readDoc reads the version of a document at the snapshot. A snapshot
-// taken at the newest durable ts is nearly always still the current
-// state, which the store reads most cheaply: a current revision no newer
-// than the snapshot is the snapshot's version (nothing replaced it since).
-// Otherwise (changed or deleted since) the log is read at the snapshot.
+// readDoc reads the version of a document at the snapshot: from the
+// document cache when it knows the version, else from the store. A
+// snapshot taken at the newest durable ts is nearly always still the
+// current state, which the store reads most cheaply (and which fills the
+// cache): a current revision no newer than the snapshot is the snapshot's
+// version (nothing replaced it since). Otherwise (changed or deleted
+// since) the log is read at the snapshot.
 func (tx *Tx) readDoc(ctx context.Context, did persistence.DocID) (persistence.Revision, bool, error) {
-	ids := []persistence.DocID{did}
-	if tx.atHead {
-		revs, err := tx.db.store.Get(ctx, ids, persistence.Latest)
-		if err != nil {
-			return persistence.Revision{}, false, err
-		}
-		if rev, ok := revs[did]; ok && rev.TS <= tx.ts {
-			return rev, true, nil
-		}
-	}
-	revs, err := tx.db.store.Get(ctx, ids, tx.readAt())
+	revs, err := tx.readDocs(ctx, []persistence.DocID{did})
 	if err != nil {
 		return persistence.Revision{}, false, err
 	}
 	rev, ok := revs[did]
 	return rev, ok, nil
+}
+
+// readDocs is readDoc for many documents, with one store round trip for
+// the cache misses (two when some changed since the snapshot).
+func (tx *Tx) readDocs(ctx context.Context, ids []persistence.DocID) (map[persistence.DocID]persistence.Revision, error) {
+	if err := tx.db.Fenced(); err != nil {
+		return nil, err
+	}
+	out := make(map[persistence.DocID]persistence.Revision, len(ids))
+	var miss []persistence.DocID
+	for _, did := range ids {
+		rev, found, ok := tx.db.cache.lookup(did, tx.ts)
+		switch {
+		case !ok:
+			miss = append(miss, did)
+		case found:
+			out[did] = rev
+		}
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	if tx.atHead {
+		watermark := tx.db.DurableTS()
+		revs, err := tx.db.store.Get(ctx, miss, persistence.Latest)
+		if err != nil {
+			return nil, err
+		}
+		var changed []persistence.DocID
+		for _, did := range miss {
+			rev, found := revs[did]
+			tx.db.fillCache(did, rev, found, watermark)
+			if found && rev.TS <= tx.ts {
+				out[did] = rev
+			} else {
+				changed = append(changed, did)
+			}
+		}
+		miss = changed
+		if len(miss) == 0 {
+			return out, nil
+		}
+	}
+	revs, err := tx.db.store.Get(ctx, miss, tx.readAt())
+	if err != nil {
+		return nil, err
+	}
+	for did, rev := range revs {
+		out[did] = rev
+	}
+	return out, nil
 }
 
 // current returns the document as this transaction sees it.

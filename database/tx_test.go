@@ -356,6 +356,10 @@ func TestCommitAfterTakeoverIsFenced(t *testing.T) {
 	if _, err := tx.Commit(ctx); !errors.Is(err, persistence.ErrFenced) {
 		t.Fatalf("commit after takeover: %v", err)
 	}
+	if _, err := e.db.BeginRead(ctx, 0); !errors.Is(err, database.ErrFenced) {
+		t.Fatalf("read after a fenced commit: %v, want ErrFenced", err)
+	}
+	e.reopen()
 	e.read(func(tx *database.Tx) {
 		if n, _ := tx.Count(ctx, "t"); n != 1 {
 			t.Fatalf("count %d after a fenced commit", n)
