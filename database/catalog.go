@@ -61,6 +61,8 @@ type indexInfo struct {
 	Name   string
 	Fields []string // indexed field paths, without the final _id
 	State  string
+	// Staged indexes are maintained and backfilled but not queryable.
+	Staged bool
 	Doc    value.ID // its _index document; zero for built-in indexes
 }
 
@@ -219,7 +221,8 @@ func indexFromDoc(obj value.Object, id value.ID) (*indexInfo, error) {
 		}
 		fields = append(fields, string(s))
 	}
-	return &indexInfo{ID: persistence.IndexID(iid), Table: value.TableNumber(tbl), Name: string(name), Fields: fields, State: string(state), Doc: id}, nil
+	staged, _ := get("staged").(value.Boolean)
+	return &indexInfo{ID: persistence.IndexID(iid), Table: value.TableNumber(tbl), Name: string(name), Fields: fields, State: string(state), Staged: bool(staged), Doc: id}, nil
 }
 
 func indexToDoc(ix *indexInfo) value.Object {
@@ -227,13 +230,17 @@ func indexToDoc(ix *indexInfo) value.Object {
 	for i, f := range ix.Fields {
 		fields[i] = value.String(f)
 	}
-	return value.MustObject(
+	doc := value.MustObject(
 		value.Field{Name: "indexId", Value: value.Int64(ix.ID)},
 		value.Field{Name: "table", Value: value.Int64(ix.Table)},
 		value.Field{Name: "name", Value: value.String(ix.Name)},
 		value.Field{Name: "fields", Value: fields},
 		value.Field{Name: "state", Value: value.String(ix.State)},
 	)
+	if ix.Staged {
+		doc = doc.With("staged", value.Boolean(true))
+	}
+	return doc
 }
 
 func tableToDoc(t *tableInfo) value.Object {

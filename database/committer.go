@@ -23,6 +23,9 @@ type pending struct {
 	schema *Schema  // the new schema, when it was set
 	commit persistence.Commit
 	sum    CommitSummary
+	// backfill marks a batch of index entries from the backfill worker
+	// (see checkBackfill).
+	backfill bool
 	done   chan commitResult
 }
 
@@ -196,6 +199,9 @@ func (db *DB) validate(group []*pending) []*pending {
 
 // check validates one transaction; see validate.
 func (db *DB) check(p *pending, recent []CommitSummary, recentFrom, metaTS int64, groupMeta bool, earlier []*pending, cat *catalog) error {
+	if p.backfill {
+		return db.checkBackfill(p, recent, recentFrom, metaTS, groupMeta, earlier)
+	}
 	if p.snapshot < recentFrom {
 		return &ConflictError{Reason: "history"}
 	}
@@ -242,6 +248,7 @@ func (db *DB) install(group []*pending) {
 			if p.schema != nil {
 				db.schema = p.schema
 			}
+			db.bf.signal()
 		}
 	}
 	db.broadcast()

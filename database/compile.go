@@ -43,6 +43,12 @@ func (tx *Tx) compile(q *Query, sys bool) (*plan, error) {
 	if ix == nil || q.Kind == Search {
 		return nil, userErr("IndexNotFound", "Index %s.%s not found.", q.Table, name)
 	}
+	if ix.State == indexStateBackfilling && !ix.Staged {
+		return nil, userErr("IndexNotReady", "Index %s.%s is currently backfilling and not available to query yet.", q.Table, name)
+	}
+	if ix.Staged {
+		return nil, userErr("IndexStaged", "Index %s.%s is staged: it is kept up to date but not available to query until it is enabled in the schema.", q.Table, name)
+	}
 	p.index, p.fields = ix, ix.fieldsWithID()
 	if q.Kind == FullTableScan {
 		return p, nil

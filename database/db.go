@@ -113,6 +113,7 @@ type DB struct {
 	// when disabled. Updated under mu.
 	cache  *docCache
 	fenced atomic.Bool
+	bf     backfiller
 
 	mu      sync.Mutex
 	cat     *catalog
@@ -177,13 +178,16 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 		db.cache = newDocCache(opts.DocCacheBytes)
 	}
 	db.queue.init()
+	db.bf.init()
 	go db.runCommitter()
+	db.startBackfiller()
 	return db, nil
 }
 
 // Close stops the committer once the commits already queued are written;
 // later commits fail with ErrClosed. It does not close the store.
 func (db *DB) Close() error {
+	db.stopBackfiller()
 	db.queue.close()
 	<-db.queue.stopped
 	return nil
@@ -269,6 +273,7 @@ func (db *DB) refresh(ctx context.Context) error {
 	db.mu.Lock()
 	// A commit of unknown outcome may have changed any document.
 	db.cache.clear()
+	db.bf.signal()
 	if ts != db.durable {
 		// Commits of unknown content: read sets cannot be checked across
 		// them, and they may have changed the catalog.

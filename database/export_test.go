@@ -11,3 +11,12 @@ func Queued(db *DB) int {
 
 // Yield lets other goroutines run while a test polls.
 func Yield() { runtime.Gosched() }
+
+// StepBackfill makes the backfill worker wait for a token on the returned
+// channel before each batch.
+func StepBackfill(db *DB) chan<- struct{} {
+	db.bf.mu.Lock()
+	defer db.bf.mu.Unlock()
+	db.bf.step = make(chan struct{})
+	return db.bf.step
+}

@@ -67,7 +67,8 @@ func (e *env) reopen() {
 	e.open()
 }
 
-// mutate runs fn in a mutation and commits it.
+// mutate runs fn in a mutation, commits it and waits for the index
+// backfills it started.
 func (e *env) mutate(fn func(tx *database.Tx)) int64 {
 	e.t.Helper()
 	ctx := context.Background()
@@ -80,6 +81,9 @@ func (e *env) mutate(fn func(tx *database.Tx)) int64 {
 	ts, err := tx.Commit(ctx)
 	if err != nil {
 		e.t.Fatalf("commit: %v", err)
+	}
+	if err := e.db.WaitBackfills(ctx); err != nil {
+		e.t.Fatalf("wait for backfills: %v", err)
 	}
 	return ts
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"hull/persistence"
 	"hull/value"
 )
 
@@ -91,7 +92,7 @@ func ParseSchema(data []byte) (*Schema, error) {
 
 func checkTableIndexes(t TableSchema) error {
 	names := map[string]bool{}
-	for _, ix := range t.Indexes {
+	for _, ix := range slices.Concat(t.Indexes, t.StagedDbIndexes) {
 		name := t.TableName + "." + ix.IndexDescriptor
 		if err := value.ValidateIdentifier(ix.IndexDescriptor); err != nil {
 			return userErr("InvalidSchema", "Invalid index name %s: %v", name, err)
@@ -121,28 +122,37 @@ func checkTableIndexes(t TableSchema) error {
 }
 
 // ApplySchema makes the database indexes match the schema in this
-// transaction: tables it names are created, new or changed indexes are
-// created and backfilled at commit, indexes it no longer has are dropped.
-// The schema is stored and becomes active when the transaction commits.
+// transaction: tables it names are created, indexes it no longer has are
+// dropped, and new or changed indexes are created: ready at once on a
+// table without committed documents, else backfilling (see backfill.go).
+// Staged indexes are created and backfilled but not queryable. The schema
+// is stored and becomes active when the transaction commits.
 func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error) {
 	if err := tx.check(true); err != nil {
 		return nil, err
 	}
-	want := map[string][]string{} // "table.index" -> stored fields
+	want := map[string]wantIndex{} // "table.index"
 	for _, ts := range s.Tables {
 		if _, err := tx.ensureTable(ctx, ts.TableName); err != nil {
 			return nil, err
 		}
-		for _, ix := range ts.Indexes {
-			want[ts.TableName+"."+ix.IndexDescriptor] = append(slices.Clone(ix.Fields), creationTimeField)
+		for k, w := range tableWants(ts) {
+			want[k] = w
 		}
 	}
 	ch := &SchemaChanges{}
 	for _, ix := range tx.userIndexes() {
 		t := tx.cat.byNumber[ix.Table]
 		key := t.Name + "." + ix.Name
-		if f, ok := want[key]; ok && slices.Equal(f, ix.Fields) {
+		if w, ok := want[key]; ok && slices.Equal(w.fields, ix.Fields) {
 			delete(want, key)
+			if w.staged != ix.Staged {
+				next := *ix
+				next.Staged = w.staged
+				if err := tx.replaceIndex(ctx, &next); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		tx.dropIndex(ix)
@@ -155,12 +165,11 @@ func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error
 	sort.Strings(keys)
 	for _, k := range keys {
 		table, name, _ := strings.Cut(k, ".")
-		t := tx.cat.byName[table]
-		ix := &indexInfo{Table: t.Number, Name: name, Fields: want[k], State: indexStateReady}
-		if err := tx.addIndex(ix, true); err != nil {
+		ix, err := tx.createIndex(ctx, tx.cat.byName[table], name, want[k])
+		if err != nil {
 			return nil, fmt.Errorf("database: create index %s: %w", k, err)
 		}
-		ch.Added = append(ch.Added, describe(t, ix))
+		ch.Added = append(ch.Added, describe(tx.cat.byName[table], ix))
 	}
 	if err := tx.checkExisting(ctx, s); err != nil {
 		return nil, err
@@ -169,6 +178,106 @@ func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error
 		return nil, err
 	}
 	return ch, nil
+}
+
+// wantIndex is an index a schema declares: its stored fields (with the
+// trailing _creationTime) and whether it is staged.
+type wantIndex struct {
+	fields []string
+	staged bool
+}
+
+// tableWants lists the database indexes of one schema table by
+// "table.index".
+func tableWants(ts TableSchema) map[string]wantIndex {
+	out := map[string]wantIndex{}
+	for _, ix := range ts.Indexes {
+		out[ts.TableName+"."+ix.IndexDescriptor] = wantIndex{fields: append(slices.Clone(ix.Fields), creationTimeField)}
+	}
+	for _, ix := range ts.StagedDbIndexes {
+		out[ts.TableName+"."+ix.IndexDescriptor] = wantIndex{fields: append(slices.Clone(ix.Fields), creationTimeField), staged: true}
+	}
+	return out
+}
+
+// createIndex adds an index to a table: ready (filled at commit, which is
+// trivial) when the table has no committed documents at the snapshot,
+// else backfilling.
+func (tx *Tx) createIndex(ctx context.Context, t *tableInfo, name string, w wantIndex) (*indexInfo, error) {
+	empty, err := tx.tableEmpty(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	ix := &indexInfo{Table: t.Number, Name: name, Fields: w.fields, State: indexStateReady, Staged: w.staged}
+	if !empty {
+		ix.State = indexStateBackfilling
+	}
+	if err := tx.addIndex(ix, empty); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// tableEmpty reports whether a table has no committed document at the
+// snapshot.
+func (tx *Tx) tableEmpty(ctx context.Context, t *tableInfo) (bool, error) {
+	src := tx.cat.index(t.Number, byIDIndex)
+	if src == nil {
+		return true, nil
+	}
+	entries, err := tx.db.store.Scan(ctx, persistence.Range{Index: src.ID, Limit: 1}, tx.readAt())
+	if err != nil {
+		return false, tx.readErr("check table "+t.Name, err)
+	}
+	return len(entries) == 0, nil
+}
+
+// AddIndexes creates, ahead of the schema becoming active, the indexes
+// of s that do not exist yet on tables that already have documents, so
+// their backfill runs while a push waits (see WaitIndexes). It returns the
+// names ("table.index") of the non-staged indexes s declares on existing
+// tables.
+func (db *DB) AddIndexes(ctx context.Context, s *Schema) ([]string, error) {
+	var names []string
+	err := db.Retry(ctx, func(ctx context.Context) error {
+		names = nil
+		tx, err := db.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		for _, ts := range s.Tables {
+			t, ok := tx.cat.byName[ts.TableName]
+			if !ok {
+				continue
+			}
+			wants := tableWants(ts)
+			keys := make([]string, 0, len(wants))
+			for k := range wants {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				w := wants[k]
+				_, name, _ := strings.Cut(k, ".")
+				if !w.staged {
+					names = append(names, k)
+				}
+				if tx.cat.index(t.Number, name) != nil {
+					continue
+				}
+				if _, err := tx.createIndex(ctx, t, name, w); err != nil {
+					return fmt.Errorf("database: create index %s: %w", k, err)
+				}
+			}
+		}
+		_, err = tx.Commit(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return names, nil
 }
 
 // userIndexes returns the schema-defined indexes of user tables.

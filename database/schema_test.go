@@ -35,7 +35,7 @@ func TestSchemaIndexBackfill(t *testing.T) {
 	byName := indexQuery("people.by_name", nil, nil)
 	byAge := indexQuery("people.by_age", nil, []any{rng("Gte", "age", 25)})
 
-	t.Run("a new index is backfilled in the same commit as other writes", func(t *testing.T) {
+	t.Run("a new index covers the existing documents and those written in the commit that adds it", func(t *testing.T) {
 		e.mutate(func(tx *database.Tx) {
 			mustInsert(t, tx, "people", `{"name":"c","age":40,"n":3}`)
 			ch := applySchema(t, tx, schemaJSON(`{"indexDescriptor":"by_name","fields":["name"]}`))
