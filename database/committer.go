@@ -26,7 +26,7 @@ type pending struct {
 	// backfill marks a batch of index entries from the backfill worker
 	// (see checkBackfill).
 	backfill bool
-	done   chan commitResult
+	done     chan commitResult
 }
 
 type commitResult struct {
