@@ -221,6 +221,11 @@ func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushR
 	if err != nil {
 		return nil, err
 	}
+	if !req.DryRun {
+		if err := a.startBackfills(ctx, v, check); err != nil {
+			return nil, err
+		}
+	}
 	resp := &StartPushResponse{
 		EnvironmentVariables:        env,
 		ComponentDefinitionPackages: map[string]json.RawMessage{},
@@ -276,7 +281,7 @@ func (a *App) FinishPush(ctx context.Context, req *FinishPushRequest) (map[strin
 		return nil, err
 	}
 	if !req.DryRun {
-		if err := a.activate(ctx, v); err != nil {
+		if err := a.activateWhenIndexed(ctx, v); err != nil {
 			return nil, err
 		}
 	}
@@ -357,6 +362,8 @@ func (a *App) checkModulesStored(ctx context.Context, v *Version) error {
 type SchemaCheck struct {
 	Failed    string  `json:"failed,omitempty"`
 	TableName *string `json:"tableName,omitempty"`
+	// Indexes names ("table.index") the indexes the push waits for.
+	Indexes []string `json:"indexes,omitempty"`
 }
 
 // schemaCheck validates the existing documents against the pushed schema

@@ -474,3 +474,18 @@ func (db *DB) CheckSchema(ctx context.Context, s *Schema) error {
 	defer tx.Rollback()
 	return tx.checkExisting(ctx, s)
 }
+
+// IndexNames returns the names ("table.index") of the non-staged database
+// indexes the schema declares, sorted.
+func (s *Schema) IndexNames() []string {
+	var out []string
+	for _, ts := range s.Tables {
+		for k, w := range tableWants(ts) {
+			if !w.staged {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -55,6 +55,7 @@ type waitForSchema struct {
 	SchemaChange struct {
 		SchemaIDs map[string]app.SchemaCheck `json:"schemaIds"`
 	} `json:"schemaChange"`
+	TimeoutMs int64 `json:"timeoutMs"`
 }
 
 func waitKey(b *waitForSchema) string               { return b.AdminKey }
@@ -75,14 +76,12 @@ func (s *apiRoutes) pushRoutes(r *Routes) {
 	r.HandleFunc("POST /api/deploy2/start_push", pushHandler(s, startPushKey, func(r *http.Request, req *app.StartPushRequest) (any, error) {
 		return s.app.StartPush(r.Context(), req)
 	}))
-	// Schema changes are applied in the finish_push commit, so there is
-	// nothing to wait for; a schema the existing documents violate was
-	// found by start_push and is reported here, as the CLI expects.
-	r.HandleFunc("POST /api/deploy2/wait_for_schema", pushHandler(s, waitKey, func(_ *http.Request, req *waitForSchema) (any, error) {
-		if c, ok := req.SchemaChange.SchemaIDs[""]; ok && c.Failed != "" {
-			return map[string]any{"type": "failed", "error": c.Failed, "componentPath": "", "tableName": c.TableName}, nil
-		}
-		return map[string]string{"type": "complete"}, nil
+	// The schema becomes active in the finish_push commit; start_push
+	// found any document the schema rejects (reported here, as the CLI
+	// expects) and started the backfill of new indexes, whose progress
+	// this long poll reports.
+	r.HandleFunc("POST /api/deploy2/wait_for_schema", pushHandler(s, waitKey, func(r *http.Request, req *waitForSchema) (any, error) {
+		return s.app.WaitForSchema(r.Context(), req.SchemaChange.SchemaIDs, time.Duration(req.TimeoutMs)*time.Millisecond)
 	}))
 	r.HandleFunc("POST /api/deploy2/finish_push", pushHandler(s, finishPushKey, func(r *http.Request, req *app.FinishPushRequest) (any, error) {
 		return s.app.FinishPush(r.Context(), req)

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"hull/database"
+)
+
+// startBackfills creates, at start_push, the pushed schema's new indexes
+// on tables that already have documents, so they backfill while the CLI
+// waits in wait_for_schema; it records the indexes to wait for in check.
+// A schema that failed validation starts nothing.
+func (a *App) startBackfills(ctx context.Context, v *Version, check map[string]any) error {
+	if len(v.Schema) == 0 {
+		return nil
+	}
+	if c, ok := check[""].(SchemaCheck); ok && c.Failed != "" {
+		return nil
+	}
+	s, err := database.ParseSchema(v.Schema)
+	if err != nil {
+		return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+	}
+	names, err := a.db.AddIndexes(ctx, s)
+	if err != nil {
+		return fmt.Errorf("create the pushed indexes: %w", err)
+	}
+	if len(names) > 0 {
+		check[""] = SchemaCheck{Indexes: names}
+	}
+	return nil
+}
+
+// activateWhenIndexed makes v live once the indexes its schema declares
+// are backfilled, so the new code never meets an index it cannot query
+// yet, and returns once the indexes the activation itself created are
+// ready too.
+func (a *App) activateWhenIndexed(ctx context.Context, v *Version) error {
+	var s *database.Schema
+	if len(v.Schema) > 0 {
+		var err error
+		if s, err = database.ParseSchema(v.Schema); err != nil {
+			return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+		}
+		names, err := a.db.AddIndexes(ctx, s)
+		if err != nil {
+			return fmt.Errorf("create the pushed indexes: %w", err)
+		}
+		if err := a.db.WaitIndexes(ctx, names); err != nil {
+			return fmt.Errorf("wait for index backfill: %w", err)
+		}
+	}
+	if err := a.activate(ctx, v); err != nil {
+		return err
+	}
+	if s == nil {
+		return nil
+	}
+	if err := a.db.WaitIndexes(ctx, s.IndexNames()); err != nil {
+		return fmt.Errorf("wait for index backfill: %w", err)
+	}
+	return nil
+}
+
+// Bounds of one wait_for_schema long poll: it answers at the CLI's
+// timeout, or sooner once progress was made, so the CLI shows it.
+const (
+	maxSchemaWait      = 10 * time.Second
+	schemaProgressWait = 500 * time.Millisecond
+)
+
+// WaitForSchema answers wait_for_schema: "failed" when start_push found
+// documents the schema rejects, "complete" once the indexes the push
+// waits for are backfilled, else, after a long poll of up to timeout,
+// "inProgress" with how many of them are ready.
+func (a *App) WaitForSchema(ctx context.Context, checks map[string]SchemaCheck, timeout time.Duration) (map[string]any, error) {
+	c := checks[""]
+	if c.Failed != "" {
+		return map[string]any{"type": "failed", "error": c.Failed, "componentPath": "", "tableName": c.TableName}, nil
+	}
+	if timeout <= 0 || timeout > maxSchemaWait {
+		timeout = maxSchemaWait
+	}
+	start := time.Now()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	progressed := false
+	for {
+		ready, total, indexed, docs, changed := a.indexProgress(c.Indexes)
+		if ready == total {
+			return map[string]any{"type": "complete"}, nil
+		}
+		if progressed && time.Since(start) >= schemaProgressWait {
+			a.log.Info("index backfill in progress", slog.Int("indexesReady", ready), slog.Int("indexesTotal", total),
+				slog.Int64("documentsIndexed", indexed), slog.Int64("documents", docs))
+			return inProgress(ready, total), nil
+		}
+		select {
+		case <-changed:
+			progressed = true
+		case <-time.After(schemaProgressWait):
+		case <-deadline.C:
+			return inProgress(ready, total), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+func inProgress(ready, total int) map[string]any {
+	return map[string]any{"type": "inProgress", "components": map[string]any{"": map[string]any{
+		"schemaValidationComplete": true, "indexesComplete": ready, "indexesTotal": total,
+	}}}
+}
+
+// indexProgress counts the named indexes that are ready (an index that no
+// longer exists counts as ready: a later push dropped it) and the
+// documents indexed by those backfilling.
+func (a *App) indexProgress(names []string) (ready, total int, indexed, docs int64, changed <-chan struct{}) {
+	st, changed := a.db.IndexStatuses()
+	byName := map[string]database.IndexStatus{}
+	for _, s := range st {
+		byName[s.Table+"."+s.Name] = s
+	}
+	for _, n := range names {
+		total++
+		s, ok := byName[n]
+		if !ok || s.Ready {
+			ready++
+			continue
+		}
+		indexed += s.Indexed
+		docs += s.Total
+	}
+	return ready, total, indexed, docs, changed
+}
