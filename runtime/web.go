@@ -38,8 +38,7 @@ func webBundle() string {
 		if err != nil {
 			panic(fmt.Sprintf("runtime: embedded %s: %v", f, err))
 		}
-		b.Write(src)
-		b.WriteString("\n")
+		b.WriteString(compactJS(string(src)))
 	}
 	b.WriteString("})();\n")
 	return b.String()
@@ -76,4 +75,21 @@ func webRandom(args []any) (any, error) {
 		return nil, fmt.Errorf("random: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// compactJS drops comment lines, blank lines and indentation: QuickJS keeps
+// each function's source text in the heap, and every engine copies its
+// heap back after each call. The files have no multi-line literals, so
+// this is safe for them.
+func compactJS(src string) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(src, "\n") {
+		line = strings.TrimLeft(line, " \t")
+		if line == "" || strings.HasPrefix(line, "//") {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
