@@ -175,3 +175,28 @@ func TestActionsDoNotTakeTheSlotsOfQueries(t *testing.T) {
 		t.Fatalf("a query waited behind actions: %v %+v", err, res.Err)
 	}
 }
+
+func TestActionsGenerateECAndRSAKeyPairs(t *testing.T) {
+	pool := newTestPool(runtime.Options{ActionTimeout: 30 * time.Second})
+	res := runAction(t, pool, `
+		const data = new TextEncoder().encode("signed text");
+		const out = [];
+		for (const [gen, sig] of [
+			[{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }],
+			[{ name: "ECDSA", namedCurve: "P-384" }, { name: "ECDSA", hash: "SHA-384" }],
+			[{ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, { name: "RSASSA-PKCS1-v1_5" }],
+			[{ name: "RSA-PSS", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, { name: "RSA-PSS", saltLength: 32 }],
+		]) {
+			const { publicKey, privateKey } = await crypto.subtle.generateKey(gen, true, ["sign", "verify"]);
+			const s = await crypto.subtle.sign(sig, privateKey, data);
+			const ok = await crypto.subtle.verify(sig, publicKey, s, data);
+			const bad = await crypto.subtle.verify(sig, publicKey, s, new TextEncoder().encode("other"));
+			const jwk = await crypto.subtle.exportKey("jwk", publicKey);
+			out.push([ok, bad, jwk.kty, privateKey.usages.join(), publicKey.usages.join()]);
+		}
+		return JSON.stringify(out);`)
+	if res.Err != nil {
+		t.Fatalf("error %q", res.Err.Message)
+	}
+	jsonEqual(t, res.Value, `[[true,false,"EC","sign","verify"],[true,false,"EC","sign","verify"],[true,false,"RSA","sign","verify"],[true,false,"RSA","sign","verify"]]`)
+}

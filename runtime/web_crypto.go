@@ -51,6 +51,8 @@ func webCrypto(args []any) (any, error) {
 		out, err = cryptoImport(req)
 	case "exportKey":
 		out, err = cryptoExport(req)
+	case "generateKey":
+		out, err = cryptoGenerate(req)
 	default:
 		err = fmt.Errorf("NotSupportedError: unknown crypto operation %q", op)
 	}

@@ -153,7 +153,21 @@ const verify = (algorithm, key, signature, data) => {
 };
 const generateKey = (algorithm, extractable, usages) => {
   const alg = normAlg(algorithm);
-  if (alg.name !== "HMAC") throw new DOMException(`generateKey supports HMAC keys only in hull, not ${alg.name}`, "NotSupportedError");
+  if (alg.name === "ECDSA" || alg.name === "RSASSA-PKCS1-v1_5" || alg.name === "RSA-PSS") {
+    const ec = alg.name === "ECDSA";
+    if (!ec && !alg.hash) throw new TypeError(`${alg.name} generateKey needs a hash`);
+    const req = ec ? { kind: "EC", curve: alg.namedCurve ?? "" }
+      : { kind: "RSA", saltLength: Number(alg.modulusLength), data: b64Of(alg.publicExponent ?? new Uint8Array([1, 0, 1])) };
+    const pair = cryptoCall("generateKey", req);
+    const keyAlg = (info) => ec ? { name: alg.name, namedCurve: info.namedCurve }
+      : { name: alg.name, modulusLength: info.modulusLength, publicExponent: new Uint8Array(b64ToBytes(info.publicExponent)), hash: alg.hash };
+    const list = [...usages];
+    return {
+      publicKey: makeKey("public", true, keyAlg(pair.public), list.filter((u) => u === "verify"), { der: pair.public.der }),
+      privateKey: makeKey("private", extractable, keyAlg(pair.private), list.filter((u) => u === "sign"), { der: pair.private.der }),
+    };
+  }
+  if (alg.name !== "HMAC") throw new DOMException(`generateKey does not support ${alg.name} in hull`, "NotSupportedError");
   const bits = alg.length ?? hmacBlockBits[alg.hash.name];
   return makeKey("secret", extractable, { name: "HMAC", hash: alg.hash, length: bits }, usages, { raw: randomBytes(Math.ceil(bits / 8)) });
 };
