@@ -12,7 +12,7 @@ func UnknownOperation(op string) error {
 // Convex.asyncSyscall op it does not serve; the text is Convex's, and the
 // convex package's getTransactionMetrics relies on it.
 func UnknownAsyncOperation(op string) error {
-	return fmt.Errorf("Unknown async operation %s", op)
+	return &unknownAsyncOp{op: op}
 }
 
 // MissingEnvError reports that auth.config.js read an environment variable

@@ -49,6 +49,7 @@ type vmRun struct {
 	async       *asyncOps     // an action's operations in flight
 	stopped     chan struct{} // closed when the run is interrupted
 	finished    bool          // the function's promise settled
+	batchQueued bool          // point reads wait in the JS batch queue
 }
 
 type vmConfig struct {
@@ -99,6 +100,7 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 		{"__hull_async_start", r.startAsync},
 		{"__hull_async_cancel", r.cancelAsync},
 		{"__hull_finished", r.markFinished},
+		{"__hull_batch_queued", r.markBatchQueued},
 	} {
 		if err := r.vm.Register(reg.name, reg.fn); err != nil {
 			return fmt.Errorf("runtime: register %s: %w", reg.name, err)
@@ -192,6 +194,9 @@ func (r *vmRun) asyncSyscall(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if op == GetManyOp {
+		return r.getMany(data)
+	}
 	out, err := r.host.AsyncSyscall(r.ctx, op, []byte(data))
 	return reply(out, err)
 }
@@ -259,6 +264,14 @@ func (r *vmRun) drain() error {
 		if n > 0 {
 			continue
 		}
+		if r.batchQueued {
+			// Point reads queued while the jobs ran: serve them as one batch.
+			r.batchQueued = false
+			if _, err := r.call("__hull_flush_batch"); err != nil {
+				return err
+			}
+			continue
+		}
 		if r.finished {
 			return nil
 		}
@@ -267,6 +280,13 @@ func (r *vmRun) drain() error {
 			return err
 		}
 	}
+}
+
+// markBatchQueued is __hull_batch_queued(): a point read was queued for
+// the next batch.
+func (r *vmRun) markBatchQueued([]any) (any, error) {
+	r.batchQueued = true
+	return nil, nil
 }
 
 // markFinished is __hull_finished(): the function's promise settled.

@@ -73,6 +73,8 @@ func (h *Handler) AsyncSyscall(ctx context.Context, op string, args []byte) ([]b
 	switch op {
 	case "1.0/get":
 		out, err = h.get(ctx, args)
+	case GetManyOp:
+		out, err = h.getMany(ctx, args)
 	case "1.0/insert":
 		out, err = h.insert(ctx, args)
 	case "1.0/shallowMerge":

@@ -14,6 +14,8 @@
   const asyncStart = g.__hull_async_start;
   const asyncCancel = g.__hull_async_cancel;
   const hostFinished = g.__hull_finished;
+  const hostBatchQueued = g.__hull_batch_queued;
+  delete g.__hull_batch_queued;
   delete g.__hull_sync;
   delete g.__hull_async;
   delete g.__hull_log;
@@ -450,15 +452,56 @@
   // the import phase lasts until the called module's import settles.
   let importing = true;
   const atImport = (op) => new Error(`Syscall ${op} unsupported at import time`);
+  // Point reads (1.0/get) issued without awaiting in between are queued
+  // and served as one host call ("hull/getMany") once the job queue is
+  // empty (Go calls __hull_flush_batch from its event loop). Any other
+  // syscall serves the queue first, so operations keep their order.
+  let getBatch = [];
+  const flushGets = () => {
+    if (getBatch.length === 0) return;
+    const batch = getBatch;
+    getBatch = [];
+    let r;
+    try {
+      r = hostAsync("hull/getMany", "[" + batch.map((b) => b.args).join(",") + "]");
+    } catch (e) {
+      for (const b of batch) b.err(e);
+      return;
+    }
+    if (r[0] !== "o") {
+      for (const b of batch) b.err(rejectWith(r.slice(1)));
+      return;
+    }
+    const replies = JSON.parse(r.slice(1));
+    batch.forEach((b, i) => {
+      const x = replies[i];
+      if (x.e === undefined) {
+        b.ok(x.o);
+        return;
+      }
+      const err = new Error(x.e.message);
+      if (x.e.data !== undefined) err.data = x.e.data;
+      b.err(err);
+    });
+  };
+  g.__hull_flush_batch = flushGets;
   g.Convex = {
     syscall: (op, args) => {
       if (importing) throw atImport(op);
+      flushGets();
       const r = hostSync(op, args);
       if (r[0] === "o") return r.slice(1);
       throw rejectWith(r.slice(1));
     },
     asyncSyscall: (op, args) => {
       if (importing) return Promise.reject(atImport(op));
+      if (op === "1.0/get" && hostBatchQueued !== undefined) {
+        return new Promise((ok, err) => {
+          if (getBatch.length === 0) hostBatchQueued();
+          getBatch.push({ args, ok, err });
+        });
+      }
+      flushGets();
       let r;
       try {
         r = hostAsync(op, args);
@@ -521,6 +564,7 @@
   // __hull_invoke starts fn and records its outcome in __hull_state.
   g.__hull_state = { done: false };
   g.__hull_invoke = (fn, name, kind, argsStr) => {
+    getBatch = [];
     let p;
     try {
       if (typeof fn !== "function") throw new Error(`${name} is not a Convex function`);
