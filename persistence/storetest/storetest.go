@@ -30,6 +30,7 @@ func Run(t *testing.T, b Backend) {
 		{"an empty store has nothing and starts at ts zero", testEmpty},
 		{"current state equals the replayed log after random commits", testStateMatchesLog},
 		{"reads at every historical ts see what was committed by then", testReadsAtTS},
+		{"one get of many ids answers as gets one id at a time", testGetMany},
 		{"index ranges honour every boundary, order and limit", testRangeBoundaries},
 		{"deletes leave current state but stay readable in the past", testDeletes},
 		{"timestamps keep rising across reopen", testTSRisesAcrossReopen},
