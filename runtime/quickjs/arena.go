@@ -25,8 +25,11 @@ import (
 type arena struct {
 	mem  []byte
 	base uintptr
-	// snap is the copy of mem[:len(snap)] taken by snapshot.
-	snap []byte
+	// snap holds the bytes of ranges (see snapshot); snapUsed is the
+	// used prefix at the time.
+	snap     []byte
+	ranges   []snapRange
+	snapUsed int
 	// failed is set when an allocation was refused: the engine ran out of
 	// memory, whatever the thrown value says.
 	failed bool
@@ -219,23 +222,76 @@ func (a *arena) jsUsableSize(_ *libc.TLS, p uintptr) lib.Tsize_t {
 // used reports the bytes handed out so far (the high-water mark).
 func (a *arena) used() int { return int(a.state().bump) }
 
-// snapshot copies the used prefix of the region.
+// A snapshot keeps the bytes a restore needs: the allocator's state, every
+// block in use, and of each free block only its free-list link (its
+// payload is garbage nobody reads before writing). Free blocks left by
+// evaluation are a good part of a prepared engine's region, so this copies
+// less on every restore than the whole used prefix would.
+
+// snapRange is one run of bytes of the region a snapshot keeps.
+type snapRange struct{ off, n int }
+
+// mergeGap joins kept runs separated by fewer bytes than this: copying a
+// small gap costs less than another run.
+const mergeGap = 256
+
+// snapshot records the region's state.
 func (a *arena) snapshot() {
+	st := a.state()
 	n := a.used()
-	if cap(a.snap) < n {
-		a.snap = make([]byte, n)
+	free := map[uint64]bool{}
+	for c := range numClasses {
+		for off := st.free[c]; off != 0; off = *(*uint64)(addr(a.base + uintptr(off))) {
+			free[off] = true
+		}
 	}
-	a.snap = a.snap[:n]
-	copy(a.snap, a.mem[:n])
+	var ranges []snapRange
+	keep := func(off, n int) {
+		if k := len(ranges) - 1; k >= 0 && off-(ranges[k].off+ranges[k].n) < mergeGap {
+			ranges[k].n = off + n - ranges[k].off
+			return
+		}
+		ranges = append(ranges, snapRange{off, n})
+	}
+	keep(0, stateSize)
+	for off := stateSize; off < n; {
+		h := (*blockHeader)(addr(a.base + uintptr(off)))
+		size := headerSize + int(classCap(int(h.class)))
+		payload := off + headerSize
+		if free[uint64(payload)] {
+			keep(payload, 8)
+		} else {
+			keep(off, size)
+		}
+		off += size
+	}
+	total := 0
+	for _, r := range ranges {
+		total += r.n
+	}
+	if cap(a.snap) < total {
+		a.snap = make([]byte, total)
+	}
+	a.snap = a.snap[:total]
+	at := 0
+	for _, r := range ranges {
+		copy(a.snap[at:], a.mem[r.off:r.off+r.n])
+		at += r.n
+	}
+	a.ranges, a.snapUsed = ranges, n
 }
 
-// restore copies the snapshot back. Pages used past it since are handed
+// restore puts the snapshot back. Pages used past it since are handed
 // back to the OS when they are many.
 func (a *arena) restore() {
-	n := len(a.snap)
 	high := a.used()
-	copy(a.mem[:n], a.snap)
+	at := 0
+	for _, r := range a.ranges {
+		copy(a.mem[r.off:r.off+r.n], a.snap[at:at+r.n])
+		at += r.n
+	}
 	a.failed = false
+	n := a.snapUsed
 	const keep = 4 << 20
 	if high > n+keep {
 		from := (n + keep + pageSize - 1) &^ (pageSize - 1)
@@ -256,3 +312,15 @@ func (a *arena) free() {
 // addr turns an address inside engine memory (the arena or C memory of
 // the libc emulation, neither of them Go heap) into a pointer.
 func addr(p uintptr) unsafe.Pointer { return unsafe.Add(nil, p) }
+
+// freeBytes sums the capacity of the blocks on the free lists.
+func (a *arena) freeBytes() int {
+	st := a.state()
+	n := 0
+	for c := range numClasses {
+		for off := st.free[c]; off != 0; off = *(*uint64)(addr(a.base + uintptr(off))) {
+			n += int(classCap(c)) + headerSize
+		}
+	}
+	return n
+}

@@ -247,3 +247,11 @@ func (v *VM) Register(name string, fn func(args []any) (any, error)) error {
 	}
 	return nil
 }
+
+// HeapStats reports the bytes of the VM's region handed out so far and,
+// of those, the bytes free for reuse.
+func (v *VM) HeapStats() (used, free int) { return v.arena.used(), v.arena.freeBytes() }
+
+// SnapshotBytes reports the bytes the last snapshot keeps (what each
+// restore copies).
+func (v *VM) SnapshotBytes() int { return len(v.arena.snap) }
