@@ -113,6 +113,9 @@ type DB struct {
 	// when disabled. Updated under mu.
 	cache  *docCache
 	fenced atomic.Bool
+	// writing is set (under mu) while a group is being written: the store
+	// may hold versions not yet installed, so reads do not fill the cache.
+	writing bool
 	bf     backfiller
 
 	mu      sync.Mutex

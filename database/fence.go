@@ -46,6 +46,13 @@ func (db *DB) fenceOn(err error) {
 // CacheStats returns the document cache's counts.
 func (db *DB) CacheStats() CacheStats { return db.cache.stats() }
 
+// setWriting marks a group write in flight (see DB.writing).
+func (db *DB) setWriting(on bool) {
+	db.mu.Lock()
+	db.writing = on
+	db.mu.Unlock()
+}
+
 // fillCache records a read of the current state of a document, made after
 // the durable ts was watermark, unless a commit since watermark wrote the
 // document (its entry from the committer is newer than the read) or that
@@ -56,7 +63,7 @@ func (db *DB) fillCache(id persistence.DocID, rev persistence.Revision, found bo
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if watermark < db.recentFrom {
+	if watermark < db.recentFrom || db.writing {
 		return
 	}
 	for i := len(db.recent) - 1; i >= 0 && db.recent[i].TS > watermark; i-- {
