@@ -116,7 +116,7 @@ type DB struct {
 	// writing is set (under mu) while a group is being written: the store
 	// may hold versions not yet installed, so reads do not fill the cache.
 	writing bool
-	bf     backfiller
+	bf      backfiller
 
 	mu      sync.Mutex
 	cat     *catalog
