@@ -229,4 +229,3 @@ func dropDB(dsn, name string) {
 	defer conn.Close(context.Background())
 	_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 }
-
