@@ -2,8 +2,11 @@
 // persistence.Store: tables and indexes (kept as documents in system
 // tables), snapshot transactions with read-your-own-writes, index range
 // queries with filters, limits and signed pagination cursors, schema index
-// changes with synchronous backfill, commit timestamps, and the read set of
-// every transaction.
+// changes with background backfill (backfill.go), commit timestamps, the
+// read set of every transaction, and a document cache at the durable
+// watermark that spares remote stores a round trip per point read
+// (doccache.go); a process fenced out by a newer one stops serving
+// (fence.go).
 //
 // Transactions are optimistic: every transaction reads one snapshot
 // without locks and records its read set (the index intervals it actually
