@@ -5,7 +5,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { Hull, App, backends } from "../lib/hull.mjs";
+import { createServer } from "node:http";
+import { Hull, App, backends, freePort } from "../lib/hull.mjs";
 
 const api = anyApi;
 
@@ -56,6 +57,49 @@ for (const backend of backends().slice(0, 1)) {
         { author: "ADA", titles: ["one", "two"] },
         { author: "BOB", titles: ["three"] },
       ]);
+    });
+
+    it("Web platform APIs work inside queries", async () => {
+      const p = await client.query(api.web.platform, {});
+      assert.deepEqual(p, {
+        url: "https://example.com/b?x=1&y=two&z=3",
+        host: "example.com",
+        decoded: "héllo",
+        digest: p.digest,
+        b64: "aGkh",
+        cloneOk: true,
+        blob: [4, "abcd"],
+        form: "v",
+        json: { ok: true },
+        aborted: [true, "stop"],
+        number: "$1,234.50",
+        date: "Nov 26, 2026",
+        uuid: true,
+        unicode: true,
+      });
+      assert.equal(p.digest.length, 4);
+    });
+
+    it("actions fetch (concurrently, streaming) and wait on timers", async () => {
+      const server = createServer((req, res) => {
+        if (req.url === "/json") return res.end(JSON.stringify({ from: "server" }));
+        let body = "";
+        req.on("data", (d) => (body += d));
+        req.on("end", () => res.writeHead(201).end(`${req.method} ${body}`));
+      });
+      const port = await freePort();
+      await new Promise((r) => server.listen(port, "127.0.0.1", r));
+      try {
+        assert.deepEqual(await client.action(api.web.fetchJSON, { url: `http://127.0.0.1:${port}` }), {
+          a: { from: "server" },
+          b: "POST sent",
+          status: 201,
+          streamed: { from: "server" },
+          waited: true,
+        });
+      } finally {
+        server.close();
+      }
     });
 
     it("jose signs and verifies JWTs with HMAC and ECDSA", async () => {
