@@ -80,6 +80,10 @@ for (const backend of backends().slice(0, 1)) {
       assert.equal(p.digest.length, 4);
     });
 
+    it("a function returning a value that is not a Convex value fails with the convex package's error", async () => {
+      await assert.rejects(client.query(api.web.notConvex, {}), /Map.*not a supported Convex type|not a supported Convex type/);
+    });
+
     it("actions fetch (concurrently, streaming) and wait on timers", async () => {
       const server = createServer((req, res) => {
         if (req.url === "/json") return res.end(JSON.stringify({ from: "server" }));
