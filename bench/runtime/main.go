@@ -29,9 +29,33 @@ func (h host) Syscall(_ context.Context, op string, _ []byte) ([]byte, error) {
 }
 
 func (h host) AsyncSyscall(_ context.Context, op string, args []byte) ([]byte, error) {
-	if op != "1.0/get" {
-		return nil, runtime.UnknownAsyncOperation(op)
+	switch op {
+	case "1.0/get":
+		return h.get(args)
+	case runtime.GetManyOp:
+		// Point reads issued together, as the database serves them.
+		var items []json.RawMessage
+		if err := json.Unmarshal(args, &items); err != nil {
+			return nil, err
+		}
+		out := []byte("[")
+		for i, it := range items {
+			d, err := h.get(it)
+			if err != nil {
+				return nil, err
+			}
+			if i > 0 {
+				out = append(out, ',')
+			}
+			b, _ := json.Marshal(map[string]string{"o": string(d)})
+			out = append(out, b...)
+		}
+		return append(out, ']'), nil
 	}
+	return nil, runtime.UnknownAsyncOperation(op)
+}
+
+func (h host) get(args []byte) ([]byte, error) {
 	var a struct {
 		ID string `json:"id"`
 	}
