@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every hull test on a fresh Debian machine: installs what the tests
 # need (PostgreSQL and Chromium from Debian, the pinned npm packages),
-# starts a throwaway
-# PostgreSQL cluster, runs the Go suites (with -race on the concurrent
-# packages) and the end-to-end suite against the official convex client,
-# then tears everything down.
+# starts a throwaway PostgreSQL cluster, runs the Go suites (with -race on
+# the concurrent packages) and the end-to-end suite against the official
+# convex client and CLI (Chromium for the React app), then tears
+# everything down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
