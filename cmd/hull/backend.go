@@ -92,6 +92,10 @@ func (b *backend) watchLease(ctx context.Context, lease persistence.Lease, handO
 		if errors.Is(err, persistence.ErrFenced) {
 			b.log.Warn("another hull process took over the writer lease; handing over and shutting down", "component", "storage")
 			b.fenced.Store(true)
+			if b.db != nil {
+				// No read from this process's cache from now on.
+				b.db.Fence()
+			}
 			handOver()
 			return
 		}
