@@ -461,6 +461,20 @@
     if (getBatch.length === 0) return;
     const batch = getBatch;
     getBatch = [];
+    if (batch.length === 1) {
+      // A single read: the plain op, nothing to wrap and unwrap.
+      const b = batch[0];
+      let r;
+      try {
+        r = hostAsync("1.0/get", b.args);
+      } catch (e) {
+        b.err(e);
+        return;
+      }
+      if (r[0] === "o") b.ok(r.slice(1));
+      else b.err(rejectWith(r.slice(1)));
+      return;
+    }
     let r;
     try {
       r = hostAsync("hull/getMany", "[" + batch.map((b) => b.args).join(",") + "]");
