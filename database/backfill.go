@@ -178,6 +178,24 @@ func (db *DB) backfillIndex(ctx context.Context, ix *indexInfo) error {
 		}
 		cursor = next
 	}
+	for range 3 {
+		var missing int
+		err := db.Retry(ctx, func(ctx context.Context) error {
+			var err error
+			missing, err = db.backfillMissing(ctx, ix)
+			return err
+		})
+		if errors.Is(err, errIndexGone) {
+			db.clearProgress(ix.ID)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if missing == 0 {
+			break
+		}
+	}
 	err = db.Retry(ctx, func(ctx context.Context) error { return db.markReady(ctx, ix.ID) })
 	db.clearProgress(ix.ID)
 	if errors.Is(err, errIndexGone) {
