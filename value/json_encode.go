@@ -61,7 +61,7 @@ func appendJSONValue(dst []byte, v Value, f jsonFormat) []byte {
 	case Float64:
 		return appendFloat64(dst, float64(x), f)
 	case String:
-		return appendJSONString(dst, string(x))
+		return AppendJSONString(dst, string(x))
 	case Bytes:
 		if f == formatClean {
 			dst = append(dst, '"')
@@ -86,7 +86,7 @@ func appendJSONValue(dst []byte, v Value, f jsonFormat) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, fl.Name)
+			dst = AppendJSONString(dst, fl.Name)
 			dst = append(dst, ':')
 			dst = appendJSONValue(dst, fl.Value, f)
 		}
@@ -217,11 +217,11 @@ func appendRustFloat(dst []byte, x float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string escaped as JavaScript's
+// AppendJSONString appends s as a JSON string escaped as JavaScript's
 // JSON.stringify does: `"` and `\`, \b \f \n \r \t, other control
 // characters as \u00xx; everything else verbatim. Invalid UTF-8 becomes
 // U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

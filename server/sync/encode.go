@@ -4,7 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"strconv"
-	"unicode/utf8"
+
+	"hull/value"
 )
 
 // Transitions are encoded by hand: with a thousand subscribers of one
@@ -29,46 +30,9 @@ func appendVersion(b []byte, v StateVersion) []byte {
 	return append(b, '}')
 }
 
-// appendString appends s as a JSON string.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
+// appendString appends s as a JSON string, escaped as JSON.stringify
+// does.
+func appendString(b []byte, s string) []byte { return value.AppendJSONString(b, s) }
 
 func appendRaw(b []byte, raw []byte) []byte {
 	if len(raw) == 0 {
