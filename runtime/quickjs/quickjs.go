@@ -208,9 +208,6 @@ func (v *VM) Restore() error {
 	return nil
 }
 
-// HeapBytes reports the bytes of the VM's region in use.
-func (v *VM) HeapBytes() int { return v.arena.used() }
-
 // Close frees the VM. The engine's memory is its region, dropped whole.
 func (v *VM) Close() error {
 	if v.closed {
@@ -248,10 +245,9 @@ func (v *VM) Register(name string, fn func(args []any) (any, error)) error {
 	return nil
 }
 
-// HeapStats reports the bytes of the VM's region handed out so far and,
-// of those, the bytes free for reuse.
-func (v *VM) HeapStats() (used, free int) { return v.arena.used(), v.arena.freeBytes() }
-
-// SnapshotBytes reports the bytes the last snapshot keeps (what each
-// restore copies).
-func (v *VM) SnapshotBytes() int { return len(v.arena.snap) }
+// HeapStats reports the bytes of the VM's region handed out so far, of
+// those the bytes free for reuse, and the bytes the last snapshot keeps
+// (what each restore copies).
+func (v *VM) HeapStats() (used, free, snapshot int) {
+	return v.arena.used(), v.arena.freeBytes(), len(v.arena.snap)
+}
