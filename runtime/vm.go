@@ -299,7 +299,7 @@ func (r *vmRun) markFinished([]any) (any, error) {
 // Engines keep an interrupt request until it is withdrawn, so one request
 // is enough; it is withdrawn when f returns.
 func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
-	return r.withLimits(0, d, f)
+	return r.withWallLimit(d, f)
 }
 
 // withCPUBudget runs f with a budget of thread CPU time: time spent
@@ -327,10 +327,12 @@ func (r *vmRun) withCPUBudget(budget time.Duration, f func() error) error {
 		return true
 	})
 	defer ic.SetInterruptCheck(nil)
-	return r.withLimits(budget, max(10*budget, 10*time.Second), f)
+	return r.withWallLimit(max(10*budget, 10*time.Second), f)
 }
 
-func (r *vmRun) withLimits(_ time.Duration, wall time.Duration, f func() error) error {
+// withWallLimit runs f, interrupting the engine when wall passes or the
+// run's context ends.
+func (r *vmRun) withWallLimit(wall time.Duration, f func() error) error {
 	stopped := make(chan struct{})
 	r.stopped = stopped
 	var once sync.Once
