@@ -27,3 +27,8 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// hull's copy of the engine carries continuation data along promise
+// reactions (AsyncLocalStorage across await); third_party/libquickjs-patch
+// rebuilds it from the upstream version required above.
+replace modernc.org/libquickjs => ./third_party/libquickjs

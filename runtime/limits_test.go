@@ -56,6 +56,34 @@ func TestEngineLimitsAndEdgeCases(t *testing.T) {
 			 await als.run("a", () => { seen.push(als.getStore()); return Promise.resolve().then(() => seen.push(als.getStore())); });
 			 seen.push(als.getStore() ?? null);
 			 return JSON.stringify(seen);`, `["a","a",null]`, "", 0},
+		{"AsyncLocalStorage keeps each run's store across awaits, interleaved",
+			`const als = new AsyncLocalStorage(); const seen = [];
+			 const work = async (tag) => {
+			   await null; seen.push(tag + "1:" + als.getStore());
+			   await Convex.asyncSyscall("1.0/queryStreamNext", JSON.stringify({ queryId: 0 }));
+			   seen.push(tag + "2:" + als.getStore());
+			   await new Promise((r) => Promise.resolve().then(r)); seen.push(tag + "3:" + als.getStore());
+			 };
+			 await Promise.all([als.run("a", () => work("a")), als.run("b", () => work("b"))]);
+			 seen.push("after:" + (als.getStore() ?? "none"));
+			 return JSON.stringify(seen.sort());`,
+			`["a1:a","a2:a","a3:a","after:none","b1:b","b2:b","b3:b"]`, "", 0},
+		{"AsyncLocalStorage nests, exits, and snapshots",
+			`const als = new AsyncLocalStorage(); const other = new AsyncLocalStorage(); const seen = [];
+			 let snap;
+			 await als.run(1, async () => {
+			   await other.run("o", async () => { await null; seen.push([als.getStore(), other.getStore()]); snap = AsyncLocalStorage.snapshot(); });
+			   seen.push([als.getStore(), other.getStore() ?? null]);
+			   await als.exit(async () => { await null; seen.push([als.getStore() ?? null]); });
+			   await als.run(2, async () => { await null; seen.push([als.getStore()]); });
+			   seen.push([als.getStore()]);
+			 });
+			 seen.push(snap(() => [als.getStore(), other.getStore()]));
+			 const r = new AsyncResource("x");
+			 seen.push(als.run(3, () => r.runInAsyncScope(() => als.getStore() ?? null)));
+			 als.enterWith(4); await null; seen.push([als.getStore()]);
+			 return JSON.stringify(seen);`,
+			`[[1,"o"],[1,null],[null],[2],[1],[1,"o"],null,[4]]`, "", 0},
 		{"Error.captureStackTrace sets a stack",
 			`const o = {}; Error.captureStackTrace(o); return JSON.stringify(typeof o.stack);`, `"string"`, "", 0},
 		{"timers are refused in queries",

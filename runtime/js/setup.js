@@ -22,6 +22,11 @@
   delete g.__hull_async_start;
   delete g.__hull_async_cancel;
   delete g.__hull_finished;
+  // The engine's continuation data (see AsyncLocalStorage below).
+  const getData = g.__hull_continuation_get ?? (() => undefined);
+  const setData = g.__hull_continuation_set ?? (() => {});
+  delete g.__hull_continuation_get;
+  delete g.__hull_continuation_set;
 
   // ---- asynchronous host operations (actions): timers and fetch ----
   // Go runs each operation on its own and hands its completion to
@@ -32,12 +37,20 @@
     const w = waiting.get(id);
     if (!w) return;
     waiting.delete(id);
-    if (reply[0] === "o") w.ok(JSON.parse(reply.slice(1)));
-    else w.err(JSON.parse(reply.slice(1)));
+    // The completion runs in the continuation of the code that started
+    // the operation, as a timer callback does in Node.
+    const prev = getData();
+    setData(w.data);
+    try {
+      if (reply[0] === "o") w.ok(JSON.parse(reply.slice(1)));
+      else w.err(JSON.parse(reply.slice(1)));
+    } finally {
+      setData(prev);
+    }
   };
   const startOp = (op, arg, ok, err) => {
     const id = asyncStart(op, arg);
-    waiting.set(id, { ok, err });
+    waiting.set(id, { ok, err, data: getData() });
     return id;
   };
   const cancelOp = (id) => {
@@ -345,53 +358,75 @@
     };
   }
   // AsyncLocalStorage and AsyncResource, which the CLI's bundler makes
-  // globals (for `node:async_hooks`). The engine has no async hooks: the
-  // store is visible during run()'s synchronous part and in callbacks
-  // registered with .then() meanwhile, not after an await.
+  // globals (for `node:async_hooks`). Stores live in the engine's
+  // continuation data: a Map from AsyncLocalStorage to store that the
+  // engine carries from where a promise reaction is registered (.then,
+  // await) to where it runs, so a store set by run() is visible after any
+  // number of awaits inside it and nowhere else.
   {
-    let current = new Map();
-    const wrap = (f) => {
-      if (typeof f !== "function") return f;
-      const saved = current;
-      return function (...args) {
-        const prev = current;
-        current = saved;
-        try { return f.apply(this, args); } finally { current = prev; }
-      };
+    const current = () => { const d = getData(); return d instanceof Map ? d : undefined; };
+    const within = (ctx, fn, thisArg, args) => {
+      const prev = getData();
+      setData(ctx);
+      try { return fn.apply(thisArg, args); } finally { setData(prev); }
     };
-    const then = Promise.prototype.then;
-    Promise.prototype.then = function (a, b) { return then.call(this, wrap(a), wrap(b)); };
+    const without = (ctx, key) => {
+      if (!ctx || !ctx.has(key)) return ctx;
+      const next = new Map(ctx);
+      next.delete(key);
+      return next.size ? next : undefined;
+    };
+    const mustBeFunction = (fn) => { if (typeof fn !== "function") throw new TypeError(`The "fn" argument must be of type function. Received ${fn === null ? "null" : typeof fn}`); };
     class AsyncLocalStorage {
-      getStore() { return current.get(this); }
+      #enabled = true;
+      getStore() { return this.#enabled ? current()?.get(this) : undefined; }
       run(store, fn, ...args) {
-        const prev = current;
-        current = new Map(prev);
-        current.set(this, store);
-        try { return fn(...args); } finally { current = prev; }
+        this.#enabled = true;
+        const next = new Map(current());
+        next.set(this, store);
+        return within(next, fn, undefined, args);
       }
-      exit(fn, ...args) {
-        const prev = current;
-        current = new Map(prev);
-        current.delete(this);
-        try { return fn(...args); } finally { current = prev; }
-      }
+      exit(fn, ...args) { return within(without(current(), this), fn, undefined, args); }
       enterWith(store) {
-        current = new Map(current);
-        current.set(this, store);
+        this.#enabled = true;
+        const next = new Map(current());
+        next.set(this, store);
+        setData(next);
       }
-      disable() { this.enterWith(undefined); }
-      static bind(fn) { return wrap(fn); }
-      static snapshot() { return wrap((fn, ...args) => fn(...args)); }
+      disable() {
+        this.#enabled = false;
+        setData(without(current(), this));
+      }
+      static bind(fn) {
+        mustBeFunction(fn);
+        const ctx = current();
+        return function (...args) { return within(ctx, fn, this, args); };
+      }
+      static snapshot() {
+        const ctx = current();
+        return (fn, ...args) => within(ctx, fn, undefined, args);
+      }
     }
     class AsyncResource {
-      constructor(type) { this.type = type; this._saved = current; }
-      runInAsyncScope(fn, thisArg, ...args) {
-        const prev = current;
-        current = this._saved;
-        try { return fn.apply(thisArg, args); } finally { current = prev; }
+      #ctx;
+      constructor(type) {
+        if (typeof type !== "string") throw new TypeError(`The "type" argument must be of type string. Received ${typeof type}`);
+        this.type = type;
+        this.#ctx = current();
       }
-      bind(fn) { return (...args) => this.runInAsyncScope(fn, undefined, ...args); }
-      static bind(fn) { return wrap(fn); }
+      runInAsyncScope(fn, thisArg, ...args) { return within(this.#ctx, fn, thisArg, args); }
+      bind(fn, thisArg) {
+        mustBeFunction(fn);
+        const ctx = this.#ctx;
+        return function (...args) { return within(ctx, fn, thisArg ?? this, args); };
+      }
+      emitDestroy() { return this; }
+      asyncId() { return -1; }
+      triggerAsyncId() { return -1; }
+      static bind(fn, type, thisArg) {
+        mustBeFunction(fn);
+        return new AsyncResource(type || fn.name || "bound-anonymous-fn").bind(fn, thisArg);
+      }
     }
     g.AsyncLocalStorage = AsyncLocalStorage;
     g.AsyncResource = AsyncResource;

@@ -14,7 +14,6 @@ package quickjs
 
 import (
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"unsafe"
 
@@ -114,6 +113,10 @@ func New(cfg Config) (*VM, error) {
 	lib.XJS_SetInterruptHandler(v.tls, v.rt, v.keep(v.interruptHandler), 0)
 	lib.XJS_SetHostPromiseRejectionTracker(v.tls, v.rt, v.keep(v.trackRejection), 0)
 	lib.XJS_SetModuleLoaderFunc2(v.tls, v.rt, v.keep(v.normalizeModule), v.keep(v.loadModule), 0, 0)
+	if err := v.enableContinuation(); err != nil {
+		v.free()
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -231,18 +234,7 @@ func (v *VM) Register(name string, fn func(args []any) (any, error)) error {
 	}
 	magic := int32(len(v.hosts))
 	v.hosts = append(v.hosts, fn)
-	cname := v.cString(name)
-	defer libc.Xfree(v.tls, cname)
-	f := lib.XJS_NewCFunction2(v.tls, v.ctx, v.hostAddr, cname, 2, lib.EJS_CFUNC_generic_magic, magic)
-	if isException(f) {
-		return fmt.Errorf("quickjs: register %s: %w", name, v.exception())
-	}
-	g := lib.XJS_GetGlobalObject(v.tls, v.ctx)
-	defer lib.XFreeValue(v.tls, v.ctx, g)
-	if lib.XJS_SetPropertyStr(v.tls, v.ctx, g, cname, f) < 0 {
-		return fmt.Errorf("quickjs: register %s: %w", name, v.exception())
-	}
-	return nil
+	return v.defineNative(name, v.hostAddr, 2, lib.EJS_CFUNC_generic_magic, magic)
 }
 
 // HeapStats reports the bytes of the VM's region handed out so far, of
