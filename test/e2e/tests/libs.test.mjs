@@ -38,6 +38,16 @@ for (const backend of backends().slice(0, 1)) {
       });
     });
 
+    it("AsyncLocalStorage from node:async_hooks keeps each branch's store across awaits", async () => {
+      assert.deepEqual(await client.mutation(api.context.scoped, { names: ["ann", "ben"] }), {
+        branches: [
+          ["ann:start", "ann:inserted", "ann:read ann"],
+          ["ben:start", "ben:inserted", "ben:read ben"],
+        ],
+        outside: null,
+      });
+    });
+
     it("lodash works on collections", async () => {
       assert.deepEqual(await client.query(api.collections.shapes, {}), {
         byTeam: { core: ["ada", "cy"], web: ["bob"] },
