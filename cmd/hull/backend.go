@@ -69,8 +69,13 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	b.stopWatch = stopWatch
 	go b.watchLease(watchCtx, lease, handOver)
+	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
 	return b, nil
 }
+
+// sessionPruneInterval is how often recorded mutation outcomes older than
+// app.SessionRetention are deleted.
+const sessionPruneInterval = time.Hour
 
 // leaseCheckInterval is how often a running hull checks that it still
 // holds the writer lease.
