@@ -13,7 +13,3 @@ func mapRegion(size int) ([]byte, error) {
 }
 
 func unmapRegion(b []byte) { _ = syscall.Munmap(b) }
-
-// releasePages hands pages back to the OS; they read as zero when touched
-// again.
-func releasePages(b []byte) { _ = syscall.Madvise(b, syscall.MADV_DONTNEED) }
