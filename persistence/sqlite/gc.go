@@ -76,6 +76,10 @@ func (s *Store) GC(ctx context.Context, lease persistence.Lease, keepFrom int64)
 			return stats, fmt.Errorf("sqlite: gc: set %s: %w", key, err)
 		}
 	}
+	// Raised before the deletions commit (see checkRetained); it never
+	// falls, even when this commit fails.
+	for cur := s.retained.Load(); cur < keepFrom && !s.retained.CompareAndSwap(cur, keepFrom); cur = s.retained.Load() {
+	}
 	if err := tx.Commit(); err != nil {
 		return stats, fmt.Errorf("sqlite: gc: commit: %w", err)
 	}

@@ -42,7 +42,24 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 	if len(ids) == 0 {
 		return out, nil
 	}
-	if len(ids) == 1 && at == persistence.Latest {
+	if at != persistence.Latest {
+		// The log at or below at does not change: one statement per id,
+		// no transaction, then the retained floor check.
+		if err := s.checkRetained(at); err != nil {
+			return nil, fmt.Errorf("sqlite: get: %w", err)
+		}
+		args := []any{nil, nil, at}
+		for _, id := range ids {
+			if err := getOne(ctx, s.stmts.getAt, args, id, at, out); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.checkRetained(at); err != nil {
+			return nil, fmt.Errorf("sqlite: get: %w", err)
+		}
+		return out, nil
+	}
+	if len(ids) == 1 {
 		// One statement is its own snapshot: no transaction needed.
 		return out, getOne(ctx, s.stmts.getLatest, []any{nil, nil}, ids[0], at, out)
 	}
@@ -52,12 +69,6 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 	}
 	defer func() { _ = tx.Rollback() }()
 	stmt, args := tx.StmtContext(ctx, s.stmts.getLatest), []any{nil, nil}
-	if at != persistence.Latest {
-		if err := s.checkRetained(ctx, tx, at); err != nil {
-			return nil, fmt.Errorf("sqlite: get: %w", err)
-		}
-		stmt, args = tx.StmtContext(ctx, s.stmts.getAt), []any{nil, nil, at}
-	}
 	for _, id := range ids {
 		if err := getOne(ctx, stmt, args, id, at, out); err != nil {
 			return nil, err
@@ -87,13 +98,11 @@ func getOne(ctx context.Context, stmt *sql.Stmt, args []any, id persistence.DocI
 }
 
 // checkRetained returns a wrapped persistence.ErrTooOld when at is below
-// the retained floor.
-func (s *Store) checkRetained(ctx context.Context, tx *sql.Tx, at int64) error {
-	var from int64
-	if err := tx.StmtContext(ctx, s.stmts.retainedFrom).QueryRowContext(ctx).Scan(&from); err != nil {
-		return fmt.Errorf("read retained floor: %w", err)
-	}
-	if at < from {
+// the retained floor. A read at a ts checks after it ran: GC raises the
+// floor before its deletions commit, so a read that could have missed
+// deleted rows sees the raised floor.
+func (s *Store) checkRetained(at int64) error {
+	if from := s.retained.Load(); at < from {
 		return fmt.Errorf("read at %d, retained from %d: %w", at, from, persistence.ErrTooOld)
 	}
 	return nil
@@ -110,21 +119,18 @@ func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) ([]pers
 	if r.End != nil {
 		end = r.End
 	}
-	tx, err := s.read.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: scan: begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
+	// One statement is its own snapshot, and the log at or below a ts does
+	// not change: no transaction.
 	args := []any{int64(r.Index), nonNil(r.Start), end, limit}
 	historical := at != persistence.Latest
 	if historical {
-		if err := s.checkRetained(ctx, tx, at); err != nil {
+		if err := s.checkRetained(at); err != nil {
 			return nil, fmt.Errorf("sqlite: scan: %w", err)
 		}
 		args = append(args, at)
 	}
 	stmt := s.stmts.scan[b2i(historical)][b2i(r.End != nil)][b2i(r.Descending)]
-	rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: scan index %d: %w", r.Index, err)
 	}
@@ -139,6 +145,11 @@ func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) ([]pers
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: scan index %d: %w", r.Index, err)
+	}
+	if historical {
+		if err := s.checkRetained(at); err != nil {
+			return nil, fmt.Errorf("sqlite: scan: %w", err)
+		}
 	}
 	return out, nil
 }

@@ -15,8 +15,8 @@ type statements struct {
 	// On the writer.
 	prevTS, logDoc, putDoc, delDoc, logIdx, putIdx, delIdx *sql.Stmt
 	// On the read pool.
-	getLatest, getAt, retainedFrom *sql.Stmt
-	scan                           [2][2][2]*sql.Stmt // [historical][bounded][descending]
+	getLatest, getAt *sql.Stmt
+	scan             [2][2][2]*sql.Stmt // [historical][bounded][descending]
 }
 
 func prepareStatements(ctx context.Context, write, read *sql.DB) (*statements, error) {
@@ -45,7 +45,7 @@ func prepareStatements(ctx context.Context, write, read *sql.DB) (*statements, e
 		dst   **sql.Stmt
 		query string
 	}{
-		{&st.getLatest, sqlGetLatest}, {&st.getAt, sqlGetAt}, {&st.retainedFrom, sqlRetainedFrom},
+		{&st.getLatest, sqlGetLatest}, {&st.getAt, sqlGetAt},
 	} {
 		errs = append(errs, prep(read, p.dst, p.query))
 	}

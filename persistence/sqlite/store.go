@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
@@ -47,6 +48,11 @@ type Store struct {
 	read   *sql.DB // read-only pool
 	stmts  *statements
 	logger *slog.Logger
+	// retained mirrors the durable retained floor (meta retained_from):
+	// log rows at or below a ts never change except when GC deletes them,
+	// and GC raises this before its deletions commit, so a read at a ts
+	// needs no transaction, only this check after it ran.
+	retained atomic.Int64
 }
 
 var _ persistence.Store = (*Store)(nil)
@@ -89,7 +95,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{path: path, write: write, read: read, stmts: stmts, logger: opts.Logger}, nil
+	st := &Store{path: path, write: write, read: read, stmts: stmts, logger: opts.Logger}
+	var from int64
+	if err := read.QueryRowContext(ctx, sqlRetainedFrom).Scan(&from); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("sqlite: open %s: read retained floor: %w", path, err)
+	}
+	st.retained.Store(from)
+	return st, nil
 }
 
 func (o Options) withDefaults() Options {
