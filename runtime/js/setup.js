@@ -655,6 +655,9 @@
       if (cfg.kind !== "analyze") g.process.env = envVars;
     }
     requestId = reqId;
+    // No AsyncLocalStorage store carries over from an earlier call of an
+    // engine that is reused without a restore.
+    setData(undefined);
     g.__hull_state = { done: false };
   };
   // __hull_prepare imports a module ahead of its calls, for an engine that
