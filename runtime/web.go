@@ -20,8 +20,8 @@ var webFS embed.FS
 // webFiles is the order the files of js/web are concatenated in: each may
 // use what the files before it define.
 var webFiles = []string{
-	"base.js", "encoding.js", "events.js", "clone.js", "urlparse.js", "url.js", "urlclass.js", "streams.js",
-	"fetchtypes.js", "request.js", "crypto.js", "console.js", "intl.js",
+	"base.js", "encoding.js", "events.js", "clone.js", "urlparse.js", "url.js", "urlclass.js", "streams.js", "bytestreams.js",
+	"fetchtypes.js", "request.js", "crypto.js", "cryptokeys.js", "cryptoops.js", "console.js", "intl.js",
 }
 
 // globalsJS is the script install() runs in every engine: setup.js between

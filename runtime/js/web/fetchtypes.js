@@ -114,15 +114,18 @@ class Blob {
   bytes() { return Promise.resolve(this[kBytes].slice()); }
   stream() {
     const bytes = this[kBytes];
-    return new ReadableStream({
-      start(c) {
-        if (bytes.length > 0) c.enqueue(bytes.slice());
-        c.close();
-      },
-    });
+    return bytesStream(bytes);
   }
 }
 tag(Blob);
+// bytesStream is a byte stream of a copy of bytes.
+const bytesStream = (bytes) => new ReadableStream({
+  type: "bytes",
+  start(c) {
+    if (bytes.length > 0) c.enqueue(bytes.slice());
+    c.close();
+  },
+});
 class File extends Blob {
   #name; #lastModified;
   constructor(parts, name, options = {}) {

@@ -25,8 +25,7 @@ class Body {
     if (!b.stream) {
       if (b.src.stream) b.stream = b.src.stream;
       else {
-        const bytes = b.src.bytes;
-        b.stream = new ReadableStream({ start(c) { if (bytes.length) c.enqueue(bytes.slice()); c.close(); } });
+        b.stream = bytesStream(b.src.bytes);
       }
     }
     return b.stream;

@@ -1,7 +1,8 @@
 // ---- ReadableStream, WritableStream, TransformStream ----
-// A compact implementation of the default (non-byte) streams: queues with
-// a high-water mark, pull on demand, default readers and writers, piping,
-// tee and async iteration. Writes are processed one at a time.
+// A compact implementation of the streams: queues with a high-water mark,
+// pull on demand, default readers and writers, piping, tee and async
+// iteration. Writes are processed one at a time. Byte streams (type
+// "bytes") and BYOB readers are in bytestreams.js.
 const kRS = Symbol("readable");
 const kWS = Symbol("writable");
 const deferred = () => {
@@ -39,7 +40,8 @@ const rsPull = (s) => {
 const rsClose = (s) => {
   if (s.state !== "readable") return;
   s.state = "closed";
-  for (const r of s.reads.splice(0)) r.resolve({ value: undefined, done: true });
+  // Pending BYOB reads wait for the source's byobRequest.respond(0).
+  if (s.readerMode !== "byob") for (const r of s.reads.splice(0)) r.resolve({ value: undefined, done: true });
   s.closed.resolve();
 };
 const rsError = (s, e) => {
@@ -48,11 +50,13 @@ const rsError = (s, e) => {
   s.error = e;
   s.queue = [];
   s.queueSize = 0;
+  if (s.byte) { bsInvalidateRequest(s); s.pullIntos = []; }
   for (const r of s.reads.splice(0)) r.reject(e);
   s.closed.reject(e);
 };
 const rsRead = (s) => {
   s.disturbed = true;
+  if (s.byte) return bsDefaultRead(s);
   if (s.queue.length > 0) {
     const { value, size } = s.queue.shift();
     s.queueSize -= size;
@@ -73,6 +77,11 @@ const rsCancel = (s, reason) => {
   if (s.state === "errored") return Promise.reject(s.error);
   s.queue = [];
   s.queueSize = 0;
+  if (s.byte) {
+    bsInvalidateRequest(s);
+    s.pullIntos = [];
+    if (s.readerMode === "byob") for (const r of s.reads.splice(0)) r.resolve({ value: undefined, done: true });
+  }
   rsClose(s);
   return callSource(s.source, "cancel", reason).then(() => undefined);
 };
@@ -113,6 +122,7 @@ class ReadableStreamDefaultReader {
     if (!s) throw new TypeError("ReadableStreamDefaultReader needs a ReadableStream");
     if (s.reader) throw new TypeError("ReadableStream is locked");
     s.reader = this;
+    s.readerMode = "default";
     this.#s = s;
     if (s.state === "closed") s.closed.resolve();
   }
@@ -128,8 +138,7 @@ class ReadableStreamDefaultReader {
   releaseLock() {
     const s = this.#s;
     if (!s) return;
-    for (const r of s.reads.splice(0)) r.reject(new TypeError("The reader was released"));
-    s.reader = null;
+    rsRelease(s);
     this.#s = null;
   }
 }
@@ -137,15 +146,20 @@ tag(ReadableStreamDefaultReader);
 
 class ReadableStream {
   constructor(source = {}, strategy = {}) {
-    // Byte streams ("bytes") are served by the default machinery: chunks
-    // are typed arrays, and BYOB readers are not available.
-    const { hwm, size } = strategyOf(strategy, source?.type === "bytes" ? 0 : 1);
+    source ??= {};
+    const type = source.type === undefined ? undefined : String(source.type);
+    if (type !== undefined && type !== "bytes") throw new TypeError(`Invalid type '${type}' for a ReadableStream source`);
     const s = {
       state: "readable", queue: [], queueSize: 0, error: undefined, reader: null, reads: [], pulling: false, pullAgain: false,
-      closeRequested: false, started: false, disturbed: false, source, hwm, sizeFn: size, closed: deferred(),
+      closeRequested: false, started: false, disturbed: false, source, closed: deferred(), byte: false,
     };
     this[kRS] = s;
-    s.controller = new ReadableStreamDefaultController(kCreate, s);
+    if (type === "bytes") bsSetup(this, s, source, strategy);
+    else {
+      const { hwm, size } = strategyOf(strategy, 1);
+      Object.assign(s, { hwm, sizeFn: size });
+      s.controller = new ReadableStreamDefaultController(kCreate, s);
+    }
     callSource(source, "start", s.controller).then(() => { s.started = true; rsPull(s); }, (e) => rsError(s, e));
   }
   static from(iterable) {
@@ -165,8 +179,10 @@ class ReadableStream {
     return rsCancel(this[kRS], reason);
   }
   getReader(options) {
-    if (options?.mode === "byob") throw new TypeError("BYOB readers are not supported in hull");
-    return new ReadableStreamDefaultReader(this);
+    const mode = options?.mode;
+    if (mode === undefined) return new ReadableStreamDefaultReader(this);
+    if (String(mode) === "byob") return new ReadableStreamBYOBReader(this);
+    throw new TypeError(`Invalid reader mode '${mode}'`);
   }
   async pipeTo(dest, options = {}) {
     const reader = this.getReader();
@@ -213,6 +229,7 @@ class ReadableStream {
     return transform.readable;
   }
   tee() {
+    if (this[kRS].byte) return bsTee(this);
     const reader = this.getReader();
     let c1, c2;
     let reading = false;
