@@ -1,9 +1,7 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +31,8 @@ type asyncOps struct {
 	client   *http.Client
 
 	bodyMu   sync.Mutex
-	bodies   map[int]io.ReadCloser // response bodies being streamed, by handle
+	bodies   map[int]io.ReadCloser  // response bodies being streamed, by handle
+	pipes    map[int]*bodyPipe      // streamed request bodies, by handle
 	nextBody int
 }
 
@@ -69,11 +68,14 @@ func (a *asyncOps) closeBody(h int) {
 // closeBodies closes every body still open (the run ended).
 func (a *asyncOps) closeBodies() {
 	a.bodyMu.Lock()
-	bodies := a.bodies
-	a.bodies = nil
+	bodies, pipes := a.bodies, a.pipes
+	a.bodies, a.pipes = nil, nil
 	a.bodyMu.Unlock()
 	for _, b := range bodies {
 		_ = b.Close()
+	}
+	for _, p := range pipes {
+		p.close(errors.New("the action ended"))
 	}
 }
 
@@ -130,7 +132,8 @@ func (r *vmRun) startAsync(args []any) (any, error) {
 	case "fetch":
 		// The operation's context lives until the run ends (or the fetch
 		// is aborted), so the body can be read after the headers came.
-		run = func(ctx context.Context) (any, error) { return doFetch(ctx, a, data) }
+		// Fetches of hull-body-pipe: URLs drive streamed request bodies.
+		run = a.fetchOp(data)
 	case "fetchRead":
 		h, _ := strconv.Atoi(data)
 		run = func(context.Context) (any, error) { return readChunk(a, h) }
@@ -195,97 +198,5 @@ func (r *vmRun) waitAsync() (bool, error) {
 		return true, errInterrupted
 	case <-r.ctx.Done():
 		return true, errInterrupted
-	}
-}
-
-// fetchRequest and fetchResponse cross between JS fetch and Go.
-type fetchRequest struct {
-	URL      string      `json:"url"`
-	Method   string      `json:"method"`
-	Headers  [][2]string `json:"headers"`
-	Body     *string     `json:"body"` // base64
-	Redirect string      `json:"redirect"`
-}
-
-type fetchResponse struct {
-	URL        string      `json:"url"`
-	Status     int         `json:"status"`
-	StatusText string      `json:"statusText"`
-	Headers    [][2]string `json:"headers"`
-	Body       int         `json:"body"` // handle of the streamed body
-	Redirected bool        `json:"redirected"`
-}
-
-func doFetch(ctx context.Context, a *asyncOps, data string) (any, error) {
-	var fr fetchRequest
-	if err := json.Unmarshal([]byte(data), &fr); err != nil {
-		return nil, fmt.Errorf("fetch: bad request: %w", err)
-	}
-	var body io.Reader
-	if fr.Body != nil {
-		b, err := base64.StdEncoding.DecodeString(*fr.Body)
-		if err != nil {
-			return nil, fmt.Errorf("fetch: bad body: %w", err)
-		}
-		body = bytes.NewReader(b)
-	}
-	method := fr.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	req, err := http.NewRequestWithContext(ctx, method, fr.URL, body)
-	if err != nil {
-		return nil, fmt.Errorf("fetch failed: %w", err)
-	}
-	for _, h := range fr.Headers {
-		req.Header.Add(h[0], h[1])
-	}
-	c := *a.client
-	redirected := false
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		switch {
-		case fr.Redirect == "manual":
-			return http.ErrUseLastResponse
-		case fr.Redirect == "error":
-			return fmt.Errorf("redirect to %s refused (redirect: \"error\")", req.URL)
-		case len(via) >= 20:
-			return errors.New("too many redirects")
-		}
-		redirected = true
-		return nil
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetch failed: %w", err)
-	}
-	out := fetchResponse{
-		URL: resp.Request.URL.String(), Status: resp.StatusCode, Redirected: redirected,
-		StatusText: http.StatusText(resp.StatusCode), Body: a.addBody(resp.Body),
-	}
-	for k, vs := range resp.Header {
-		for _, v := range vs {
-			out.Headers = append(out.Headers, [2]string{k, v})
-		}
-	}
-	return out, nil
-}
-
-// readChunk reads the next part of a streamed response body.
-func readChunk(a *asyncOps, h int) (any, error) {
-	b := a.body(h)
-	if b == nil {
-		return map[string]any{"done": true}, nil
-	}
-	buf := make([]byte, fetchChunk)
-	n, err := io.ReadAtLeast(b, buf, 1)
-	switch {
-	case n > 0:
-		return map[string]any{"chunk": base64.StdEncoding.EncodeToString(buf[:n])}, nil
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		a.closeBody(h)
-		return map[string]any{"done": true}, nil
-	default:
-		a.closeBody(h)
-		return nil, fmt.Errorf("fetch: reading the response body: %w", err)
 	}
 }

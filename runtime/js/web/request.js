@@ -105,7 +105,10 @@ class Request extends Body {
     }
     const method = init.method !== undefined ? normalizeMethod(init.method) : from ? from.method : "GET";
     let body = null;
-    if (init.body !== undefined && init.body !== null) body = extractBody(init.body);
+    if (init.body !== undefined && init.body !== null) {
+      body = extractBody(init.body);
+      if (body.stream && init.duplex !== "half") throw new TypeError("Failed to construct 'Request': The duplex member must be specified for a request with a streaming body");
+    }
     else if (from && init.body === undefined) {
       body = from[kBody].src ? Body.cloneBody(from) : null;
       if (from[kBody].src) from[kBody].used = true;
@@ -212,3 +215,82 @@ class Response extends Body {
 tag(Response);
 define("Request", Request);
 define("Response", Response);
+
+// ---- fetch with streamed request bodies ----
+// setup.js's fetch sends a body in one piece. A ReadableStream body goes
+// through a body pipe instead (see async_fetch.go): Go's HTTP client reads
+// the request body from an io.Pipe, and pumpBody writes the stream's chunks
+// into it one at a time, each write finishing once the client took it. The
+// pipe is driven by fetches of hull-body-pipe: URLs, which Go answers
+// without any network traffic. Responses get byte-stream bodies.
+if (!deterministic && typeof g.fetch === "function") {
+  const baseFetch = g.fetch;
+  const pipeOp = (path, body) => baseFetch("hull-body-pipe:" + path, { method: "POST", body });
+  // pumpBody copies the stream into pipe id; st.error is the stream's own
+  // error, if it failed.
+  const pumpBody = async (reader, id, st) => {
+    for (;;) {
+      let r;
+      try {
+        r = await reader.read();
+        if (!r.done && !(ArrayBuffer.isView(r.value) || r.value instanceof ArrayBuffer)) throw new TypeError("The request body stream must yield Uint8Array chunks");
+      } catch (e) {
+        st.error = e;
+        reader.cancel(e).catch(() => {});
+        await pipeOp(`error/${id}`, e?.message ?? String(e)).catch(() => {});
+        return;
+      }
+      try {
+        if (r.done) { await pipeOp(`close/${id}`); return; }
+        if (r.value.byteLength > 0) await pipeOp(`write/${id}`, r.value);
+      } catch (e) {
+        reader.cancel(e).catch(() => {});
+        return;
+      }
+    }
+  };
+  const streamedFetch = async (req, stream) => {
+    if (stream.locked || stream[kRS].disturbed) throw new TypeError("Failed to fetch: the request body stream is locked or has been read");
+    const id = (await pipeOp("open")).headers.get("x-hull-pipe");
+    const headers = [...req.headers, ["x-hull-body-pipe", id]];
+    const reader = stream.getReader();
+    req[kBody].used = true;
+    const st = { error: null };
+    pumpBody(reader, id, st);
+    let res;
+    try {
+      res = await baseFetch(req.url, { method: req.method, headers, redirect: req.redirect, signal: req.signal });
+    } catch (e) {
+      reader.cancel(e).catch(() => {});
+      const se = st.error;
+      if (se) throw new TypeError(`fetch failed: the request body stream errored: ${se?.message ?? String(se)}`, { cause: se });
+      throw e;
+    }
+    return res;
+  };
+  // byteBody makes a response's body a byte stream.
+  const byteBody = (res) => {
+    const b = res?.[kBody];
+    const src = b?.src?.stream;
+    if (!src || src[kRS].byte || b.stream) return res;
+    const reader = src.getReader();
+    const stream = new ReadableStream({
+      type: "bytes",
+      async pull(c) {
+        for (;;) {
+          const r = await reader.read();
+          if (r.done) { c.close(); c.byobRequest?.respond(0); return; }
+          if (r.value.byteLength > 0) { c.enqueue(toU8(r.value)); return; }
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    b.src = { stream, type: b.src.type };
+    return res;
+  };
+  g.fetch = async function fetch(input, init) {
+    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+    const stream = req[kBody].src?.stream;
+    return byteBody(await (stream ? streamedFetch(req, stream) : baseFetch(req)));
+  };
+}
