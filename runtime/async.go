@@ -31,8 +31,8 @@ type asyncOps struct {
 	client   *http.Client
 
 	bodyMu   sync.Mutex
-	bodies   map[int]io.ReadCloser  // response bodies being streamed, by handle
-	pipes    map[int]*bodyPipe      // streamed request bodies, by handle
+	bodies   map[int]io.ReadCloser // response bodies being streamed, by handle
+	pipes    map[int]*bodyPipe     // streamed request bodies, by handle
 	nextBody int
 }
 
