@@ -53,6 +53,12 @@ func webCrypto(args []any) (any, error) {
 		out, err = cryptoExport(req)
 	case "generateKey":
 		out, err = cryptoGenerate(req)
+	case "encrypt":
+		out, err = cryptoEncrypt(req)
+	case "decrypt":
+		out, err = cryptoDecrypt(req)
+	case "deriveBits":
+		out, err = cryptoDeriveBits(req)
 	default:
 		err = fmt.Errorf("NotSupportedError: unknown crypto operation %q", op)
 	}
@@ -81,6 +87,17 @@ type cryptoRequest struct {
 	SaltLength int             `json:"saltLength"`
 	Rand       b64             `json:"rand"`
 	Fixed      bool            `json:"deterministic"`
+	// The parameters of encrypt, decrypt and deriveBits.
+	IV         b64  `json:"iv"`
+	AAD        b64  `json:"additionalData"`
+	TagLength  int  `json:"tagLength"`
+	Counter    b64  `json:"counter"`
+	Length     *int `json:"length"` // bits; null means the whole output
+	Label      b64  `json:"label"`
+	Salt       b64  `json:"salt"`
+	Info       b64  `json:"info"`
+	Iterations int  `json:"iterations"`
+	Public     b64  `json:"public"` // the peer's SPKI for ECDH and X25519
 }
 
 // b64 is bytes as standard base64 in JSON.
@@ -155,6 +172,9 @@ func randSource(req cryptoRequest) io.Reader {
 }
 
 func cryptoSign(req cryptoRequest) (any, error) {
+	if req.Alg == "Ed25519" {
+		return ed25519Sign(req)
+	}
 	ch, digest, err := digestOf(req)
 	if err != nil {
 		return nil, err
@@ -190,6 +210,9 @@ func cryptoSign(req cryptoRequest) (any, error) {
 }
 
 func cryptoVerify(req cryptoRequest) (any, error) {
+	if req.Alg == "Ed25519" {
+		return ed25519Verify(req)
+	}
 	ch, digest, err := digestOf(req)
 	if err != nil {
 		return nil, err

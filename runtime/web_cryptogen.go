@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
@@ -9,8 +11,9 @@ import (
 	"math/big"
 )
 
-// cryptoGenerate makes an EC (curve) or RSA (modulus length and public
-// exponent) key pair and describes both halves as importKey does.
+// cryptoGenerate makes an EC (curve), RSA (modulus length and public
+// exponent), Ed25519 or X25519 key pair and describes both halves as
+// importKey does.
 func cryptoGenerate(req cryptoRequest) (any, error) {
 	var priv any
 	switch req.Kind {
@@ -37,6 +40,12 @@ func cryptoGenerate(req cryptoRequest) (any, error) {
 			return nil, fmt.Errorf("OperationError: generate key: %w", err)
 		}
 		priv = k
+	case "OKP":
+		k, err := okpGenerate(req.Curve)
+		if err != nil {
+			return nil, err
+		}
+		priv = k
 	default:
 		return nil, fmt.Errorf("NotSupportedError: cannot generate %s keys", req.Kind)
 	}
@@ -46,6 +55,10 @@ func cryptoGenerate(req cryptoRequest) (any, error) {
 		pub = &k.PublicKey
 	case *rsa.PrivateKey:
 		pub = &k.PublicKey
+	case ed25519.PrivateKey:
+		pub = k.Public()
+	case *ecdh.PrivateKey:
+		pub = k.PublicKey()
 	}
 	privDesc, err := describeKey(priv, req)
 	if err != nil {

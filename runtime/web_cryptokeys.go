@@ -59,8 +59,12 @@ func cryptoImport(req cryptoRequest) (any, error) {
 	case "pkcs8":
 		key, err = parsePrivate(req.Data)
 	case "raw":
+		if req.Kind == "OKP" {
+			key, err = okpFromRaw(req.Curve, req.Data)
+			break
+		}
 		if req.Kind != "EC" {
-			return nil, errors.New("NotSupportedError: raw import is for EC public keys")
+			return nil, errors.New("NotSupportedError: raw import is for EC, Ed25519 and X25519 public keys")
 		}
 		var c elliptic.Curve
 		if c, err = curveOf(req.Curve); err == nil {
@@ -84,13 +88,16 @@ func describeKey(key any, req cryptoRequest) (any, error) {
 	var out importedKey
 	var der []byte
 	var err error
+	kind := "EC"
 	switch k := key.(type) {
 	case *rsa.PublicKey:
 		out = importedKey{Type: "public", ModulusLength: k.N.BitLen(), PublicExponent: enc(big.NewInt(int64(k.E)).Bytes())}
 		der, err = x509.MarshalPKIXPublicKey(k)
+		kind = "RSA"
 	case *rsa.PrivateKey:
 		out = importedKey{Type: "private", ModulusLength: k.N.BitLen(), PublicExponent: enc(big.NewInt(int64(k.E)).Bytes())}
 		der, err = x509.MarshalPKCS8PrivateKey(k)
+		kind = "RSA"
 	case *ecdsa.PublicKey:
 		out = importedKey{Type: "public", NamedCurve: k.Curve.Params().Name}
 		der, err = x509.MarshalPKIXPublicKey(k)
@@ -98,17 +105,20 @@ func describeKey(key any, req cryptoRequest) (any, error) {
 		out = importedKey{Type: "private", NamedCurve: k.Curve.Params().Name}
 		der, err = x509.MarshalPKCS8PrivateKey(k)
 	default:
-		return nil, errors.New("NotSupportedError: unsupported key type")
+		var ok bool
+		if out, der, ok = describeOKP(key); !ok {
+			return nil, errors.New("NotSupportedError: unsupported key type")
+		}
+		kind = "OKP"
 	}
 	if err != nil {
 		return nil, fmt.Errorf("DataError: encode key: %w", err)
 	}
-	isRSA := out.ModulusLength > 0
-	if (req.Kind == "RSA") != isRSA {
+	if req.Kind != kind {
 		return nil, errors.New("DataError: the key does not match the algorithm")
 	}
-	if !isRSA && req.Curve != "" && req.Curve != out.NamedCurve {
-		return nil, fmt.Errorf("DataError: the key is on %s, not %s", out.NamedCurve, req.Curve)
+	if kind != "RSA" && req.Curve != "" && req.Curve != out.NamedCurve {
+		return nil, fmt.Errorf("DataError: the key is %s, not %s", out.NamedCurve, req.Curve)
 	}
 	out.DER = enc(der)
 	return out, nil
@@ -148,6 +158,8 @@ func keyFromJWK(req cryptoRequest) (any, error) {
 	switch j.Kty {
 	case "RSA":
 		return rsaFromJWK(j)
+	case "OKP":
+		return okpFromJWK(j)
 	case "EC":
 		c, err := curveOf(j.Crv)
 		if err != nil {
@@ -220,9 +232,12 @@ func cryptoExport(req cryptoRequest) (any, error) {
 		}
 		return enc(req.Data), nil
 	case "raw":
+		if b, ok := okpRaw(key); ok {
+			return enc(b), nil
+		}
 		pub, ok := key.(*ecdsa.PublicKey)
 		if !ok {
-			return nil, errors.New("InvalidAccessError: only EC public keys export as raw")
+			return nil, errors.New("InvalidAccessError: only EC, Ed25519 and X25519 public keys export as raw")
 		}
 		b, err := pub.Bytes()
 		if err != nil {
@@ -268,6 +283,9 @@ func jwkOf(key any) (any, error) {
 			out.D = u(d)
 		}
 		return out, nil
+	}
+	if j, ok := okpJWK(key); ok {
+		return j, nil
 	}
 	return nil, errors.New("NotSupportedError: unsupported key type")
 }
