@@ -24,7 +24,8 @@ import (
 
 // webCrypto is __hull_web_crypto(op, json): the Web Crypto operations the
 // JS side of crypto.subtle delegates to Go. Bytes travel as standard
-// base64; keys as DER (SPKI for public keys, PKCS #8 for private ones).
+// base64; secret keys as their raw bytes, key pairs as DER (SPKI for
+// public keys, PKCS #8 for private ones).
 // Errors start with the DOMException name the JS side throws.
 func webCrypto(args []any) (any, error) {
 	if len(args) != 2 {
