@@ -132,8 +132,9 @@ func (r *vmRun) startAsync(args []any) (any, error) {
 	case "fetch":
 		// The operation's context lives until the run ends (or the fetch
 		// is aborted), so the body can be read after the headers came.
-		// Fetches of hull-body-pipe: URLs drive streamed request bodies.
 		run = a.fetchOp(data)
+	case "bodyOpen", "bodyWrite", "bodyClose", "bodyError":
+		run = a.pipeOp(op, data)
 	case "fetchRead":
 		h, _ := strconv.Atoi(data)
 		run = func(context.Context) (any, error) { return readChunk(a, h) }

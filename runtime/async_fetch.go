@@ -16,16 +16,12 @@ import (
 // fetch in actions: the request goes out through Go's net/http client and
 // the response body streams back to JS one read at a time (fetchRead). A
 // request body is sent in one piece, or, for a ReadableStream body, through
-// a body pipe: JS opens it, starts the fetch naming it in the
-// x-hull-body-pipe header, and writes the stream's chunks into it while the
-// client sends them with chunked transfer encoding. JS drives a pipe with
-// fetches of hull-body-pipe: URLs (open, write/<h>, close/<h>, error/<h>),
-// which never leave the process.
+// a body pipe: JS opens one (bodyOpen), starts the fetch naming it in the
+// x-hull-body-pipe header (removed before the request leaves), and writes
+// the stream's chunks into it (bodyWrite, then bodyClose or bodyError)
+// while the client sends them with chunked transfer encoding.
 
-const (
-	pipeScheme = "hull-body-pipe:"
-	pipeHeader = "X-Hull-Body-Pipe"
-)
+const pipeHeader = "X-Hull-Body-Pipe"
 
 // fetchRequest and fetchResponse cross between JS fetch and Go.
 type fetchRequest struct {
@@ -66,48 +62,41 @@ func (a *asyncOps) fetchOp(data string) func(ctx context.Context) (any, error) {
 	if err := json.Unmarshal([]byte(data), &fr); err != nil {
 		return func(context.Context) (any, error) { return nil, fmt.Errorf("fetch: bad request: %w", err) }
 	}
-	if rest, ok := strings.CutPrefix(fr.URL, pipeScheme); ok {
-		return func(context.Context) (any, error) { return a.pipeOp(rest, fr.Body) }
-	}
 	return func(ctx context.Context) (any, error) { return doFetch(ctx, a, fr) }
 }
 
-// pipeOp runs one operation on a body pipe: "open", or "write/<h>",
-// "close/<h>" and "error/<h>" with the chunk or the error message as body.
-func (a *asyncOps) pipeOp(path string, b64 *string) (any, error) {
-	var body []byte
-	if b64 != nil {
-		b, err := base64.StdEncoding.DecodeString(*b64)
-		if err != nil {
-			return nil, fmt.Errorf("fetch: bad body chunk: %w", err)
+// pipeOp is the work of one body pipe operation: "bodyOpen" (no data; the
+// result is the pipe's handle), "bodyWrite" ("<h>:<base64 chunk>", done
+// once the HTTP client took the chunk), "bodyClose" ("<h>") and
+// "bodyError" ("<h>:<message>").
+func (a *asyncOps) pipeOp(op, data string) func(ctx context.Context) (any, error) {
+	if op == "bodyOpen" {
+		return func(context.Context) (any, error) { return a.openPipe(), nil }
+	}
+	hs, rest, _ := strings.Cut(data, ":")
+	return func(context.Context) (any, error) {
+		h, err := strconv.Atoi(hs)
+		p := a.pipe(h)
+		if err != nil || p == nil {
+			return nil, fmt.Errorf("fetch: the request body pipe %q is not open", hs)
 		}
-		body = b
-	}
-	reply := fetchResponse{URL: pipeScheme + path, Status: http.StatusNoContent, StatusText: http.StatusText(http.StatusNoContent)}
-	if path == "open" {
-		reply.Headers = [][2]string{{"x-hull-pipe", strconv.Itoa(a.openPipe())}}
-		return reply, nil
-	}
-	verb, hs, _ := strings.Cut(path, "/")
-	h, _ := strconv.Atoi(hs)
-	p := a.pipe(h)
-	if p == nil {
-		return nil, fmt.Errorf("fetch: the request body pipe %q is not open", hs)
-	}
-	switch verb {
-	case "write":
-		if _, err := p.w.Write(body); err != nil {
-			a.dropPipe(h, err)
-			return nil, fmt.Errorf("fetch: the request body was not sent: %w", err)
+		switch op {
+		case "bodyWrite":
+			chunk, err := base64.StdEncoding.DecodeString(rest)
+			if err != nil {
+				return nil, fmt.Errorf("fetch: bad body chunk: %w", err)
+			}
+			if _, err := p.w.Write(chunk); err != nil {
+				a.dropPipe(h, err)
+				return nil, fmt.Errorf("fetch: the request body was not sent: %w", err)
+			}
+		case "bodyClose":
+			a.dropPipe(h, nil)
+		default: // bodyError
+			a.dropPipe(h, fmt.Errorf("the request body stream errored: %s", rest))
 		}
-	case "close":
-		a.dropPipe(h, nil)
-	case "error":
-		a.dropPipe(h, fmt.Errorf("the request body stream errored: %s", body))
-	default:
-		return nil, fmt.Errorf("fetch: unknown request body pipe operation %q", verb)
+		return nil, nil
 	}
-	return reply, nil
 }
 
 func (a *asyncOps) openPipe() int {

@@ -56,6 +56,11 @@
   const cancelOp = (id) => {
     if (waiting.delete(id)) asyncCancel(id);
   };
+  // The Web globals (fetch's streamed request bodies) start operations of
+  // their own; the promise rejects with a TypeError carrying Go's message.
+  if (!deterministic && g.__hull_web_pre) {
+    g.__hull_web_pre.hostOp = (op, arg) => new Promise((ok, err) => { startOp(op, arg, ok, (e) => err(new TypeError(e.message))); });
+  }
   function installTimersAndFetch() {
     // One handle space for timeouts and intervals, as in browsers.
     let nextHandle = 1;

@@ -220,12 +220,12 @@ define("Response", Response);
 // setup.js's fetch sends a body in one piece. A ReadableStream body goes
 // through a body pipe instead (see async_fetch.go): Go's HTTP client reads
 // the request body from an io.Pipe, and pumpBody writes the stream's chunks
-// into it one at a time, each write finishing once the client took it. The
-// pipe is driven by fetches of hull-body-pipe: URLs, which Go answers
-// without any network traffic. Responses get byte-stream bodies.
-if (!deterministic && typeof g.fetch === "function") {
+// into it one at a time, each write finishing once the client took it.
+// Responses get byte-stream bodies.
+if (!deterministic && typeof g.fetch === "function" && pre.hostOp) {
   const baseFetch = g.fetch;
-  const pipeOp = (path, body) => baseFetch("hull-body-pipe:" + path, { method: "POST", body });
+  const hostOp = pre.hostOp;
+  const pipeOp = (op, id, data = "") => hostOp(op, `${id}:${data}`);
   // pumpBody copies the stream into pipe id; st.error is the stream's own
   // error, if it failed.
   const pumpBody = async (reader, id, st) => {
@@ -237,12 +237,12 @@ if (!deterministic && typeof g.fetch === "function") {
       } catch (e) {
         st.error = e;
         reader.cancel(e).catch(() => {});
-        await pipeOp(`error/${id}`, e?.message ?? String(e)).catch(() => {});
+        await pipeOp("bodyError", id, e?.message ?? String(e)).catch(() => {});
         return;
       }
       try {
-        if (r.done) { await pipeOp(`close/${id}`); return; }
-        if (r.value.byteLength > 0) await pipeOp(`write/${id}`, r.value);
+        if (r.done) { await pipeOp("bodyClose", id); return; }
+        if (r.value.byteLength > 0) await pipeOp("bodyWrite", id, bytesToB64(toU8(r.value)));
       } catch (e) {
         reader.cancel(e).catch(() => {});
         return;
@@ -251,7 +251,7 @@ if (!deterministic && typeof g.fetch === "function") {
   };
   const streamedFetch = async (req, stream) => {
     if (stream.locked || stream[kRS].disturbed) throw new TypeError("Failed to fetch: the request body stream is locked or has been read");
-    const id = (await pipeOp("open")).headers.get("x-hull-pipe");
+    const id = await hostOp("bodyOpen", "");
     const headers = [...req.headers, ["x-hull-body-pipe", id]];
     const reader = stream.getReader();
     req[kBody].used = true;
