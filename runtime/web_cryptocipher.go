@@ -11,8 +11,18 @@ import (
 
 // cryptoEncrypt is encrypt for AES-GCM, AES-CBC, AES-CTR, AES-KW (the
 // key is the raw AES key) and RSA-OAEP (the key is SPKI).
-func cryptoEncrypt(req cryptoRequest) (any, error) {
+func cryptoEncrypt(req cryptoRequest) (any, error) { return cryptoCipher(req, false) }
+
+// cryptoDecrypt undoes cryptoEncrypt; a wrong key, tag or padding is an
+// OperationError.
+func cryptoDecrypt(req cryptoRequest) (any, error) { return cryptoCipher(req, true) }
+
+// cryptoCipher runs req's algorithm one way or the other.
+func cryptoCipher(req cryptoRequest, decrypt bool) (any, error) {
 	if req.Alg == "RSA-OAEP" {
+		if decrypt {
+			return oaepDecrypt(req)
+		}
 		return oaepEncrypt(req)
 	}
 	block, err := aesBlock(req.Key)
@@ -20,46 +30,27 @@ func cryptoEncrypt(req cryptoRequest) (any, error) {
 		return nil, err
 	}
 	var out []byte
-	switch req.Alg {
-	case "AES-GCM":
+	switch {
+	case req.Alg == "AES-GCM" && decrypt:
+		out, err = gcmOpen(block, req)
+	case req.Alg == "AES-GCM":
 		out, err = gcmSeal(block, req)
-	case "AES-CBC":
+	case req.Alg == "AES-CBC" && decrypt:
+		out, err = cbcDecrypt(block, req.IV, req.Data)
+	case req.Alg == "AES-CBC":
 		out, err = cbcEncrypt(block, req.IV, req.Data)
-	case "AES-CTR":
+	case req.Alg == "AES-CTR":
 		out, err = aesCTR(block, req.Counter, req.Length, req.Data)
-	case "AES-KW":
+	case req.Alg == "AES-KW" && decrypt:
+		out, err = kwUnwrap(block, req.Data)
+	case req.Alg == "AES-KW":
 		out, err = kwWrap(block, req.Data)
 	default:
-		return nil, fmt.Errorf("NotSupportedError: %s cannot encrypt", req.Alg)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return enc(out), nil
-}
-
-// cryptoDecrypt undoes cryptoEncrypt; a wrong key, tag or padding is an
-// OperationError.
-func cryptoDecrypt(req cryptoRequest) (any, error) {
-	if req.Alg == "RSA-OAEP" {
-		return oaepDecrypt(req)
-	}
-	block, err := aesBlock(req.Key)
-	if err != nil {
-		return nil, err
-	}
-	var out []byte
-	switch req.Alg {
-	case "AES-GCM":
-		out, err = gcmOpen(block, req)
-	case "AES-CBC":
-		out, err = cbcDecrypt(block, req.IV, req.Data)
-	case "AES-CTR":
-		out, err = aesCTR(block, req.Counter, req.Length, req.Data)
-	case "AES-KW":
-		out, err = kwUnwrap(block, req.Data)
-	default:
-		return nil, fmt.Errorf("NotSupportedError: %s cannot decrypt", req.Alg)
+		verb := "encrypt"
+		if decrypt {
+			verb = "decrypt"
+		}
+		return nil, fmt.Errorf("NotSupportedError: %s cannot %s", req.Alg, verb)
 	}
 	if err != nil {
 		return nil, err

@@ -74,3 +74,28 @@ func logText(res runtime.Result) string {
 	}
 	return b.String()
 }
+
+// seededInQueriesOnly runs body twice in a query, a mutation and an
+// action: the first two repeat their result exactly (seeded randomness),
+// actions do not.
+func seededInQueriesOnly(t *testing.T, pool *runtime.Pool, body string) {
+	t.Helper()
+	for _, kind := range []runtime.Kind{runtime.KindQuery, runtime.KindMutation} {
+		first := runWeb(t, pool, kind, body)
+		second := runWeb(t, pool, kind, body)
+		if first.Err != nil || second.Err != nil {
+			t.Fatalf("%s: errors %+v %+v", kind, first.Err, second.Err)
+		}
+		if string(first.Value) != string(second.Value) {
+			t.Errorf("%s: two runs with the same seed differ:\n%s\n%s", kind, first.Value, second.Value)
+		}
+	}
+	a := runWeb(t, pool, runtime.KindAction, body)
+	b := runWeb(t, pool, runtime.KindAction, body)
+	if a.Err != nil || b.Err != nil {
+		t.Fatalf("action: errors %+v %+v", a.Err, b.Err)
+	}
+	if string(a.Value) == string(b.Value) {
+		t.Errorf("action: two runs gave the same result %s", a.Value)
+	}
+}

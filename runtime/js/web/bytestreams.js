@@ -281,18 +281,11 @@ class ReadableByteStreamController {
 }
 tag(ReadableByteStreamController);
 
-class ReadableStreamBYOBReader {
-  #s;
+class ReadableStreamBYOBReader extends ReaderBase {
   constructor(stream) {
-    const s = stream?.[kRS];
-    if (!s) throw new TypeError("ReadableStreamBYOBReader needs a ReadableStream");
-    if (!s.byte) throw new TypeError("ReadableStreamBYOBReader needs a byte stream (type: \"bytes\")");
-    if (s.reader) throw new TypeError("ReadableStream is locked");
-    s.reader = this;
-    s.readerMode = "byob";
-    this.#s = s;
+    if (stream?.[kRS] && !stream[kRS].byte) throw new TypeError("ReadableStreamBYOBReader needs a byte stream (type: \"bytes\")");
+    super(stream, "byob", "ReadableStreamBYOBReader");
   }
-  get closed() { return this.#s ? this.#s.closed.promise : Promise.reject(new TypeError("The reader was released")); }
   read(view, options = {}) {
     if (!ArrayBuffer.isView(view)) return Promise.reject(new TypeError("read() needs an ArrayBufferView"));
     if (view.byteLength === 0) return Promise.reject(new TypeError("read() needs a view with a non-zero byteLength"));
@@ -300,18 +293,9 @@ class ReadableStreamBYOBReader {
     const min = options?.min === undefined ? 1 : Number(options.min);
     if (!Number.isInteger(min) || min <= 0) return Promise.reject(new TypeError("options.min must be a positive integer"));
     if (min > viewInfo(view).length) return Promise.reject(new RangeError("options.min is larger than the view"));
-    if (!this.#s) return Promise.reject(new TypeError("The reader was released"));
-    return bsPullInto(this.#s, view, min);
-  }
-  cancel(reason) {
-    if (!this.#s) return Promise.reject(new TypeError("The reader was released"));
-    return rsCancel(this.#s, reason);
-  }
-  releaseLock() {
-    const s = this.#s;
-    if (!s) return;
-    rsRelease(s);
-    this.#s = null;
+    const s = this[kReader];
+    if (!s) return Promise.reject(new TypeError("The reader was released"));
+    return bsPullInto(s, view, min);
   }
 }
 tag(ReadableStreamBYOBReader);

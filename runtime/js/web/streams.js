@@ -115,22 +115,22 @@ class ReadableStreamDefaultController {
 }
 tag(ReadableStreamDefaultController);
 
-class ReadableStreamDefaultReader {
+// ReaderBase is what both kinds of reader share: the lock on a stream,
+// closed, cancel and releaseLock. this[kReader] is the locked stream's
+// state, null once released.
+const kReader = Symbol("reader");
+class ReaderBase {
   #s;
-  constructor(stream) {
+  constructor(stream, mode, name) {
     const s = stream?.[kRS];
-    if (!s) throw new TypeError("ReadableStreamDefaultReader needs a ReadableStream");
+    if (!s) throw new TypeError(`${name} needs a ReadableStream`);
     if (s.reader) throw new TypeError("ReadableStream is locked");
     s.reader = this;
-    s.readerMode = "default";
+    s.readerMode = mode;
     this.#s = s;
-    if (s.state === "closed") s.closed.resolve();
   }
+  get [kReader]() { return this.#s; }
   get closed() { return this.#s ? this.#s.closed.promise : Promise.reject(new TypeError("The reader was released")); }
-  read() {
-    if (!this.#s) return Promise.reject(new TypeError("The reader was released"));
-    return rsRead(this.#s);
-  }
   cancel(reason) {
     if (!this.#s) return Promise.reject(new TypeError("The reader was released"));
     return rsCancel(this.#s, reason);
@@ -140,6 +140,19 @@ class ReadableStreamDefaultReader {
     if (!s) return;
     rsRelease(s);
     this.#s = null;
+  }
+}
+
+class ReadableStreamDefaultReader extends ReaderBase {
+  constructor(stream) {
+    super(stream, "default", "ReadableStreamDefaultReader");
+    const s = this[kReader];
+    if (s.state === "closed") s.closed.resolve();
+  }
+  read() {
+    const s = this[kReader];
+    if (!s) return Promise.reject(new TypeError("The reader was released"));
+    return rsRead(s);
   }
 }
 tag(ReadableStreamDefaultReader);
