@@ -20,7 +20,7 @@ var webFS embed.FS
 // webFiles is the order the files of js/web are concatenated in: each may
 // use what the files before it define.
 var webFiles = []string{
-	"base.js", "encoding.js", "events.js", "clone.js", "urlparse.js", "url.js", "urlclass.js", "streams.js", "bytestreams.js",
+	"base.js", "asynccontext.js", "encoding.js", "events.js", "clone.js", "urlparse.js", "url.js", "urlclass.js", "streams.js", "bytestreams.js",
 	"fetchtypes.js", "request.js", "crypto.js", "cryptokeys.js", "cryptoops.js", "console.js", "intl.js",
 }
 

@@ -27,6 +27,7 @@
   const setData = g.__hull_continuation_set ?? (() => {});
   delete g.__hull_continuation_get;
   delete g.__hull_continuation_set;
+  if (g.__hull_web_pre) g.__hull_web_pre.continuation = { get: getData, set: setData };
 
   // ---- asynchronous host operations (actions): timers and fetch ----
   // Go runs each operation on its own and hands its completion to
@@ -241,93 +242,6 @@
   const perfStart = Date.now();
   g.performance = { now: () => (deterministic ? 0 : Date.now() - perfStart), timeOrigin: perfStart };
 
-  // ---- encoding ----
-  class TextEncoder {
-    get encoding() { return "utf-8"; }
-    encode(s = "") {
-      s = String(s);
-      const out = [];
-      for (let i = 0; i < s.length; i++) {
-        let c = s.charCodeAt(i);
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-          const d = s.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d < 0xe000) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
-          else c = 0xfffd;
-        } else if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
-        if (c < 0x80) out.push(c);
-        else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-        else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-        else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-      }
-      return new Uint8Array(out);
-    }
-  }
-  class TextDecoder {
-    constructor(label = "utf-8") {
-      if (!/^utf-?8$/i.test(label)) throw new RangeError(`TextDecoder: only utf-8 is supported, not ${label}`);
-    }
-    get encoding() { return "utf-8"; }
-    decode(buf) {
-      if (buf === undefined) return "";
-      const b = buf instanceof Uint8Array ? buf : ArrayBuffer.isView(buf) ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : new Uint8Array(buf);
-      let s = "";
-      for (let i = 0; i < b.length;) {
-        const c = b[i++];
-        let cp;
-        if (c < 0x80) cp = c;
-        else if (c >= 0xc0 && c < 0xe0 && i < b.length) cp = ((c & 31) << 6) | (b[i++] & 63);
-        else if (c >= 0xe0 && c < 0xf0 && i + 1 < b.length) { cp = ((c & 15) << 12) | ((b[i] & 63) << 6) | (b[i + 1] & 63); i += 2; }
-        else if (c >= 0xf0 && i + 2 < b.length) { cp = ((c & 7) << 18) | ((b[i] & 63) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63); i += 3; }
-        else cp = 0xfffd;
-        s += String.fromCodePoint(cp);
-      }
-      return s;
-    }
-  }
-  g.TextEncoder = TextEncoder;
-  g.TextDecoder = TextDecoder;
-  const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  g.btoa = (s) => {
-    s = String(s);
-    let out = "";
-    for (let i = 0; i < s.length; i += 3) {
-      const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2);
-      if (a > 255 || b > 255 || c > 255) throw new Error("btoa: string contains characters outside Latin1");
-      const n = (a << 16) | ((b || 0) << 8) | (c || 0);
-      out += b64[n >> 18] + b64[(n >> 12) & 63] + (i + 1 < s.length ? b64[(n >> 6) & 63] : "=") + (i + 2 < s.length ? b64[n & 63] : "=");
-    }
-    return out;
-  };
-  g.atob = (s) => {
-    s = String(s).replace(/[\t\n\f\r ]/g, "").replace(/=+$/, "");
-    let out = "", bits = 0, acc = 0;
-    for (const ch of s) {
-      const v = b64.indexOf(ch);
-      if (v < 0) throw new Error("atob: invalid base64");
-      acc = (acc << 6) | v; bits += 6;
-      if (bits >= 8) { bits -= 8; out += String.fromCharCode((acc >> bits) & 255); }
-    }
-    return out;
-  };
-
-  // ---- crypto (seeded in queries and mutations) ----
-  g.crypto = {
-    getRandomValues(arr) {
-      if (!ArrayBuffer.isView(arr)) throw new TypeError("getRandomValues expects a typed array");
-      if (arr.byteLength > 65536) throw new Error("getRandomValues: at most 65536 bytes");
-      const b = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
-      for (let i = 0; i < b.length; i++) b[i] = next32() & 255;
-      return arr;
-    },
-    randomUUID() {
-      const b = g.crypto.getRandomValues(new Uint8Array(16));
-      b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-      const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-    },
-  };
-
-  g.queueMicrotask = (f) => { Promise.resolve().then(f); };
   g.self = g;
   let envVars = Object.freeze({ ...cfg.env });
   // While analyzing, reads of variables that are not set are recorded:
@@ -362,85 +276,12 @@
       }
     };
   }
-  // AsyncLocalStorage and AsyncResource, which the CLI's bundler makes
-  // globals (for `node:async_hooks`). Stores live in the engine's
-  // continuation data: a Map from AsyncLocalStorage to store that the
-  // engine carries from where a promise reaction is registered (.then,
-  // await) to where it runs, so a store set by run() is visible after any
-  // number of awaits inside it and nowhere else.
-  {
-    const current = () => { const d = getData(); return d instanceof Map ? d : undefined; };
-    const within = (ctx, fn, thisArg, args) => {
-      const prev = getData();
-      setData(ctx);
-      try { return fn.apply(thisArg, args); } finally { setData(prev); }
-    };
-    const without = (ctx, key) => {
-      if (!ctx || !ctx.has(key)) return ctx;
-      const next = new Map(ctx);
-      next.delete(key);
-      return next.size ? next : undefined;
-    };
-    const mustBeFunction = (fn) => { if (typeof fn !== "function") throw new TypeError(`The "fn" argument must be of type function. Received ${fn === null ? "null" : typeof fn}`); };
-    class AsyncLocalStorage {
-      #enabled = true;
-      getStore() { return this.#enabled ? current()?.get(this) : undefined; }
-      run(store, fn, ...args) {
-        this.#enabled = true;
-        const next = new Map(current());
-        next.set(this, store);
-        return within(next, fn, undefined, args);
-      }
-      exit(fn, ...args) { return within(without(current(), this), fn, undefined, args); }
-      enterWith(store) {
-        this.#enabled = true;
-        const next = new Map(current());
-        next.set(this, store);
-        setData(next);
-      }
-      disable() {
-        this.#enabled = false;
-        setData(without(current(), this));
-      }
-      static bind(fn) {
-        mustBeFunction(fn);
-        const ctx = current();
-        return function (...args) { return within(ctx, fn, this, args); };
-      }
-      static snapshot() {
-        const ctx = current();
-        return (fn, ...args) => within(ctx, fn, undefined, args);
-      }
-    }
-    class AsyncResource {
-      #ctx;
-      constructor(type) {
-        if (typeof type !== "string") throw new TypeError(`The "type" argument must be of type string. Received ${typeof type}`);
-        this.type = type;
-        this.#ctx = current();
-      }
-      runInAsyncScope(fn, thisArg, ...args) { return within(this.#ctx, fn, thisArg, args); }
-      bind(fn, thisArg) {
-        mustBeFunction(fn);
-        const ctx = this.#ctx;
-        return function (...args) { return within(ctx, fn, thisArg ?? this, args); };
-      }
-      emitDestroy() { return this; }
-      asyncId() { return -1; }
-      triggerAsyncId() { return -1; }
-      static bind(fn, type, thisArg) {
-        mustBeFunction(fn);
-        return new AsyncResource(type || fn.name || "bound-anonymous-fn").bind(fn, thisArg);
-      }
-    }
-    g.AsyncLocalStorage = AsyncLocalStorage;
-    g.AsyncResource = AsyncResource;
-  }
   class WeakRefShim { constructor(t) { this._t = t; } deref() { return this._t; } }
   g.WeakRef = WeakRefShim;
   g.FinalizationRegistry = class { register() {} unregister() {} };
 
-  // ---- console ----
+  // inspect renders a thrown value that is not an Error (js/web/console.js
+  // formats console output).
   const inspect = (v, depth = 0, seen = new Set()) => {
     switch (typeof v) {
       case "string": return depth === 0 ? `'${v}'` : `'${v}'`;
@@ -465,19 +306,6 @@
     }
     seen.delete(v);
     return out;
-  };
-  const fmt = (args) => args.map((a) => inspect(a)).join(" ");
-  const timers = new Map();
-  g.console = {
-    log: (...a) => hostLog("LOG", fmt(a)),
-    info: (...a) => hostLog("INFO", fmt(a)),
-    warn: (...a) => hostLog("WARN", fmt(a)),
-    error: (...a) => hostLog("ERROR", fmt(a)),
-    debug: (...a) => hostLog("DEBUG", fmt(a)),
-    trace: (...a) => hostLog("LOG", fmt(a)),
-    time: (label = "default") => { timers.set(label, Date.now()); },
-    timeLog: (label = "default", ...a) => hostLog("LOG", `${label}: ${Date.now() - (timers.get(label) ?? Date.now())}ms ${fmt(a)}`.trimEnd()),
-    timeEnd: (label = "default") => { hostLog("LOG", `${label}: ${Date.now() - (timers.get(label) ?? Date.now())}ms`); timers.delete(label); },
   };
 
   // ---- the Convex global ----
