@@ -13,6 +13,7 @@ package matcher
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"sync"
 
 	"hull/persistence"
@@ -92,6 +93,7 @@ type registration struct {
 	id      SubscriptionID
 	slot    int // dense number, for the seen-set of a match
 	members []membership
+	rs      ReadSet // as registered, to recognise an unchanged one
 }
 
 // membership places a registration in one group: position pos of g.subs.
@@ -145,9 +147,14 @@ func (m *Matcher) Register(id SubscriptionID, rs ReadSet) {
 		m.tokens = make(map[string]*tokenGroup)
 	}
 	if old := m.regs[id]; old != nil {
+		if old.rs.equal(rs) {
+			// A query re-run that read the same ranges (the common case
+			// after a change) keeps its place.
+			return
+		}
 		m.remove(old)
 	}
-	reg := &registration{id: id, slot: m.allocSlot()}
+	reg := &registration{id: id, slot: m.allocSlot(), rs: rs.clone()}
 	reg.members = make([]membership, 0, len(rs.Intervals)+len(rs.Tokens))
 	for _, iv := range rs.Intervals {
 		if iv.End != nil && bytes.Compare(iv.Start, iv.End) >= 0 {
@@ -165,6 +172,35 @@ func (m *Matcher) Register(id SubscriptionID, rs ReadSet) {
 		m.join(reg, &g.group, membership{tok: g})
 	}
 	m.regs[id] = reg
+}
+
+// equal reports whether rs and o hold the same intervals and tokens, in
+// the same order.
+func (rs ReadSet) equal(o ReadSet) bool {
+	if len(rs.Intervals) != len(o.Intervals) || len(rs.Tokens) != len(o.Tokens) {
+		return false
+	}
+	for i, iv := range rs.Intervals {
+		ov := o.Intervals[i]
+		if iv.Index != ov.Index || !bytes.Equal(iv.Start, ov.Start) || !bytes.Equal(iv.End, ov.End) || (iv.End == nil) != (ov.End == nil) {
+			return false
+		}
+	}
+	for i, t := range rs.Tokens {
+		if t != o.Tokens[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// clone copies rs's bytes: the caller may reuse its own.
+func (rs ReadSet) clone() ReadSet {
+	out := ReadSet{Intervals: make([]Interval, len(rs.Intervals)), Tokens: slices.Clone(rs.Tokens)}
+	for i, iv := range rs.Intervals {
+		out.Intervals[i] = Interval{Index: iv.Index, Start: bytes.Clone(iv.Start), End: bytes.Clone(iv.End)}
+	}
+	return out
 }
 
 // Unregister forgets id's read set. Unknown ids are ignored.

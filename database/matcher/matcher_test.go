@@ -191,6 +191,26 @@ func TestRegistrationLifecycle(t *testing.T) {
 			size: 1,
 		},
 		{
+			name: "registering the same read set again keeps it, even after the caller reused its bytes",
+			steps: func(m *matcher.Matcher) {
+				start, end := b("a"), b("c")
+				m.Register(1, matcher.ReadSet{Intervals: []matcher.Interval{{Index: 1, Start: start, End: end}}, Tokens: []string{"t"}})
+				m.Register(1, matcher.ReadSet{Intervals: []matcher.Interval{iv(1, "a", "c")}, Tokens: []string{"t"}})
+				start[0], end[0] = 'x', 'y'
+				m.Register(1, matcher.ReadSet{Intervals: []matcher.Interval{iv(1, "a", "c")}, Tokens: []string{"t"}})
+			},
+			want: []matcher.SubscriptionID{1},
+			size: 1,
+		},
+		{
+			name: "registering a read set that differs only in a token replaces it",
+			steps: func(m *matcher.Matcher) {
+				m.Register(1, matcher.ReadSet{Intervals: []matcher.Interval{iv(1, "x", "y")}, Tokens: []string{"version"}})
+				m.Register(1, matcher.ReadSet{Intervals: []matcher.Interval{iv(1, "x", "y")}, Tokens: []string{"other"}})
+			},
+			size: 1,
+		},
+		{
 			name: "unregistering an unknown id changes nothing",
 			steps: func(m *matcher.Matcher) {
 				m.Register(1, matcher.ReadSet{Intervals: []matcher.Interval{iv(1, "a", "c")}})
