@@ -27,11 +27,13 @@ import (
 var copied = []string{
 	"AUTHORS", "CONTRIBUTORS", "LICENSE", "LICENSE-LIBQUICKJS", "README.md",
 	"go.mod", "go.sum", "libquickjs.go", "etc.go", "types_linux.go", "types_other.go",
+	"libquickjs_windows.go",
 }
 
 // platforms are the transpiled engines hull keeps: the 64-bit targets a
-// container or a developer's machine runs on.
-var platforms = []string{"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64"}
+// container or a developer's machine runs on ("windows" is one file for
+// amd64 and arm64).
+var platforms = []string{"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64", "windows"}
 
 // edit replaces old by new, once, inside function fn.
 type edit struct {
