@@ -44,6 +44,20 @@ func TestContinuationDataFollowsPromiseReactions(t *testing.T) {
 			__hull_continuation_set("outer");
 			(async () => { const x = await inner("in"); log.push(x, __hull_continuation_get()); })();
 			__hull_continuation_set(undefined);`, "in,in"},
+		{"async generators and for await keep it per consumer", `
+			async function* gen() { yield 1; await null; yield 2; }
+			const consume = async (tag) => { __hull_continuation_set(tag); for await (const x of gen()) log.push(tag + x + ":" + __hull_continuation_get()); };
+			consume("a"); consume("b");
+			__hull_continuation_set(undefined);`, "a1:a,b1:b,a2:a,b2:b"},
+		{"Promise.all and race settle in the awaiting continuation", `
+			let settle;
+			const slow = new Promise((r) => { settle = r; });
+			__hull_continuation_set("W");
+			(async () => { await Promise.all([slow, Promise.resolve(1)]); log.push("all:" + __hull_continuation_get()); })();
+			(async () => { await Promise.race([slow, new Promise(() => {})]); log.push("race:" + __hull_continuation_get()); })();
+			__hull_continuation_set("X");
+			settle();
+			__hull_continuation_set(undefined);`, "all:W,race:W"},
 		{"objects survive as the same value", `
 			const store = { id: 7 };
 			__hull_continuation_set(store);
@@ -65,5 +79,28 @@ func TestContinuationDataFollowsPromiseReactions(t *testing.T) {
 				t.Fatalf("got %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// The continuation data lives in the engine's memory, so restoring a
+// snapshot puts it back too.
+func TestRestoringASnapshotResetsContinuationData(t *testing.T) {
+	vm := newTestVM(t)
+	if err := vm.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vm.Eval(`__hull_continuation_set({ left: "behind" }); Promise.resolve().then(() => {});`); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, vm)
+	if err := vm.Restore(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := vm.Eval(`String(__hull_continuation_get())`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "undefined" {
+		t.Fatalf("after restore: %q, want undefined", got)
 	}
 }
