@@ -63,31 +63,25 @@ func (p *Pool) acquire(ctx context.Context, kind Kind) (func(), error) {
 
 // outcome is what __hull_outcome reports.
 type outcome struct {
-	Done  bool    `json:"done"`
-	Value *string `json:"value"`
-	Error *struct {
-		Message string  `json:"message"`
-		Data    *string `json:"data"`
-		Stack   string  `json:"stack"`
-	} `json:"error"`
+	Done  bool          `json:"done"`
+	Value *string       `json:"value"`
+	Error *outcomeError `json:"error"`
+}
+
+// outcomeError is what a run threw: the message, ConvexError data as JSON,
+// and the engine's stack.
+type outcomeError struct {
+	Message string  `json:"message"`
+	Data    *string `json:"data"`
+	Stack   string  `json:"stack"`
 }
 
 // Run invokes one function. The error return is for system failures only;
 // what user code did wrong (including hitting a limit) is in Result.Err.
 func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error) {
-	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixMilli()), Env: call.Env, RequestID: call.RequestID}
-	if cfg.RequestID == "" {
-		cfg.RequestID = fmt.Sprintf("%x", call.Seed[:8])
-	}
-	seed := call.Seed
-	if call.Kind == KindAction {
-		if _, err := rand.Read(seed[:]); err != nil {
-			return Result{}, fmt.Errorf("runtime: seed: %w", err)
-		}
-	}
-	cfg.Seed = seedWords(seed)
-	if call.Now.IsZero() {
-		cfg.Now = float64(time.Now().UnixMilli())
+	cfg, err := callConfig(call)
+	if err != nil {
+		return Result{}, err
 	}
 	if _, ok := mods.Get(call.Module); !ok {
 		return Result{Err: &UserError{Message: fmt.Sprintf("Could not find module %s", call.Module)}}, nil
@@ -142,18 +136,43 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		res.Err = r.engineError(err, call.Kind, timeout)
 		return res, nil
 	}
+	p.settle(r, &out, &res, mods, call.Kind, timeout)
+	done = out.Done
+	return res, nil
+}
+
+// callConfig is the engine configuration of one call: its kind, clock,
+// environment, request id and random seed (fresh for actions).
+func callConfig(call Call) (vmConfig, error) {
+	cfg := vmConfig{Kind: string(call.Kind), Now: float64(call.Now.UnixMilli()), Env: call.Env, RequestID: call.RequestID}
+	if cfg.RequestID == "" {
+		cfg.RequestID = fmt.Sprintf("%x", call.Seed[:8])
+	}
+	seed := call.Seed
+	if call.Kind == KindAction {
+		if _, err := rand.Read(seed[:]); err != nil {
+			return cfg, fmt.Errorf("runtime: seed: %w", err)
+		}
+	}
+	cfg.Seed = seedWords(seed)
+	if call.Now.IsZero() {
+		cfg.Now = float64(time.Now().UnixMilli())
+	}
+	return cfg, nil
+}
+
+// settle turns a finished run's outcome into res: its value, or the error
+// a user sees (unhandled rejections, memory, a promise that never
+// resolved, a thrown error with its stack mapped to the app's sources).
+func (p *Pool) settle(r *vmRun, out *outcome, res *Result, mods Modules, kind Kind, timeout time.Duration) {
 	if out.Done && out.Error == nil {
 		if rej := r.unhandledRejections(); len(rej) > 0 {
-			out.Error = &struct {
-				Message string  `json:"message"`
-				Data    *string `json:"data"`
-				Stack   string  `json:"stack"`
-			}{Message: "Uncaught " + rej[0]}
+			out.Error = &outcomeError{Message: "Uncaught " + rej[0]}
 		}
 	}
 	switch {
 	case r.memoryExhausted() || (out.Error != nil && out.Error.Message == "Uncaught InternalError: out of memory"):
-		res.Err = r.engineError(errors.New("out of memory"), call.Kind, timeout)
+		res.Err = r.engineError(errors.New("out of memory"), kind, timeout)
 	case !out.Done:
 		res.Err = &UserError{Message: errNeverResolves}
 	case out.Error != nil:
@@ -166,8 +185,6 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	default:
 		res.Value = []byte("null")
 	}
-	done = out.Done
-	return res, nil
 }
 
 // timeoutFor returns the time limit of a kind of call.
