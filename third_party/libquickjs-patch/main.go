@@ -6,7 +6,8 @@
 // reaction from the moment it is registered — `.then` or `await` — to the
 // moment it runs.
 //
-//	go run ./third_party/libquickjs-patch -src "$(go mod download -json modernc.org/libquickjs@v0.14.0 | jq -r .Dir)"
+//	go mod download modernc.org/libquickjs@v0.14.0
+//	go run ./third_party/libquickjs-patch -src "$(go env GOMODCACHE)/modernc.org/libquickjs@v0.14.0"
 //
 // Each change names the function it belongs to and the text it replaces,
 // and must match exactly once, so a new upstream version that moved the
