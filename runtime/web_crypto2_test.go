@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"strings"
 	"testing"
 
 	"hull/runtime"
@@ -68,6 +69,9 @@ func TestWebCryptoCiphers(t *testing.T) {
 				new TextDecoder().decode(await s.decrypt("RSA-OAEP", priv1, bin(W.oaep1))),
 				new TextDecoder().decode(await s.decrypt({ name: "RSA-OAEP", label: enc("x") }, priv, mine)), wrongLabel, (await s.exportKey("jwk", pub)).alg]`,
 			`["hello","hello","round trip","OperationError","RSA-OAEP-256"]`},
+	})
+	// Key generation needs an action (see TestKeyGenerationNeedsAnAction).
+	runWebCases(t, actionOnly, []webCase{
 		{"AES keys import and export as raw and JWK and generate at every length", crypto2Pre + `const out = [];
 			for (const [name, len] of [["AES-GCM", 256], ["AES-CBC", 128], ["AES-CTR", 192], ["AES-KW", 128]]) {
 				const uses = name === "AES-KW" ? ["wrapKey", "unwrapKey"] : ["encrypt", "decrypt"];
@@ -100,6 +104,15 @@ func TestWebCryptoDerive(t *testing.T) {
 			const b = await s.importKey("spki", bin(W.ecdhB), { name: "ECDH", namedCurve: "P-256" }, true, []);
 			return [hex(await s.deriveBits({ name: "ECDH", public: b }, a, 256)), hex(await s.deriveBits({ name: "ECDH", public: b }, a, 13)), hex(await s.deriveBits({ name: "ECDH", public: b }, a)).length, a.algorithm, b.usages, (await s.exportKey("raw", b)).byteLength]`,
 			`["7196a3e2916a948aca1b1f9137c681cdf7c8bbc160b57c8419b02b5d15152b49","7190",64,{"name":"ECDH","namedCurve":"P-256"},[],65]`},
+		{"X25519 derives the RFC 7748 shared secret", crypto2Pre + `const alice = await s.importKey("pkcs8", x25519Pkcs8("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"), "X25519", true, ["deriveBits"]);
+			const bob = await s.importKey("raw", h("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"), { name: "X25519" }, true, []);
+			const j = await s.exportKey("jwk", alice);
+			const alice2 = await s.importKey("jwk", j, "X25519", false, ["deriveBits"]);
+			return [hex(await s.deriveBits({ name: "X25519", public: bob }, alice, 256)), hex(await s.deriveBits({ name: "X25519", public: bob }, alice2)).length, hex(Uint8Array.from(atob(j.x.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))), j.kty, j.crv, alice.algorithm]`,
+			`["4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",64,"8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a","OKP","X25519",{"name":"X25519"}]`},
+	})
+	// Key generation needs an action (see TestKeyGenerationNeedsAnAction).
+	runWebCases(t, actionOnly, []webCase{
 		{"ECDH pairs generated on P-384 and P-521 agree from both sides", crypto2Pre + `const out = [];
 			for (const namedCurve of ["P-384", "P-521"]) {
 				const a = await s.generateKey({ name: "ECDH", namedCurve }, true, ["deriveBits", "deriveKey"]);
@@ -110,12 +123,6 @@ func TestWebCryptoDerive(t *testing.T) {
 			}
 			return out`,
 			`[[true,48,[],["deriveBits","deriveKey"]],[true,66,[],["deriveBits","deriveKey"]]]`},
-		{"X25519 derives the RFC 7748 shared secret", crypto2Pre + `const alice = await s.importKey("pkcs8", x25519Pkcs8("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"), "X25519", true, ["deriveBits"]);
-			const bob = await s.importKey("raw", h("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"), { name: "X25519" }, true, []);
-			const j = await s.exportKey("jwk", alice);
-			const alice2 = await s.importKey("jwk", j, "X25519", false, ["deriveBits"]);
-			return [hex(await s.deriveBits({ name: "X25519", public: bob }, alice, 256)), hex(await s.deriveBits({ name: "X25519", public: bob }, alice2)).length, hex(Uint8Array.from(atob(j.x.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))), j.kty, j.crv, alice.algorithm]`,
-			`["4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",64,"8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a","OKP","X25519",{"name":"X25519"}]`},
 		{"X25519 generated pairs agree and export as raw, spki, pkcs8 and jwk", crypto2Pre + `const a = await s.generateKey({ name: "X25519" }, true, ["deriveBits"]), b = await s.generateKey("X25519", true, ["deriveBits"]);
 			const pubA = await s.importKey("spki", await s.exportKey("spki", a.publicKey), "X25519", true, []);
 			const privB = await s.importKey("pkcs8", await s.exportKey("pkcs8", b.privateKey), "X25519", false, ["deriveBits"]);
@@ -148,6 +155,16 @@ func TestWebCryptoWrapAndEd25519(t *testing.T) {
 			}
 			return out`,
 			`["1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5",true,["decrypt"],"28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43bfb988b9b7a02dd21",true,["decrypt"]]`},
+		{"Ed25519 signs RFC 8032 test 1", crypto2Pre + `const d = h("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"), x = h("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+			const priv = await s.importKey("jwk", { kty: "OKP", crv: "Ed25519", d: b64u(d), x: b64u(x) }, "Ed25519", true, ["sign"]);
+			const pub = await s.importKey("raw", x, { name: "Ed25519" }, true, ["verify"]);
+			const sig = await s.sign("Ed25519", priv, new Uint8Array(0));
+			const j = await s.exportKey("jwk", priv);
+			return [hex(sig), await s.verify("Ed25519", pub, sig, new Uint8Array(0)), await s.verify("Ed25519", pub, sig, new Uint8Array(1)), j.alg, j.crv, j.d === b64u(d), hex(await s.exportKey("raw", pub)) === hex(x)]`,
+			`["e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",true,false,"Ed25519","Ed25519",true,true]`},
+	})
+	// Key generation needs an action (see TestKeyGenerationNeedsAnAction).
+	runWebCases(t, actionOnly, []webCase{
 		{"wrapKey and unwrapKey round-trip keys through every wrapping algorithm", crypto2Pre + `const hmac = await s.importKey("raw", enc("0123456789abcdef"), { name: "HMAC", hash: "SHA-256" }, true, ["sign"]);
 			const ec = await s.importKey("jwk", V.ecJwk, { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
 			const rsa = await s.generateKey({ name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["wrapKey", "unwrapKey"]);
@@ -176,13 +193,6 @@ func TestWebCryptoWrapAndEd25519(t *testing.T) {
 			const plain = await s.decrypt({ name: "AES-GCM", iv: un(ivPart), additionalData: enc(hd) }, key, new Uint8Array([...un(ct), ...un(tagPart)]));
 			return [JSON.parse(atob(hd)).enc, new TextDecoder().decode(plain), jwe.split(".").length]`,
 			`["A256GCM","the payload",5]`},
-		{"Ed25519 signs RFC 8032 test 1", crypto2Pre + `const d = h("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"), x = h("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
-			const priv = await s.importKey("jwk", { kty: "OKP", crv: "Ed25519", d: b64u(d), x: b64u(x) }, "Ed25519", true, ["sign"]);
-			const pub = await s.importKey("raw", x, { name: "Ed25519" }, true, ["verify"]);
-			const sig = await s.sign("Ed25519", priv, new Uint8Array(0));
-			const j = await s.exportKey("jwk", priv);
-			return [hex(sig), await s.verify("Ed25519", pub, sig, new Uint8Array(0)), await s.verify("Ed25519", pub, sig, new Uint8Array(1)), j.alg, j.crv, j.d === b64u(d), hex(await s.exportKey("raw", pub)) === hex(x)]`,
-			`["e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",true,false,"Ed25519","Ed25519",true,true]`},
 		{"Ed25519 verifies Node's signature, re-exports Node's keys and signs with generated keys", crypto2Pre + `const pub = await s.importKey("spki", bin(W.edSpki), "Ed25519", true, ["verify"]);
 			const priv = await s.importKey("pkcs8", bin(W.edPkcs8), "Ed25519", true, ["sign"]);
 			const g = await s.generateKey("Ed25519", false, ["sign", "verify"]);
@@ -236,15 +246,47 @@ func TestWebCryptoErrors(t *testing.T) {
 	for _, c := range cases {
 		web = append(web, webCase{c.name, setup + c.js + `; return "no error" } catch (e) { return e.name }`, `"` + c.want + `"`})
 	}
-	runWebCases(t, []runtime.Kind{runtime.KindAction}, web)
+	runWebCases(t, actionOnly, web)
 }
 
 func TestCryptoEncryptionIsSeededInQueries(t *testing.T) {
 	pool := newTestPool(runtime.Options{})
 	body := crypto2Pre + `const pub = await s.importKey("spki", bin(V.rsaSpki), { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]);
-		const aes = await s.generateKey({ name: "AES-GCM", length: 128 }, true, ["encrypt"]);
-		const ed = await s.generateKey("Ed25519", false, ["sign", "verify"]);
-		const ok = await s.verify("Ed25519", ed.publicKey, await s.sign("Ed25519", ed.privateKey, enc("m")), enc("m"));
-		return [hex(await s.encrypt("RSA-OAEP", pub, enc("m"))), hex(await s.exportKey("raw", aes)), ok]`
+		return [hex(await s.encrypt("RSA-OAEP", pub, enc("m")))]`
 	seededInQueriesOnly(t, pool, body)
+}
+
+// Queries and mutations have only seeded randomness: generating a key
+// fails there with Convex's error, once the arguments are checked; actions
+// generate keys.
+func TestKeyGenerationNeedsAnAction(t *testing.T) {
+	const refused = "Can't use cryptographic randomness in queries and mutations. Please consider using an action."
+	cases := []struct{ name, alg, uses string }{
+		{"an AES key", `{ name: "AES-GCM", length: 128 }`, `["encrypt"]`},
+		{"an HMAC key", `{ name: "HMAC", hash: "SHA-256" }`, `["sign"]`},
+		{"an ECDSA key pair", `{ name: "ECDSA", namedCurve: "P-256" }`, `["sign", "verify"]`},
+		{"an RSA key pair", `{ name: "RSA-PSS", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }`, `["sign"]`},
+		{"an Ed25519 key pair", `"Ed25519"`, `["sign"]`},
+		{"an X25519 key pair", `"X25519"`, `["deriveBits"]`},
+	}
+	pool := newTestPool(runtime.Options{})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			body := `const k = await crypto.subtle.generateKey(` + c.alg + `, true, ` + c.uses + `); return (k.privateKey ?? k).type`
+			for _, kind := range []runtime.Kind{runtime.KindQuery, runtime.KindMutation} {
+				res := runWeb(t, pool, kind, body)
+				if res.Err == nil || !strings.Contains(res.Err.Message, refused) {
+					t.Fatalf("%s: got %s %+v, want the error %q", kind, res.Value, res.Err, refused)
+				}
+			}
+			if res := runWeb(t, pool, runtime.KindAction, body); res.Err != nil {
+				t.Fatalf("action: %s", res.Err.Message)
+			}
+		})
+	}
+	// Bad arguments are reported as such, before randomness is refused.
+	res := runWeb(t, pool, runtime.KindQuery, `try { await crypto.subtle.generateKey({ name: "AES-GCM", length: 100 }, false, ["encrypt"]) } catch (e) { return e.name }`)
+	if res.Err != nil || string(res.Value) != `"OperationError"` {
+		t.Fatalf("bad length in a query: %s %+v", res.Value, res.Err)
+	}
 }

@@ -66,6 +66,8 @@ func runWebCases(t *testing.T, kinds []runtime.Kind, cases []webCase) {
 
 var allKinds = []runtime.Kind{runtime.KindQuery, runtime.KindMutation, runtime.KindAction}
 
+var actionOnly = []runtime.Kind{runtime.KindAction}
+
 // logText joins a run's log lines.
 func logText(res runtime.Result) string {
 	var b strings.Builder

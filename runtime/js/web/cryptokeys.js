@@ -84,6 +84,12 @@ const exportKey = (format, key) => {
   j.ext = true;
   return j;
 };
+// Keys need cryptographic randomness, which queries and mutations do not
+// have (their randomness is seeded, to keep them deterministic): as in
+// Convex, generateKey fails there once its arguments are checked.
+const refuseKeyGeneration = () => {
+  if (deterministic) throw new Error("Can't use cryptographic randomness in queries and mutations. Please consider using an action. See https://docs.convex.dev/functions/actions for more details.");
+};
 const generateSecret = (alg, extractable, usages) => {
   let bits = alg.length;
   if (alg.name === "HMAC") {
@@ -92,6 +98,7 @@ const generateSecret = (alg, extractable, usages) => {
     if (!(bits > 0)) throw new DOMException("The HMAC key length must be positive", "OperationError");
   } else if (bits !== 128 && bits !== 192 && bits !== 256) throw new DOMException(`${alg.name} key length must be 128, 192 or 256 bits`, "OperationError");
   const list = checkUsages(alg.name, "secret", usages);
+  refuseKeyGeneration();
   const keyAlg = alg.name === "HMAC" ? { name: "HMAC", hash: alg.hash, length: bits } : { name: alg.name, length: bits };
   return makeKey("secret", extractable, keyAlg, list, { raw: randomBytes(Math.ceil(bits / 8)) });
 };
@@ -104,6 +111,7 @@ const generateKey = (algorithm, extractable, usages) => {
   const privUses = list.filter((u) => !publicUsages.includes(u));
   if (privUses.length === 0) throw new DOMException("Usages cannot be empty when creating a key", "SyntaxError");
   const req = pairRequest(alg);
+  refuseKeyGeneration();
   if (req.kind === "RSA") {
     req.saltLength = Number(alg.modulusLength);
     req.data = b64Of(alg.publicExponent ?? new Uint8Array([1, 0, 1]));
