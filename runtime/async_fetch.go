@@ -16,12 +16,10 @@ import (
 // fetch in actions: the request goes out through Go's net/http client and
 // the response body streams back to JS one read at a time (fetchRead). A
 // request body is sent in one piece, or, for a ReadableStream body, through
-// a body pipe: JS opens one (bodyOpen), starts the fetch naming it in the
-// x-hull-body-pipe header (removed before the request leaves), and writes
-// the stream's chunks into it (bodyWrite, then bodyClose or bodyError)
-// while the client sends them with chunked transfer encoding.
-
-const pipeHeader = "X-Hull-Body-Pipe"
+// a body pipe: JS opens one (bodyOpen), starts the fetch naming it
+// (bodyPipe), and writes the stream's chunks into it (bodyWrite, then
+// bodyClose or bodyError) while the client sends them with chunked
+// transfer encoding.
 
 // fetchRequest and fetchResponse cross between JS fetch and Go.
 type fetchRequest struct {
@@ -30,6 +28,7 @@ type fetchRequest struct {
 	Headers  [][2]string `json:"headers"`
 	Body     *string     `json:"body"` // base64
 	Redirect string      `json:"redirect"`
+	BodyPipe int         `json:"bodyPipe"` // a body pipe's handle, or 0
 }
 
 type fetchResponse struct {
@@ -144,16 +143,8 @@ func (a *asyncOps) dropPipe(h int, err error) {
 // fetchBody is the request body of fr: its bytes, a body pipe's reading
 // end, or nil.
 func fetchBody(a *asyncOps, fr *fetchRequest) (io.Reader, error) {
-	for i, h := range fr.Headers {
-		if !strings.EqualFold(h[0], pipeHeader) {
-			continue
-		}
-		fr.Headers = append(fr.Headers[:i:i], fr.Headers[i+1:]...)
-		n, err := strconv.Atoi(h[1])
-		if err != nil {
-			return nil, fmt.Errorf("bad request body pipe %q", h[1])
-		}
-		return a.takePipe(n)
+	if fr.BodyPipe != 0 {
+		return a.takePipe(fr.BodyPipe)
 	}
 	if fr.Body == nil {
 		return nil, nil

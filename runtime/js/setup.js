@@ -59,8 +59,11 @@
   };
   // The Web globals (fetch's streamed request bodies) start operations of
   // their own; the promise rejects with a TypeError carrying Go's message.
+  // A fetch whose init carries bodyPipe sends that body pipe's stream.
+  const bodyPipe = Symbol("bodyPipe");
   if (!deterministic && g.__hull_web_pre) {
     g.__hull_web_pre.hostOp = (op, arg) => new Promise((ok, err) => { startOp(op, arg, ok, (e) => err(new TypeError(e.message))); });
+    g.__hull_web_pre.bodyPipe = bodyPipe;
   }
   function installTimersAndFetch() {
     // One handle space for timeouts and intervals, as in browsers.
@@ -187,7 +190,7 @@
   const fetchImpl = async (input, init) => {
     const p = await requestParts(input, init);
     if (p.signal?.aborted) throw p.signal.reason ?? new Error("The operation was aborted.");
-    const arg = JSON.stringify({ url: p.url, method: p.method, headers: p.headers, body: p.body ? bytesToB64(p.body) : null, redirect: p.redirect });
+    const arg = JSON.stringify({ url: p.url, method: p.method, headers: p.headers, body: p.body ? bytesToB64(p.body) : null, redirect: p.redirect, bodyPipe: init?.[bodyPipe] ?? 0 });
     const r = await new Promise((resolve, reject) => {
       const id = startOp("fetch", arg, resolve, (e) => reject(new TypeError(e.message)));
       p.signal?.addEventListener?.("abort", () => {

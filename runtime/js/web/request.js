@@ -252,14 +252,14 @@ if (!deterministic && typeof g.fetch === "function" && pre.hostOp) {
   const streamedFetch = async (req, stream) => {
     if (stream.locked || stream[kRS].disturbed) throw new TypeError("Failed to fetch: the request body stream is locked or has been read");
     const id = await hostOp("bodyOpen", "");
-    const headers = [...req.headers, ["x-hull-body-pipe", id]];
+    const headers = [...req.headers];
     const reader = stream.getReader();
     req[kBody].used = true;
     const st = { error: null };
     pumpBody(reader, id, st);
     let res;
     try {
-      res = await baseFetch(req.url, { method: req.method, headers, redirect: req.redirect, signal: req.signal });
+      res = await baseFetch(req.url, { method: req.method, headers, redirect: req.redirect, signal: req.signal, [pre.bodyPipe]: id });
     } catch (e) {
       reader.cancel(e).catch(() => {});
       const se = st.error;
