@@ -22,7 +22,9 @@
   delete g.__hull_async_start;
   delete g.__hull_async_cancel;
   delete g.__hull_finished;
-  // The engine's continuation data (see AsyncLocalStorage below).
+  // The engine's continuation data, which js/web/asynccontext.js keeps
+  // AsyncLocalStorage stores in; host operations complete in the
+  // continuation that started them.
   const getData = g.__hull_continuation_get ?? (() => undefined);
   const setData = g.__hull_continuation_set ?? (() => {});
   delete g.__hull_continuation_get;
