@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"hull/bench/internal/benchutil"
 	"hull/persistence/postgres"
 	"hull/persistence/sqlite"
 )
@@ -46,12 +47,7 @@ type rawSQLite struct {
 }
 
 func openRawSQLite(ctx context.Context, path string) (*rawSQLite, error) {
-	q := url.Values{}
-	q.Set("_busy_timeout", "10000")
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", benchutil.RawSQLiteDSN(path))
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hull/bench/internal/benchutil"
 	"hull/database"
 	"hull/persistence"
 	"hull/value"
@@ -112,7 +113,7 @@ func run(ctx context.Context, backend, dsn string, d time.Duration, counts []int
 	}
 	fmt.Printf("backend %s, %s per cell; raw limit: one-row upsert transactions from %d connection(s), measured just before each hull cell\n\n", backend, d, t.rawConns)
 	fmt.Printf("| %-28s | %7s | %12s | %12s | %6s | %10s | %9s |\n", "mutation", "clients", "commits/s", "raw/s", "ratio", "avg group", "conflicts")
-	fmt.Printf("|%s|%s|%s|%s|%s|%s|%s|\n", dashes(30), dashes(9), dashes(14), dashes(14), dashes(8), dashes(12), dashes(11))
+	fmt.Printf("|%s|%s|%s|%s|%s|%s|%s|\n", benchutil.Dashes(30), benchutil.Dashes(9), benchutil.Dashes(14), benchutil.Dashes(14), benchutil.Dashes(8), benchutil.Dashes(12), benchutil.Dashes(11))
 	for _, w := range workloads(ids) {
 		for _, c := range counts {
 			raw := rate(ctx, t.rawConns, d, func(ctx context.Context, conn, i int) error { return t.raw.commit(ctx, conn, i) })
@@ -238,5 +239,3 @@ func rate(ctx context.Context, n int, d time.Duration, op func(ctx context.Conte
 	wg.Wait()
 	return rateResult{perSec: float64(done.Load()) / elapsed.Seconds(), err: firstErr}
 }
-
-func dashes(n int) string { return strings.Repeat("-", n) }

@@ -14,11 +14,11 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"hull/bench/internal/benchutil"
 	"hull/database/matcher"
 	"hull/database/matcher/matchertest"
 )
@@ -47,7 +47,7 @@ func main() {
 	printTable(results)
 	for _, r := range results {
 		if r.floorRow {
-			p50, p99 := percentile(r.matcher, 0.5), percentile(r.matcher, 0.99)
+			p50, p99 := benchutil.Percentile(r.matcher, 0.5), benchutil.Percentile(r.matcher, 0.99)
 			verdict := "met"
 			if p99 > floor {
 				verdict = "p50 met, p99 not met"
@@ -55,7 +55,7 @@ func main() {
 			if p50 > floor {
 				verdict = "not met"
 			}
-			fmt.Printf("floor: %s ≤ %v per commit — %s (p50 %v, p99 %v)\n", r.name, floor, verdict, round(p50), round(p99))
+			fmt.Printf("floor: %s ≤ %v per commit — %s (p50 %v, p99 %v)\n", r.name, floor, verdict, benchutil.Round(p50), benchutil.Round(p99))
 		}
 	}
 }
@@ -214,44 +214,19 @@ func (b *bench) unregister() result {
 	return res
 }
 
-func percentile(d []time.Duration, p float64) time.Duration {
-	s := slices.Clone(d)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[int(p*float64(len(s)-1))]
-}
-
 func printTable(results []result) {
 	fmt.Printf("| %-52s | %8s | %11s | %10s | %11s | %10s | %7s |\n", "benchmark", "touched", "matcher p50", "naive p50", "matcher p99", "naive p99", "ratio")
-	fmt.Printf("|%s|%s|%s|%s|%s|%s|%s|\n", dashes(54), dashes(10), dashes(13), dashes(12), dashes(13), dashes(12), dashes(9))
+	fmt.Printf("|%s|%s|%s|%s|%s|%s|%s|\n", benchutil.Dashes(54), benchutil.Dashes(10), benchutil.Dashes(13), benchutil.Dashes(12), benchutil.Dashes(13), benchutil.Dashes(12), benchutil.Dashes(9))
 	for _, r := range results {
-		mp, np := percentile(r.matcher, 0.5), percentile(r.naive, 0.5)
+		mp, np := benchutil.Percentile(r.matcher, 0.5), benchutil.Percentile(r.naive, 0.5)
 		touched := ""
 		if r.touched > 0 || r.name[:6] == "commit" {
 			touched = fmt.Sprintf("%.2f%%", r.touched*100)
 		}
 		fmt.Printf("| %-52s | %8s | %11s | %10s | %11s | %10s | %6.3fx |\n", r.name, touched,
-			round(mp), round(np), round(percentile(r.matcher, 0.99)), round(percentile(r.naive, 0.99)),
+			benchutil.Round(mp), benchutil.Round(np), benchutil.Round(benchutil.Percentile(r.matcher, 0.99)), benchutil.Round(benchutil.Percentile(r.naive, 0.99)),
 			float64(mp)/float64(np))
 	}
 	fmt.Println("\nnaive = every read set checked against every key (commits), a map insert/delete (registration);")
 	fmt.Println("ratio = matcher p50 / naive p50; touched = mean fraction of read sets a commit touched")
-}
-
-func dashes(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = '-'
-	}
-	return string(b)
-}
-
-func round(d time.Duration) time.Duration {
-	switch {
-	case d > time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	case d > 10*time.Microsecond:
-		return d.Round(100 * time.Nanosecond)
-	default:
-		return d
-	}
 }

@@ -14,9 +14,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
+	"hull/bench/internal/benchutil"
 	"hull/persistence"
 	"hull/persistence/sqlite"
 )
@@ -113,39 +113,14 @@ type result struct {
 	hull, raw []time.Duration
 }
 
-func percentile(d []time.Duration, p float64) time.Duration {
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[int(p*float64(len(s)-1))]
-}
-
 func printTable(results []result) {
 	fmt.Printf("| %-38s | %10s | %10s | %10s | %10s | %7s |\n", "benchmark", "hull p50", "raw p50", "hull p99", "raw p99", "ratio")
-	fmt.Printf("|%s|%s|%s|%s|%s|%s|\n", dashes(40), dashes(12), dashes(12), dashes(12), dashes(12), dashes(9))
+	fmt.Printf("|%s|%s|%s|%s|%s|%s|\n", benchutil.Dashes(40), benchutil.Dashes(12), benchutil.Dashes(12), benchutil.Dashes(12), benchutil.Dashes(12), benchutil.Dashes(9))
 	for _, r := range results {
-		hp, rp := percentile(r.hull, 0.5), percentile(r.raw, 0.5)
+		hp, rp := benchutil.Percentile(r.hull, 0.5), benchutil.Percentile(r.raw, 0.5)
 		fmt.Printf("| %-38s | %10s | %10s | %10s | %10s | %6.2fx |\n", r.name,
-			round(hp), round(rp), round(percentile(r.hull, 0.99)), round(percentile(r.raw, 0.99)),
+			benchutil.Round(hp), benchutil.Round(rp), benchutil.Round(benchutil.Percentile(r.hull, 0.99)), benchutil.Round(benchutil.Percentile(r.raw, 0.99)),
 			float64(hp)/float64(rp))
 	}
 	fmt.Println("\nratio = hull p50 / raw p50 (1.00x is the raw limit)")
-}
-
-func dashes(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = '-'
-	}
-	return string(b)
-}
-
-func round(d time.Duration) time.Duration {
-	switch {
-	case d > time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	case d > 10*time.Microsecond:
-		return d.Round(100 * time.Nanosecond)
-	default:
-		return d
-	}
 }

@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
+
+	"hull/bench/internal/benchutil"
 )
 
 // rawSQLite is the limit for the sqlite backend: a separate file opened
@@ -15,12 +16,7 @@ type rawSQLite struct {
 }
 
 func openRawSQLite(ctx context.Context, path string) (*rawSQLite, error) {
-	q := url.Values{}
-	q.Set("_busy_timeout", "10000")
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", benchutil.RawSQLiteDSN(path))
 	if err != nil {
 		return nil, err
 	}
