@@ -79,8 +79,20 @@ func (s *session) runMutation(call RequestCall) {
 		ts := TS(res.TS)
 		resp.Success, resp.Result, resp.TS, resp.LogLines = true, res.Value, &ts, nonNil(res.LogLines)
 	}
+	// The client resolves a successful mutation only when a Transition
+	// that follows the response reaches its ts. A Transition may already
+	// have reached it (a resend answered from the stored outcome, a
+	// mutation that wrote nothing), so the response records the ts the
+	// next Transition must reach, and that one is sent even when it
+	// changes nothing else.
+	s.mu.Lock()
 	s.send(mustJSON(resp), false)
-	s.requestDone()
+	if resp.Success {
+		s.ackTS = max(s.ackTS, res.TS)
+	}
+	s.wanted = true
+	s.maybeCompute()
+	s.mu.Unlock()
 }
 
 // onAction starts an action; actions run concurrently.

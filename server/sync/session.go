@@ -61,6 +61,10 @@ type protocolState struct {
 	computing       bool
 	inFlight        bool
 	wanted          bool
+	// ackTS is the highest ts of a successful MutationResponse queued
+	// since the last Transition reaching it (0: none): the next
+	// Transition must reach it.
+	ackTS int64
 }
 
 // query is one subscription.

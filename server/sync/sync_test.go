@@ -68,6 +68,9 @@ func (b *kv) Mutation(_ context.Context, m sync.RequestCall) (*sync.FunctionResu
 		msg := "Uncaught Error: boom"
 		return &sync.FunctionResult{Error: &msg, ErrorData: json.RawMessage(`{"code":1}`)}, nil
 	}
+	if m.Path == "kv:noop" {
+		return &sync.FunctionResult{Value: json.RawMessage(`null`), TS: b.ts}, nil
+	}
 	id := fmt.Sprintf("%s/%d", m.SessionID, m.RequestID)
 	if b.ran[id] {
 		return &sync.FunctionResult{Value: json.RawMessage(`"again"`), TS: b.ts}, nil

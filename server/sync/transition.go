@@ -145,8 +145,12 @@ func (s *session) apply(c *computation) {
 	for _, id := range c.removed {
 		mods = append(mods, stateChange{Type: "QueryRemoved", QueryID: id})
 	}
-	if len(mods) == 0 && end == start {
+	owed := s.ackTS != 0 && int64(end.TS) >= s.ackTS
+	if len(mods) == 0 && end == start && !owed {
 		return
+	}
+	if int64(end.TS) >= s.ackTS {
+		s.ackTS = 0
 	}
 	if mods == nil {
 		mods = []stateChange{}
