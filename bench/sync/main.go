@@ -59,7 +59,8 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 		return err
 	}
 	bin, _ = filepath.Abs(bin)
-	h, err := startHull(ctx, bin, root, nil)
+	// The idle-memory run holds more sessions than the default cap.
+	h, err := startHull(ctx, bin, root, []string{"HULL_MAX_SYNC_SESSIONS=1000000"})
 	if err != nil {
 		return err
 	}

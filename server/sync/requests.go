@@ -62,9 +62,12 @@ func (s *session) runMutations() {
 func (s *session) runMutation(call RequestCall) {
 	s.mutMu.Lock()
 	defer s.mutMu.Unlock()
-	ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.MutationTimeout)
-	res, err := s.hub.backend.Mutation(ctx, call)
-	cancel()
+	res, err := s.refusedArgs(&call), error(nil)
+	if res == nil {
+		ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.MutationTimeout)
+		res, err = s.hub.backend.Mutation(ctx, call)
+		cancel()
+	}
 	if s.ctx.Err() != nil {
 		return
 	}
@@ -110,7 +113,10 @@ func (s *session) onAction(m clientMessage) error {
 	}
 	go func() {
 		defer s.actions.Add(-1)
-		res, err := s.hub.backend.Action(s.ctx, call)
+		res, err := s.refusedArgs(&call), error(nil)
+		if res == nil {
+			res, err = s.hub.backend.Action(s.ctx, call)
+		}
 		if s.ctx.Err() != nil {
 			return
 		}
@@ -126,6 +132,19 @@ func (s *session) onAction(m clientMessage) error {
 		s.send(mustJSON(resp), false)
 		s.requestDone()
 	}()
+	return nil
+}
+
+// refusedArgs replaces a request's args by what CheckArgs makes of
+// them, or returns the failed result of arguments it refuses (the
+// function then never runs).
+func (s *session) refusedArgs(call *RequestCall) *FunctionResult {
+	args, err := s.hub.backend.CheckArgs(call.Args)
+	if err != nil {
+		msg := err.Error()
+		return &FunctionResult{Error: &msg}
+	}
+	call.Args = args
 	return nil
 }
 

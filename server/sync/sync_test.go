@@ -92,6 +92,13 @@ func (b *kv) Action(_ context.Context, a sync.RequestCall) (*sync.FunctionResult
 	return &sync.FunctionResult{Value: json.RawMessage(`"acted"`)}, nil
 }
 
+func (b *kv) CheckArgs(args json.RawMessage) (json.RawMessage, error) {
+	if len(args) > 1000 {
+		return nil, fmt.Errorf("ArgumentsTooLarge: %d bytes", len(args))
+	}
+	return args, nil
+}
+
 func (b *kv) LatestTS() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
