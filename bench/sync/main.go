@@ -26,9 +26,15 @@ import (
 	gosync "sync"
 	"sync/atomic"
 	"time"
+
+	"hull/bench/internal/benchutil"
 )
 
-var clientsFlag int
+var (
+	clientsFlag   int
+	latencyRounds int
+	onlyFlag      string
+)
 
 func main() {
 	bare := flag.Bool("bare", false, "run as the bare WebSocket server (internal)")
@@ -37,8 +43,11 @@ func main() {
 	fanout := flag.Int("fanout", 1000, "subscribers for the fan-out measurement")
 	rounds := flag.Int("rounds", 20, "changes fanned out")
 	idle := flag.String("idle", "1000,10000", "idle session counts for the memory measurement")
+	flag.IntVar(&latencyRounds, "latency-rounds", 500, "mutations for the one-subscriber delivery latency")
+	only := flag.String("only", "", "run only this measurement (latency)")
 	flag.IntVar(&clientsFlag, "clients", 64, "WebSocket clients for the throughput measurement")
 	flag.Parse()
+	onlyFlag = *only
 	if *bare {
 		if err := runBareServer(); err != nil {
 			fmt.Fprintln(os.Stderr, "bare server:", err)
@@ -73,6 +82,9 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 
 	fmt.Println("| measurement | hull | limit | ratio | floor |")
 	fmt.Println("|---|---|---|---|---|")
+	if onlyFlag == "latency" {
+		return printLatency(ctx, h.url)
+	}
 	// Memory first, while both processes are fresh.
 	for _, f := range strings.Split(idle, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -89,6 +101,9 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 		}
 		fmt.Printf("| memory per idle session, %d sessions (limit: bare idle WebSocket) | %.1f KiB | %.1f KiB | %.2fx | ≤ 1.5x: %s |\n",
 			n, hk, bk, hk/bk, verdict(hk <= 1.5*bk))
+	}
+	if err := printLatency(ctx, h.url); err != nil {
+		return err
 	}
 	hullRate, err := mutationRate(ctx, h.url, clientsFlag, d)
 	if err != nil {
@@ -119,6 +134,20 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 			p, fanout, size, hv.Round(time.Microsecond), bv.Round(time.Microsecond), float64(hv)/float64(bv), floor)
 	}
 
+	return nil
+}
+
+// printLatency prints the one-subscriber delivery latency rows.
+func printLatency(ctx context.Context, url string) error {
+	mut, del, err := deliveryLatency(ctx, url, latencyRounds)
+	if err != nil {
+		return fmt.Errorf("delivery latency: %w", err)
+	}
+	for _, p := range []float64{0.5, 0.99} {
+		dv, mv := benchutil.Percentile(del, p), benchutil.Percentile(mut, p)
+		fmt.Printf("| delivery p%.0f: mutation sent → 1 subscriber holds the change (limit: the same mutation answering its caller) | %v | %v | %.2fx | |\n",
+			p*100, benchutil.Round(dv), benchutil.Round(mv), float64(dv)/float64(mv))
+	}
 	return nil
 }
 
