@@ -2,10 +2,11 @@
 // measured in the same run: mutation throughput with 64 clients beside the
 // database layer's commit rate at 64, fan-out of one change to N
 // subscribers beside a bare broadcast of a same-sized message to N bare
-// WebSocket clients, and memory per idle synced session beside a bare
-// idle WebSocket connection.
+// WebSocket clients, memory per idle synced session beside a bare idle
+// WebSocket connection, and the delivery of a change to one subscriber
+// beside the mutation's own answer.
 //
-//	go build -o bin/hull ./cmd/hull && go run ./bench/sync [-fanout 1000] [-idle 1000,10000]
+//	go build -o bin/hull ./cmd/hull && go run ./bench/sync [-fanout 1000] [-idle 1000,10000] [-only latency]
 //
 // It starts bin/hull on SQLite in a temp dir and deploys the live e2e
 // fixture with the official CLI (test/e2e's npm packages must be
@@ -139,14 +140,20 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 
 // printLatency prints the one-subscriber delivery latency rows.
 func printLatency(ctx context.Context, url string) error {
-	mut, del, err := deliveryLatency(ctx, url, latencyRounds)
-	if err != nil {
-		return fmt.Errorf("delivery latency: %w", err)
-	}
-	for _, p := range []float64{0.5, 0.99} {
-		dv, mv := benchutil.Percentile(del, p), benchutil.Percentile(mut, p)
-		fmt.Printf("| delivery p%.0f: mutation sent → 1 subscriber holds the change (limit: the same mutation answering its caller) | %v | %v | %.2fx | |\n",
-			p*100, benchutil.Round(dv), benchutil.Round(mv), float64(dv)/float64(mv))
+	for _, lc := range latencyCases() {
+		r, err := deliveryLatency(ctx, url, lc, latencyRounds)
+		if err != nil {
+			return fmt.Errorf("delivery latency: %w", err)
+		}
+		for _, p := range []float64{0.5, 0.99} {
+			dv, mv := benchutil.Percentile(r.delivery, p), benchutil.Percentile(r.mutation, p)
+			fmt.Printf("| delivery p%.0f, %s: mutation sent → 1 subscriber holds the change (limit: the same mutation answering its caller) | %v | %v | %.2fx | |\n",
+				p*100, lc.name, benchutil.Round(dv), benchutil.Round(mv), float64(dv)/float64(mv))
+		}
+		if len(r.query) > 0 {
+			fmt.Printf("| the %s query alone over HTTP, p50 (between the rounds above) | %v | | | |\n",
+				lc.name, benchutil.Round(benchutil.Percentile(r.query, 0.5)))
+		}
 	}
 	return nil
 }
