@@ -16,8 +16,8 @@ import (
 func TestEverySuccessfulMutationResponseIsFollowedByATransitionReachingItsTS(t *testing.T) {
 	tests := []struct {
 		name string
-		// before runs on a fresh session subscribed to key "a" whose first
-		// Transition was read; it returns the request id to send.
+		// before prepares the case on sockets of its own and returns the
+		// request id the tested session sends.
 		before func(t *testing.T, url string) uint32
 		// mutation is the Mutation's udfPath and args.
 		path, args string
