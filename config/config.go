@@ -27,6 +27,9 @@ const (
 	DefaultReadyWait       = 20 * time.Second
 	DefaultShutdownTimeout = 10 * time.Second
 	DefaultMaxBodyBytes    = 200_000_000
+	// DefaultMaxSyncSessions caps the WebSocket sync sessions: about
+	// 200 MB of idle sessions.
+	DefaultMaxSyncSessions = 10000
 )
 
 // Log formats.
@@ -75,6 +78,8 @@ type Config struct {
 	ActionTimeout        time.Duration
 	MaxConcurrentQueries int // queries and mutations running at once
 	MaxConcurrentActions int
+	// MaxSyncSessions caps the WebSocket sync sessions open at once.
+	MaxSyncSessions int
 }
 
 // Addr is the listen address.

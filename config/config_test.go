@@ -36,6 +36,9 @@ func TestLoadDefaults(t *testing.T) {
 	if len(c.TrustedProxies) != 2 || !c.TrustedProxies[0].Contains(netip.MustParseAddr("127.0.0.1")) || !c.TrustedProxies[1].Contains(netip.MustParseAddr("::1")) {
 		t.Fatalf("trusted proxies = %v", c.TrustedProxies)
 	}
+	if c.MaxSyncSessions != DefaultMaxSyncSessions {
+		t.Fatalf("max sync sessions = %d, want %d", c.MaxSyncSessions, DefaultMaxSyncSessions)
+	}
 	if c.Addr() != "0.0.0.0:3210" || c.UsesPostgres() || c.SQLitePath() != filepath.Join("hull-data", "hull.db") {
 		t.Fatalf("derived values wrong: %s %v %s", c.Addr(), c.UsesPostgres(), c.SQLitePath())
 	}
@@ -138,6 +141,12 @@ func TestLoad(t *testing.T) {
 			check: func(t *testing.T, c Config) {
 				if len(c.TrustedProxies) != 0 {
 					t.Errorf("trusted proxies = %v", c.TrustedProxies)
+				}
+			}},
+		{name: "the sync session cap is read from the environment", env: map[string]string{"HULL_MAX_SYNC_SESSIONS": "250"},
+			check: func(t *testing.T, c Config) {
+				if c.MaxSyncSessions != 250 {
+					t.Errorf("max sync sessions = %d", c.MaxSyncSessions)
 				}
 			}},
 		{name: "durations accept bare seconds", env: map[string]string{"HULL_READY_WAIT": "3", "HULL_SHUTDOWN_TIMEOUT": "1500ms"},

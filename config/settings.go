@@ -97,6 +97,13 @@ func allSettings() []setting {
 				c.MaxConcurrentActions = int(n)
 				return err
 			}},
+		{flags: []string{"max-sync-sessions"}, envs: []string{"HULL_MAX_SYNC_SESSIONS"}, def: strconv.Itoa(DefaultMaxSyncSessions),
+			usage: "WebSocket sync sessions open at once; one more is closed with a TooManySessions reason",
+			apply: func(c *Config, v string) error {
+				n, err := parsePositive(v)
+				c.MaxSyncSessions = int(n)
+				return err
+			}},
 	}
 }
 

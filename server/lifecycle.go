@@ -102,6 +102,7 @@ func (s *Server) buildApp(backend Backend) (h http.Handler, err error) {
 	}()
 	r := newRoutes(s.auth)
 	r.onDrain = s.OnDrain
+	r.maxSyncSessions = s.cfg.MaxSyncSessions
 	backend.Routes(r)
 	return r.finish(http.HandlerFunc(s.serveCanonicalURLs)), nil
 }

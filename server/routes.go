@@ -21,6 +21,8 @@ type Routes struct {
 	sync    http.Handler
 	auth    *Auth
 	onDrain func(name string, fn func(ctx context.Context) error)
+	// maxSyncSessions is Config.MaxSyncSessions, for the sync hub.
+	maxSyncSessions int
 }
 
 func newRoutes(auth *Auth) *Routes {

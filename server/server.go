@@ -38,6 +38,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxBodyBytes caps request bodies (default 200,000,000).
 	MaxBodyBytes int64
+	// MaxSyncSessions caps the WebSocket sync sessions open at once
+	// (default sync.DefaultMaxSessions).
+	MaxSyncSessions int
 	// RetryMin and RetryMax bound the backoff between attempts to open
 	// storage (defaults 100ms and 5s).
 	RetryMin, RetryMax time.Duration

@@ -21,7 +21,7 @@ type syncBackend struct {
 // mountSync serves the WebSocket sync endpoint and closes its sessions
 // when shutdown begins.
 func mountSync(r *Routes, a *app.App) {
-	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth()}, sync.Options{})
+	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth()}, sync.Options{MaxSessions: r.maxSyncSessions})
 	r.Sync(hub)
 	r.OnDrain("close sync sessions", func(context.Context) error {
 		hub.Close()
@@ -86,6 +86,12 @@ func (b *syncBackend) Action(ctx context.Context, a sync.RequestCall) (*sync.Fun
 	}
 	fr := functionResult(res)
 	return &fr, nil
+}
+
+// CheckArgs implements sync.Backend with the checks of the HTTP API:
+// the same size limit, value limits and errors.
+func (b *syncBackend) CheckArgs(args json.RawMessage) (json.RawMessage, error) {
+	return normalizeArgs(args)
 }
 
 // LatestTS implements sync.Backend.

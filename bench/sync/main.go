@@ -2,10 +2,11 @@
 // measured in the same run: mutation throughput with 64 clients beside the
 // database layer's commit rate at 64, fan-out of one change to N
 // subscribers beside a bare broadcast of a same-sized message to N bare
-// WebSocket clients, and memory per idle synced session beside a bare
-// idle WebSocket connection.
+// WebSocket clients, memory per idle synced session beside a bare idle
+// WebSocket connection, and the delivery of a change to one subscriber
+// beside the mutation's own answer.
 //
-//	go build -o bin/hull ./cmd/hull && go run ./bench/sync [-fanout 1000] [-idle 1000,10000]
+//	go build -o bin/hull ./cmd/hull && go run ./bench/sync [-fanout 1000] [-idle 1000,10000] [-only latency]
 //
 // It starts bin/hull on SQLite in a temp dir and deploys the live e2e
 // fixture with the official CLI (test/e2e's npm packages must be
@@ -26,9 +27,15 @@ import (
 	gosync "sync"
 	"sync/atomic"
 	"time"
+
+	"hull/bench/internal/benchutil"
 )
 
-var clientsFlag int
+var (
+	clientsFlag   int
+	latencyRounds int
+	onlyFlag      string
+)
 
 func main() {
 	bare := flag.Bool("bare", false, "run as the bare WebSocket server (internal)")
@@ -37,8 +44,11 @@ func main() {
 	fanout := flag.Int("fanout", 1000, "subscribers for the fan-out measurement")
 	rounds := flag.Int("rounds", 20, "changes fanned out")
 	idle := flag.String("idle", "1000,10000", "idle session counts for the memory measurement")
+	flag.IntVar(&latencyRounds, "latency-rounds", 500, "mutations for the one-subscriber delivery latency")
+	only := flag.String("only", "", "run only this measurement (latency)")
 	flag.IntVar(&clientsFlag, "clients", 64, "WebSocket clients for the throughput measurement")
 	flag.Parse()
+	onlyFlag = *only
 	if *bare {
 		if err := runBareServer(); err != nil {
 			fmt.Fprintln(os.Stderr, "bare server:", err)
@@ -59,7 +69,8 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 		return err
 	}
 	bin, _ = filepath.Abs(bin)
-	h, err := startHull(ctx, bin, root, nil)
+	// The idle-memory run holds more sessions than the default cap.
+	h, err := startHull(ctx, bin, root, []string{"HULL_MAX_SYNC_SESSIONS=1000000"})
 	if err != nil {
 		return err
 	}
@@ -72,6 +83,9 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 
 	fmt.Println("| measurement | hull | limit | ratio | floor |")
 	fmt.Println("|---|---|---|---|---|")
+	if onlyFlag == "latency" {
+		return printLatency(ctx, h.url)
+	}
 	// Memory first, while both processes are fresh.
 	for _, f := range strings.Split(idle, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -88,6 +102,9 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 		}
 		fmt.Printf("| memory per idle session, %d sessions (limit: bare idle WebSocket) | %.1f KiB | %.1f KiB | %.2fx | ≤ 1.5x: %s |\n",
 			n, hk, bk, hk/bk, verdict(hk <= 1.5*bk))
+	}
+	if err := printLatency(ctx, h.url); err != nil {
+		return err
 	}
 	hullRate, err := mutationRate(ctx, h.url, clientsFlag, d)
 	if err != nil {
@@ -118,6 +135,26 @@ func run(bin string, d time.Duration, fanout, rounds int, idle string) error {
 			p, fanout, size, hv.Round(time.Microsecond), bv.Round(time.Microsecond), float64(hv)/float64(bv), floor)
 	}
 
+	return nil
+}
+
+// printLatency prints the one-subscriber delivery latency rows.
+func printLatency(ctx context.Context, url string) error {
+	for _, lc := range latencyCases() {
+		r, err := deliveryLatency(ctx, url, lc, latencyRounds)
+		if err != nil {
+			return fmt.Errorf("delivery latency: %w", err)
+		}
+		for _, p := range []float64{0.5, 0.99} {
+			dv, mv := benchutil.Percentile(r.delivery, p), benchutil.Percentile(r.mutation, p)
+			fmt.Printf("| delivery p%.0f, %s: mutation sent → 1 subscriber holds the change (limit: the same mutation answering its caller) | %v | %v | %.2fx | |\n",
+				p*100, lc.name, benchutil.Round(dv), benchutil.Round(mv), float64(dv)/float64(mv))
+		}
+		if len(r.query) > 0 {
+			fmt.Printf("| the %s query alone over HTTP, p50 (between the rounds above) | %v | | | |\n",
+				lc.name, benchutil.Round(benchutil.Percentile(r.query, 0.5)))
+		}
+	}
 	return nil
 }
 

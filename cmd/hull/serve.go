@@ -46,6 +46,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		ReadyWait:       cfg.ReadyWait,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		MaxBodyBytes:    cfg.MaxBodyBytes,
+		MaxSyncSessions: cfg.MaxSyncSessions,
 		Logger:          log,
 	})
 	if err != nil {

@@ -15,6 +15,11 @@ type Backend interface {
 	Mutation(ctx context.Context, m RequestCall) (*FunctionResult, error)
 	// Action runs an action.
 	Action(ctx context.Context, a RequestCall) (*FunctionResult, error)
+	// CheckArgs checks the args object of a query, mutation or action
+	// before anything runs (its size and the limits of values) and
+	// returns it as the calls above take it. An error's message is what
+	// the client is told, as the function's error.
+	CheckArgs(args json.RawMessage) (json.RawMessage, error)
 	// LatestTS returns the latest readable timestamp.
 	LatestTS() int64
 	// WaitCommit blocks until the latest readable timestamp is above

@@ -1,7 +1,9 @@
 package sync
 
 import (
+	"bufio"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 
@@ -20,7 +22,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	hj := &hijackRecorder{ResponseWriter: w}
+	conn, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true,
 		CompressionMode:    websocket.CompressionDisabled,
 	})
@@ -31,5 +34,19 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The session runs on a goroutine of its own: the handler's goroutine
 	// carries the whole middleware stack, which an idle session would
 	// otherwise keep for its lifetime.
-	go newSession(h, conn).serve()
+	go newSession(h, conn, hj.conn).serve()
+}
+
+// hijackRecorder keeps the connection the WebSocket library hijacks, so
+// that a session can bound how long closing it may read.
+type hijackRecorder struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+// Hijack implements http.Hijacker.
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	h.conn = c
+	return c, brw, err
 }

@@ -96,7 +96,13 @@ func (s *session) onModifyQuerySet(m clientMessage) error {
 				s.fatal("BadRequest: " + err.Error())
 				return err
 			}
-			s.queries[id] = &query{id: id, watchID: s.hub.nextID.Add(1), path: mod.UDFPath, args: args, journal: mod.Journal}
+			q := &query{id: id, watchID: s.hub.nextID.Add(1), path: mod.UDFPath, journal: mod.Journal}
+			if q.args, err = s.hub.backend.CheckArgs(args); err != nil {
+				// Refused arguments fail the query, for good: it never runs.
+				msg := err.Error()
+				q.refused = &QueryResult{FunctionResult: FunctionResult{Error: &msg}}
+			}
+			s.queries[id] = q
 		case "Remove":
 			q, ok := s.queries[id]
 			if !ok {

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
 	gosync "sync"
@@ -31,7 +32,17 @@ type Options struct {
 	MutationTimeout time.Duration
 	// WriteTimeout bounds writing one message to a client (default 30 s).
 	WriteTimeout time.Duration
+	// ConnectTimeout is how long a new socket may take to send Connect
+	// before it is closed (default 10 s).
+	ConnectTimeout time.Duration
+	// MaxSessions caps the open sockets; one more is closed at once with
+	// a TooManySessions reason (default DefaultMaxSessions).
+	MaxSessions int
 }
+
+// DefaultMaxSessions is the default cap on open sync sockets: about
+// 200 MB of idle sessions.
+const DefaultMaxSessions = 10000
 
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
@@ -57,6 +68,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = DefaultMaxSessions
 	}
 	return o
 }
@@ -205,14 +222,18 @@ func (h *Hub) list() []*session {
 	return out
 }
 
-func (h *Hub) add(s *session) bool {
+// add registers a new socket, or says why it must be closed.
+func (h *Hub) add(s *session) (websocket.StatusCode, string, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return false
+		return websocket.StatusGoingAway, "ServerShutdown", false
+	}
+	if len(h.sessions) >= h.opts.MaxSessions {
+		return websocket.StatusTryAgainLater, fmt.Sprintf("TooManySessions: this server holds its limit of %d sync sessions; try again later", h.opts.MaxSessions), false
 	}
 	h.sessions[s] = struct{}{}
-	return true
+	return 0, "", true
 }
 
 func (h *Hub) remove(s *session) {

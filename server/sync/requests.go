@@ -62,9 +62,12 @@ func (s *session) runMutations() {
 func (s *session) runMutation(call RequestCall) {
 	s.mutMu.Lock()
 	defer s.mutMu.Unlock()
-	ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.MutationTimeout)
-	res, err := s.hub.backend.Mutation(ctx, call)
-	cancel()
+	res, err := s.refusedArgs(&call), error(nil)
+	if res == nil {
+		ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.MutationTimeout)
+		res, err = s.hub.backend.Mutation(ctx, call)
+		cancel()
+	}
 	if s.ctx.Err() != nil {
 		return
 	}
@@ -79,8 +82,20 @@ func (s *session) runMutation(call RequestCall) {
 		ts := TS(res.TS)
 		resp.Success, resp.Result, resp.TS, resp.LogLines = true, res.Value, &ts, nonNil(res.LogLines)
 	}
+	// The client resolves a successful mutation only when a Transition
+	// that follows the response reaches its ts. A Transition may already
+	// have reached it (a resend answered from the stored outcome, a
+	// mutation that wrote nothing), so the response records the ts the
+	// next Transition must reach, and that one is sent even when it
+	// changes nothing else.
+	s.mu.Lock()
 	s.send(mustJSON(resp), false)
-	s.requestDone()
+	if resp.Success {
+		s.ackTS = max(s.ackTS, res.TS)
+	}
+	s.wanted = true
+	s.maybeCompute()
+	s.mu.Unlock()
 }
 
 // onAction starts an action; actions run concurrently.
@@ -98,7 +113,10 @@ func (s *session) onAction(m clientMessage) error {
 	}
 	go func() {
 		defer s.actions.Add(-1)
-		res, err := s.hub.backend.Action(s.ctx, call)
+		res, err := s.refusedArgs(&call), error(nil)
+		if res == nil {
+			res, err = s.hub.backend.Action(s.ctx, call)
+		}
 		if s.ctx.Err() != nil {
 			return
 		}
@@ -114,6 +132,19 @@ func (s *session) onAction(m clientMessage) error {
 		s.send(mustJSON(resp), false)
 		s.requestDone()
 	}()
+	return nil
+}
+
+// refusedArgs replaces a request's args by what CheckArgs makes of
+// them, or returns the failed result of arguments it refuses (the
+// function then never runs).
+func (s *session) refusedArgs(call *RequestCall) *FunctionResult {
+	args, err := s.hub.backend.CheckArgs(call.Args)
+	if err != nil {
+		msg := err.Error()
+		return &FunctionResult{Error: &msg}
+	}
+	call.Args = args
 	return nil
 }
 

@@ -3,7 +3,9 @@ package sync
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"net"
 	gosync "sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +24,7 @@ import (
 type session struct {
 	hub  *Hub
 	conn *websocket.Conn
+	raw  net.Conn // the connection under conn (nil in tests that have none)
 	log  *slog.Logger
 	ctx  context.Context
 	stop context.CancelFunc
@@ -61,6 +64,10 @@ type protocolState struct {
 	computing       bool
 	inFlight        bool
 	wanted          bool
+	// ackTS is the highest ts of a successful MutationResponse queued
+	// since the last Transition reaching it (0: none): the next
+	// Transition must reach it.
+	ackTS int64
 }
 
 // query is one subscription.
@@ -75,6 +82,9 @@ type query struct {
 	identity uint32       // identity version the result was computed for
 	sentHash [32]byte     // what the client last got
 	sent     bool
+	// refused is the fixed result of a query whose arguments CheckArgs
+	// refused: it never runs and watches nothing.
+	refused *QueryResult
 }
 
 // outbound is one queued message, or (with closeCode set) the close
@@ -90,17 +100,17 @@ type outbound struct {
 // session is closed (Transitions coalesce, so only responses queue up).
 const maxQueued = 4096
 
-func newSession(h *Hub, conn *websocket.Conn) *session {
+func newSession(h *Hub, conn *websocket.Conn, raw net.Conn) *session {
 	ctx, stop := context.WithCancel(h.ctx)
-	s := &session{hub: h, conn: conn, log: h.opts.Logger, ctx: ctx, stop: stop}
+	s := &session{hub: h, conn: conn, raw: raw, log: h.opts.Logger, ctx: ctx, stop: stop}
 	s.queries = map[uint32]*query{}
 	return s
 }
 
 // serve reads the socket until it ends.
 func (s *session) serve() {
-	if !s.hub.add(s) {
-		s.close(websocket.StatusGoingAway, "ServerShutdown")
+	if code, reason, ok := s.hub.add(s); !ok {
+		s.close(code, reason)
 		return
 	}
 	defer s.hub.remove(s)
@@ -108,9 +118,12 @@ func (s *session) serve() {
 	defer s.unwatchAll()
 	s.lastWrite.Store(time.Now().UnixNano())
 	s.conn.SetReadLimit(s.hub.opts.MaxMessageBytes)
+	connectBy := time.AfterFunc(s.hub.opts.ConnectTimeout, s.connectTimedOut)
+	defer connectBy.Stop()
 	for {
 		typ, data, err := s.conn.Read(s.ctx)
 		if err != nil {
+			s.readEnded(err)
 			return
 		}
 		if typ != websocket.MessageText {
@@ -129,6 +142,42 @@ func (s *session) serve() {
 			}
 		}()
 		<-done
+	}
+}
+
+// closeLinger bounds how long closing a socket after an oversized frame
+// reads (and discards) the rest of it while waiting for the client's
+// close frame.
+const closeLinger = 2 * time.Second
+
+// readEnded makes sure the connection is closed once the reader stops.
+// A frame over the read limit leaves it open: the library has sent close
+// 1009, but the rest of the frame is unread and the connection would
+// wait for the client forever. Close reads and discards what is left
+// until the client's close frame, so that the client does get the 1009
+// rather than a reset, for at most closeLinger (the library's own wait
+// has no bound while a frame's payload is left), and then closes the
+// connection.
+func (s *session) readEnded(err error) {
+	if errors.Is(err, websocket.ErrMessageTooBig) {
+		s.closeOnce.Do(func() {
+			if s.raw != nil {
+				_ = s.raw.SetReadDeadline(time.Now().Add(closeLinger))
+			}
+			_ = s.conn.Close(websocket.StatusMessageTooBig, "MessageTooBig")
+		})
+	}
+	_ = s.conn.CloseNow()
+}
+
+// connectTimedOut closes a socket that has not sent Connect in time: an
+// idle socket holds memory, and the official clients send Connect at
+// once.
+func (s *session) connectTimedOut() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.connected && !s.closing {
+		s.abort(websocket.StatusPolicyViolation, "ConnectTimeout: no Connect message within "+s.hub.opts.ConnectTimeout.String())
 	}
 }
 
@@ -221,6 +270,9 @@ func (s *session) onCommit(latest int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, q := range s.queries {
+		if q.refused != nil {
+			continue
+		}
 		if q.result == nil || s.hub.backend.Changed(q.result.Deps, q.validTS, latest) {
 			s.wanted = true
 			s.maybeCompute()

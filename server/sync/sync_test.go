@@ -68,6 +68,9 @@ func (b *kv) Mutation(_ context.Context, m sync.RequestCall) (*sync.FunctionResu
 		msg := "Uncaught Error: boom"
 		return &sync.FunctionResult{Error: &msg, ErrorData: json.RawMessage(`{"code":1}`)}, nil
 	}
+	if m.Path == "kv:noop" {
+		return &sync.FunctionResult{Value: json.RawMessage(`null`), TS: b.ts}, nil
+	}
 	id := fmt.Sprintf("%s/%d", m.SessionID, m.RequestID)
 	if b.ran[id] {
 		return &sync.FunctionResult{Value: json.RawMessage(`"again"`), TS: b.ts}, nil
@@ -87,6 +90,13 @@ func (b *kv) Action(_ context.Context, a sync.RequestCall) (*sync.FunctionResult
 		time.Sleep(50 * time.Millisecond)
 	}
 	return &sync.FunctionResult{Value: json.RawMessage(`"acted"`)}, nil
+}
+
+func (b *kv) CheckArgs(args json.RawMessage) (json.RawMessage, error) {
+	if len(args) > 1000 {
+		return nil, fmt.Errorf("ArgumentsTooLarge: %d bytes", len(args))
+	}
+	return args, nil
 }
 
 func (b *kv) LatestTS() int64 {

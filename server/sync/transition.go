@@ -28,6 +28,7 @@ type job struct {
 	prev    *QueryResult
 	prevTS  int64
 	mustRun bool
+	refused *QueryResult // the fixed result of refused arguments
 }
 
 // maybeCompute starts a computation if one is wanted and allowed; called
@@ -45,6 +46,7 @@ func (s *session) maybeCompute() {
 			prev:    q.result,
 			prevTS:  q.validTS,
 			mustRun: q.result == nil || q.identity != s.identityVersion,
+			refused: q.refused,
 		})
 	}
 	c := &computation{querySet: s.querySet, identityVersion: s.identityVersion, removed: s.removed}
@@ -68,6 +70,10 @@ func (s *session) compute(c *computation, jobs []job) {
 	c.results = map[uint32]*QueryResult{}
 	c.failed = map[uint32]string{}
 	for _, j := range jobs {
+		if j.refused != nil {
+			c.results[j.id] = j.refused
+			continue
+		}
 		if !j.mustRun && !s.hub.backend.Changed(j.prev.Deps, j.prevTS, c.ts) {
 			c.valid = append(c.valid, j.id)
 			continue
@@ -122,11 +128,13 @@ func (s *session) apply(c *computation) {
 			if res.Journal != nil {
 				q.journal = res.Journal
 			}
-			s.hub.watch(q.watchID, s, res.Deps)
-			// A commit the hub handled before this registration is
-			// checked here.
-			if latest := s.hub.backend.LatestTS(); latest > c.ts && s.hub.backend.Changed(res.Deps, c.ts, latest) {
-				s.wanted = true
+			if q.refused == nil {
+				s.hub.watch(q.watchID, s, res.Deps)
+				// A commit the hub handled before this registration is
+				// checked here.
+				if latest := s.hub.backend.LatestTS(); latest > c.ts && s.hub.backend.Changed(res.Deps, c.ts, latest) {
+					s.wanted = true
+				}
 			}
 			change = resultChange(id, res, q.journal)
 		}
@@ -145,8 +153,12 @@ func (s *session) apply(c *computation) {
 	for _, id := range c.removed {
 		mods = append(mods, stateChange{Type: "QueryRemoved", QueryID: id})
 	}
-	if len(mods) == 0 && end == start {
+	owed := s.ackTS != 0 && int64(end.TS) >= s.ackTS
+	if len(mods) == 0 && end == start && !owed {
 		return
+	}
+	if int64(end.TS) >= s.ackTS {
+		s.ackTS = 0
 	}
 	if mods == nil {
 		mods = []stateChange{}

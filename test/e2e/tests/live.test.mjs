@@ -31,8 +31,8 @@ for (const backend of backends()) {
   describe(`live clients on ${backend}`, () => {
     let hull, app;
     const clients = [];
-    const client = () => {
-      const c = new ConvexClient(hull.url, { unsavedChangesWarning: false });
+    const client = (opts = {}) => {
+      const c = new ConvexClient(hull.url, { unsavedChangesWarning: false, ...opts });
       clients.push(c);
       return c;
     };
@@ -196,6 +196,64 @@ for (const backend of backends()) {
       await hull.start();
       await writer.mutation(api.counters.inc, { name: "k" });
       assert.equal(await waitFor(reader, api.counters.get, { name: "k" }, (v) => v === 8, "eight"), 8);
+    });
+
+    it("settles every mutation of 16 writing clients across kill -9 restarts, each acknowledged write applied once", async () => {
+      // Each client writes unique items back to back while hull is killed
+      // and restarted under it. A mutation whose commit survived a kill
+      // but whose response was lost is resent on the next socket and
+      // answered from the session's stored outcome; it must resolve like
+      // any other.
+      const writers = Array.from({ length: 16 }, () => client({ logger: false }));
+      await Promise.all(writers.map((c, i) => waitFor(c, api.counters.get, { name: `w${i}` }, (v) => v === 0, "the writer's counter")));
+      let stop = false;
+      const acked = [];
+      const failed = [];
+      const progress = writers.map(() => 0);
+      const loops = writers.map(async (c, i) => {
+        for (let n = 0; !stop; n++) {
+          const text = `w${i}-${n}`;
+          try {
+            await c.mutation(api.items.add, { list: "kill9", text });
+            acked.push(text);
+            progress[i]++;
+          } catch (e) {
+            failed.push(`${text}: ${e.message}`);
+          }
+        }
+      });
+      const allProgress = async (what) => {
+        const from = [...progress];
+        const deadline = Date.now() + 30_000;
+        while (progress.some((p, i) => p <= from[i])) {
+          if (Date.now() > deadline) {
+            const stuck = progress.flatMap((p, i) => (p <= from[i] ? [`w${i}`] : []));
+            throw new Error(`no mutation of ${stuck.join(", ")} resolved ${what}`);
+          }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      const cycles = 3;
+      for (let k = 0; k < cycles; k++) {
+        await allProgress(k === 0 ? "before the first kill" : `after restart ${k}`);
+        await hull.stop("SIGKILL");
+        await hull.start();
+      }
+      await allProgress(`after restart ${cycles}`);
+      stop = true;
+      let timer;
+      const settled = await Promise.race([
+        Promise.all(loops).then(() => true),
+        new Promise((r) => (timer = setTimeout(() => r(false), 30_000))),
+      ]);
+      clearTimeout(timer);
+      assert.ok(settled, "every mutation promise settles");
+      assert.deepEqual(failed, [], "no mutation failed");
+      const items = await new ConvexHttpClient(hull.url).query(api.items.list, { list: "kill9" });
+      const count = new Map();
+      for (const t of items) count.set(t, (count.get(t) ?? 0) + 1);
+      assert.deepEqual([...count].filter(([, n]) => n > 1), [], "no write applied twice");
+      assert.deepEqual(acked.filter((t) => !count.has(t)), [], "every acknowledged write is present");
     });
   });
 }

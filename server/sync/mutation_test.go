@@ -1,0 +1,75 @@
+package sync_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/coder/websocket"
+
+	"hull/server/sync"
+)
+
+// The official client resolves a successful mutation only once a
+// Transition that arrives after the MutationResponse reaches the
+// response's ts. These cases produce a response whose ts the session's
+// last Transition already reached.
+func TestEverySuccessfulMutationResponseIsFollowedByATransitionReachingItsTS(t *testing.T) {
+	tests := []struct {
+		name string
+		// before prepares the case on sockets of its own and returns the
+		// request id the tested session sends.
+		before func(t *testing.T, url string) uint32
+		// mutation is the Mutation's udfPath and args.
+		path, args string
+	}{
+		{
+			name: "a resent mutation answered from the session's stored outcome",
+			before: func(t *testing.T, url string) uint32 {
+				// The first socket ran request 7 and lost the connection
+				// after its response.
+				first := dial(t, url)
+				first.connect("resend")
+				first.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[]}`)
+				first.expect("Transition")
+				first.send(`{"type":"Mutation","requestId":7,"udfPath":"kv:set","args":[{"key":"a","value":"v"}]}`)
+				first.expect("MutationResponse")
+				_ = first.conn.Close(websocket.StatusNormalClosure, "")
+				return 7
+			},
+			path: "kv:set", args: `{"key":"a","value":"v"}`,
+		},
+		{
+			name:   "a mutation that writes nothing",
+			before: func(*testing.T, string) uint32 { return 1 },
+			path:   "kv:noop", args: `{}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newKV()
+			_, url := startHub(t, b, sync.Options{})
+			id := tc.before(t, url)
+			c := dial(t, url)
+			c.connect("resend")
+			c.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"kv:get","args":[{"key":"a"}]}]}`)
+			tr := c.expect("Transition")
+			prevEnd := version(tr, "endVersion")
+			c.send(fmt.Sprintf(`{"type":"Mutation","requestId":%d,"udfPath":%q,"args":[%s]}`, id, tc.path, tc.args))
+			resp := c.expect("MutationResponse")
+			if resp["success"] != true {
+				t.Fatalf("mutation failed: %v", resp)
+			}
+			mts := tsOf(resp["ts"].(string))
+			if endTS(tr) < mts {
+				t.Fatalf("the case needs a Transition already at the response's ts: %d < %d", endTS(tr), mts)
+			}
+			tr = c.expect("Transition")
+			if got := version(tr, "startVersion"); got != prevEnd {
+				t.Fatalf("Transition starts at %s, the previous one ended at %s", got, prevEnd)
+			}
+			if endTS(tr) < mts {
+				t.Fatalf("Transition reaches %d, before the mutation's ts %d", endTS(tr), mts)
+			}
+		})
+	}
+}
