@@ -115,7 +115,8 @@ func (b *backend) watchLease(ctx context.Context, lease persistence.Lease, handO
 			handOver()
 			return
 		}
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !persistence.IsUnavailable(err) {
+			// An outage is logged once by the store, when it begins.
 			b.log.Warn("lease check failed", "component", "storage", "err", err)
 		}
 	}
