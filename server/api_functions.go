@@ -175,7 +175,7 @@ func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) st
 		}
 		res, err := s.app.Call(r.Context(), call)
 		if err != nil {
-			s.writeCallError(w, r, err, admin)
+			s.writeCallError(w, r, err, admin, call.RequestID)
 			return
 		}
 		body, err := udfResponse(res, format, call.RequestID, s.redact && !admin)
@@ -190,16 +190,19 @@ func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) st
 // writeCallError answers a call that failed on the server's side. What
 // the server did not expect is logged; a caller without an admin key is
 // told only that the request failed and under which id the log has it.
-func (s *apiRoutes) writeCallError(w http.ResponseWriter, r *http.Request, err error, admin bool) {
+func (s *apiRoutes) writeCallError(w http.ResponseWriter, r *http.Request, err error, admin bool, requestID string) {
 	var ae *app.Error
 	var he *HTTPError
-	if admin || errors.As(err, &ae) || errors.As(err, &he) || database.IsUserError(err) || database.IsUnavailable(err) {
+	if errors.As(err, &ae) || errors.As(err, &he) || database.IsUserError(err) || database.IsUnavailable(err) {
 		s.writeError(w, r, err)
 		return
 	}
-	id := RequestID(r.Context())
-	s.log.Error("function call failed", "request_id", id, "path", r.URL.Path, "err", err)
-	WriteError(w, http.StatusInternalServerError, CodeInternal, "[Request ID: "+id+"] Server Error")
+	s.log.Error("function call failed", "request_id", requestID, "path", r.URL.Path, "err", err)
+	if admin {
+		WriteErr(w, err)
+		return
+	}
+	WriteError(w, http.StatusInternalServerError, CodeInternal, "[Request ID: "+requestID+"] Server Error")
 }
 
 func (s *apiRoutes) handleQueryTS(w http.ResponseWriter, r *http.Request) {

@@ -32,15 +32,16 @@ func mountSync(r *Routes, a *app.App) {
 }
 
 func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, path string, args json.RawMessage, id sync.Identity, prep func(*app.CallRequest)) (*app.CallResult, error) {
+	requestID := newRequestID()
 	p, err := app.ParseFunctionPath(path)
 	if err != nil {
 		var ae *app.Error
 		if errors.As(err, &ae) {
-			return &app.CallResult{Err: &runtime.UserError{Message: ae.Message}}, nil
+			return &app.CallResult{Err: &runtime.UserError{Message: ae.Message}, RequestID: requestID}, nil
 		}
 		return nil, err
 	}
-	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin, RequestID: newRequestID()}
+	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin, RequestID: requestID}
 	if prep != nil {
 		prep(&req)
 	}
