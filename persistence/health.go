@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,13 +38,15 @@ func IsUnavailable(err error) bool { return errors.Is(err, ErrUnavailable) }
 // trip a store makes (and of any probe a caller makes on its own). The
 // latest outcome wins: one answer brings it up, one ErrUnavailable takes
 // it down. The zero value is up, with nothing observed yet. It is safe for
-// concurrent use and cheap enough to call on every round trip.
+// concurrent use, and an answer while up costs two atomic stores, cheap
+// enough for every round trip.
 type Health struct {
-	mu    sync.Mutex
-	down  bool
-	err   error     // the failure that took it down
-	since time.Time // when it last went up or down
-	last  time.Time // when an outcome was last observed
+	down atomic.Bool
+	last atomic.Int64 // unix nanoseconds of the last observed outcome
+
+	mu    sync.Mutex // serializes changes of down, and guards:
+	err   error      // the failure that took it down
+	since time.Time  // when it last went up or down
 }
 
 // HealthStatus is a snapshot of a Health.
@@ -69,16 +72,20 @@ func (h *Health) Observe(err error) (changed bool) {
 		return false
 	}
 	now := time.Now()
+	h.last.Store(now.UnixNano())
+	if !down && !h.down.Load() {
+		return false // the common case: up, and still up
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.last = now
 	if down {
 		h.err = err
 	}
-	if down == h.down {
+	if down == h.down.Load() {
 		return false
 	}
-	h.down, h.since = down, now
+	h.down.Store(down)
+	h.since = now
 	if !down {
 		h.err = nil
 	}
@@ -89,5 +96,9 @@ func (h *Health) Observe(err error) (changed bool) {
 func (h *Health) Status() HealthStatus {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return HealthStatus{Up: !h.down, Since: h.since, Last: h.last, Err: h.err}
+	st := HealthStatus{Up: !h.down.Load(), Since: h.since, Err: h.err}
+	if n := h.last.Load(); n != 0 {
+		st.Last = time.Unix(0, n)
+	}
+	return st
 }

@@ -61,3 +61,29 @@ func TestHealthFollowsTheLatestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestHealthIsSafeForConcurrentRoundTrips(t *testing.T) {
+	var h Health
+	down := Unavailable(errors.New("connection reset"))
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 1000; i++ {
+				if (i+g)%7 == 0 {
+					h.Observe(down)
+				} else {
+					h.Observe(nil)
+				}
+				_ = h.Status()
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	h.Observe(nil)
+	if st := h.Status(); !st.Up || st.Err != nil {
+		t.Fatalf("after a final answer: %+v, want up", st)
+	}
+}
