@@ -83,6 +83,10 @@ describe("a PostgreSQL outage", { skip: !backends().includes("postgres") && "nee
 
     await assert.rejects(client.query("messages:list", {}), (e) => /StorageUnavailable/.test(e.message) && !e.message.includes(pg.port));
 
+    // A function cannot catch the failure and answer as if all were well.
+    const swallowed = await post(hull, "/api/query", { path: "outage:listOrEmpty", args: {} });
+    assert.equal(swallowed.status, 503, swallowed.text);
+
     await until("/readyz to say not ready", async () => (await status(hull, "/readyz")) === 503);
     assert.equal(await status(hull, "/healthz"), 200, "/healthz is liveness: it stays 200");
 
