@@ -96,7 +96,9 @@ func checkedApp(v *Version) map[string]any {
 	}
 }
 
-// authInfos extracts the providers of an auth config for start_push.
+// authInfos extracts the providers of an auth config for start_push. A
+// customJwt provider may leave applicationID out (the token's audience is
+// then not checked); the CLI wants the key present, so it is sent as null.
 func authInfos(cfg json.RawMessage) []json.RawMessage {
 	out := []json.RawMessage{}
 	if len(cfg) == 0 {
@@ -105,10 +107,35 @@ func authInfos(cfg json.RawMessage) []json.RawMessage {
 	var c struct {
 		Providers []json.RawMessage `json:"providers"`
 	}
-	if json.Unmarshal(cfg, &c) == nil {
-		out = append(out, c.Providers...)
+	if json.Unmarshal(cfg, &c) != nil {
+		return out
+	}
+	for _, p := range c.Providers {
+		out = append(out, withApplicationID(p))
 	}
 	return out
+}
+
+// withApplicationID gives a customJwt provider without applicationID an
+// explicit null one; anything else is returned as it is.
+func withApplicationID(p json.RawMessage) json.RawMessage {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(p, &fields) != nil {
+		return p
+	}
+	var typ string
+	if json.Unmarshal(fields["type"], &typ) != nil || typ != "customJwt" {
+		return p
+	}
+	if _, ok := fields["applicationID"]; ok {
+		return p
+	}
+	fields["applicationID"] = json.RawMessage("null")
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return p
+	}
+	return b
 }
 
 // schemaIndexes is the set of database indexes a schema declares, keyed

@@ -45,6 +45,9 @@ type CallResult struct {
 	// next run of the same subscription.
 	Deps    *Deps
 	Journal *string
+	// RequestID is the id the call ran under (for the caller to show;
+	// set by whoever made the request).
+	RequestID string
 }
 
 func userErr(format string, args ...any) *CallResult {
@@ -64,6 +67,7 @@ func (a *App) Call(ctx context.Context, req CallRequest) (*CallResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.RequestID = req.RequestID
 	a.recordExecution(req, res, start)
 	return res, nil
 }
@@ -160,6 +164,10 @@ func (a *App) recordExecution(req CallRequest, res *CallResult, start time.Time)
 	}
 	if res.Err != nil {
 		e.Error = res.Err.Message
+		// Callers may see only "Server Error" and the request id: the log
+		// keeps what failed.
+		a.log.Info("function failed", "request_id", req.RequestID, "function", e.Identifier,
+			"udf_type", e.UDFType, "error", res.Err.Message)
 	}
 	a.logs.Add(e)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"hull/database"
 	"hull/runtime"
 	"hull/value"
 )
@@ -52,16 +53,38 @@ func userError(e *runtime.UserError) error {
 	return fmt.Errorf("%s", e.Message)
 }
 
+// StorageUnavailableMessage is what a caller is told when storage did not
+// answer; the details go to the log only.
+const StorageUnavailableMessage = "The database is temporarily unavailable; try again shortly."
+
+// systemError marks an error of storage that did not answer as the
+// server's failure: a query or mutation cannot catch it, and the call
+// fails as unavailable (see runtime.SystemError).
+func systemError(err error) error {
+	if err == nil || !database.IsUnavailable(err) {
+		return err
+	}
+	if _, ok := runtime.AsSystemError(err); ok {
+		return err
+	}
+	return &runtime.SystemError{Err: err, Public: "StorageUnavailable: " + StorageUnavailableMessage}
+}
+
 func (h *host) Syscall(ctx context.Context, op string, args []byte) ([]byte, error) {
 	if h.db != nil {
 		if out, ok, err := h.db.Syscall(ctx, op, args); ok {
-			return out, err
+			return out, systemError(err)
 		}
 	}
 	return nil, runtime.UnknownOperation(op)
 }
 
 func (h *host) AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte, error) {
+	out, err := h.asyncSyscall(ctx, op, args)
+	return out, systemError(err)
+}
+
+func (h *host) asyncSyscall(ctx context.Context, op string, args []byte) ([]byte, error) {
 	if h.db != nil {
 		if out, ok, err := h.db.AsyncSyscall(ctx, op, args); ok {
 			return out, err

@@ -64,7 +64,8 @@ type Version struct {
 	FunctionsDir     string                  `json:"functionsDir"`
 }
 
-// indexConfig is one index as the CLI prints index diffs.
+// indexConfig is one index as the CLI prints index diffs. It is encoded
+// with the fields of its type only (see MarshalJSON).
 type indexConfig struct {
 	Name   string   `json:"name"`
 	Type   string   `json:"type"`
@@ -74,6 +75,35 @@ type indexConfig struct {
 	VectorField  string   `json:"vectorField,omitempty"`
 	Dimensions   int      `json:"dimensions,omitempty"`
 	FilterFields []string `json:"filterFields,omitempty"`
+}
+
+// MarshalJSON encodes the index as the CLI's schema for its type demands:
+// a database index has fields, a search index searchField and
+// filterFields, a vector index vectorField, dimensions and filterFields —
+// every one present, filterFields as [] when there are none.
+func (ix indexConfig) MarshalJSON() ([]byte, error) {
+	switch ix.Type {
+	case "search":
+		return json.Marshal(struct {
+			Name         string   `json:"name"`
+			Type         string   `json:"type"`
+			SearchField  string   `json:"searchField"`
+			FilterFields []string `json:"filterFields"`
+		}{ix.Name, ix.Type, ix.SearchField, nonNil(ix.FilterFields)})
+	case "vector":
+		return json.Marshal(struct {
+			Name         string   `json:"name"`
+			Type         string   `json:"type"`
+			VectorField  string   `json:"vectorField"`
+			Dimensions   int      `json:"dimensions"`
+			FilterFields []string `json:"filterFields"`
+		}{ix.Name, ix.Type, ix.VectorField, ix.Dimensions, nonNil(ix.FilterFields)})
+	}
+	return json.Marshal(struct {
+		Name   string   `json:"name"`
+		Type   string   `json:"type"`
+		Fields []string `json:"fields"`
+	}{ix.Name, ix.Type, nonNil(ix.Fields)})
 }
 
 type indexDiff struct {

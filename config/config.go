@@ -80,6 +80,22 @@ type Config struct {
 	MaxConcurrentActions int
 	// MaxSyncSessions caps the WebSocket sync sessions open at once.
 	MaxSyncSessions int
+	// Production selects production defaults (--production,
+	// HULL_PRODUCTION): today, redacted function errors.
+	Production bool
+	// RedactErrors, when set, says whether callers without an admin key
+	// see failed functions redacted (--redact-logs-to-client,
+	// REDACT_LOGS_TO_CLIENT); unset follows Production. See Redact.
+	RedactErrors *bool
+}
+
+// Redact reports whether callers without an admin key see function
+// errors redacted, as on a Convex production deployment.
+func (c Config) Redact() bool {
+	if c.RedactErrors != nil {
+		return *c.RedactErrors
+	}
+	return c.Production
 }
 
 // Addr is the listen address.

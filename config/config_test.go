@@ -238,3 +238,31 @@ func TestLoadOrCreateSecretKeepsOneSecret(t *testing.T) {
 		t.Fatal("a corrupt secret file was accepted")
 	}
 }
+
+func TestRedactionFollowsProductionUnlessSetExplicitly(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		production bool
+		redact     bool
+	}{
+		{name: "a local run shows full messages", production: false, redact: false},
+		{name: "--production redacts", args: []string{"--production"}, production: true, redact: true},
+		{name: "HULL_PRODUCTION redacts", env: map[string]string{"HULL_PRODUCTION": "1"}, production: true, redact: true},
+		{name: "REDACT_LOGS_TO_CLIENT redacts a local run", env: map[string]string{"REDACT_LOGS_TO_CLIENT": "true"}, redact: true},
+		{name: "REDACT_LOGS_TO_CLIENT=false shows full messages in production", env: map[string]string{"HULL_PRODUCTION": "1", "REDACT_LOGS_TO_CLIENT": "false"}, production: true, redact: false},
+		{name: "--redact-logs-to-client=false beats the variable", args: []string{"--redact-logs-to-client=false"}, env: map[string]string{"REDACT_LOGS_TO_CLIENT": "1"}, redact: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.args, envOf(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Production != tt.production || c.Redact() != tt.redact {
+				t.Fatalf("production %v redact %v, want %v %v", c.Production, c.Redact(), tt.production, tt.redact)
+			}
+		})
+	}
+}

@@ -90,6 +90,12 @@ func allSettings() []setting {
 				c.MaxConcurrentQueries = int(n)
 				return err
 			}},
+		{flags: []string{"production"}, envs: []string{"HULL_PRODUCTION"}, def: "false", boolean: true,
+			usage: "production defaults: function errors and logs are redacted for callers without an admin key",
+			apply: func(c *Config, v string) (err error) { c.Production, err = parseBool(v); return err }},
+		{flags: []string{"redact-logs-to-client"}, envs: []string{"REDACT_LOGS_TO_CLIENT"}, boolean: true,
+			usage: "show callers without an admin key only \"[Request ID: <id>] Server Error\" (and ConvexError data) of a failed function, and no log lines (default: on with --production, else off)",
+			apply: applyRedact},
 		{flags: []string{"max-concurrent-actions"}, envs: []string{"HULL_MAX_CONCURRENT_ACTIONS"}, def: "64",
 			usage: "actions running at once; more wait",
 			apply: func(c *Config, v string) error {
@@ -105,6 +111,17 @@ func allSettings() []setting {
 				return err
 			}},
 	}
+}
+
+// applyRedact sets RedactErrors from an explicit value; the default
+// follows --production (see finish).
+func applyRedact(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	b, err := parseBool(v)
+	c.RedactErrors = &b
+	return err
 }
 
 func parsePositive(v string) (int64, error) {

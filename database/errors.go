@@ -3,6 +3,8 @@ package database
 import (
 	"errors"
 	"fmt"
+
+	"hull/persistence"
 )
 
 // Error is a deterministic error caused by the calling function (a bad
@@ -63,3 +65,8 @@ var ErrReadOnly = &Error{Code: "ReadOnlyTransaction", Msg: "Can't modify the dat
 // ErrTxDone is returned by every method of a committed or rolled-back
 // transaction.
 var ErrTxDone = errors.New("database: transaction already committed or rolled back")
+
+// IsUnavailable reports whether err (or an error it wraps) says storage
+// did not answer (persistence.ErrUnavailable): the server's trouble, to be
+// answered with "try again later" and not shown to the caller in detail.
+func IsUnavailable(err error) bool { return persistence.IsUnavailable(err) }

@@ -178,6 +178,13 @@ type Store interface {
 	// HasModules reports which of keys are stored.
 	HasModules(ctx context.Context, keys []ModuleKey) (map[ModuleKey]bool, error)
 
+	// Health is the store's record of whether storage answers: every
+	// round trip the store makes updates it, and errors of round trips
+	// that could not reach storage are marked ErrUnavailable. A caller's
+	// own probe (a lease check with a deadline, say) may record its
+	// outcome too.
+	Health() *Health
+
 	// Close releases connections and locks. The lease row stays; a later
 	// Acquire takes it over.
 	Close() error

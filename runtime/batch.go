@@ -30,7 +30,7 @@ func (r *vmRun) getMany(data string) (any, error) {
 	out, err := r.host.AsyncSyscall(r.ctx, GetManyOp, []byte(data))
 	var unknown *unknownAsyncOp
 	if !errors.As(err, &unknown) {
-		return reply(out, err)
+		return r.reply(out, err)
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal([]byte(data), &items); err != nil {
@@ -38,9 +38,12 @@ func (r *vmRun) getMany(data string) (any, error) {
 	}
 	replies := make([]batchReply, len(items))
 	for i, it := range items {
-		rep, err := reply(r.host.AsyncSyscall(r.ctx, "1.0/get", it))
+		rep, err := r.reply(r.host.AsyncSyscall(r.ctx, "1.0/get", it))
 		if err != nil {
 			return nil, err
+		}
+		if r.failed != nil {
+			return rep, nil
 		}
 		s := rep.(string)
 		if s[0] == 'o' {
@@ -51,5 +54,5 @@ func (r *vmRun) getMany(data string) (any, error) {
 		}
 	}
 	b, err := json.Marshal(replies)
-	return reply(b, err)
+	return r.reply(b, err)
 }

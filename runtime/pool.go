@@ -109,7 +109,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	if r.mode == modeFresh {
 		plan = p.preloadPlan(mods, call.Module)
 	}
-	r.finished = false
+	r.finished, r.kind, r.failed = false, call.Kind, nil
 	r.unhandledRejections() // from preparing the engine: not this call's
 	if call.Kind == KindAction {
 		r.beginAsync(p.opts.HTTPClient)
@@ -127,6 +127,11 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		return r.drain()
 	})
 	res := Result{Logs: r.logs}
+	if r.failed != nil {
+		// The run met a system failure: whatever it did next is void.
+		r.unhandledRejections()
+		return res, r.failed
+	}
 	if runErr != nil {
 		res.Err = r.engineError(runErr, call.Kind, timeout)
 		return res, nil

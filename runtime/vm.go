@@ -50,6 +50,10 @@ type vmRun struct {
 	stopped     chan struct{} // closed when the run is interrupted
 	finished    bool          // the function's promise settled
 	batchQueued bool          // point reads wait in the JS batch queue
+	kind        Kind          // the kind of the call running
+	// failed is the SystemError a syscall of a query or mutation met: the
+	// run ends with it, whatever the function makes of it.
+	failed *SystemError
 }
 
 type vmConfig struct {
@@ -185,8 +189,11 @@ func (r *vmRun) syncSyscall(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.failed != nil {
+		return r.reply(nil, r.failed)
+	}
 	out, err := r.host.Syscall(r.ctx, op, []byte(data))
-	return reply(out, err)
+	return r.reply(out, err)
 }
 
 func (r *vmRun) asyncSyscall(args []any) (any, error) {
@@ -194,10 +201,32 @@ func (r *vmRun) asyncSyscall(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.failed != nil {
+		return r.reply(nil, r.failed)
+	}
 	if op == GetManyOp {
 		return r.getMany(data)
 	}
 	out, err := r.host.AsyncSyscall(r.ctx, op, []byte(data))
+	return r.reply(out, err)
+}
+
+// reply answers a syscall. A SystemError ends a query or mutation: it is
+// recorded, the engine is interrupted so no more of the function runs,
+// and the caller sees it from Pool.Run. An action gets its public message
+// as a plain error.
+func (r *vmRun) reply(out []byte, err error) (any, error) {
+	if se, ok := AsSystemError(err); ok {
+		if r.kind == KindAction {
+			return reply(nil, errors.New(se.Public))
+		}
+		if r.failed == nil {
+			r.failed = se
+			r.interrupted.Store(true)
+			r.vm.Interrupt()
+		}
+		return reply(nil, errors.New(se.Public))
+	}
 	return reply(out, err)
 }
 

@@ -5,6 +5,8 @@
 #                                         # print HULL_TEST_POSTGRES_URL=... (eval-able)
 #   scripts/pg-test-server.sh env DIR     # print the same line for a running cluster
 #   scripts/pg-test-server.sh stop DIR    # stop the server and delete what start created
+#   scripts/pg-test-server.sh pause DIR   # stop the server, keeping its data (an outage)
+#   scripts/pg-test-server.sh resume DIR  # start a paused server again on the same port
 #
 #   eval "$(scripts/pg-test-server.sh start "$dir")"; export HULL_TEST_POSTGRES_URL
 #
@@ -74,16 +76,39 @@ start() {
     tries=$((tries + 1))
     port=$((20000 + RANDOM % 40000))
     port_in_use "$port" && continue
-    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=$fsync -c max_connections=200" \
-      start >/dev/null 2>&1; then
+    if launch "$dir" "$port" "$fsync"; then
       break
     fi
     [ "$tries" -lt 5 ] || die "server did not start: $(tail -n 20 "$dir/server.log" 2>/dev/null)"
   done
   echo "$port" >"$dir/port"
+  echo "$fsync" >"$dir/fsync"
   echo "pg-test-server: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir/data, fsync=$fsync" >&2
   url_line "$port"
+}
+
+# launch starts the server of DIR on PORT.
+launch() {
+  local dir=$1 port=$2 fsync=$3
+  as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=$fsync -c max_connections=200" \
+    start >/dev/null 2>&1
+}
+
+pause() {
+  local dir=$1
+  [ -f "$dir/port" ] || die "no cluster in $dir (run: $0 start $dir)"
+  [ -f "$dir/data/postmaster.pid" ] || die "the server in $dir is not running"
+  as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || die "pg_ctl stop failed"
+  echo "pg-test-server: paused the server in $dir (data kept)" >&2
+}
+
+resume() {
+  local dir=$1
+  [ -f "$dir/port" ] || die "no cluster in $dir (run: $0 start $dir)"
+  launch "$dir" "$(cat "$dir/port")" "$(cat "$dir/fsync" 2>/dev/null || echo on)" ||
+    die "server did not start again: $(tail -n 20 "$dir/server.log" 2>/dev/null)"
+  echo "pg-test-server: resumed the server in $dir on port $(cat "$dir/port")" >&2
 }
 
 env_line() {
@@ -99,14 +124,17 @@ stop() {
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 ||
       as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$dir/data" "$dir/port" "$dir/server.log" "$dir/initdb.log"
+  rm -rf "$dir/data" "$dir/port" "$dir/fsync" "$dir/server.log" "$dir/initdb.log"
   echo "pg-test-server: stopped and removed the cluster in $dir" >&2
 }
 
-[ $# -eq 2 ] || die "usage: $0 start|env|stop DIR"
+usage="usage: $0 start|env|stop|pause|resume DIR"
+[ $# -eq 2 ] || die "$usage"
 case "$1" in
   start) start "$2" ;;
   env) env_line "$2" ;;
   stop) stop "$2" ;;
-  *) die "usage: $0 start|env|stop DIR" ;;
+  pause) pause "$2" ;;
+  resume) resume "$2" ;;
+  *) die "$usage" ;;
 esac

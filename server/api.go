@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 
 	"hull/app"
@@ -13,13 +14,15 @@ import (
 // apiRoutes serves the Convex API of one application: function calls,
 // pushes, environment variables and logs.
 type apiRoutes struct {
-	app  *app.App
-	auth *Auth
+	app    *app.App
+	auth   *Auth
+	log    *slog.Logger
+	redact bool // see Config.RedactErrors
 }
 
 // MountApp registers the application's endpoints on r.
 func MountApp(r *Routes, a *app.App) {
-	s := &apiRoutes{app: a, auth: r.Auth()}
+	s := &apiRoutes{app: a, auth: r.Auth(), log: r.Logger(), redact: r.RedactErrors()}
 	r.HandleFunc("POST /api/query", s.handleCall(callOptions{kind: "query", defaultFormat: "json"}, nil))
 	r.HandleFunc("POST /api/mutation", s.handleCall(callOptions{kind: "mutation", defaultFormat: "json"}, nil))
 	r.HandleFunc("POST /api/action", s.handleCall(callOptions{kind: "action", defaultFormat: "json"}, nil))
@@ -37,9 +40,15 @@ func MountApp(r *Routes, a *app.App) {
 }
 
 // isAdmin reports whether the request carries a valid admin key; a key
-// that is present but wrong is an error (401), no key is anonymous.
+// that is present but wrong is an error (401), no key is anonymous. Any
+// other Authorization (a user's token) is refused as Convex refuses one
+// it cannot verify (see UserToken): dropping it would run the function
+// as nobody, which the caller did not ask for.
 func (s *apiRoutes) isAdmin(r *http.Request) (bool, error) {
 	if _, ok := AdminKeyFromRequest(r); !ok {
+		if h := r.Header.Get("Authorization"); h != "" {
+			return false, UserToken(h)
+		}
 		return false, nil
 	}
 	if _, err := s.auth.Authorize(r, ""); err != nil {
@@ -55,7 +64,9 @@ func (s *apiRoutes) requireAdmin(r *http.Request, bodyKey string) error {
 }
 
 // writeError answers err as {"code","message"} with the right status.
-func (s *apiRoutes) writeError(w http.ResponseWriter, _ *http.Request, err error) {
+// Storage that did not answer is a 503 with a generic reason; the
+// details go to the log.
+func (s *apiRoutes) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *app.Error
 	var he *HTTPError
 	var mbe *http.MaxBytesError
@@ -68,6 +79,10 @@ func (s *apiRoutes) writeError(w http.ResponseWriter, _ *http.Request, err error
 		WriteError(w, ae.Status, ae.Code, ae.Message)
 	case database.IsUserError(err):
 		WriteError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+	case database.IsUnavailable(err):
+		s.log.Warn("storage did not answer; the request answers 503", "component", "storage",
+			"request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		WriteUnavailable(w)
 	default:
 		WriteErr(w, err)
 	}

@@ -4,12 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"hull/app"
+	"hull/database"
 	"hull/runtime"
 	"hull/value"
 )
@@ -86,21 +87,19 @@ func encodeTS(ts int64) string {
 	return base64.StdEncoding.EncodeToString(b[:])
 }
 
-// udfResponse renders a function result in Convex's UdfResponse shape.
-func udfResponse(res *app.CallResult, format valueFormat) (map[string]any, error) {
+// udfResponse renders a function result in Convex's UdfResponse shape;
+// redact hides the error and the log lines (see showFailure).
+func udfResponse(res *app.CallResult, format valueFormat, requestID string, redact bool) (map[string]any, error) {
 	out := map[string]any{}
-	if len(res.Logs) > 0 {
-		lines := make([]string, 0, len(res.Logs))
-		for _, l := range res.Logs {
-			lines = append(lines, "["+l.Level+"] "+l.Message)
-		}
+	if lines := shownLogs(res.Logs, redact); len(lines) > 0 {
 		out["logLines"] = lines
 	}
 	if res.Err != nil {
+		shown := showFailure(res.Err, requestID, redact)
 		out["status"] = "error"
-		out["errorMessage"] = res.Err.Message
-		if res.Err.Data != nil {
-			d, err := value.FromJSON(res.Err.Data)
+		out["errorMessage"] = shown.Message
+		if shown.Data != nil {
+			d, err := value.FromJSON(shown.Data)
 			if err != nil {
 				return nil, fmt.Errorf("decode ConvexError data: %w", err)
 			}
@@ -163,7 +162,7 @@ func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) st
 			s.writeError(w, r, err)
 			return
 		}
-		call := app.CallRequest{Path: path, Args: args, Kind: opts.kind, Admin: admin}
+		call := app.CallRequest{Path: path, Args: args, Kind: opts.kind, Admin: admin, RequestID: requestIDOf(r)}
 		if opts.atTS {
 			if req.TS == nil {
 				s.writeError(w, r, &app.Error{Status: 400, Code: "InvalidTimestamp", Message: "query_at_ts needs a ts."})
@@ -176,16 +175,34 @@ func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) st
 		}
 		res, err := s.app.Call(r.Context(), call)
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeCallError(w, r, err, admin, call.RequestID)
 			return
 		}
-		body, err := udfResponse(res, format)
+		body, err := udfResponse(res, format, call.RequestID, s.redact && !admin)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		writeJSONResponse(w, http.StatusOK, body)
 	}
+}
+
+// writeCallError answers a call that failed on the server's side. What
+// the server did not expect is logged; a caller without an admin key is
+// told only that the request failed and under which id the log has it.
+func (s *apiRoutes) writeCallError(w http.ResponseWriter, r *http.Request, err error, admin bool, requestID string) {
+	var ae *app.Error
+	var he *HTTPError
+	if errors.As(err, &ae) || errors.As(err, &he) || database.IsUserError(err) || database.IsUnavailable(err) {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Error("function call failed", "request_id", requestID, "path", r.URL.Path, "err", err)
+	if admin {
+		WriteErr(w, err)
+		return
+	}
+	WriteError(w, http.StatusInternalServerError, CodeInternal, "[Request ID: "+requestID+"] Server Error")
 }
 
 func (s *apiRoutes) handleQueryTS(w http.ResponseWriter, r *http.Request) {

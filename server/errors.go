@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"hull/app"
+	"hull/database"
 )
 
 // Error codes hull answers with, in the body {"code": ..., "message": ...}.
@@ -46,14 +49,31 @@ func WriteError(w http.ResponseWriter, status int, code, message string) {
 }
 
 // WriteErr writes err: an *HTTPError (anywhere in its chain) keeps its
-// status and code; any other error becomes a 500 InternalServerError.
+// status and code; storage that did not answer is a 503 (see
+// WriteUnavailable); any other error becomes a 500 InternalServerError.
 func WriteErr(w http.ResponseWriter, err error) {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		WriteError(w, he.Status, he.Code, he.Message)
 		return
 	}
+	if database.IsUnavailable(err) {
+		WriteUnavailable(w)
+		return
+	}
 	WriteError(w, http.StatusInternalServerError, CodeInternal, err.Error())
+}
+
+// unavailableRetryAfter is the Retry-After of a 503 for storage that did
+// not answer, in seconds: about the interval of the storage probe.
+const unavailableRetryAfter = "1"
+
+// WriteUnavailable answers a request that failed because storage did not
+// answer: 503 with Retry-After and a generic reason. The details (hosts,
+// users, driver messages) belong in the log only.
+func WriteUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", unavailableRetryAfter)
+	WriteError(w, http.StatusServiceUnavailable, CodeStorageUnavailable, app.StorageUnavailableMessage)
 }
 
 // WriteJSON writes v as JSON with status.

@@ -55,15 +55,33 @@ func (s *Server) serveHealthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // serveReadyz answers 200 only while the server takes traffic: storage is
-// ready and shutdown has not begun.
+// open and answers (as the backend last saw it, see Readier) and shutdown
+// has not begun.
 func (s *Server) serveReadyz(w http.ResponseWriter, _ *http.Request) {
-	st := s.Status()
+	st := s.readiness()
 	status := http.StatusOK
 	if st.State != StateReady {
 		status = http.StatusServiceUnavailable
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	WriteJSON(w, status, st)
+}
+
+// readiness is Status, turned unavailable while a mounted backend says
+// storage does not answer.
+func (s *Server) readiness() Status {
+	s.mu.Lock()
+	st, backend := s.status, s.backend
+	s.mu.Unlock()
+	if st.State != StateReady {
+		return st
+	}
+	if r, ok := backend.(Readier); ok {
+		if err := r.Ready(); err != nil {
+			return Status{State: StateUnavailable, Reason: err.Error()}
+		}
+	}
+	return st
 }
 
 // serveEcho answers with the request body, for network tests.

@@ -100,7 +100,7 @@ func (s *Server) buildApp(backend Backend) (h http.Handler, err error) {
 			err = fmt.Errorf("register routes: %v", v)
 		}
 	}()
-	r := newRoutes(s.auth)
+	r := newRoutes(s.auth, s.log, s.cfg.RedactErrors)
 	r.onDrain = s.OnDrain
 	r.maxSyncSessions = s.cfg.MaxSyncSessions
 	backend.Routes(r)

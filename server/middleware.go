@@ -81,13 +81,27 @@ func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if !saneRequestID(id) {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
 	})
+}
+
+// newRequestID mints a request id: 16 hex digits, as Convex's look.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// requestIDOf returns the id of r, minting one for a request that did not
+// pass withRequestID.
+func requestIDOf(r *http.Request) string {
+	if id := RequestID(r.Context()); id != "" {
+		return id
+	}
+	return newRequestID()
 }
 
 func saneRequestID(id string) bool {

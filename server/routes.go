@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -20,14 +21,26 @@ type Routes struct {
 	paths   map[string]bool
 	sync    http.Handler
 	auth    *Auth
+	log     *slog.Logger
+	redact  bool
 	onDrain func(name string, fn func(ctx context.Context) error)
 	// maxSyncSessions is Config.MaxSyncSessions, for the sync hub.
 	maxSyncSessions int
 }
 
-func newRoutes(auth *Auth) *Routes {
-	return &Routes{mux: http.NewServeMux(), paths: map[string]bool{}, auth: auth}
+func newRoutes(auth *Auth, log *slog.Logger, redact bool) *Routes {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Routes{mux: http.NewServeMux(), paths: map[string]bool{}, auth: auth, log: log, redact: redact}
 }
+
+// Logger returns the server's logger.
+func (r *Routes) Logger() *slog.Logger { return r.log }
+
+// RedactErrors reports whether callers without an admin key see function
+// errors redacted (Config.RedactErrors).
+func (r *Routes) RedactErrors() bool { return r.redact }
 
 // OnDrain registers fn to run when shutdown begins (see Server.OnDrain).
 func (r *Routes) OnDrain(name string, fn func(ctx context.Context) error) {

@@ -44,7 +44,12 @@ type Config struct {
 	// RetryMin and RetryMax bound the backoff between attempts to open
 	// storage (defaults 100ms and 5s).
 	RetryMin, RetryMax time.Duration
-	Logger             *slog.Logger
+	// RedactErrors shows callers without an admin key only what Convex
+	// production deployments show them of a failed function: "[Request
+	// ID: <id>] Server Error", ConvexError data kept, no log lines. The
+	// log keeps everything.
+	RedactErrors bool
+	Logger       *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -76,6 +81,14 @@ func (c Config) withDefaults() Config {
 type Backend interface {
 	// Routes registers the application's handlers. It is called once.
 	Routes(r *Routes)
+}
+
+// A Backend that also implements Readier is asked by /readyz whether it
+// can serve. Ready must be cheap (a cached state, not a round trip): a
+// non-nil error makes /readyz answer 503 with the error's text as the
+// reason, so it must not carry secrets.
+type Readier interface {
+	Ready() error
 }
 
 // A Backend that also implements Shutdowner is shut down after the HTTP

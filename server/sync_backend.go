@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"hull/app"
+	"hull/database"
 	"hull/runtime"
 	"hull/server/sync"
 	"hull/value"
@@ -14,14 +15,15 @@ import (
 
 // syncBackend runs the sync sessions' functions on the application.
 type syncBackend struct {
-	app  *app.App
-	auth *Auth
+	app    *app.App
+	auth   *Auth
+	redact bool // see Config.RedactErrors
 }
 
 // mountSync serves the WebSocket sync endpoint and closes its sessions
 // when shutdown begins.
 func mountSync(r *Routes, a *app.App) {
-	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth()}, sync.Options{MaxSessions: r.maxSyncSessions})
+	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth(), redact: r.RedactErrors()}, sync.Options{Logger: r.Logger(), MaxSessions: r.maxSyncSessions})
 	r.Sync(hub)
 	r.OnDrain("close sync sessions", func(context.Context) error {
 		hub.Close()
@@ -30,19 +32,30 @@ func mountSync(r *Routes, a *app.App) {
 }
 
 func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, path string, args json.RawMessage, id sync.Identity, prep func(*app.CallRequest)) (*app.CallResult, error) {
+	requestID := newRequestID()
 	p, err := app.ParseFunctionPath(path)
 	if err != nil {
 		var ae *app.Error
 		if errors.As(err, &ae) {
-			return &app.CallResult{Err: &runtime.UserError{Message: ae.Message}}, nil
+			return &app.CallResult{Err: &runtime.UserError{Message: ae.Message}, RequestID: requestID}, nil
 		}
 		return nil, err
 	}
-	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin}
+	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin, RequestID: requestID}
 	if prep != nil {
 		prep(&req)
 	}
-	return b.app.Call(ctx, req)
+	res, err := b.app.Call(ctx, req)
+	if database.IsUnavailable(err) {
+		// The session closes so the client reconnects and tries again.
+		return nil, fmt.Errorf("%w: %w", sync.ErrUnavailable, err)
+	}
+	return res, err
+}
+
+// result renders a call's outcome for a session of identity id.
+func (b *syncBackend) result(res *app.CallResult, id sync.Identity) sync.FunctionResult {
+	return functionResult(res, b.redact && !id.Admin)
 }
 
 // Query implements sync.Backend.
@@ -53,7 +66,7 @@ func (b *syncBackend) Query(ctx context.Context, q sync.QueryCall) (*sync.QueryR
 	if err != nil {
 		return nil, err
 	}
-	out := &sync.QueryResult{FunctionResult: functionResult(res), TS: res.TS, Journal: res.Journal}
+	out := &sync.QueryResult{FunctionResult: b.result(res, q.Identity), TS: res.TS, Journal: res.Journal}
 	if res.Deps != nil {
 		out.Deps = res.Deps
 	}
@@ -71,7 +84,7 @@ func (b *syncBackend) Mutation(ctx context.Context, m sync.RequestCall) (*sync.F
 	if err != nil {
 		return nil, err
 	}
-	fr := functionResult(res)
+	fr := b.result(res, m.Identity)
 	if fr.TS == 0 {
 		fr.TS = b.app.LatestTS()
 	}
@@ -84,7 +97,7 @@ func (b *syncBackend) Action(ctx context.Context, a sync.RequestCall) (*sync.Fun
 	if err != nil {
 		return nil, err
 	}
-	fr := functionResult(res)
+	fr := b.result(res, a.Identity)
 	return &fr, nil
 }
 
@@ -139,17 +152,15 @@ func (b *syncBackend) Authenticate(_ context.Context, tokenType, token string) (
 	return sync.Identity{}, fmt.Errorf("unknown token type %q", tokenType)
 }
 
-// functionResult renders a call's outcome in the protocol's encoding.
-func functionResult(res *app.CallResult) sync.FunctionResult {
-	out := sync.FunctionResult{TS: res.TS}
-	for _, l := range res.Logs {
-		out.LogLines = append(out.LogLines, "["+l.Level+"] "+l.Message)
-	}
+// functionResult renders a call's outcome in the protocol's encoding;
+// redact hides the error and the log lines (see showFailure).
+func functionResult(res *app.CallResult, redact bool) sync.FunctionResult {
+	out := sync.FunctionResult{TS: res.TS, LogLines: shownLogs(res.Logs, redact)}
 	if res.Err != nil {
-		msg := res.Err.Message
-		out.Error = &msg
-		if res.Err.Data != nil {
-			if v, err := value.FromJSON(res.Err.Data); err == nil {
+		shown := showFailure(res.Err, res.RequestID, redact)
+		out.Error = &shown.Message
+		if shown.Data != nil {
+			if v, err := value.FromJSON(shown.Data); err == nil {
 				out.ErrorData = value.ToJSON(v)
 			}
 		}

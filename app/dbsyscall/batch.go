@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"hull/database"
 	"hull/value"
 )
 
@@ -52,6 +53,9 @@ func (h *Handler) getMany(ctx context.Context, args []byte) ([]byte, error) {
 	replies := make([]batchReply, len(items))
 	for i, it := range items {
 		out, err := h.get(ctx, it)
+		if database.IsUnavailable(err) {
+			return nil, err // the server's failure, not this get's: the whole batch fails
+		}
 		if err != nil {
 			replies[i].E = &batchError{Message: err.Error()}
 			var cd interface{ ConvexData() []byte }

@@ -78,8 +78,19 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 const sessionPruneInterval = time.Hour
 
 // leaseCheckInterval is how often a running hull checks that it still
-// holds the writer lease.
+// holds the writer lease. The check is also the storage probe readiness
+// reports from (see backend.Ready): a round trip every second, whether or
+// not requests come.
 const leaseCheckInterval = time.Second
+
+// leaseCheckTimeout bounds one lease check: storage that does not answer
+// within it counts as unavailable.
+const leaseCheckTimeout = 5 * time.Second
+
+// probeStale is how long readiness trusts the last storage round trip:
+// with the lease checked every second, an older one means the probe
+// itself is stuck.
+const probeStale = 3 * leaseCheckTimeout
 
 // watchLease shuts this process down once a newer process has taken the
 // writer lease (DESIGN decision 1): it can no longer commit, and must not
@@ -93,7 +104,7 @@ func (b *backend) watchLease(ctx context.Context, lease persistence.Lease, handO
 			return
 		case <-t.C:
 		}
-		err := b.store.CheckLease(ctx, lease)
+		err := b.checkLease(ctx, lease)
 		if errors.Is(err, persistence.ErrFenced) {
 			b.log.Warn("another hull process took over the writer lease; handing over and shutting down", "component", "storage")
 			b.fenced.Store(true)
@@ -104,10 +115,42 @@ func (b *backend) watchLease(ctx context.Context, lease persistence.Lease, handO
 			handOver()
 			return
 		}
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !persistence.IsUnavailable(err) {
+			// An outage is logged once by the store, when it begins.
 			b.log.Warn("lease check failed", "component", "storage", "err", err)
 		}
 	}
+}
+
+// checkLease checks the lease once, within leaseCheckTimeout; storage
+// that does not answer in time is recorded as unavailable.
+func (b *backend) checkLease(ctx context.Context, lease persistence.Lease) error {
+	cctx, cancel := context.WithTimeout(ctx, leaseCheckTimeout)
+	defer cancel()
+	err := b.store.CheckLease(cctx, lease)
+	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+		err = persistence.Unavailable(fmt.Errorf("storage did not answer a lease check within %s: %w", leaseCheckTimeout, err))
+		b.store.Health().Observe(err)
+	}
+	return err
+}
+
+// Ready reports whether storage answers, from the last round trip (the
+// lease check makes one every second): /readyz answers 503 with the
+// error otherwise. The error says what is wrong without the details,
+// which the log has.
+func (b *backend) Ready() error {
+	if b.fenced.Load() {
+		return errors.New("a newer hull process took over the writer lease; this one is shutting down")
+	}
+	st := b.store.Health().Status()
+	if !st.Up {
+		return fmt.Errorf("storage does not answer (since %s); the server log has the details", st.Since.UTC().Format(time.RFC3339))
+	}
+	if !st.Last.IsZero() && time.Since(st.Last) > probeStale {
+		return fmt.Errorf("storage has not answered for %s", time.Since(st.Last).Round(time.Second))
+	}
+	return nil
 }
 
 // deriveKey derives a purpose-bound key from the instance secret.

@@ -47,6 +47,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		MaxSyncSessions: cfg.MaxSyncSessions,
+		RedactErrors:    cfg.Redact(),
 		Logger:          log,
 	})
 	if err != nil {
@@ -57,7 +58,8 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 	if cfg.UsesPostgres() {
 		storage = "postgres"
 	}
-	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage)
+	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage,
+		"production", cfg.Production, "redact_errors", cfg.Redact())
 	// A backend that loses the writer lease to a newer process ends the
 	// serve loop as SIGTERM would: drain, close, exit 0.
 	ctx, handOver := context.WithCancel(ctx)

@@ -12,7 +12,8 @@ import (
 
 // PutModules stores mods in one statement; a key already stored keeps its
 // first contents.
-func (s *Store) PutModules(ctx context.Context, mods []persistence.Module) error {
+func (s *Store) PutModules(ctx context.Context, mods []persistence.Module) (err error) {
+	defer s.observe(&err)
 	if len(mods) == 0 {
 		return nil
 	}
@@ -24,7 +25,7 @@ func (s *Store) PutModules(ctx context.Context, mods []persistence.Module) error
 		paths[i], envs[i], sums[i] = m.Path, m.Environment, m.SHA256
 		sources[i], sourceMap[i] = nonNil(m.Source), m.SourceMap // a nil map stays NULL
 	}
-	_, err := s.pool.Exec(ctx, `
+	_, err = s.pool.Exec(ctx, `
 INSERT INTO hull_modules (path, environment, sha256, source, source_map)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])
 ON CONFLICT (path, environment, sha256) DO NOTHING`, paths, envs, sums, sources, sourceMap)
@@ -35,9 +36,10 @@ ON CONFLICT (path, environment, sha256) DO NOTHING`, paths, envs, sums, sources,
 }
 
 // GetModule returns the module under key or persistence.ErrModuleNotFound.
-func (s *Store) GetModule(ctx context.Context, key persistence.ModuleKey) (persistence.Module, error) {
+func (s *Store) GetModule(ctx context.Context, key persistence.ModuleKey) (_ persistence.Module, err error) {
+	defer s.observe(&err)
 	m := persistence.Module{Path: key.Path, Environment: key.Environment, SHA256: key.SHA256}
-	err := s.pool.QueryRow(ctx, `
+	err = s.pool.QueryRow(ctx, `
 SELECT source, source_map FROM hull_modules WHERE path = $1::text AND environment = $2::text AND sha256 = $3::text`,
 		key.Path, key.Environment, key.SHA256).Scan(&m.Source, &m.SourceMap)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -51,7 +53,8 @@ SELECT source, source_map FROM hull_modules WHERE path = $1::text AND environmen
 }
 
 // HasModules reports which of keys are stored, in one query.
-func (s *Store) HasModules(ctx context.Context, keys []persistence.ModuleKey) (map[persistence.ModuleKey]bool, error) {
+func (s *Store) HasModules(ctx context.Context, keys []persistence.ModuleKey) (_ map[persistence.ModuleKey]bool, err error) {
+	defer s.observe(&err)
 	out := make(map[persistence.ModuleKey]bool, len(keys))
 	if len(keys) == 0 {
 		return out, nil

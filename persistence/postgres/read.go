@@ -43,7 +43,8 @@ WHERE ts > $1::bigint AND ts <= $2::bigint ORDER BY ts, tbl, id`
 
 // Get returns the newest live revision at or below at of each id, in one
 // query whatever the number of ids.
-func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map[persistence.DocID]persistence.Revision, error) {
+func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (_ map[persistence.DocID]persistence.Revision, err error) {
+	defer s.observe(&err)
 	out := make(map[persistence.DocID]persistence.Revision, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -52,10 +53,7 @@ func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map
 	for i, id := range ids {
 		tbls[i], keys[i] = int64(id.Table), id.Internal[:]
 	}
-	var (
-		rows pgx.Rows
-		err  error
-	)
+	var rows pgx.Rows
 	switch {
 	case at == persistence.Latest && len(ids) == 1: // the common point read: the simplest plan
 		rows, err = s.pool.Query(ctx, sqlGetOneLatest, tbls[0], keys[0])
@@ -127,7 +125,8 @@ func tooOld(op string, at, floor int64) error {
 // document, in one query. Rows come ordered by key prefix and, where
 // prefixes tie, by the full key; the range bounds compare full keys where
 // a prefix alone cannot decide.
-func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) ([]persistence.IndexEntry, error) {
+func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) (_ []persistence.IndexEntry, err error) {
+	defer s.observe(&err)
 	q := &query{}
 	var sql string
 	if at == persistence.Latest {
@@ -274,7 +273,8 @@ FROM ` + sqlFloor + ` LEFT JOIN LATERAL (
 
 // Revisions streams document revisions with after < ts <= through in
 // (ts, id) order, from one query.
-func (s *Store) Revisions(ctx context.Context, after, through int64, fn func(persistence.Revision) error) error {
+func (s *Store) Revisions(ctx context.Context, after, through int64, fn func(persistence.Revision) error) (err error) {
+	defer s.observe(&err)
 	rows, err := s.pool.Query(ctx, sqlRevisions, after, through)
 	if err != nil {
 		return fmt.Errorf("postgres: revisions (%d, %d]: %w", after, through, err)
@@ -297,7 +297,8 @@ func (s *Store) Revisions(ctx context.Context, after, through int64, fn func(per
 }
 
 // RetainedFrom returns the oldest ts a read may ask for.
-func (s *Store) RetainedFrom(ctx context.Context) (int64, error) {
+func (s *Store) RetainedFrom(ctx context.Context) (_ int64, err error) {
+	defer s.observe(&err)
 	var from int64
 	if err := s.pool.QueryRow(ctx, sqlRetainedFrom).Scan(&from); err != nil {
 		return 0, fmt.Errorf("postgres: retained from: %w", err)

@@ -65,6 +65,7 @@ type Store struct {
 	database string
 	logger   *slog.Logger
 	gcChunk  int64 // log rows one GC transaction examines
+	health   persistence.Health
 
 	analyzer analyzer
 	bg       sync.WaitGroup // background work, stopped by Close

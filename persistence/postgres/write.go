@@ -28,11 +28,11 @@ const (
 // ts against the durable maximum, then appends to both logs and updates
 // current state, all in the statement's transaction. Nothing commits
 // unless everything does.
-func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []persistence.Commit) error {
+func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []persistence.Commit) (err error) {
+	defer s.observe(&err)
 	if err := validateCommits(commits); err != nil {
 		return err
 	}
-	var err error
 	if len(commits) == 0 {
 		_, err = s.pool.Exec(ctx, `SELECT hull_check_fence($1::bigint, true)`, lease.Fence)
 	} else {
@@ -247,7 +247,8 @@ func nonNil(b []byte) []byte {
 
 // MaxTS returns the highest durable commit ts, derived from the logs (both
 // indexed by ts) and the floor GC and empty commits leave behind.
-func (s *Store) MaxTS(ctx context.Context) (int64, error) {
+func (s *Store) MaxTS(ctx context.Context) (_ int64, err error) {
+	defer s.observe(&err)
 	var ts int64
 	if err := s.pool.QueryRow(ctx, sqlMaxTS).Scan(&ts); err != nil {
 		return 0, fmt.Errorf("postgres: max ts: %w", err)

@@ -13,9 +13,10 @@ import (
 // write made under an older lease fails from this moment on: writes check
 // the fence inside their own BEGIN IMMEDIATE transaction, which cannot
 // interleave with this one.
-func (s *Store) Acquire(ctx context.Context, holder string) (persistence.Lease, error) {
+func (s *Store) Acquire(ctx context.Context, holder string) (_ persistence.Lease, err error) {
+	defer s.observe(&err)
 	var fence int64
-	err := s.write.QueryRowContext(ctx, `
+	err = s.write.QueryRowContext(ctx, `
 INSERT INTO lease (id, fence, holder, released) VALUES (1, 1, ?, 0)
 ON CONFLICT (id) DO UPDATE SET fence = fence + 1, holder = excluded.holder, released = 0
 RETURNING fence`, holder).Scan(&fence)
@@ -28,14 +29,16 @@ RETURNING fence`, holder).Scan(&fence)
 
 // CheckLease returns persistence.ErrFenced if lease is no longer the newest
 // or was released.
-func (s *Store) CheckLease(ctx context.Context, lease persistence.Lease) error {
+func (s *Store) CheckLease(ctx context.Context, lease persistence.Lease) (err error) {
+	defer s.observe(&err)
 	return checkFence(ctx, s.read, lease)
 }
 
 // Release marks lease released if it is still the newest; a fenced lease is
 // left alone. A released lease can no longer write.
-func (s *Store) Release(ctx context.Context, lease persistence.Lease) error {
-	_, err := s.write.ExecContext(ctx,
+func (s *Store) Release(ctx context.Context, lease persistence.Lease) (err error) {
+	defer s.observe(&err)
+	_, err = s.write.ExecContext(ctx,
 		`UPDATE lease SET released = 1 WHERE id = 1 AND fence = ?`, lease.Fence)
 	if err != nil {
 		return fmt.Errorf("sqlite: release lease %d: %w", lease.Fence, err)

@@ -12,6 +12,7 @@ import (
 // PutModules stores mods in one transaction; a key already stored keeps
 // its first contents.
 func (s *Store) PutModules(ctx context.Context, mods []persistence.Module) (err error) {
+	defer s.observe(&err)
 	if len(mods) == 0 {
 		return nil
 	}
@@ -50,9 +51,10 @@ const sqlGetModule = `
 SELECT source, source_map FROM modules WHERE path = ? AND environment = ? AND sha256 = ?`
 
 // GetModule returns the module under key or persistence.ErrModuleNotFound.
-func (s *Store) GetModule(ctx context.Context, key persistence.ModuleKey) (persistence.Module, error) {
+func (s *Store) GetModule(ctx context.Context, key persistence.ModuleKey) (_ persistence.Module, err error) {
+	defer s.observe(&err)
 	m := persistence.Module{Path: key.Path, Environment: key.Environment, SHA256: key.SHA256}
-	err := s.read.QueryRowContext(ctx, sqlGetModule, key.Path, key.Environment, key.SHA256).
+	err = s.read.QueryRowContext(ctx, sqlGetModule, key.Path, key.Environment, key.SHA256).
 		Scan(&m.Source, &m.SourceMap)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("sqlite: module %s (%s, %s): %w", key.Path, key.Environment, key.SHA256, persistence.ErrModuleNotFound)
@@ -65,7 +67,8 @@ func (s *Store) GetModule(ctx context.Context, key persistence.ModuleKey) (persi
 }
 
 // HasModules reports which of keys are stored.
-func (s *Store) HasModules(ctx context.Context, keys []persistence.ModuleKey) (map[persistence.ModuleKey]bool, error) {
+func (s *Store) HasModules(ctx context.Context, keys []persistence.ModuleKey) (_ map[persistence.ModuleKey]bool, err error) {
+	defer s.observe(&err)
 	out := make(map[persistence.ModuleKey]bool, len(keys))
 	if len(keys) == 0 {
 		return out, nil

@@ -37,7 +37,8 @@ WHERE ts > ? AND ts <= ? ORDER BY ts, tbl, id`
 )
 
 // Get returns the newest live revision at or below at of each id.
-func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (map[persistence.DocID]persistence.Revision, error) {
+func (s *Store) Get(ctx context.Context, ids []persistence.DocID, at int64) (_ map[persistence.DocID]persistence.Revision, err error) {
+	defer s.observe(&err)
 	out := make(map[persistence.DocID]persistence.Revision, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -110,7 +111,8 @@ func (s *Store) checkRetained(at int64) error {
 
 // Scan returns the live entries of r as of at, each joined with its
 // document in the same query.
-func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) ([]persistence.IndexEntry, error) {
+func (s *Store) Scan(ctx context.Context, r persistence.Range, at int64) (_ []persistence.IndexEntry, err error) {
+	defer s.observe(&err)
 	limit := int64(-1)
 	if r.Limit > 0 {
 		limit = int64(r.Limit)
@@ -175,7 +177,8 @@ func scanEntry(rows *sql.Rows) (persistence.IndexEntry, error) {
 
 // Revisions streams document revisions with after < ts <= through in
 // (ts, id) order.
-func (s *Store) Revisions(ctx context.Context, after, through int64, fn func(persistence.Revision) error) error {
+func (s *Store) Revisions(ctx context.Context, after, through int64, fn func(persistence.Revision) error) (err error) {
+	defer s.observe(&err)
 	rows, err := s.read.QueryContext(ctx, sqlRevisions, after, through)
 	if err != nil {
 		return fmt.Errorf("sqlite: revisions (%d, %d]: %w", after, through, err)
@@ -207,7 +210,8 @@ func (s *Store) Revisions(ctx context.Context, after, through int64, fn func(per
 }
 
 // RetainedFrom returns the oldest ts a read may ask for.
-func (s *Store) RetainedFrom(ctx context.Context) (int64, error) {
+func (s *Store) RetainedFrom(ctx context.Context) (_ int64, err error) {
+	defer s.observe(&err)
 	var from int64
 	if err := s.read.QueryRowContext(ctx, sqlRetainedFrom).Scan(&from); err != nil {
 		return 0, fmt.Errorf("sqlite: retained from: %w", err)

@@ -53,6 +53,7 @@ type Store struct {
 	// and GC raises this before its deletions commit, so a read at a ts
 	// needs no transaction, only this check after it ran.
 	retained atomic.Int64
+	health   persistence.Health
 }
 
 var _ persistence.Store = (*Store)(nil)

@@ -39,6 +39,7 @@ SELECT max(
 // the lease inside it. With synchronous=FULL the group is on disk when Write
 // returns nil; on any error nothing was written.
 func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []persistence.Commit) (err error) {
+	defer s.observe(&err)
 	if err := validateCommits(commits); err != nil {
 		return err
 	}
@@ -155,7 +156,8 @@ func nonNil(b []byte) []byte {
 
 // MaxTS returns the highest durable commit ts, derived from the logs and
 // the floor kept by GC.
-func (s *Store) MaxTS(ctx context.Context) (int64, error) {
+func (s *Store) MaxTS(ctx context.Context) (_ int64, err error) {
+	defer s.observe(&err)
 	var ts int64
 	if err := s.read.QueryRowContext(ctx, sqlMaxTS).Scan(&ts); err != nil {
 		return 0, fmt.Errorf("sqlite: max ts: %w", err)

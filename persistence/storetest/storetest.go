@@ -39,6 +39,7 @@ func Run(t *testing.T, b Backend) {
 		{"gc keeps what the retention window needs", testGC},
 		{"modules are stored once and found by key", testModules},
 		{"reads run concurrently with writes", testConcurrentReads},
+		{"round trips keep the health up, answered errors included", testHealth},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -71,6 +71,9 @@ func (s *session) runMutation(call RequestCall) {
 	if s.ctx.Err() != nil {
 		return
 	}
+	if s.retryLater(err) {
+		return // the client resends it once reconnected
+	}
 	resp := mutationResponse{Type: "MutationResponse", RequestID: call.RequestID, LogLines: []string{}}
 	switch {
 	case err != nil:
@@ -177,8 +180,35 @@ func (s *session) onAuthenticate(m clientMessage) error {
 	return nil
 }
 
+// ErrUnavailable marks a Backend error that says storage did not answer:
+// the session then closes with a reason that makes the client reconnect
+// after a backoff, resubscribe its queries and resend its mutations (a
+// resent mutation keeps its session and request id, so it runs once).
+var ErrUnavailable = errors.New("sync: storage is unavailable")
+
+// closeUnavailable is the close reason for ErrUnavailable. Its prefix is
+// none of those the client backs off from for longer, so it reconnects
+// after about a second, doubling up to 16 s while the failures last.
+const closeUnavailable = "StorageUnavailable: the database is temporarily unavailable"
+
+// retryLater closes the session when err is ErrUnavailable and reports
+// whether it did; called without s.mu held.
+func (s *session) retryLater(err error) bool {
+	if !errors.Is(err, ErrUnavailable) || s.ctx.Err() != nil {
+		return false
+	}
+	s.log.Warn("sync: storage did not answer; closing the session so the client retries", "err", err)
+	s.mu.Lock()
+	s.abort(websocket.StatusTryAgainLater, closeUnavailable)
+	s.mu.Unlock()
+	return true
+}
+
 // serverError is what a client sees of a system failure.
 func serverError(err error) string {
+	if errors.Is(err, ErrUnavailable) {
+		return closeUnavailable
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "Server Error: the function did not finish in time"
 	}

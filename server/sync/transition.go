@@ -88,6 +88,9 @@ func (s *session) compute(c *computation, jobs []job) {
 			if s.ctx.Err() != nil {
 				return
 			}
+			if s.retryLater(err) {
+				return
+			}
 			s.log.Warn("sync: query failed", "path", j.call.Path, "err", err)
 			c.failed[j.id] = serverError(err)
 			continue

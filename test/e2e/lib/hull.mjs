@@ -75,7 +75,8 @@ export class Hull {
     delete env.CONVEX_SELF_HOSTED_URL;
     delete env.CONVEX_SELF_HOSTED_ADMIN_KEY;
     if (backend === "postgres") {
-      env.DATABASE_URL = postgresBaseURL();
+      // A test may bring its own server (extraEnv.DATABASE_URL).
+      env.DATABASE_URL = extraEnv.DATABASE_URL ?? postgresBaseURL();
       env.DO_NOT_REQUIRE_SSL = "1";
       env.INSTANCE_SECRET = randomBytes(32).toString("hex");
     }
