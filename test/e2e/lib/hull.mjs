@@ -145,12 +145,17 @@ export class App {
 
   // convex runs the official CLI in the app dir; it resolves with
   // {code, stdout, stderr} and never throws on a non-zero exit.
-  async convex(args, { timeout = 120_000 } = {}) {
+  // onOutput, when given, sees stdout as it arrives and may return true to
+  // end the command early (for commands such as run --watch).
+  async convex(args, { timeout = 120_000, onOutput } = {}) {
     const cli = join(e2eDir, "node_modules", "convex", "bin", "main.js");
     return await new Promise((res) => {
       const p = spawn(process.execPath, [cli, ...args], { cwd: this.dir, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "", stderr = "";
-      p.stdout.on("data", (d) => (stdout += d));
+      p.stdout.on("data", (d) => {
+        stdout += d;
+        if (onOutput?.(stdout)) p.kill("SIGTERM");
+      });
       p.stderr.on("data", (d) => (stderr += d));
       const t = setTimeout(() => p.kill("SIGKILL"), timeout);
       p.once("exit", (code) => {

@@ -147,10 +147,17 @@ for (const backend of backends()) {
       assert.equal(add.functionType, "Mutation");
       assert.equal(add.args.type, "object");
       // run --watch prints the result and then each change.
-      const watch = app.convex(["run", "--watch", "counters:get", '{"name":"watched"}'], { timeout: 6_000 });
-      await new Promise((res) => setTimeout(res, 2_000));
-      await new ConvexHttpClient(hull.url).mutation(api.counters.inc, { name: "watched" });
-      const out = await watch;
+      // The mutation is sent once the first result is printed; the command
+      // ends when the change arrives (or after the timeout).
+      let mutated = null;
+      const out = await app.convex(["run", "--watch", "counters:get", '{"name":"watched"}'], {
+        timeout: 60_000,
+        onOutput: (stdout) => {
+          if (!mutated && /^0$/m.test(stdout)) mutated = new ConvexHttpClient(hull.url).mutation(api.counters.inc, { name: "watched" });
+          return /^1$/m.test(stdout);
+        },
+      });
+      await mutated;
       assert.match(out.stdout, /^0$/m);
       assert.match(out.stdout, /^1$/m);
     });
