@@ -169,8 +169,8 @@ func (db *DB) commitGroup(ctx context.Context, group []*pending) {
 		}
 		return
 	}
-	db.setWriting(true)
-	defer db.setWriting(false)
+	db.setWriting(accepted)
+	defer db.setWriting(nil)
 	if err := db.store.Write(ctx, db.lease, commits); err != nil {
 		db.fenceOn(err)
 		// The outcome may be unknown (a lost connection after the group

@@ -122,7 +122,9 @@ type DB struct {
 	// writing is set (under mu) while a group is being written: the store
 	// may hold versions not yet installed, so reads do not fill the cache.
 	writing bool
-	bf      backfiller
+	// inflight is the group being written, while writing.
+	inflight []*pending
+	bf       backfiller
 
 	mu      sync.Mutex
 	cat     *catalog
