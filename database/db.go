@@ -13,9 +13,12 @@
 // consumed and the documents it got). A mutation's Commit hands its
 // prepared writes to the one committer goroutine, which validates the read
 // set against every commit since the snapshot (a conflict fails it with a
-// *ConflictError, and DB.Retry runs it again), assigns rising timestamps
-// and writes each group of queued commits with one store Write; a commit
-// is acknowledged, and becomes readable, only once durable.
+// *ConflictError, and DB.Retry runs it again, serialized after a few
+// conflicts so that it cannot conflict: serial.go), assigns rising
+// timestamps and writes each group of queued commits with one store
+// Write; a commit is acknowledged, and becomes readable, only once
+// durable. A transaction at the newest snapshot reads index ranges from
+// the store's current state when no commit since touched them (reads.go).
 package database
 
 import (
