@@ -97,8 +97,9 @@ func (a *App) runQuery(ctx context.Context, mods moduleSet, req CallRequest, dep
 
 // runMutation runs a mutation in its own transaction. A commit refused
 // because of a concurrent write runs the whole mutation again from a fresh
-// snapshot (database.DB.Retry: bounded retries with jittered backoff); when
-// the retries are used up, the conflict is the function's error.
+// snapshot (database.DB.Retry: a few retries with jittered backoff, then
+// serialized runs, which cannot conflict); should the retries be used up
+// all the same, the conflict is the function's error.
 func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
 	var res *CallResult
 	err := a.db.Retry(ctx, func(ctx context.Context) error {
@@ -121,6 +122,16 @@ func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, 
 // mutationOnce is one attempt of runMutation. On a commit conflict it
 // returns the run's result with the conflict.
 func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
+	if database.Serialized(ctx) {
+		// The transaction will hold every other commit back while it
+		// runs: wait for a slot to run in first, not during the hold.
+		c, release, err := a.pool.Reserve(ctx, runtime.KindMutation)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", req.Path, err)
+		}
+		defer release()
+		ctx = c
+	}
 	tx, err := a.beginWrite(ctx)
 	if err != nil {
 		return nil, err

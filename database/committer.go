@@ -26,7 +26,10 @@ type pending struct {
 	// backfill marks a batch of index entries from the backfill worker
 	// (see checkBackfill).
 	backfill bool
-	done     chan commitResult
+	// serial numbers the hold of a serialized transaction (see serial.go);
+	// 0 for others.
+	serial uint64
+	done   chan commitResult
 }
 
 type commitResult struct {
@@ -36,11 +39,16 @@ type commitResult struct {
 
 // commitQueue hands prepared commits to the committer goroutine.
 type commitQueue struct {
-	mu      sync.Mutex
-	items   []*pending
-	closed  bool
-	wake    chan struct{} // one token: something was queued or closed
-	stopped chan struct{} // closed when the committer has exited
+	mu     sync.Mutex
+	items  []*pending
+	closed bool
+	// busy is open while a group taken is being written and installed.
+	busy chan struct{}
+	// held numbers the serialized transaction the committer waits for
+	// (0: none); holds counts the numbers handed out (see serial.go).
+	held, holds uint64
+	wake        chan struct{} // one token: something was queued or closed, or a hold ended
+	stopped     chan struct{} // closed when the committer has exited
 }
 
 func (q *commitQueue) init() {
@@ -68,13 +76,29 @@ func (q *commitQueue) push(p *pending) bool {
 }
 
 // take removes and returns everything queued, and whether the queue is
-// closed.
+// closed. While a serialized transaction holds the committer it returns
+// nothing until that transaction's commit is queued (a closed queue
+// ignores holds). A group taken must be followed by finish.
 func (q *commitQueue) take() ([]*pending, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.held != 0 && !q.closed && !q.takeHeld() {
+		return nil, false
+	}
 	items := q.items
 	q.items = nil
+	if len(items) > 0 {
+		q.busy = make(chan struct{})
+	}
 	return items, q.closed
+}
+
+// finish marks the group taken last as written and installed.
+func (q *commitQueue) finish() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	close(q.busy)
+	q.busy = nil
 }
 
 func (q *commitQueue) close() {
@@ -109,6 +133,7 @@ func (db *DB) runCommitter() {
 			group, closed := db.queue.take()
 			if len(group) > 0 {
 				db.commitGroup(ctx, group)
+				db.queue.finish()
 				continue
 			}
 			if closed {
@@ -144,8 +169,8 @@ func (db *DB) commitGroup(ctx context.Context, group []*pending) {
 		}
 		return
 	}
-	db.setWriting(true)
-	defer db.setWriting(false)
+	db.setWriting(accepted)
+	defer db.setWriting(nil)
 	if err := db.store.Write(ctx, db.lease, commits); err != nil {
 		db.fenceOn(err)
 		// The outcome may be unknown (a lost connection after the group
@@ -189,6 +214,9 @@ func (db *DB) validate(group []*pending) []*pending {
 		if err != nil {
 			if IsConflict(err) {
 				db.stats.conflicts.Add(1)
+				if p.serial != 0 {
+					db.stats.serialConflicts.Add(1)
+				}
 			}
 			p.done <- commitResult{err: err}
 			continue

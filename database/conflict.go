@@ -63,12 +63,20 @@ func (e *TooOldError) UserFacing() bool { return true }
 var ErrClosed = errors.New("database: closed")
 
 // RetryPolicy bounds how a conflicting mutation is run again: at most
-// MaxRetries more times, waiting a random time up to Backoff doubled at
-// every retry, capped at MaxBackoff.
+// MaxRetries more times; the first SerialAfter conflicts are followed by
+// an optimistic run again after a random wait up to Backoff doubled at
+// every retry (capped at MaxBackoff), later ones by a serialized run,
+// which cannot conflict while its hold lasts (see serial.go).
 type RetryPolicy struct {
 	MaxRetries int           // default 9 (10 attempts)
 	Backoff    time.Duration // default 2 ms
 	MaxBackoff time.Duration // default 200 ms
+	// SerialAfter is the number of conflicts after which every further
+	// attempt runs serialized; default 3, negative never.
+	SerialAfter int
+	// SerialHold bounds how long a serialized transaction holds back
+	// every other commit; default 1 s (the time limit of a mutation).
+	SerialHold time.Duration
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -80,6 +88,12 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.MaxBackoff <= 0 {
 		p.MaxBackoff = 200 * time.Millisecond
+	}
+	if p.SerialAfter == 0 {
+		p.SerialAfter = 3
+	}
+	if p.SerialHold <= 0 {
+		p.SerialHold = time.Second
 	}
 	return p
 }
@@ -94,19 +108,38 @@ func (p RetryPolicy) delay(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// serial reports whether the attempt after the given number of conflicts
+// runs serialized.
+func (p RetryPolicy) serial(conflicts int) bool {
+	return p.SerialAfter > 0 && conflicts >= p.SerialAfter
+}
+
 // Retry runs attempt until it returns something other than a conflict, or
 // the retries of the policy are used up; it returns attempt's last error.
 // attempt must begin, run and commit a whole transaction each time, so a
-// retry starts from a fresh snapshot. Every retry is counted in Stats and
-// logged at debug level.
+// retry starts from a fresh snapshot. After RetryPolicy.SerialAfter
+// conflicts the attempts run serialized: the first Begin of such an
+// attempt holds back every other commit until its transaction ends, so
+// that transaction cannot conflict (see Serialized). Every retry is
+// counted in Stats and logged at debug level.
 func (db *DB) Retry(ctx context.Context, attempt func(ctx context.Context) error) error {
 	p := db.opts.Retry
 	for n := 0; ; n++ {
-		err := attempt(ctx)
+		var err error
+		if p.serial(n) {
+			err = db.runSerialized(ctx, attempt)
+		} else {
+			err = attempt(ctx)
+		}
 		if err == nil || !IsConflict(err) || n >= p.MaxRetries {
 			return err
 		}
 		db.stats.retries.Add(1)
+		if p.serial(n + 1) {
+			// Waiting for the turn to run serialized is the backoff.
+			db.opts.Logger.Debug("database: retrying a conflicting transaction", "retry", n+1, "serialized", true, "err", err)
+			continue
+		}
 		wait := p.delay(n + 1)
 		db.opts.Logger.Debug("database: retrying a conflicting transaction", "retry", n+1, "wait", wait, "err", err)
 		t := time.NewTimer(wait)

@@ -13,9 +13,12 @@
 // consumed and the documents it got). A mutation's Commit hands its
 // prepared writes to the one committer goroutine, which validates the read
 // set against every commit since the snapshot (a conflict fails it with a
-// *ConflictError, and DB.Retry runs it again), assigns rising timestamps
-// and writes each group of queued commits with one store Write; a commit
-// is acknowledged, and becomes readable, only once durable.
+// *ConflictError, and DB.Retry runs it again, serialized after a few
+// conflicts so that it cannot conflict: serial.go), assigns rising
+// timestamps and writes each group of queued commits with one store
+// Write; a commit is acknowledged, and becomes readable, only once
+// durable. A transaction at the newest snapshot reads index ranges from
+// the store's current state when no commit since touched them (reads.go).
 package database
 
 import (
@@ -111,6 +114,9 @@ type DB struct {
 
 	queue commitQueue
 	stats counters
+	// turn is held by the serialized attempt of Retry that runs (see
+	// serial.go); waiters queue for it in order.
+	turn chan struct{}
 
 	// cache holds latest document versions at the durable watermark; nil
 	// when disabled. Updated under mu.
@@ -119,7 +125,9 @@ type DB struct {
 	// writing is set (under mu) while a group is being written: the store
 	// may hold versions not yet installed, so reads do not fill the cache.
 	writing bool
-	bf      backfiller
+	// inflight is the group being written, while writing.
+	inflight []*pending
+	bf       backfiller
 
 	mu      sync.Mutex
 	cat     *catalog
@@ -139,6 +147,7 @@ type DB struct {
 // counters are the committer's statistics.
 type counters struct {
 	commits, groups, conflicts, retries, maxGroup atomic.Int64
+	serialized, serialConflicts, holdsExpired     atomic.Int64
 }
 
 // Stats are counts since Open.
@@ -148,6 +157,10 @@ type Stats struct {
 	Conflicts int64 // transactions refused by validation
 	Retries   int64 // transactions run again by Retry
 	MaxGroup  int64 // the largest group written
+	// Serialized counts attempts of Retry run serialized (see
+	// Serialized); SerialConflicts those refused all the same, which
+	// only happens after their hold expired (HoldsExpired counts those).
+	Serialized, SerialConflicts, HoldsExpired int64
 }
 
 // Stats returns the committer's counts since Open.
@@ -155,7 +168,9 @@ func (db *DB) Stats() Stats {
 	return Stats{
 		Commits: db.stats.commits.Load(), Groups: db.stats.groups.Load(),
 		Conflicts: db.stats.conflicts.Load(), Retries: db.stats.retries.Load(),
-		MaxGroup: db.stats.maxGroup.Load(),
+		MaxGroup:   db.stats.maxGroup.Load(),
+		Serialized: db.stats.serialized.Load(), SerialConflicts: db.stats.serialConflicts.Load(),
+		HoldsExpired: db.stats.holdsExpired.Load(),
 	}
 }
 
@@ -174,7 +189,7 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
-	db := &DB{store: store, lease: lease, opts: opts, cat: cat, durable: ts, recentFrom: ts, committed: make(chan struct{})}
+	db := &DB{store: store, lease: lease, opts: opts, cat: cat, durable: ts, recentFrom: ts, committed: make(chan struct{}), turn: make(chan struct{}, 1)}
 	schema, err := db.loadSchema(ctx, cat)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
@@ -219,13 +234,19 @@ func (db *DB) snapshot() (*catalog, int64, *Schema) {
 // Begin starts a mutation at the durable ts. It does not wait for other
 // transactions: Commit validates what the transaction read against what
 // committed meanwhile and fails with a *ConflictError when that changed.
-// Rollback is optional; it only marks the transaction done.
+// With the context of a serialized attempt of Retry, it first holds the
+// committer and begins at the newest durable state (see Serialized);
+// such a transaction must be committed or rolled back. Otherwise Rollback
+// is optional; it only marks the transaction done.
 func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("database: begin: %w", err)
 	}
 	if err := db.Fenced(); err != nil {
 		return nil, err
+	}
+	if s := db.serialFor(ctx); s != nil {
+		return db.beginSerial(ctx, s)
 	}
 	cat, ts, schema := db.snapshot()
 	tx := newTx(db, cat, ts, schema, false)

@@ -1,6 +1,9 @@
 package database
 
-import "runtime"
+import (
+	"context"
+	"runtime"
+)
 
 // Queued returns how many commits wait for the committer.
 func Queued(db *DB) int {
@@ -19,4 +22,10 @@ func StepBackfill(db *DB) chan<- struct{} {
 	defer db.bf.mu.Unlock()
 	db.bf.step = make(chan struct{})
 	return db.bf.step
+}
+
+// RunSerialized runs attempt as Retry runs a serialized attempt: its
+// first Begin holds the committer.
+func RunSerialized(ctx context.Context, db *DB, attempt func(ctx context.Context) error) error {
+	return db.runSerialized(ctx, attempt)
 }

@@ -46,10 +46,12 @@ func (db *DB) fenceOn(err error) {
 // CacheStats returns the document cache's counts.
 func (db *DB) CacheStats() CacheStats { return db.cache.stats() }
 
-// setWriting marks a group write in flight (see DB.writing).
-func (db *DB) setWriting(on bool) {
+// setWriting marks a group write in flight (see DB.writing), or its end
+// (group nil).
+func (db *DB) setWriting(group []*pending) {
 	db.mu.Lock()
-	db.writing = on
+	db.writing = group != nil
+	db.inflight = group
 	db.mu.Unlock()
 }
 

@@ -129,7 +129,14 @@ func minEnd(a, b []byte) []byte {
 // readPage reads rows until the page is full, a maximum is hit, or the
 // interval ends.
 func (tx *Tx) readPage(ctx context.Context, req PageRequest, p *plan, fp []byte) (*Page, error) {
-	sc, err := tx.newScanner(p)
+	want := 0
+	if !hasFilter(req.Query.Operators) && req.PageSize > 0 {
+		want = req.PageSize
+		if w := wanted(req.Query.Operators); w > 0 {
+			want = min(want, w)
+		}
+	}
+	sc, err := tx.newScanner(p, want)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package database
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"sort"
 
 	"hull/persistence"
 	"hull/value"
@@ -156,4 +158,85 @@ func (tx *Tx) readDocs(ctx context.Context, ids []persistence.DocID) (map[persis
 		out[did] = rev
 	}
 	return out, nil
+}
+
+// maxCurrentCheck bounds the commits after a snapshot that scan checks
+// before reading current state in its place.
+const maxCurrentCheck = 256
+
+// scan reads one batch of index entries at the snapshot. A transaction
+// that began at the newest durable ts reads the current state, the
+// cheapest read of every store, and keeps it when it provably equals the
+// snapshot: every entry is no newer than the snapshot and no commit since
+// (installed, or in the group being written) wrote a key in the part of
+// the interval the batch covers. Otherwise the batch is read again at the
+// snapshot.
+func (tx *Tx) scan(ctx context.Context, r persistence.Range) ([]persistence.IndexEntry, error) {
+	if !tx.atHead {
+		return tx.db.store.Scan(ctx, r, tx.readAt())
+	}
+	entries, err := tx.db.store.Scan(ctx, r, persistence.Latest)
+	if err != nil {
+		return nil, err
+	}
+	if tx.currentIsSnapshot(r, entries) {
+		return entries, nil
+	}
+	return tx.db.store.Scan(ctx, r, tx.readAt())
+}
+
+// currentIsSnapshot reports whether entries, read from the current state
+// for r, are what r holds at the snapshot.
+func (tx *Tx) currentIsSnapshot(r persistence.Range, entries []persistence.IndexEntry) bool {
+	for _, e := range entries {
+		if e.Doc.TS > tx.ts {
+			return false // changed since; also catches a writer unknown to this process
+		}
+	}
+	// A full batch covers the interval up to its last key: a later write
+	// past it cannot change the batch.
+	start, end := r.Start, r.End
+	if r.Limit > 0 && len(entries) == r.Limit {
+		last := entries[len(entries)-1].Key
+		if r.Descending {
+			start = last
+		} else {
+			end = keyAfter(last)
+		}
+	}
+	return tx.db.untouchedSince(tx.ts, r.Index, start, end)
+}
+
+// untouchedSince reports whether no commit after ts, installed or in the
+// group being written, wrote a key of the index in [start, end) (end nil:
+// unbounded). False when that cannot be told.
+func (db *DB) untouchedSince(ts int64, index persistence.IndexID, start, end []byte) bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if ts < db.recentFrom {
+		return false
+	}
+	i := sort.Search(len(db.recent), func(i int) bool { return db.recent[i].TS > ts })
+	if len(db.recent)-i > maxCurrentCheck {
+		return false
+	}
+	touches := func(s *CommitSummary) bool {
+		for _, k := range s.Keys {
+			if k.Index == index && bytes.Compare(k.Key, start) >= 0 && (end == nil || bytes.Compare(k.Key, end) < 0) {
+				return true
+			}
+		}
+		return false
+	}
+	for j := i; j < len(db.recent); j++ {
+		if touches(&db.recent[j]) {
+			return false
+		}
+	}
+	for _, p := range db.inflight {
+		if touches(&p.sum) {
+			return false
+		}
+	}
+	return true
 }

@@ -36,13 +36,22 @@ type scanner struct {
 	uncharged bool
 }
 
+// A scan reads its first batch sized to the rows its consumer wants when
+// that is known (a limit that no filter precedes, a page size), else
+// defaultBatch; each later batch doubles, up to maxBatch.
 const (
-	firstBatch = 8
-	maxBatch   = 512
+	defaultBatch = 32
+	maxBatch     = 512
 )
 
-func (tx *Tx) newScanner(p *plan) (*scanner, error) {
-	s := &scanner{tx: tx, p: p, start: p.start, end: p.end, batch: firstBatch, read: -1}
+// newScanner starts a scan of p's interval; want is the number of rows
+// the consumer will take at most, 0 when unknown.
+func (tx *Tx) newScanner(p *plan, want int) (*scanner, error) {
+	batch := defaultBatch
+	if want > 0 {
+		batch = min(want, maxBatch)
+	}
+	s := &scanner{tx: tx, p: p, start: p.start, end: p.end, batch: batch, read: -1}
 	if p.table == nil {
 		// The table does not exist: what was read is its absence, which
 		// only the creation of a table can change.
@@ -134,7 +143,7 @@ func (s *scanner) fill(ctx context.Context) error {
 	if err := s.tx.db.Fenced(); err != nil {
 		return err
 	}
-	entries, err := s.tx.db.store.Scan(ctx, r, s.tx.readAt())
+	entries, err := s.tx.scan(ctx, r)
 	if err != nil {
 		return s.tx.readErr(fmt.Sprintf("scan index %s", s.p.index.Name), err)
 	}
@@ -222,11 +231,32 @@ func (tx *Tx) query(ctx context.Context, q *Query, sys bool) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc, err := tx.newScanner(p)
+	sc, err := tx.newScanner(p, wanted(q.Operators))
 	if err != nil {
 		return nil, err
 	}
 	return &Stream{tx: tx, q: q, sc: sc, counts: make([]int, len(q.Operators))}, nil
+}
+
+func hasFilter(ops []Operator) bool {
+	for _, op := range ops {
+		if op.Filter != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// wanted is the number of rows a query's source must yield at most: the
+// first limit when no filter comes before it, else 0 (unknown).
+func wanted(ops []Operator) int {
+	for _, op := range ops {
+		if op.Filter != nil {
+			return 0
+		}
+		return max(op.Limit, 1)
+	}
+	return 0
 }
 
 // Next returns the next document, or ok=false when the query is done.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"hull/persistence"
 	"hull/value"
@@ -42,6 +43,13 @@ type Tx struct {
 	docsRead    int
 	bytesRead   int64
 	docsWritten int
+
+	// serial is set while the transaction holds the committer (a
+	// serialized attempt of Retry; see serial.go): hold numbers the hold,
+	// holdTimer ends it when it lasts too long.
+	serial    *serialAttempt
+	hold      uint64
+	holdTimer *time.Timer
 
 	done bool
 }
@@ -124,10 +132,11 @@ func (tx *Tx) TableNumber(name string) (value.TableNumber, bool) {
 	return t.Number, true
 }
 
-// Rollback discards the transaction. It is safe to call after Commit (it
-// does nothing then).
+// Rollback discards the transaction (a serialized one lets the committer
+// go on). It is safe to call after Commit (it does nothing then).
 func (tx *Tx) Rollback() {
 	tx.done = true
+	tx.endHold()
 }
 
 // Savepoint marks the current write state; RollbackTo returns to it. Used

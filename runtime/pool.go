@@ -61,6 +61,23 @@ func (p *Pool) acquire(ctx context.Context, kind Kind) (func(), error) {
 	}
 }
 
+// Reserve takes a slot for calls of kind ahead of Run: a call run with
+// the returned context, and the calls nested in it, use that slot instead
+// of waiting for one. release gives it back once those calls are done. A
+// context that already holds a slot is returned as it is. Used to wait for
+// a slot before taking something others wait for (a mutation run
+// serialized holds back every other commit while it runs).
+func (p *Pool) Reserve(ctx context.Context, kind Kind) (_ context.Context, release func(), _ error) {
+	if ctx.Value(slotHeld{}) != nil {
+		return ctx, func() {}, nil
+	}
+	release, err := p.acquire(ctx, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	return context.WithValue(ctx, slotHeld{}, true), release, nil
+}
+
 // outcome is what __hull_outcome reports.
 type outcome struct {
 	Done  bool          `json:"done"`

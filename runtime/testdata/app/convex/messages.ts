@@ -154,3 +154,9 @@ export const byId = query({
   args: { id: v.string() },
   handler: async (ctx, { id }) => await ctx.db.get(id as any),
 });
+
+export const byAuthor = query({
+  args: { author: v.string() },
+  handler: async (ctx, { author }) =>
+    await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", author)).take(20),
+});

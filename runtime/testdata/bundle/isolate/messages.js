@@ -4,13 +4,13 @@ import {
 } from "./_deps/Z5ABNSNX.js";
 import "./_deps/4HV7NZJM.js";
 import {
-  a as c,
+  a as o,
   b as We,
-  c as C,
+  c as w,
   d as ye,
   e as ge,
   f as Ne,
-  g as S,
+  g as O,
   h as Re,
   i as je
 } from "./_deps/7Q3JL4KF.js";
@@ -37,7 +37,7 @@ We(we, {
   ZodDiscriminatedUnion: () => xe,
   ZodEffects: () => R,
   ZodEnum: () => ee,
-  ZodError: () => w,
+  ZodError: () => T,
   ZodFirstPartyTypeKind: () => y,
   ZodFunction: () => be,
   ZodIntersection: () => Q,
@@ -51,7 +51,7 @@ We(we, {
   ZodNull: () => G,
   ZodNullable: () => Z,
   ZodNumber: () => F,
-  ZodObject: () => T,
+  ZodObject: () => C,
   ZodOptional: () => A,
   ZodParsedType: () => l,
   ZodPipeline: () => me,
@@ -134,19 +134,19 @@ var v;
   };
   function e(n) {
   }
-  c(e, "assertIs"), r.assertIs = e;
+  o(e, "assertIs"), r.assertIs = e;
   function t(n) {
     throw new Error();
   }
-  c(t, "assertNever"), r.assertNever = t, r.arrayToEnum = (n) => {
+  o(t, "assertNever"), r.assertNever = t, r.arrayToEnum = (n) => {
     let a = {};
     for (let i of n)
       a[i] = i;
     return a;
   }, r.getValidEnumValues = (n) => {
-    let a = r.objectKeys(n).filter((o) => typeof n[n[o]] != "number"), i = {};
-    for (let o of a)
-      i[o] = n[o];
+    let a = r.objectKeys(n).filter((c) => typeof n[n[c]] != "number"), i = {};
+    for (let c of a)
+      i[c] = n[c];
     return r.objectValues(i);
   }, r.objectValues = (n) => r.objectKeys(n).map(function(a) {
     return n[a];
@@ -163,7 +163,7 @@ var v;
   function s(n, a = " | ") {
     return n.map((i) => typeof i == "string" ? `'${i}'` : i).join(a);
   }
-  c(s, "joinValues"), r.joinValues = s, r.jsonStringifyReplacer = (n, a) => typeof a == "bigint" ? a.toString() : a;
+  o(s, "joinValues"), r.joinValues = s, r.jsonStringifyReplacer = (n, a) => typeof a == "bigint" ? a.toString() : a;
 })(v || (v = {}));
 var Ce;
 (function(r) {
@@ -194,7 +194,7 @@ var l = v.arrayToEnum([
   "never",
   "map",
   "set"
-]), E = /* @__PURE__ */ c((r) => {
+]), E = /* @__PURE__ */ o((r) => {
   switch (typeof r) {
     case "undefined":
       return l.undefined;
@@ -235,9 +235,9 @@ var d = v.arrayToEnum([
   "invalid_intersection_types",
   "not_multiple_of",
   "not_finite"
-]), qe = /* @__PURE__ */ c((r) => JSON.stringify(r, null, 2).replace(/"([^"]+)":/g, "$1:"), "quotelessJson"), w = class r extends Error {
+]), qe = /* @__PURE__ */ o((r) => JSON.stringify(r, null, 2).replace(/"([^"]+)":/g, "$1:"), "quotelessJson"), T = class r extends Error {
   static {
-    c(this, "ZodError");
+    o(this, "ZodError");
   }
   get errors() {
     return this.issues;
@@ -254,7 +254,7 @@ var d = v.arrayToEnum([
   format(e) {
     let t = e || function(a) {
       return a.message;
-    }, s = { _errors: [] }, n = /* @__PURE__ */ c((a) => {
+    }, s = { _errors: [] }, n = /* @__PURE__ */ o((a) => {
       for (let i of a.issues)
         if (i.code === "invalid_union")
           i.unionErrors.map(n);
@@ -265,10 +265,10 @@ var d = v.arrayToEnum([
         else if (i.path.length === 0)
           s._errors.push(t(i));
         else {
-          let o = s, h = 0;
+          let c = s, h = 0;
           for (; h < i.path.length; ) {
             let f = i.path[h];
-            h === i.path.length - 1 ? (o[f] = o[f] || { _errors: [] }, o[f]._errors.push(t(i))) : o[f] = o[f] || { _errors: [] }, o = o[f], h++;
+            h === i.path.length - 1 ? (c[f] = c[f] || { _errors: [] }, c[f]._errors.push(t(i))) : c[f] = c[f] || { _errors: [] }, c = c[f], h++;
           }
         }
     }, "processError");
@@ -301,10 +301,10 @@ var d = v.arrayToEnum([
     return this.flatten();
   }
 };
-w.create = (r) => new w(r);
+T.create = (r) => new T(r);
 
 // ../../../test/e2e/node_modules/zod/v3/locales/en.js
-var Je = /* @__PURE__ */ c((r, e) => {
+var Je = /* @__PURE__ */ o((r, e) => {
   let t;
   switch (r.code) {
     case d.invalid_type:
@@ -366,14 +366,14 @@ var Ze = $;
 function Ye(r) {
   Ze = r;
 }
-c(Ye, "setErrorMap");
+o(Ye, "setErrorMap");
 function ae() {
   return Ze;
 }
-c(ae, "getErrorMap");
+o(ae, "getErrorMap");
 
 // ../../../test/e2e/node_modules/zod/v3/helpers/parseUtil.js
-var he = /* @__PURE__ */ c((r) => {
+var he = /* @__PURE__ */ o((r) => {
   let { data: e, path: t, errorMaps: s, issueData: n } = r, a = [...t, ...n.path || []], i = {
     ...n,
     path: a
@@ -384,13 +384,13 @@ var he = /* @__PURE__ */ c((r) => {
       path: a,
       message: n.message
     };
-  let o = "", h = s.filter((f) => !!f).slice().reverse();
+  let c = "", h = s.filter((f) => !!f).slice().reverse();
   for (let f of h)
-    o = f(i, { data: e, defaultError: o }).message;
+    c = f(i, { data: e, defaultError: c }).message;
   return {
     ...n,
     path: a,
-    message: o
+    message: c
   };
 }, "makeIssue"), Ge = [];
 function u(r, e) {
@@ -411,10 +411,10 @@ function u(r, e) {
   });
   r.common.issues.push(s);
 }
-c(u, "addIssueToContext");
+o(u, "addIssueToContext");
 var k = class r {
   static {
-    c(this, "ParseStatus");
+    o(this, "ParseStatus");
   }
   constructor() {
     this.value = "valid";
@@ -457,7 +457,7 @@ var k = class r {
   }
 }, m = Object.freeze({
   status: "aborted"
-}), B = /* @__PURE__ */ c((r) => ({ status: "dirty", value: r }), "DIRTY"), b = /* @__PURE__ */ c((r) => ({ status: "valid", value: r }), "OK"), _e = /* @__PURE__ */ c((r) => r.status === "aborted", "isAborted"), ve = /* @__PURE__ */ c((r) => r.status === "dirty", "isDirty"), z = /* @__PURE__ */ c((r) => r.status === "valid", "isValid"), ie = /* @__PURE__ */ c((r) => typeof Promise < "u" && r instanceof Promise, "isAsync");
+}), B = /* @__PURE__ */ o((r) => ({ status: "dirty", value: r }), "DIRTY"), b = /* @__PURE__ */ o((r) => ({ status: "valid", value: r }), "OK"), _e = /* @__PURE__ */ o((r) => r.status === "aborted", "isAborted"), ve = /* @__PURE__ */ o((r) => r.status === "dirty", "isDirty"), z = /* @__PURE__ */ o((r) => r.status === "valid", "isValid"), ie = /* @__PURE__ */ o((r) => typeof Promise < "u" && r instanceof Promise, "isAsync");
 
 // ../../../test/e2e/node_modules/zod/v3/helpers/errorUtil.js
 var p;
@@ -468,7 +468,7 @@ var p;
 // ../../../test/e2e/node_modules/zod/v3/types.js
 var N = class {
   static {
-    c(this, "ParseInputLazyPath");
+    o(this, "ParseInputLazyPath");
   }
   constructor(e, t, s, n) {
     this._cachedPath = [], this.parent = e, this.data = t, this._path = s, this._key = n;
@@ -476,7 +476,7 @@ var N = class {
   get path() {
     return this._cachedPath.length || (Array.isArray(this._key) ? this._cachedPath.push(...this._path, ...this._key) : this._cachedPath.push(...this._path, this._key)), this._cachedPath;
   }
-}, $e = /* @__PURE__ */ c((r, e) => {
+}, $e = /* @__PURE__ */ o((r, e) => {
   if (z(e))
     return { success: !0, data: e.value };
   if (!r.common.issues.length)
@@ -486,7 +486,7 @@ var N = class {
     get error() {
       if (this._error)
         return this._error;
-      let t = new w(r.common.issues);
+      let t = new T(r.common.issues);
       return this._error = t, this._error;
     }
   };
@@ -497,15 +497,15 @@ function g(r) {
   let { errorMap: e, invalid_type_error: t, required_error: s, description: n } = r;
   if (e && (t || s))
     throw new Error(`Can't use "invalid_type_error" or "required_error" in conjunction with custom error map.`);
-  return e ? { errorMap: e, description: n } : { errorMap: /* @__PURE__ */ c((i, o) => {
+  return e ? { errorMap: e, description: n } : { errorMap: /* @__PURE__ */ o((i, c) => {
     let { message: h } = r;
-    return i.code === "invalid_enum_value" ? { message: h ?? o.defaultError } : typeof o.data > "u" ? { message: h ?? s ?? o.defaultError } : i.code !== "invalid_type" ? { message: o.defaultError } : { message: h ?? t ?? o.defaultError };
+    return i.code === "invalid_enum_value" ? { message: h ?? c.defaultError } : typeof c.data > "u" ? { message: h ?? s ?? c.defaultError } : i.code !== "invalid_type" ? { message: c.defaultError } : { message: h ?? t ?? c.defaultError };
   }, "customMap"), description: n };
 }
-c(g, "processCreateParams");
+o(g, "processCreateParams");
 var _ = class {
   static {
-    c(this, "ZodType");
+    o(this, "ZodType");
   }
   get description() {
     return this._def.description;
@@ -621,13 +621,13 @@ var _ = class {
     return $e(s, a);
   }
   refine(e, t) {
-    let s = /* @__PURE__ */ c((n) => typeof t == "string" || typeof t > "u" ? { message: t } : typeof t == "function" ? t(n) : t, "getIssueProperties");
+    let s = /* @__PURE__ */ o((n) => typeof t == "string" || typeof t > "u" ? { message: t } : typeof t == "function" ? t(n) : t, "getIssueProperties");
     return this._refinement((n, a) => {
-      let i = e(n), o = /* @__PURE__ */ c(() => a.addIssue({
+      let i = e(n), c = /* @__PURE__ */ o(() => a.addIssue({
         code: d.custom,
         ...s(n)
       }), "setError");
-      return typeof Promise < "u" && i instanceof Promise ? i.then((h) => h ? !0 : (o(), !1)) : i ? !0 : (o(), !1);
+      return typeof Promise < "u" && i instanceof Promise ? i.then((h) => h ? !0 : (c(), !1)) : i ? !0 : (c(), !1);
     });
   }
   refinement(e, t) {
@@ -647,7 +647,7 @@ var _ = class {
     this.spa = this.safeParseAsync, this._def = e, this.parse = this.parse.bind(this), this.safeParse = this.safeParse.bind(this), this.parseAsync = this.parseAsync.bind(this), this.safeParseAsync = this.safeParseAsync.bind(this), this.spa = this.spa.bind(this), this.refine = this.refine.bind(this), this.refinement = this.refinement.bind(this), this.superRefine = this.superRefine.bind(this), this.optional = this.optional.bind(this), this.nullable = this.nullable.bind(this), this.nullish = this.nullish.bind(this), this.array = this.array.bind(this), this.promise = this.promise.bind(this), this.or = this.or.bind(this), this.and = this.and.bind(this), this.transform = this.transform.bind(this), this.brand = this.brand.bind(this), this.default = this.default.bind(this), this.catch = this.catch.bind(this), this.describe = this.describe.bind(this), this.pipe = this.pipe.bind(this), this.readonly = this.readonly.bind(this), this.isNullable = this.isNullable.bind(this), this.isOptional = this.isOptional.bind(this), this["~standard"] = {
       version: 1,
       vendor: "zod",
-      validate: /* @__PURE__ */ c((t) => this["~validate"](t), "validate")
+      validate: /* @__PURE__ */ o((t) => this["~validate"](t), "validate")
     };
   }
   optional() {
@@ -730,20 +730,20 @@ function Pe(r) {
   let t = r.precision ? "+" : "?";
   return `([01]\\d|2[0-3]):[0-5]\\d(:${e})${t}`;
 }
-c(Pe, "timeRegexSource");
+o(Pe, "timeRegexSource");
 function ft(r) {
   return new RegExp(`^${Pe(r)}$`);
 }
-c(ft, "timeRegex");
+o(ft, "timeRegex");
 function ze(r) {
   let e = `${Ve}T${Pe(r)}`, t = [];
   return t.push(r.local ? "Z?" : "Z"), r.offset && t.push("([+-]\\d{2}:?\\d{2})"), e = `${e}(${t.join("|")})`, new RegExp(`^${e}$`);
 }
-c(ze, "datetimeRegex");
+o(ze, "datetimeRegex");
 function ht(r, e) {
   return !!((e === "v4" || !e) && at.test(r) || (e === "v6" || !e) && ot.test(r));
 }
-c(ht, "isValidIP");
+o(ht, "isValidIP");
 function pt(r, e) {
   if (!tt.test(r))
     return !1;
@@ -757,14 +757,14 @@ function pt(r, e) {
     return !1;
   }
 }
-c(pt, "isValidJWT");
+o(pt, "isValidJWT");
 function mt(r, e) {
   return !!((e === "v4" || !e) && it.test(r) || (e === "v6" || !e) && ct.test(r));
 }
-c(mt, "isValidCidr");
+o(mt, "isValidCidr");
 var D = class r extends _ {
   static {
-    c(this, "ZodString");
+    o(this, "ZodString");
   }
   _parse(e) {
     if (this._def.coerce && (e.data = String(e.data)), this._getType(e) !== l.string) {
@@ -796,15 +796,15 @@ var D = class r extends _ {
           message: a.message
         }), s.dirty());
       else if (a.kind === "length") {
-        let i = e.data.length > a.value, o = e.data.length < a.value;
-        (i || o) && (n = this._getOrReturnCtx(e, n), i ? u(n, {
+        let i = e.data.length > a.value, c = e.data.length < a.value;
+        (i || c) && (n = this._getOrReturnCtx(e, n), i ? u(n, {
           code: d.too_big,
           maximum: a.value,
           type: "string",
           inclusive: !0,
           exact: !0,
           message: a.message
-        }) : o && u(n, {
+        }) : c && u(n, {
           code: d.too_small,
           minimum: a.value,
           type: "string",
@@ -1151,10 +1151,10 @@ function yt(r, e) {
   let t = (r.toString().split(".")[1] || "").length, s = (e.toString().split(".")[1] || "").length, n = t > s ? t : s, a = Number.parseInt(r.toFixed(n).replace(".", "")), i = Number.parseInt(e.toFixed(n).replace(".", ""));
   return a % i / 10 ** n;
 }
-c(yt, "floatSafeRemainder");
+o(yt, "floatSafeRemainder");
 var F = class r extends _ {
   static {
-    c(this, "ZodNumber");
+    o(this, "ZodNumber");
   }
   constructor() {
     super(...arguments), this.min = this.gte, this.max = this.lte, this.step = this.multipleOf;
@@ -1328,7 +1328,7 @@ F.create = (r) => new F({
 });
 var W = class r extends _ {
   static {
-    c(this, "ZodBigInt");
+    o(this, "ZodBigInt");
   }
   constructor() {
     super(...arguments), this.min = this.gte, this.max = this.lte;
@@ -1463,7 +1463,7 @@ W.create = (r) => new W({
 });
 var q = class extends _ {
   static {
-    c(this, "ZodBoolean");
+    o(this, "ZodBoolean");
   }
   _parse(e) {
     if (this._def.coerce && (e.data = !!e.data), this._getType(e) !== l.boolean) {
@@ -1484,7 +1484,7 @@ q.create = (r) => new q({
 });
 var J = class r extends _ {
   static {
-    c(this, "ZodDate");
+    o(this, "ZodDate");
   }
   _parse(e) {
     if (this._def.coerce && (e.data = new Date(e.data)), this._getType(e) !== l.date) {
@@ -1564,7 +1564,7 @@ J.create = (r) => new J({
 });
 var ce = class extends _ {
   static {
-    c(this, "ZodSymbol");
+    o(this, "ZodSymbol");
   }
   _parse(e) {
     if (this._getType(e) !== l.symbol) {
@@ -1584,7 +1584,7 @@ ce.create = (r) => new ce({
 });
 var Y = class extends _ {
   static {
-    c(this, "ZodUndefined");
+    o(this, "ZodUndefined");
   }
   _parse(e) {
     if (this._getType(e) !== l.undefined) {
@@ -1604,7 +1604,7 @@ Y.create = (r) => new Y({
 });
 var G = class extends _ {
   static {
-    c(this, "ZodNull");
+    o(this, "ZodNull");
   }
   _parse(e) {
     if (this._getType(e) !== l.null) {
@@ -1624,7 +1624,7 @@ G.create = (r) => new G({
 });
 var L = class extends _ {
   static {
-    c(this, "ZodAny");
+    o(this, "ZodAny");
   }
   constructor() {
     super(...arguments), this._any = !0;
@@ -1639,7 +1639,7 @@ L.create = (r) => new L({
 });
 var V = class extends _ {
   static {
-    c(this, "ZodUnknown");
+    o(this, "ZodUnknown");
   }
   constructor() {
     super(...arguments), this._unknown = !0;
@@ -1654,7 +1654,7 @@ V.create = (r) => new V({
 });
 var j = class extends _ {
   static {
-    c(this, "ZodNever");
+    o(this, "ZodNever");
   }
   _parse(e) {
     let t = this._getOrReturnCtx(e);
@@ -1671,7 +1671,7 @@ j.create = (r) => new j({
 });
 var de = class extends _ {
   static {
-    c(this, "ZodVoid");
+    o(this, "ZodVoid");
   }
   _parse(e) {
     if (this._getType(e) !== l.undefined) {
@@ -1691,7 +1691,7 @@ de.create = (r) => new de({
 });
 var P = class r extends _ {
   static {
-    c(this, "ZodArray");
+    o(this, "ZodArray");
   }
   _parse(e) {
     let { ctx: t, status: s } = this._processInputParams(e), n = this._def;
@@ -1702,10 +1702,10 @@ var P = class r extends _ {
         received: t.parsedType
       }), m;
     if (n.exactLength !== null) {
-      let i = t.data.length > n.exactLength.value, o = t.data.length < n.exactLength.value;
-      (i || o) && (u(t, {
+      let i = t.data.length > n.exactLength.value, c = t.data.length < n.exactLength.value;
+      (i || c) && (u(t, {
         code: i ? d.too_big : d.too_small,
-        minimum: o ? n.exactLength.value : void 0,
+        minimum: c ? n.exactLength.value : void 0,
         maximum: i ? n.exactLength.value : void 0,
         type: "array",
         inclusive: !0,
@@ -1728,8 +1728,8 @@ var P = class r extends _ {
       exact: !1,
       message: n.maxLength.message
     }), s.dirty()), t.common.async)
-      return Promise.all([...t.data].map((i, o) => n.type._parseAsync(new N(t, i, t.path, o)))).then((i) => k.mergeArray(s, i));
-    let a = [...t.data].map((i, o) => n.type._parseSync(new N(t, i, t.path, o)));
+      return Promise.all([...t.data].map((i, c) => n.type._parseAsync(new N(t, i, t.path, c)))).then((i) => k.mergeArray(s, i));
+    let a = [...t.data].map((i, c) => n.type._parseSync(new N(t, i, t.path, c)));
     return k.mergeArray(s, a);
   }
   get element() {
@@ -1766,25 +1766,25 @@ P.create = (r, e) => new P({
   ...g(e)
 });
 function oe(r) {
-  if (r instanceof T) {
+  if (r instanceof C) {
     let e = {};
     for (let t in r.shape) {
       let s = r.shape[t];
       e[t] = A.create(oe(s));
     }
-    return new T({
+    return new C({
       ...r._def,
-      shape: /* @__PURE__ */ c(() => e, "shape")
+      shape: /* @__PURE__ */ o(() => e, "shape")
     });
   } else return r instanceof P ? new P({
     ...r._def,
     type: oe(r.element)
   }) : r instanceof A ? A.create(oe(r.unwrap())) : r instanceof Z ? Z.create(oe(r.unwrap())) : r instanceof I ? I.create(r.items.map((e) => oe(e))) : r;
 }
-c(oe, "deepPartialify");
-var T = class r extends _ {
+o(oe, "deepPartialify");
+var C = class r extends _ {
   static {
-    c(this, "ZodObject");
+    o(this, "ZodObject");
   }
   constructor() {
     super(...arguments), this._cached = null, this.nonstrict = this.passthrough, this.augment = this.extend;
@@ -1804,42 +1804,42 @@ var T = class r extends _ {
         received: f.parsedType
       }), m;
     }
-    let { status: s, ctx: n } = this._processInputParams(e), { shape: a, keys: i } = this._getCached(), o = [];
+    let { status: s, ctx: n } = this._processInputParams(e), { shape: a, keys: i } = this._getCached(), c = [];
     if (!(this._def.catchall instanceof j && this._def.unknownKeys === "strip"))
       for (let f in n.data)
-        i.includes(f) || o.push(f);
+        i.includes(f) || c.push(f);
     let h = [];
     for (let f of i) {
-      let x = a[f], O = n.data[f];
+      let x = a[f], S = n.data[f];
       h.push({
         key: { status: "valid", value: f },
-        value: x._parse(new N(n, O, n.path, f)),
+        value: x._parse(new N(n, S, n.path, f)),
         alwaysSet: f in n.data
       });
     }
     if (this._def.catchall instanceof j) {
       let f = this._def.unknownKeys;
       if (f === "passthrough")
-        for (let x of o)
+        for (let x of c)
           h.push({
             key: { status: "valid", value: x },
             value: { status: "valid", value: n.data[x] }
           });
       else if (f === "strict")
-        o.length > 0 && (u(n, {
+        c.length > 0 && (u(n, {
           code: d.unrecognized_keys,
-          keys: o
+          keys: c
         }), s.dirty());
       else if (f !== "strip")
         throw new Error("Internal ZodObject error: invalid unknownKeys value.");
     } else {
       let f = this._def.catchall;
-      for (let x of o) {
-        let O = n.data[x];
+      for (let x of c) {
+        let S = n.data[x];
         h.push({
           key: { status: "valid", value: x },
           value: f._parse(
-            new N(n, O, n.path, x)
+            new N(n, S, n.path, x)
             //, ctx.child(key), value, getParsedType(value)
           ),
           alwaysSet: x in n.data
@@ -1849,9 +1849,9 @@ var T = class r extends _ {
     return n.common.async ? Promise.resolve().then(async () => {
       let f = [];
       for (let x of h) {
-        let O = await x.key, Ae = await x.value;
+        let S = await x.key, Ae = await x.value;
         f.push({
-          key: O,
+          key: S,
           value: Ae,
           alwaysSet: x.alwaysSet
         });
@@ -1867,7 +1867,7 @@ var T = class r extends _ {
       ...this._def,
       unknownKeys: "strict",
       ...e !== void 0 ? {
-        errorMap: /* @__PURE__ */ c((t, s) => {
+        errorMap: /* @__PURE__ */ o((t, s) => {
           let n = this._def.errorMap?.(t, s).message ?? s.defaultError;
           return t.code === "unrecognized_keys" ? {
             message: p.errToObj(e).message ?? n
@@ -1910,7 +1910,7 @@ var T = class r extends _ {
   extend(e) {
     return new r({
       ...this._def,
-      shape: /* @__PURE__ */ c(() => ({
+      shape: /* @__PURE__ */ o(() => ({
         ...this._def.shape(),
         ...e
       }), "shape")
@@ -1925,7 +1925,7 @@ var T = class r extends _ {
     return new r({
       unknownKeys: e._def.unknownKeys,
       catchall: e._def.catchall,
-      shape: /* @__PURE__ */ c(() => ({
+      shape: /* @__PURE__ */ o(() => ({
         ...this._def.shape(),
         ...e._def.shape()
       }), "shape"),
@@ -2003,7 +2003,7 @@ var T = class r extends _ {
       e[s] && this.shape[s] && (t[s] = this.shape[s]);
     return new r({
       ...this._def,
-      shape: /* @__PURE__ */ c(() => t, "shape")
+      shape: /* @__PURE__ */ o(() => t, "shape")
     });
   }
   omit(e) {
@@ -2012,7 +2012,7 @@ var T = class r extends _ {
       e[s] || (t[s] = this.shape[s]);
     return new r({
       ...this._def,
-      shape: /* @__PURE__ */ c(() => t, "shape")
+      shape: /* @__PURE__ */ o(() => t, "shape")
     });
   }
   /**
@@ -2029,7 +2029,7 @@ var T = class r extends _ {
     }
     return new r({
       ...this._def,
-      shape: /* @__PURE__ */ c(() => t, "shape")
+      shape: /* @__PURE__ */ o(() => t, "shape")
     });
   }
   required(e) {
@@ -2045,28 +2045,28 @@ var T = class r extends _ {
       }
     return new r({
       ...this._def,
-      shape: /* @__PURE__ */ c(() => t, "shape")
+      shape: /* @__PURE__ */ o(() => t, "shape")
     });
   }
   keyof() {
     return De(v.objectKeys(this.shape));
   }
 };
-T.create = (r, e) => new T({
-  shape: /* @__PURE__ */ c(() => r, "shape"),
+C.create = (r, e) => new C({
+  shape: /* @__PURE__ */ o(() => r, "shape"),
   unknownKeys: "strip",
   catchall: j.create(),
   typeName: y.ZodObject,
   ...g(e)
 });
-T.strictCreate = (r, e) => new T({
-  shape: /* @__PURE__ */ c(() => r, "shape"),
+C.strictCreate = (r, e) => new C({
+  shape: /* @__PURE__ */ o(() => r, "shape"),
   unknownKeys: "strict",
   catchall: j.create(),
   typeName: y.ZodObject,
   ...g(e)
 });
-T.lazycreate = (r, e) => new T({
+C.lazycreate = (r, e) => new C({
   shape: r,
   unknownKeys: "strip",
   catchall: j.create(),
@@ -2075,24 +2075,24 @@ T.lazycreate = (r, e) => new T({
 });
 var H = class extends _ {
   static {
-    c(this, "ZodUnion");
+    o(this, "ZodUnion");
   }
   _parse(e) {
     let { ctx: t } = this._processInputParams(e), s = this._def.options;
     function n(a) {
-      for (let o of a)
-        if (o.result.status === "valid")
-          return o.result;
-      for (let o of a)
-        if (o.result.status === "dirty")
-          return t.common.issues.push(...o.ctx.common.issues), o.result;
-      let i = a.map((o) => new w(o.ctx.common.issues));
+      for (let c of a)
+        if (c.result.status === "valid")
+          return c.result;
+      for (let c of a)
+        if (c.result.status === "dirty")
+          return t.common.issues.push(...c.ctx.common.issues), c.result;
+      let i = a.map((c) => new T(c.ctx.common.issues));
       return u(t, {
         code: d.invalid_union,
         unionErrors: i
       }), m;
     }
-    if (c(n, "handleResults"), t.common.async)
+    if (o(n, "handleResults"), t.common.async)
       return Promise.all(s.map(async (a) => {
         let i = {
           ...t,
@@ -2132,10 +2132,10 @@ var H = class extends _ {
       }
       if (a)
         return t.common.issues.push(...a.ctx.common.issues), a.result;
-      let o = i.map((h) => new w(h));
+      let c = i.map((h) => new T(h));
       return u(t, {
         code: d.invalid_union,
-        unionErrors: o
+        unionErrors: c
       }), m;
     }
   }
@@ -2148,9 +2148,9 @@ H.create = (r, e) => new H({
   typeName: y.ZodUnion,
   ...g(e)
 });
-var M = /* @__PURE__ */ c((r) => r instanceof X ? M(r.schema) : r instanceof R ? M(r.innerType()) : r instanceof K ? [r.value] : r instanceof ee ? r.options : r instanceof te ? v.objectValues(r.enum) : r instanceof re ? M(r._def.innerType) : r instanceof Y ? [void 0] : r instanceof G ? [null] : r instanceof A ? [void 0, ...M(r.unwrap())] : r instanceof Z ? [null, ...M(r.unwrap())] : r instanceof pe || r instanceof ne ? M(r.unwrap()) : r instanceof se ? M(r._def.innerType) : [], "getDiscriminator"), xe = class r extends _ {
+var M = /* @__PURE__ */ o((r) => r instanceof X ? M(r.schema) : r instanceof R ? M(r.innerType()) : r instanceof K ? [r.value] : r instanceof ee ? r.options : r instanceof te ? v.objectValues(r.enum) : r instanceof re ? M(r._def.innerType) : r instanceof Y ? [void 0] : r instanceof G ? [null] : r instanceof A ? [void 0, ...M(r.unwrap())] : r instanceof Z ? [null, ...M(r.unwrap())] : r instanceof pe || r instanceof ne ? M(r.unwrap()) : r instanceof se ? M(r._def.innerType) : [], "getDiscriminator"), xe = class r extends _ {
   static {
-    c(this, "ZodDiscriminatedUnion");
+    o(this, "ZodDiscriminatedUnion");
   }
   _parse(e) {
     let { ctx: t } = this._processInputParams(e);
@@ -2198,10 +2198,10 @@ var M = /* @__PURE__ */ c((r) => r instanceof X ? M(r.schema) : r instanceof R ?
       let i = M(a.shape[e]);
       if (!i.length)
         throw new Error(`A discriminator value for key \`${e}\` could not be extracted from all schema options`);
-      for (let o of i) {
-        if (n.has(o))
-          throw new Error(`Discriminator property ${String(e)} has duplicate value ${String(o)}`);
-        n.set(o, a);
+      for (let c of i) {
+        if (n.has(c))
+          throw new Error(`Discriminator property ${String(e)} has duplicate value ${String(c)}`);
+        n.set(c, a);
       }
     }
     return new r({
@@ -2218,12 +2218,12 @@ function Se(r, e) {
   if (r === e)
     return { valid: !0, data: r };
   if (t === l.object && s === l.object) {
-    let n = v.objectKeys(e), a = v.objectKeys(r).filter((o) => n.indexOf(o) !== -1), i = { ...r, ...e };
-    for (let o of a) {
-      let h = Se(r[o], e[o]);
+    let n = v.objectKeys(e), a = v.objectKeys(r).filter((c) => n.indexOf(c) !== -1), i = { ...r, ...e };
+    for (let c of a) {
+      let h = Se(r[c], e[c]);
       if (!h.valid)
         return { valid: !1 };
-      i[o] = h.data;
+      i[c] = h.data;
     }
     return { valid: !0, data: i };
   } else if (t === l.array && s === l.array) {
@@ -2231,7 +2231,7 @@ function Se(r, e) {
       return { valid: !1 };
     let n = [];
     for (let a = 0; a < r.length; a++) {
-      let i = r[a], o = e[a], h = Se(i, o);
+      let i = r[a], c = e[a], h = Se(i, c);
       if (!h.valid)
         return { valid: !1 };
       n.push(h.data);
@@ -2239,17 +2239,17 @@ function Se(r, e) {
     return { valid: !0, data: n };
   } else return t === l.date && s === l.date && +r == +e ? { valid: !0, data: r } : { valid: !1 };
 }
-c(Se, "mergeValues");
+o(Se, "mergeValues");
 var Q = class extends _ {
   static {
-    c(this, "ZodIntersection");
+    o(this, "ZodIntersection");
   }
   _parse(e) {
-    let { status: t, ctx: s } = this._processInputParams(e), n = /* @__PURE__ */ c((a, i) => {
+    let { status: t, ctx: s } = this._processInputParams(e), n = /* @__PURE__ */ o((a, i) => {
       if (_e(a) || _e(i))
         return m;
-      let o = Se(a.value, i.value);
-      return o.valid ? ((ve(a) || ve(i)) && t.dirty(), { status: t.value, value: o.data }) : (u(s, {
+      let c = Se(a.value, i.value);
+      return c.valid ? ((ve(a) || ve(i)) && t.dirty(), { status: t.value, value: c.data }) : (u(s, {
         code: d.invalid_intersection_types
       }), m);
     }, "handleParsed");
@@ -2283,7 +2283,7 @@ Q.create = (r, e, t) => new Q({
 });
 var I = class r extends _ {
   static {
-    c(this, "ZodTuple");
+    o(this, "ZodTuple");
   }
   _parse(e) {
     let { status: t, ctx: s } = this._processInputParams(e);
@@ -2308,9 +2308,9 @@ var I = class r extends _ {
       exact: !1,
       type: "array"
     }), t.dirty());
-    let a = [...s.data].map((i, o) => {
-      let h = this._def.items[o] || this._def.rest;
-      return h ? h._parse(new N(s, i, s.path, o)) : null;
+    let a = [...s.data].map((i, c) => {
+      let h = this._def.items[c] || this._def.rest;
+      return h ? h._parse(new N(s, i, s.path, c)) : null;
     }).filter((i) => !!i);
     return s.common.async ? Promise.all(a).then((i) => k.mergeArray(t, i)) : k.mergeArray(t, a);
   }
@@ -2336,7 +2336,7 @@ I.create = (r, e) => {
 };
 var ke = class r extends _ {
   static {
-    c(this, "ZodRecord");
+    o(this, "ZodRecord");
   }
   get keySchema() {
     return this._def.keyType;
@@ -2353,11 +2353,11 @@ var ke = class r extends _ {
         received: s.parsedType
       }), m;
     let n = [], a = this._def.keyType, i = this._def.valueType;
-    for (let o in s.data)
+    for (let c in s.data)
       n.push({
-        key: a._parse(new N(s, o, s.path, o)),
-        value: i._parse(new N(s, s.data[o], s.path, o)),
-        alwaysSet: o in s.data
+        key: a._parse(new N(s, c, s.path, c)),
+        value: i._parse(new N(s, s.data[c], s.path, c)),
+        alwaysSet: c in s.data
       });
     return s.common.async ? k.mergeObjectAsync(t, n) : k.mergeObjectSync(t, n);
   }
@@ -2379,7 +2379,7 @@ var ke = class r extends _ {
   }
 }, ue = class extends _ {
   static {
-    c(this, "ZodMap");
+    o(this, "ZodMap");
   }
   get keySchema() {
     return this._def.keyType;
@@ -2395,30 +2395,30 @@ var ke = class r extends _ {
         expected: l.map,
         received: s.parsedType
       }), m;
-    let n = this._def.keyType, a = this._def.valueType, i = [...s.data.entries()].map(([o, h], f) => ({
-      key: n._parse(new N(s, o, s.path, [f, "key"])),
+    let n = this._def.keyType, a = this._def.valueType, i = [...s.data.entries()].map(([c, h], f) => ({
+      key: n._parse(new N(s, c, s.path, [f, "key"])),
       value: a._parse(new N(s, h, s.path, [f, "value"]))
     }));
     if (s.common.async) {
-      let o = /* @__PURE__ */ new Map();
+      let c = /* @__PURE__ */ new Map();
       return Promise.resolve().then(async () => {
         for (let h of i) {
           let f = await h.key, x = await h.value;
           if (f.status === "aborted" || x.status === "aborted")
             return m;
-          (f.status === "dirty" || x.status === "dirty") && t.dirty(), o.set(f.value, x.value);
+          (f.status === "dirty" || x.status === "dirty") && t.dirty(), c.set(f.value, x.value);
         }
-        return { status: t.value, value: o };
+        return { status: t.value, value: c };
       });
     } else {
-      let o = /* @__PURE__ */ new Map();
+      let c = /* @__PURE__ */ new Map();
       for (let h of i) {
         let f = h.key, x = h.value;
         if (f.status === "aborted" || x.status === "aborted")
           return m;
-        (f.status === "dirty" || x.status === "dirty") && t.dirty(), o.set(f.value, x.value);
+        (f.status === "dirty" || x.status === "dirty") && t.dirty(), c.set(f.value, x.value);
       }
-      return { status: t.value, value: o };
+      return { status: t.value, value: c };
     }
   }
 };
@@ -2430,7 +2430,7 @@ ue.create = (r, e, t) => new ue({
 });
 var le = class r extends _ {
   static {
-    c(this, "ZodSet");
+    o(this, "ZodSet");
   }
   _parse(e) {
     let { status: t, ctx: s } = this._processInputParams(e);
@@ -2466,9 +2466,9 @@ var le = class r extends _ {
       }
       return { status: t.value, value: f };
     }
-    c(i, "finalizeSet");
-    let o = [...s.data.values()].map((h, f) => a._parse(new N(s, h, s.path, f)));
-    return s.common.async ? Promise.all(o).then((h) => i(h)) : i(o);
+    o(i, "finalizeSet");
+    let c = [...s.data.values()].map((h, f) => a._parse(new N(s, h, s.path, f)));
+    return s.common.async ? Promise.all(c).then((h) => i(h)) : i(c);
   }
   min(e, t) {
     return new r({
@@ -2498,7 +2498,7 @@ le.create = (r, e) => new le({
 });
 var be = class r extends _ {
   static {
-    c(this, "ZodFunction");
+    o(this, "ZodFunction");
   }
   constructor() {
     super(...arguments), this.validate = this.implement;
@@ -2511,9 +2511,9 @@ var be = class r extends _ {
         expected: l.function,
         received: t.parsedType
       }), m;
-    function s(o, h) {
+    function s(c, h) {
       return he({
-        data: o,
+        data: c,
         path: t.path,
         errorMaps: [t.common.contextualErrorMap, t.schemaErrorMap, ae(), $].filter((f) => !!f),
         issueData: {
@@ -2522,10 +2522,10 @@ var be = class r extends _ {
         }
       });
     }
-    c(s, "makeArgsIssue");
-    function n(o, h) {
+    o(s, "makeArgsIssue");
+    function n(c, h) {
       return he({
-        data: o,
+        data: c,
         path: t.path,
         errorMaps: [t.common.contextualErrorMap, t.schemaErrorMap, ae(), $].filter((f) => !!f),
         issueData: {
@@ -2534,28 +2534,28 @@ var be = class r extends _ {
         }
       });
     }
-    c(n, "makeReturnsIssue");
+    o(n, "makeReturnsIssue");
     let a = { errorMap: t.common.contextualErrorMap }, i = t.data;
     if (this._def.returns instanceof U) {
-      let o = this;
+      let c = this;
       return b(async function(...h) {
-        let f = new w([]), x = await o._def.args.parseAsync(h, a).catch((Te) => {
+        let f = new T([]), x = await c._def.args.parseAsync(h, a).catch((Te) => {
           throw f.addIssue(s(h, Te)), f;
-        }), O = await Reflect.apply(i, this, x);
-        return await o._def.returns._def.type.parseAsync(O, a).catch((Te) => {
-          throw f.addIssue(n(O, Te)), f;
+        }), S = await Reflect.apply(i, this, x);
+        return await c._def.returns._def.type.parseAsync(S, a).catch((Te) => {
+          throw f.addIssue(n(S, Te)), f;
         });
       });
     } else {
-      let o = this;
+      let c = this;
       return b(function(...h) {
-        let f = o._def.args.safeParse(h, a);
+        let f = c._def.args.safeParse(h, a);
         if (!f.success)
-          throw new w([s(h, f.error)]);
-        let x = Reflect.apply(i, this, f.data), O = o._def.returns.safeParse(x, a);
-        if (!O.success)
-          throw new w([n(x, O.error)]);
-        return O.data;
+          throw new T([s(h, f.error)]);
+        let x = Reflect.apply(i, this, f.data), S = c._def.returns.safeParse(x, a);
+        if (!S.success)
+          throw new T([n(x, S.error)]);
+        return S.data;
       });
     }
   }
@@ -2593,7 +2593,7 @@ var be = class r extends _ {
   }
 }, X = class extends _ {
   static {
-    c(this, "ZodLazy");
+    o(this, "ZodLazy");
   }
   get schema() {
     return this._def.getter();
@@ -2610,7 +2610,7 @@ X.create = (r, e) => new X({
 });
 var K = class extends _ {
   static {
-    c(this, "ZodLiteral");
+    o(this, "ZodLiteral");
   }
   _parse(e) {
     if (e.data !== this._def.value) {
@@ -2639,10 +2639,10 @@ function De(r, e) {
     ...g(e)
   });
 }
-c(De, "createZodEnum");
+o(De, "createZodEnum");
 var ee = class r extends _ {
   static {
-    c(this, "ZodEnum");
+    o(this, "ZodEnum");
   }
   _parse(e) {
     if (typeof e.data != "string") {
@@ -2700,7 +2700,7 @@ var ee = class r extends _ {
 ee.create = De;
 var te = class extends _ {
   static {
-    c(this, "ZodNativeEnum");
+    o(this, "ZodNativeEnum");
   }
   _parse(e) {
     let t = v.getValidEnumValues(this._def.values), s = this._getOrReturnCtx(e);
@@ -2733,7 +2733,7 @@ te.create = (r, e) => new te({
 });
 var U = class extends _ {
   static {
-    c(this, "ZodPromise");
+    o(this, "ZodPromise");
   }
   unwrap() {
     return this._def.type;
@@ -2760,7 +2760,7 @@ U.create = (r, e) => new U({
 });
 var R = class extends _ {
   static {
-    c(this, "ZodEffects");
+    o(this, "ZodEffects");
   }
   innerType() {
     return this._def.schema;
@@ -2770,7 +2770,7 @@ var R = class extends _ {
   }
   _parse(e) {
     let { status: t, ctx: s } = this._processInputParams(e), n = this._def.effect || null, a = {
-      addIssue: /* @__PURE__ */ c((i) => {
+      addIssue: /* @__PURE__ */ o((i) => {
         u(s, i), i.fatal ? t.abort() : t.dirty();
       }, "addIssue"),
       get path() {
@@ -2780,11 +2780,11 @@ var R = class extends _ {
     if (a.addIssue = a.addIssue.bind(a), n.type === "preprocess") {
       let i = n.transform(s.data, a);
       if (s.common.async)
-        return Promise.resolve(i).then(async (o) => {
+        return Promise.resolve(i).then(async (c) => {
           if (t.value === "aborted")
             return m;
           let h = await this._def.schema._parseAsync({
-            data: o,
+            data: c,
             path: s.path,
             parent: s
           });
@@ -2793,32 +2793,32 @@ var R = class extends _ {
       {
         if (t.value === "aborted")
           return m;
-        let o = this._def.schema._parseSync({
+        let c = this._def.schema._parseSync({
           data: i,
           path: s.path,
           parent: s
         });
-        return o.status === "aborted" ? m : o.status === "dirty" ? B(o.value) : t.value === "dirty" ? B(o.value) : o;
+        return c.status === "aborted" ? m : c.status === "dirty" ? B(c.value) : t.value === "dirty" ? B(c.value) : c;
       }
     }
     if (n.type === "refinement") {
-      let i = /* @__PURE__ */ c((o) => {
-        let h = n.refinement(o, a);
+      let i = /* @__PURE__ */ o((c) => {
+        let h = n.refinement(c, a);
         if (s.common.async)
           return Promise.resolve(h);
         if (h instanceof Promise)
           throw new Error("Async refinement encountered during synchronous parse operation. Use .parseAsync instead.");
-        return o;
+        return c;
       }, "executeRefinement");
       if (s.common.async === !1) {
-        let o = this._def.schema._parseSync({
+        let c = this._def.schema._parseSync({
           data: s.data,
           path: s.path,
           parent: s
         });
-        return o.status === "aborted" ? m : (o.status === "dirty" && t.dirty(), i(o.value), { status: t.value, value: o.value });
+        return c.status === "aborted" ? m : (c.status === "dirty" && t.dirty(), i(c.value), { status: t.value, value: c.value });
       } else
-        return this._def.schema._parseAsync({ data: s.data, path: s.path, parent: s }).then((o) => o.status === "aborted" ? m : (o.status === "dirty" && t.dirty(), i(o.value).then(() => ({ status: t.value, value: o.value }))));
+        return this._def.schema._parseAsync({ data: s.data, path: s.path, parent: s }).then((c) => c.status === "aborted" ? m : (c.status === "dirty" && t.dirty(), i(c.value).then(() => ({ status: t.value, value: c.value }))));
     }
     if (n.type === "transform")
       if (s.common.async === !1) {
@@ -2829,14 +2829,14 @@ var R = class extends _ {
         });
         if (!z(i))
           return m;
-        let o = n.transform(i.value, a);
-        if (o instanceof Promise)
+        let c = n.transform(i.value, a);
+        if (c instanceof Promise)
           throw new Error("Asynchronous transform encountered during synchronous parse operation. Use .parseAsync instead.");
-        return { status: t.value, value: o };
+        return { status: t.value, value: c };
       } else
-        return this._def.schema._parseAsync({ data: s.data, path: s.path, parent: s }).then((i) => z(i) ? Promise.resolve(n.transform(i.value, a)).then((o) => ({
+        return this._def.schema._parseAsync({ data: s.data, path: s.path, parent: s }).then((i) => z(i) ? Promise.resolve(n.transform(i.value, a)).then((c) => ({
           status: t.value,
-          value: o
+          value: c
         })) : m);
     v.assertNever(n);
   }
@@ -2855,7 +2855,7 @@ R.createWithPreprocess = (r, e, t) => new R({
 });
 var A = class extends _ {
   static {
-    c(this, "ZodOptional");
+    o(this, "ZodOptional");
   }
   _parse(e) {
     return this._getType(e) === l.undefined ? b(void 0) : this._def.innerType._parse(e);
@@ -2871,7 +2871,7 @@ A.create = (r, e) => new A({
 });
 var Z = class extends _ {
   static {
-    c(this, "ZodNullable");
+    o(this, "ZodNullable");
   }
   _parse(e) {
     return this._getType(e) === l.null ? b(null) : this._def.innerType._parse(e);
@@ -2887,7 +2887,7 @@ Z.create = (r, e) => new Z({
 });
 var re = class extends _ {
   static {
-    c(this, "ZodDefault");
+    o(this, "ZodDefault");
   }
   _parse(e) {
     let { ctx: t } = this._processInputParams(e), s = t.data;
@@ -2909,7 +2909,7 @@ re.create = (r, e) => new re({
 });
 var se = class extends _ {
   static {
-    c(this, "ZodCatch");
+    o(this, "ZodCatch");
   }
   _parse(e) {
     let { ctx: t } = this._processInputParams(e), s = {
@@ -2929,7 +2929,7 @@ var se = class extends _ {
       status: "valid",
       value: a.status === "valid" ? a.value : this._def.catchValue({
         get error() {
-          return new w(s.common.issues);
+          return new T(s.common.issues);
         },
         input: s.data
       })
@@ -2937,7 +2937,7 @@ var se = class extends _ {
       status: "valid",
       value: n.status === "valid" ? n.value : this._def.catchValue({
         get error() {
-          return new w(s.common.issues);
+          return new T(s.common.issues);
         },
         input: s.data
       })
@@ -2955,7 +2955,7 @@ se.create = (r, e) => new se({
 });
 var fe = class extends _ {
   static {
-    c(this, "ZodNaN");
+    o(this, "ZodNaN");
   }
   _parse(e) {
     if (this._getType(e) !== l.nan) {
@@ -2975,7 +2975,7 @@ fe.create = (r) => new fe({
 });
 var gt = Symbol("zod_brand"), pe = class extends _ {
   static {
-    c(this, "ZodBranded");
+    o(this, "ZodBranded");
   }
   _parse(e) {
     let { ctx: t } = this._processInputParams(e), s = t.data;
@@ -2990,12 +2990,12 @@ var gt = Symbol("zod_brand"), pe = class extends _ {
   }
 }, me = class r extends _ {
   static {
-    c(this, "ZodPipeline");
+    o(this, "ZodPipeline");
   }
   _parse(e) {
     let { status: t, ctx: s } = this._processInputParams(e);
     if (s.common.async)
-      return (/* @__PURE__ */ c(async () => {
+      return (/* @__PURE__ */ o(async () => {
         let a = await this._def.in._parseAsync({
           data: s.data,
           path: s.path,
@@ -3032,10 +3032,10 @@ var gt = Symbol("zod_brand"), pe = class extends _ {
   }
 }, ne = class extends _ {
   static {
-    c(this, "ZodReadonly");
+    o(this, "ZodReadonly");
   }
   _parse(e) {
-    let t = this._def.innerType._parse(e), s = /* @__PURE__ */ c((n) => (z(n) && (n.value = Object.freeze(n.value)), n), "freeze");
+    let t = this._def.innerType._parse(e), s = /* @__PURE__ */ o((n) => (z(n) && (n.value = Object.freeze(n.value)), n), "freeze");
     return ie(t) ? t.then((n) => s(n)) : s(t);
   }
   unwrap() {
@@ -3051,62 +3051,62 @@ function Me(r, e) {
   let t = typeof r == "function" ? r(e) : typeof r == "string" ? { message: r } : r;
   return typeof t == "string" ? { message: t } : t;
 }
-c(Me, "cleanParams");
+o(Me, "cleanParams");
 function Le(r, e = {}, t) {
   return r ? L.create().superRefine((s, n) => {
     let a = r(s);
     if (a instanceof Promise)
       return a.then((i) => {
         if (!i) {
-          let o = Me(e, s), h = o.fatal ?? t ?? !0;
-          n.addIssue({ code: "custom", ...o, fatal: h });
+          let c = Me(e, s), h = c.fatal ?? t ?? !0;
+          n.addIssue({ code: "custom", ...c, fatal: h });
         }
       });
     if (!a) {
-      let i = Me(e, s), o = i.fatal ?? t ?? !0;
-      n.addIssue({ code: "custom", ...i, fatal: o });
+      let i = Me(e, s), c = i.fatal ?? t ?? !0;
+      n.addIssue({ code: "custom", ...i, fatal: c });
     }
   }) : L.create();
 }
-c(Le, "custom");
+o(Le, "custom");
 var _t = {
-  object: T.lazycreate
+  object: C.lazycreate
 }, y;
 (function(r) {
   r.ZodString = "ZodString", r.ZodNumber = "ZodNumber", r.ZodNaN = "ZodNaN", r.ZodBigInt = "ZodBigInt", r.ZodBoolean = "ZodBoolean", r.ZodDate = "ZodDate", r.ZodSymbol = "ZodSymbol", r.ZodUndefined = "ZodUndefined", r.ZodNull = "ZodNull", r.ZodAny = "ZodAny", r.ZodUnknown = "ZodUnknown", r.ZodNever = "ZodNever", r.ZodVoid = "ZodVoid", r.ZodArray = "ZodArray", r.ZodObject = "ZodObject", r.ZodUnion = "ZodUnion", r.ZodDiscriminatedUnion = "ZodDiscriminatedUnion", r.ZodIntersection = "ZodIntersection", r.ZodTuple = "ZodTuple", r.ZodRecord = "ZodRecord", r.ZodMap = "ZodMap", r.ZodSet = "ZodSet", r.ZodFunction = "ZodFunction", r.ZodLazy = "ZodLazy", r.ZodLiteral = "ZodLiteral", r.ZodEnum = "ZodEnum", r.ZodEffects = "ZodEffects", r.ZodNativeEnum = "ZodNativeEnum", r.ZodOptional = "ZodOptional", r.ZodNullable = "ZodNullable", r.ZodDefault = "ZodDefault", r.ZodCatch = "ZodCatch", r.ZodPromise = "ZodPromise", r.ZodBranded = "ZodBranded", r.ZodPipeline = "ZodPipeline", r.ZodReadonly = "ZodReadonly";
 })(y || (y = {}));
-var vt = /* @__PURE__ */ c((r, e = {
+var vt = /* @__PURE__ */ o((r, e = {
   message: `Input not instance of ${r.name}`
-}) => Le((t) => t instanceof r, e), "instanceOfType"), Ue = D.create, Be = F.create, xt = fe.create, kt = W.create, Fe = q.create, bt = J.create, wt = ce.create, Tt = Y.create, Ct = G.create, Ot = L.create, St = V.create, At = j.create, Nt = de.create, Rt = P.create, jt = T.create, Et = T.strictCreate, It = H.create, Zt = xe.create, $t = Q.create, Mt = I.create, Vt = ke.create, Pt = ue.create, zt = le.create, Dt = be.create, Lt = X.create, Ut = K.create, Bt = ee.create, Ft = te.create, Wt = U.create, qt = R.create, Jt = A.create, Yt = Z.create, Gt = R.createWithPreprocess, Ht = me.create, Qt = /* @__PURE__ */ c(() => Ue().optional(), "ostring"), Xt = /* @__PURE__ */ c(() => Be().optional(), "onumber"), Kt = /* @__PURE__ */ c(() => Fe().optional(), "oboolean"), er = {
-  string: /* @__PURE__ */ c(((r) => D.create({ ...r, coerce: !0 })), "string"),
-  number: /* @__PURE__ */ c(((r) => F.create({ ...r, coerce: !0 })), "number"),
-  boolean: /* @__PURE__ */ c(((r) => q.create({
+}) => Le((t) => t instanceof r, e), "instanceOfType"), Ue = D.create, Be = F.create, xt = fe.create, kt = W.create, Fe = q.create, bt = J.create, wt = ce.create, Tt = Y.create, Ct = G.create, Ot = L.create, St = V.create, At = j.create, Nt = de.create, Rt = P.create, jt = C.create, Et = C.strictCreate, It = H.create, Zt = xe.create, $t = Q.create, Mt = I.create, Vt = ke.create, Pt = ue.create, zt = le.create, Dt = be.create, Lt = X.create, Ut = K.create, Bt = ee.create, Ft = te.create, Wt = U.create, qt = R.create, Jt = A.create, Yt = Z.create, Gt = R.createWithPreprocess, Ht = me.create, Qt = /* @__PURE__ */ o(() => Ue().optional(), "ostring"), Xt = /* @__PURE__ */ o(() => Be().optional(), "onumber"), Kt = /* @__PURE__ */ o(() => Fe().optional(), "oboolean"), er = {
+  string: /* @__PURE__ */ o(((r) => D.create({ ...r, coerce: !0 })), "string"),
+  number: /* @__PURE__ */ o(((r) => F.create({ ...r, coerce: !0 })), "number"),
+  boolean: /* @__PURE__ */ o(((r) => q.create({
     ...r,
     coerce: !0
   })), "boolean"),
-  bigint: /* @__PURE__ */ c(((r) => W.create({ ...r, coerce: !0 })), "bigint"),
-  date: /* @__PURE__ */ c(((r) => J.create({ ...r, coerce: !0 })), "date")
+  bigint: /* @__PURE__ */ o(((r) => W.create({ ...r, coerce: !0 })), "bigint"),
+  date: /* @__PURE__ */ o(((r) => J.create({ ...r, coerce: !0 })), "date")
 };
 var tr = m;
 
 // convex/messages.ts
-var rr = we.string().min(1).max(100), zr = S({
-  args: { limit: C.optional(C.number()) },
-  handler: /* @__PURE__ */ c(async (r, e) => (await r.db.query("messages").take(e.limit ?? 10)).map((s) => s.body), "handler")
+var rr = we.string().min(1).max(100), zr = O({
+  args: { limit: w.optional(w.number()) },
+  handler: /* @__PURE__ */ o(async (r, e) => (await r.db.query("messages").take(e.limit ?? 10)).map((s) => s.body), "handler")
 }), Dr = ge({
-  args: { body: C.string(), author: C.string() },
-  returns: C.id("messages"),
-  handler: /* @__PURE__ */ c(async (r, { body: e, author: t }) => {
+  args: { body: w.string(), author: w.string() },
+  returns: w.id("messages"),
+  handler: /* @__PURE__ */ o(async (r, { body: e, author: t }) => {
     if (!rr.safeParse(e).success)
       throw new ye({ code: "bad_body", length: BigInt(e.length) });
     return console.log("sending", e, { author: t, n: 1 }), await r.db.insert("messages", { body: e, author: t });
   }, "handler")
-}), Lr = S({
-  args: { n: C.int64(), f: C.float64(), b: C.bytes(), s: C.string() },
-  handler: /* @__PURE__ */ c(async (r, e) => ({ n: e.n + 1n, f: e.f, b: e.b, s: e.s, len: e.b.byteLength }), "handler")
-}), Ur = S({
+}), Lr = O({
+  args: { n: w.int64(), f: w.float64(), b: w.bytes(), s: w.string() },
+  handler: /* @__PURE__ */ o(async (r, e) => ({ n: e.n + 1n, f: e.f, b: e.b, s: e.s, len: e.b.byteLength }), "handler")
+}), Ur = O({
   args: {},
-  handler: /* @__PURE__ */ c(async () => {
+  handler: /* @__PURE__ */ o(async () => {
     let r = new TextEncoder().encode("h\xE9llo");
     return {
       now: Date.now(),
@@ -3122,35 +3122,35 @@ var rr = we.string().min(1).max(100), zr = S({
       hasWindow: typeof window < "u"
     };
   }, "handler")
-}), Br = S({
+}), Br = O({
   args: {},
-  handler: /* @__PURE__ */ c(async () => (console.log("a", 1, [1, "x"], { k: "v" }), console.info("info line"), console.warn("warn line"), console.error("error line"), console.debug("debug line"), null), "handler")
-}), Fr = S({
+  handler: /* @__PURE__ */ o(async () => (console.log("a", 1, [1, "x"], { k: "v" }), console.info("info line"), console.warn("warn line"), console.error("error line"), console.debug("debug line"), null), "handler")
+}), Fr = O({
   args: {},
-  handler: /* @__PURE__ */ c(async () => {
+  handler: /* @__PURE__ */ o(async () => {
     throw new Error("plain failure");
   }, "handler")
 }), Wr = ge({
   args: {},
-  handler: /* @__PURE__ */ c(async () => {
+  handler: /* @__PURE__ */ o(async () => {
     throw new ye("just a string");
   }, "handler")
-}), qr = S({
+}), qr = O({
   args: {},
-  handler: /* @__PURE__ */ c(() => new Promise(() => {
+  handler: /* @__PURE__ */ o(() => new Promise(() => {
   }), "handler")
-}), Jr = S({
+}), Jr = O({
   args: {},
-  handler: /* @__PURE__ */ c(async () => {
+  handler: /* @__PURE__ */ o(async () => {
     for (; ; )
       ;
   }, "handler")
-}), Yr = S({
+}), Yr = O({
   args: {},
-  handler: /* @__PURE__ */ c(async () => globalThis.Convex.syscall("1.0/noSuchOp", "{}"), "handler")
-}), Gr = S({
+  handler: /* @__PURE__ */ o(async () => globalThis.Convex.syscall("1.0/noSuchOp", "{}"), "handler")
+}), Gr = O({
   args: {},
-  handler: /* @__PURE__ */ c(async () => {
+  handler: /* @__PURE__ */ o(async () => {
     try {
       return await globalThis.Convex.asyncSyscall("1.0/noSuchAsyncOp", "{}"), "resolved";
     } catch (r) {
@@ -3159,7 +3159,7 @@ var rr = we.string().min(1).max(100), zr = S({
   }, "handler")
 }), Hr = ge({
   args: {},
-  handler: /* @__PURE__ */ c(async (r) => {
+  handler: /* @__PURE__ */ o(async (r) => {
     try {
       return await r.db.insert("reject", { x: 1 }), "inserted";
     } catch (e) {
@@ -3167,29 +3167,33 @@ var rr = we.string().min(1).max(100), zr = S({
     }
   }, "handler")
 }), Qr = Re({
-  args: { x: C.number() },
-  handler: /* @__PURE__ */ c(async (r, { x: e }) => e * 2, "handler")
+  args: { x: w.number() },
+  handler: /* @__PURE__ */ o(async (r, { x: e }) => e * 2, "handler")
 }), Xr = Ne({
   args: {},
-  handler: /* @__PURE__ */ c(async () => null, "handler")
+  handler: /* @__PURE__ */ o(async () => null, "handler")
 }), Kr = je({
-  args: { body: C.string() },
-  handler: /* @__PURE__ */ c(async (r, { body: e }) => {
+  args: { body: w.string() },
+  handler: /* @__PURE__ */ o(async (r, { body: e }) => {
     let t = await r.runQuery(Ie.messages.secret, { x: e.length });
     return await r.runMutation(Ee.messages.send, { body: e, author: "action" }), t;
   }, "handler")
-}), es = S({
+}), es = O({
   args: {},
-  handler: /* @__PURE__ */ c(async () => {
+  handler: /* @__PURE__ */ o(async () => {
     let r = globalThis;
     return r.__counter = (r.__counter ?? 0) + 1, r.__counter;
   }, "handler")
-}), ts = S({
-  args: { id: C.string() },
-  handler: /* @__PURE__ */ c(async (r, { id: e }) => await r.db.get(e), "handler")
+}), ts = O({
+  args: { id: w.string() },
+  handler: /* @__PURE__ */ o(async (r, { id: e }) => await r.db.get(e), "handler")
+}), rs = O({
+  args: { author: w.string() },
+  handler: /* @__PURE__ */ o(async (r, { author: e }) => await r.db.query("messages").withIndex("by_author", (t) => t.eq("author", e)).take(20), "handler")
 });
 export {
   Xr as bump,
+  rs as byAuthor,
   ts as byId,
   Lr as echo,
   Fr as fails,
