@@ -21,7 +21,7 @@ var webFS embed.FS
 // use what the files before it define.
 var webFiles = []string{
 	"base.js", "asynccontext.js", "encoding.js", "events.js", "clone.js", "urlparse.js", "url.js", "urlclass.js", "streams.js", "bytestreams.js",
-	"fetchtypes.js", "request.js", "crypto.js", "cryptokeys.js", "cryptoops.js", "console.js", "intl.js",
+	"fetchtypes.js", "request.js", "httpaction.js", "crypto.js", "cryptokeys.js", "cryptoops.js", "console.js", "intl.js",
 }
 
 // globalsJS is the script install() runs in every engine: setup.js between
