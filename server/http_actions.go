@@ -73,6 +73,10 @@ func (h *httpActionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		req.Body, req.ContentLength = body, r.ContentLength
 	}
 	aw := &actionWriter{w: w, rc: http.NewResponseController(w), noBody: r.Method == http.MethodHead}
+	if body != nil {
+		// A handler may answer while the body is still coming (an echo).
+		_ = aw.rc.EnableFullDuplex()
+	}
 	err := h.run.ServeHTTPAction(r.Context(), req, aw)
 	// Operations the run left behind may still be reading or writing:
 	// stop them before the handler returns.

@@ -373,3 +373,61 @@ func waitReady(t *testing.T, url string) {
 	}
 	t.Fatal("the server did not become ready")
 }
+
+func TestHTTPActionsEchoWhileTheBodyArrives(t *testing.T) {
+	f := &actionsFake{serve: func(_ context.Context, req app.HTTPRequest, w app.HTTPResponseWriter) error {
+		if err := w.Head(200, nil); err != nil {
+			return err
+		}
+		buf := make([]byte, 64)
+		for {
+			n, err := req.Body.Read(buf)
+			if n > 0 {
+				if werr := w.Write(buf[:n]); werr != nil {
+					return werr
+				}
+			}
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}}
+	srv := startActions(t, Config{}, f)
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", srv.url+"/http/echo", pr)
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		got <- result{resp, err}
+	}()
+	if _, err := io.WriteString(pw, "one;"); err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	defer r.resp.Body.Close()
+	buf := make([]byte, 4)
+	for _, part := range []string{"one;", "two;"} {
+		if _, err := io.ReadFull(r.resp.Body, buf); err != nil || string(buf) != part {
+			t.Fatalf("echo %q, %v; want %q", buf, err, part)
+		}
+		if part == "one;" {
+			_, _ = io.WriteString(pw, "two;")
+		}
+	}
+	_ = pw.Close()
+	if rest, err := io.ReadAll(r.resp.Body); err != nil || len(rest) != 0 {
+		t.Fatalf("rest %q, %v", rest, err)
+	}
+}
