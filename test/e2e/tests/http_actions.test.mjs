@@ -39,12 +39,14 @@ function rawGet(port, host, path) {
 
 for (const backend of backends()) {
   describe(`HTTP actions on ${backend}`, () => {
-    let hull, app, site, sitePort, client;
+    let hull, app, site, sitePort, client, beforePush;
 
     before(async () => {
       sitePort = await freePort();
       hull = await Hull.create(backend, { HULL_SITE_PORT: String(sitePort), CONVEX_SITE_ORIGIN: "http://actions.test" });
       site = `${hull.url}/http`;
+      const r = await fetch(`${site}/getMessages`);
+      beforePush = { status: r.status, body: await r.text() };
       app = await App.create("httpactions", hull);
       await app.deploy();
       client = new ConvexHttpClient(hull.url);
@@ -157,6 +159,37 @@ for (const backend of backends()) {
       assert.equal(r.status, 404);
       assert.equal(r.headers.get("content-type"), "text/plain; charset=utf-8");
       assert.equal(await r.text(), "No matching routes found");
+      assert.deepEqual(beforePush, { status: 404, body: "This Convex deployment does not have HTTP actions enabled." });
+    });
+
+    it("/.files is reserved, even under a catch-all prefix route", async () => {
+      assert.equal(await (await fetch(`${site}/anything/else`, { method: "PUT" })).text(), "caught /anything/else");
+      const r = await fetch(`${site}/.files/x`, { method: "PUT" });
+      assert.equal(r.status, 404);
+      assert.equal(await r.text(), "No matching routes found");
+    });
+
+    it("bodies are held to 20 MiB: a larger request is refused, a larger response cut and logged", async () => {
+      // Refused on its declared length, before any of it is sent.
+      const tooBig = await new Promise((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port: hull.port, path: "/http/sendImage", method: "POST", headers: { "content-length": String((20 << 20) + 1) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+          req.destroy();
+        });
+        req.on("error", reject);
+        req.flushHeaders();
+      });
+      assert.equal(tooBig, 413);
+      const r = await fetch(`${site}/big?mb=21`);
+      assert.equal(r.status, 200);
+      let n = 0;
+      for await (const chunk of r.body) n += chunk.length;
+      assert.equal(n, 20 << 20);
+      const logs = await fetch(`${hull.url}/api/stream_function_logs?cursor=0`, { headers: { Authorization: `Convex ${hull.adminKey}` } });
+      const big = (await logs.json()).entries.find((e) => e.identifier === "GET /big");
+      assert.ok(big, "no log entry for GET /big");
+      assert.ok(big.logLines.some((l) => l.level === "ERROR" && /HttpResponseTooLarge: HTTP actions support responses up to 20 MiB/.test(l.messages[0])), JSON.stringify(big.logLines));
     });
 
     it("a handler that throws answers 500 with Convex's body, is logged, and hull keeps serving", async () => {
