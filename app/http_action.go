@@ -65,11 +65,14 @@ func (a *App) ServeHTTPAction(ctx context.Context, req HTTPRequest, w HTTPRespon
 	resp := &httpResponse{w: w, limit: HTTPActionBodyLimit}
 	e := Execution{UDFType: udfType(runtime.KindHTTPAction), Started: start, RequestID: req.RequestID, ExecutionID: newRequestID()}
 	res, err := a.runHTTPAction(ctx, req, resp)
-	if err != nil {
-		return err
-	}
 	e.Identifier = resp.identifier(req)
 	e.Duration = time.Since(start)
+	if err != nil {
+		e.Error = "InternalServerError: " + err.Error()
+		a.logs.Add(e)
+		a.log.Error("HTTP action failed", "request_id", req.RequestID, "route", e.Identifier, "err", err)
+		return err
+	}
 	e.Logs = toLogLines(res.Logs)
 	if line, ok := resp.overLimit(); ok {
 		e.Logs = append(e.Logs, line)
@@ -110,7 +113,7 @@ func (a *App) runHTTPAction(ctx context.Context, req HTTPRequest, resp *httpResp
 	}
 	// The action host: ctx.runQuery/runMutation/runAction and whatever else
 	// actions reach are served exactly as for actions.
-	h := &host{app: a, kind: runtime.KindAction, req: CallRequest{RequestID: req.RequestID}}
+	h := a.actionHost(CallRequest{RequestID: req.RequestID}, 0)
 	res, err := a.pool.Run(ctx, mods, runtime.Call{
 		Kind: runtime.KindHTTPAction, Module: "http.js", Env: a.functionEnv(env), Now: time.Now(), Host: h,
 		RequestID: req.RequestID,
