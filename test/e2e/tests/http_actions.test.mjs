@@ -129,6 +129,24 @@ for (const backend of backends()) {
       assert.equal((await reader.read()).done, true);
     });
 
+    it("a client that goes away cancels the action", async () => {
+      const ac = new AbortController();
+      const r = await fetch(`${site}/stream?flag=never-${backend}`, { signal: ac.signal });
+      const reader = r.body.getReader();
+      assert.equal(await readBytes(reader, 6), "first\n");
+      ac.abort();
+      // The handler would wait 30 s for its flag; it ends when the client leaves.
+      const deadline = Date.now() + 20_000;
+      let entry;
+      while (!entry && Date.now() < deadline) {
+        const logs = await fetch(`${hull.url}/api/stream_function_logs?cursor=0`, { headers: { Authorization: `Convex ${hull.adminKey}` } });
+        entry = (await logs.json()).entries.find((e) => e.identifier === "GET /stream" && !e.success);
+        if (!entry) await new Promise((res) => setTimeout(res, 50));
+      }
+      assert.ok(entry, "the abandoned action did not end");
+      assert.match(entry.error, /cancel/, JSON.stringify(entry));
+    });
+
     it("CORS headers are the handlers' own", async () => {
       const origin = "http://localhost:5173";
       const pre = await fetch(`${site}/sendImage`, {
