@@ -347,12 +347,24 @@ func TestHTTPActionsCallFunctionsThroughTheActionHost(t *testing.T) {
 	}
 }
 
-func TestHTTPActionsNeedARouter(t *testing.T) {
+// responding is an http.js whose router answers every request with the
+// Response the body returns.
+func responding(body string) string {
+	return `export default { isRouter: true, lookup: () => [null, "GET", "/"], runRequest: async () => {
+		const response = await (async () => { ` + body + ` })();
+		return JSON.stringify(Convex.jsSyscall("convexJsonFromResponse", { response }));
+	} };`
+}
+
+func TestHTTPActionsNeedARouterAndAResponse(t *testing.T) {
 	pool := newTestPool(runtime.Options{})
 	tests := []struct{ name, src, want string }{
 		{"http.js without a default export", `export const x = 1;`, `Couldn't find default export in module "http.js".`},
 		{"a default export that is not a router", `export default { route() {} };`, "The default export of `convex/http.js` is not a Router."},
 		{"a router whose lookup throws", `export default { isRouter: true, lookup() { throw new Error("bad lookup"); } };`, "bad lookup"},
+		{"a Response whose body stream is locked", responding(`const r = new Response(new ReadableStream()); r.body.getReader(); return r;`), "is locked"},
+		{"a Response whose body was read", responding(`const r = new Response("x"); await r.text(); return r;`), "has already been read"},
+		{"Response.error()", responding(`return Response.error();`), "cannot return Response.error()"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,9 +38,10 @@ if (cfg.kind === "httpAction" && pre.hostOp && pre.jsSyscalls) {
   pre.jsSyscalls.set("convexJsonFromResponse", ({ response }) => {
     if (!(response instanceof Response)) throw new Error("HTTP actions must return a Response");
     if (response.type === "error") throw new TypeError("HTTP actions cannot return Response.error()");
-    if (response.bodyUsed) throw new TypeError("The body of the Response the HTTP action returned has already been read");
-    const headerPairs = [...response.headers];
     const b = response[kBody];
+    // (Not response.body: the getter would make a stream of a byte body.)
+    if (response.bodyUsed || (b.stream ?? b.src?.stream)?.locked) throw new TypeError("The body of the Response the HTTP action returned is locked or has already been read");
+    const headerPairs = [...response.headers];
     let streamId = null;
     if (b.src) {
       streamId = String(nextStream++);
