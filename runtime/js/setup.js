@@ -22,12 +22,12 @@
   delete g.__hull_async_start;
   delete g.__hull_async_cancel;
   delete g.__hull_finished;
-  // The engine's continuation data, which js/web/asynccontext.js keeps
-  // AsyncLocalStorage stores in; host operations complete in the
-  // continuation that started them.
   // webPre is what setup.js hands the Web globals (js/web/*.js), which
   // hand back their part of the glue (httpRun).
   const webPre = g.__hull_web_pre ?? {};
+  // The engine's continuation data, which js/web/asynccontext.js keeps
+  // AsyncLocalStorage stores in; host operations complete in the
+  // continuation that started them.
   const getData = g.__hull_continuation_get ?? (() => undefined);
   const setData = g.__hull_continuation_set ?? (() => {});
   delete g.__hull_continuation_get;
