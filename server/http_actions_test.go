@@ -113,6 +113,29 @@ func TestHTTPActionsAreServedUnderHTTP(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a streamed body over 20 MiB fails the handler's read", func(t *testing.T) {
+		pr, pw := io.Pipe()
+		go func() {
+			chunk := make([]byte, 1<<20)
+			for i := 0; i <= 20; i++ {
+				if _, err := pw.Write(chunk); err != nil {
+					return
+				}
+			}
+			_ = pw.Close()
+		}()
+		req, _ := http.NewRequest("POST", srv.url+"/http/x", pr)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 500 || !strings.Contains(string(b), "larger than HTTP actions accept (20 MiB)") {
+			t.Fatalf("got %d %s", resp.StatusCode, b)
+		}
+		_ = pr.CloseWithError(errors.New("done"))
+	})
 	t.Run("HEAD answers the headers without the body", func(t *testing.T) {
 		got := do(t, "HEAD", srv.url+"/http/hello", "", nil)
 		if got.status != 200 || got.body != "" || got.header.Get("Content-Type") != "text/plain" {
