@@ -180,12 +180,18 @@ func (a *App) runAction(ctx context.Context, mods moduleSet, req CallRequest, de
 	if err != nil {
 		return nil, err
 	}
-	h := &host{app: a, kind: runtime.Kind("action"), depth: depth, req: req}
+	h := a.actionHost(req, depth)
 	r, err := a.pool.Run(ctx, mods, a.runtimeCall(runtime.Kind("action"), req, a.functionEnv(env), h))
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", req.Path, err)
 	}
 	return &CallResult{Value: r.Value, Err: r.Err, Logs: toLogLines(r.Logs)}, nil
+}
+
+// actionHost is the host of an action run at depth; HTTP actions use it
+// too, so both reach the same syscalls.
+func (a *App) actionHost(req CallRequest, depth int) *host {
+	return &host{app: a, kind: runtime.Kind("action"), depth: depth, req: req}
 }
 
 // userFacing marks commit errors user code caused (for example a schema
