@@ -369,7 +369,7 @@ func TestTheSiteListenerServesHTTPActionsAtItsRoot(t *testing.T) {
 		}
 	}()
 	siteURL := "http://" + site.Addr().String()
-	waitReady(t, "http://"+main.Addr().String())
+	waitReadyURL(t, "http://"+main.Addr().String())
 	for _, path := range []string{"/hello", "/", "/http/x", "/version"} {
 		got := do(t, "GET", siteURL+path, "", nil)
 		if got.status != 200 || got.body != "GET "+path+" no body" {
@@ -381,8 +381,8 @@ func TestTheSiteListenerServesHTTPActionsAtItsRoot(t *testing.T) {
 	}
 }
 
-// waitReady polls /readyz until the server takes traffic.
-func waitReady(t *testing.T, url string) {
+// waitReadyURL polls /readyz until the server takes traffic.
+func waitReadyURL(t *testing.T, url string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
