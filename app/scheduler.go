@@ -129,8 +129,11 @@ type newJob struct {
 	path FunctionPath
 	args value.Object
 	size int
-	// at is the requested time (Unix ns).
-	at int64
+	// at is the requested time (Unix ns); atMs the same in milliseconds,
+	// rounded to the microsecond, as scheduledTime shows it (a time given
+	// in whole milliseconds comes back exactly).
+	at   int64
+	atMs float64
 }
 
 // scheduleRequest is the argument of 1.0/schedule and
@@ -198,7 +201,7 @@ func (a *App) parseSchedule(data []byte, now time.Time) (newJob, error) {
 	if err := a.checkSchedulable(path, args); err != nil {
 		return newJob{}, err
 	}
-	return newJob{path: path, args: obj, size: value.Size(obj), at: at}, nil
+	return newJob{path: path, args: obj, size: value.Size(obj), at: at, atMs: math.Round(*r.TS*1e6) / 1e3}, nil
 }
 
 // checkSchedulable checks that the function exists in the live version
@@ -257,7 +260,7 @@ func insertJob(ctx context.Context, tx *database.Tx, j newJob, now int64, cancel
 	fields := []value.Field{
 		{Name: "name", Value: value.String(jobName(j.path))},
 		{Name: "args", Value: value.Array{j.args}},
-		{Name: "scheduledTime", Value: msOf(j.at)},
+		{Name: "scheduledTime", Value: value.Float64(j.atMs)},
 		{Name: "state", Value: stateValue(statePending, "")},
 	}
 	if canceled {

@@ -326,7 +326,7 @@ func crashLeftover(t *testing.T, a *App, fn, state string) value.ID {
 	}
 	path, _ := ParseFunctionPath(fn)
 	now := time.Now().UnixNano()
-	id, _, err := insertJob(ctx, tx, newJob{path: path, args: value.MustObject(value.Field{Name: "tag", Value: value.String("crash")}), at: now - int64(time.Second)}, now, false)
+	id, _, err := insertJob(ctx, tx, newJob{path: path, args: value.MustObject(value.Field{Name: "tag", Value: value.String("crash")}), at: now - int64(time.Second), atMs: float64(now/1e6 - 1000)}, now, false)
 	if err != nil {
 		t.Fatal(err)
 	}
