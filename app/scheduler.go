@@ -371,17 +371,40 @@ func queueEntryOf(ctx context.Context, tx *database.Tx, job value.ID) (queueEntr
 	return q, err == nil, err
 }
 
-// completeJob gives a job its final state and takes it off the queue. A
-// job that is already complete keeps its state (a canceled job stays
-// canceled when its action finishes).
-func completeJob(ctx context.Context, tx *database.Tx, job value.ID, state, errMsg string, now int64) error {
+// queueEntryByID reads a queue entry by its own id (a point read, cheaper
+// than queueEntryOf), checking it belongs to job.
+func queueEntryByID(ctx context.Context, tx *database.Tx, id, job value.ID) (queueEntry, bool, error) {
+	doc, ok, err := tx.SystemGet(ctx, id)
+	if err != nil || !ok {
+		return queueEntry{}, false, err
+	}
+	q, err := decodeQueueEntry(doc)
+	if err != nil || q.job != job {
+		return queueEntry{}, false, err
+	}
+	return q, true, nil
+}
+
+// completeJob gives a job its final state and takes it off the queue
+// (its entry is queue when known, else looked up). A job that is already
+// complete keeps its state (a canceled job stays canceled when its action
+// finishes).
+func completeJob(ctx context.Context, tx *database.Tx, job, queue value.ID, state, errMsg string, now int64) error {
 	doc, ok, err := tx.SystemGet(ctx, job)
 	if err != nil {
 		return err
 	}
-	if q, found, err := queueEntryOf(ctx, tx, job); err != nil {
+	var q queueEntry
+	var found bool
+	if queue == (value.ID{}) {
+		q, found, err = queueEntryOf(ctx, tx, job)
+	} else {
+		q, found, err = queueEntryByID(ctx, tx, queue, job)
+	}
+	if err != nil {
 		return err
-	} else if found {
+	}
+	if found {
 		if _, err := tx.SystemDelete(ctx, q.id); err != nil {
 			return err
 		}
@@ -410,5 +433,5 @@ func cancelJob(ctx context.Context, tx *database.Tx, idArg string, now int64) er
 	if err != nil || !ok || id.Table != num {
 		return scheduleError("InvalidArgument", "Invalid argument `id` for `scheduler.cancel`: %q is not an Id<\"_scheduled_functions\">.", idArg)
 	}
-	return completeJob(ctx, tx, id, stateCanceled, "", now)
+	return completeJob(ctx, tx, id, value.ID{}, stateCanceled, "", now)
 }

@@ -26,6 +26,10 @@ type SchedulerOptions struct {
 	// GCInterval is how often finished jobs past Retention are deleted;
 	// default one hour. The first pass runs a minute after start.
 	GCInterval time.Duration
+	// Started, if set, is called as each job or cron run starts, with
+	// the id of the job or cron, when it was due and when it started
+	// (for lateness metrics). It must return quickly.
+	Started func(id string, due, started time.Time)
 }
 
 func (o SchedulerOptions) withDefaults() SchedulerOptions {
@@ -57,12 +61,16 @@ type Scheduler struct {
 	log  *slog.Logger
 	opts SchedulerOptions
 
-	// wake (capacity 1) tells the loop to look at the queues again.
+	// wake (capacity 1) tells the loop to read the queues again: something
+	// was scheduled sooner than it knew of. done (capacity 1) tells it a
+	// run finished and a slot is free.
 	wake chan struct{}
-	// armed is the time (Unix ns) the loop sleeps until: a commit that
-	// schedules something sooner wakes it. math.MaxInt64 while it scans or
-	// has nothing to wait for (every commit wakes it), math.MinInt64 while
-	// every slot is busy (a finishing run wakes it).
+	done chan struct{}
+	// armed is the time (Unix ns) the loop waits for: a commit that
+	// schedules something sooner wakes it. math.MaxInt64 while it reads
+	// the queues or has nothing to wait for (every commit wakes it),
+	// math.MinInt64 while every slot is busy and nothing due is waiting (a
+	// finishing run wakes it).
 	armed atomic.Int64
 
 	quit     chan struct{} // closed by Stop: start nothing more
@@ -84,7 +92,7 @@ func (a *App) StartScheduler(opts SchedulerOptions) *Scheduler {
 	work, abandon := context.WithCancel(context.Background())
 	s := &Scheduler{
 		app: a, log: a.log.With("component", "scheduler"), opts: opts.withDefaults(),
-		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{}),
+		wake: make(chan struct{}, 1), done: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{}),
 		work: work, abandon: abandon,
 		running: map[string]bool{}, held: map[string]int64{},
 	}
@@ -147,12 +155,19 @@ func (s *Scheduler) wakeFor(nextTS int64) {
 	}
 }
 
-func (s *Scheduler) poke() {
+func (s *Scheduler) poke() { signal(s.wake) }
+
+func signal(ch chan struct{}) {
 	select {
-	case s.wake <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }
+
+// backlogSize is how many due items beyond the free slots one read of
+// the queues keeps for later, so that a burst of due jobs costs one read
+// per backlogSize jobs rather than one per job.
+const backlogSize = 64
 
 // dueItem is one thing the queues hold: a job's queue entry or a cron.
 type dueItem struct {
@@ -172,7 +187,9 @@ func (s *Scheduler) loop() {
 	}()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	failures := 0
+	var backlog []dueItem // due, read, not started yet; soonest first
+	var next int64        // when the first item not yet due is due (0: none)
+	rescan, failures := true, 0
 	for {
 		select {
 		case <-s.quit:
@@ -183,11 +200,11 @@ func (s *Scheduler) loop() {
 		free := s.opts.Parallelism - len(s.running)
 		s.mu.Unlock()
 		wait := time.Duration(-1)
-		if free > 0 {
+		if free > 0 && (rescan || len(backlog) == 0) {
 			// Any commit from here on wakes the loop, so nothing scheduled
 			// while the queues are read is missed.
 			s.armed.Store(math.MaxInt64)
-			due, next, err := s.scan(ctx, free)
+			due, n, err := s.scan(ctx, free+backlogSize)
 			switch {
 			case err != nil && ctx.Err() != nil:
 				return
@@ -197,20 +214,28 @@ func (s *Scheduler) loop() {
 				if failures == 1 || failures%20 == 0 {
 					s.log.Warn("reading the scheduler queues failed; retrying", "err", err, "failures", failures, "retry_in", wait.String())
 				}
+				backlog, next = nil, 0
 			default:
-				failures = 0
-				for _, it := range due {
-					s.start(it)
-				}
-				if len(due) == free {
-					s.armed.Store(math.MinInt64)
-				} else if next != 0 {
-					s.armed.Store(next)
-					wait = max(time.Duration(next-time.Now().UnixNano()), 0)
-				}
+				failures, rescan = 0, false
+				backlog, next = due, n
 			}
-		} else {
+		}
+		for free > 0 && len(backlog) > 0 {
+			s.start(backlog[0])
+			backlog = backlog[1:]
+			free--
+		}
+		switch {
+		case failures > 0:
+		case len(backlog) > 0:
+			// Waiting for a slot; only something due sooner than the
+			// last waiting item changes what runs next.
+			s.armed.Store(backlog[len(backlog)-1].nextTS)
+		case free == 0:
 			s.armed.Store(math.MinInt64)
+		case next != 0:
+			s.armed.Store(next)
+			wait = max(time.Duration(next-time.Now().UnixNano()), 0)
 		}
 		var tick <-chan time.Time
 		if wait >= 0 {
@@ -222,7 +247,11 @@ func (s *Scheduler) loop() {
 			timer.Stop()
 			return
 		case <-tick:
+			rescan = true
 		case <-s.wake:
+			timer.Stop()
+			rescan = true
+		case <-s.done:
 			timer.Stop()
 		}
 	}
@@ -338,6 +367,9 @@ func (s *Scheduler) start(it dueItem) {
 	s.runs.Add(1)
 	go func() {
 		defer s.runs.Done()
+		if s.opts.Started != nil {
+			s.opts.Started(it.key, time.Unix(0, it.nextTS), time.Now())
+		}
 		var err error
 		if it.job != nil {
 			err = s.runJob(s.work, *it.job)
@@ -353,7 +385,7 @@ func (s *Scheduler) start(it dueItem) {
 			s.log.Warn("a scheduled run failed and could not be rescheduled; retrying later", "id", it.key, "err", err)
 		}
 		s.mu.Unlock()
-		s.poke()
+		signal(s.done)
 	}()
 }
 

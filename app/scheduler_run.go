@@ -47,14 +47,14 @@ func (s *Scheduler) runJob(ctx context.Context, q queueEntry) error {
 	if q.state == stateInProgress {
 		// Nothing here runs it: the process that started it stopped.
 		s.log.Warn("failing a scheduled action left in progress by a stopped process", "job", q.job.String())
-		return a.finishJob(ctx, q.job, stateFailed, transientActionError)
+		return a.finishJob(ctx, q, stateFailed, transientActionError)
 	}
 	doc, ok, err := a.readDoc(ctx, q.job)
 	if err != nil {
 		return a.rescheduleJob(ctx, q, err)
 	}
 	if !ok {
-		return a.finishJob(ctx, q.job, "", "") // an orphaned queue entry
+		return a.finishJob(ctx, q, "", "") // an orphaned queue entry
 	}
 	name := strField(doc, "name")
 	var args value.Value = value.MustObject()
@@ -64,7 +64,7 @@ func (s *Scheduler) runJob(ctx context.Context, q queueEntry) error {
 	argsJSON := value.ToJSON(args)
 	path, err := ParseFunctionPath(name)
 	if err != nil {
-		return a.finishJob(ctx, q.job, stateFailed, fmt.Sprintf("Invalid scheduled function name %q.", name))
+		return a.finishJob(ctx, q, stateFailed, fmt.Sprintf("Invalid scheduled function name %q.", name))
 	}
 	v := a.active.Load()
 	var fi FunctionInfo
@@ -74,13 +74,13 @@ func (s *Scheduler) runJob(ctx context.Context, q queueEntry) error {
 	}
 	switch {
 	case !found:
-		return a.finishJob(ctx, q.job, stateFailed, fmt.Sprintf("Could not find function for '%s': it is not in the deployed code any more.", path))
+		return a.finishJob(ctx, q, stateFailed, fmt.Sprintf("Could not find function for '%s': it is not in the deployed code any more.", path))
 	case fi.Kind == runtime.KindMutation:
 		err = s.runMutationJob(ctx, q, path, fi, argsJSON)
 	case fi.Kind == runtime.KindAction:
 		err = s.runActionJob(ctx, q, path, argsJSON)
 	default:
-		return a.finishJob(ctx, q.job, stateFailed, fmt.Sprintf("Unsupported function type. %q in module %q is defined as a %s. Only Mutation and Action can be scheduled.", path.Export, path.Module, udfType(fi.Kind)))
+		return a.finishJob(ctx, q, stateFailed, fmt.Sprintf("Unsupported function type. %q in module %q is defined as a %s. Only Mutation and Action can be scheduled.", path.Export, path.Module, udfType(fi.Kind)))
 	}
 	if err != nil && ctx.Err() == nil {
 		return a.rescheduleJob(ctx, q, err)
@@ -107,28 +107,37 @@ func (a *App) readDoc(ctx context.Context, id value.ID) (value.Object, bool, err
 // mutation sees itself so), and marked succeeded in the mutation's own
 // commit.
 type jobHooks struct {
-	app  *App
-	job  value.ID
-	fi   FunctionInfo
-	path FunctionPath
+	app   *App
+	queue queueEntry
+	fi    FunctionInfo
+	path  FunctionPath
 }
 
-func (h *jobHooks) begin(ctx context.Context, tx *database.Tx) error {
-	doc, ok, err := tx.SystemGet(ctx, h.job)
+// stillPending checks, in tx, that a job and its queue entry are both
+// still pending.
+func stillPending(ctx context.Context, tx *database.Tx, q queueEntry) error {
+	doc, ok, err := tx.SystemGet(ctx, q.job)
 	if err != nil {
 		return err
 	}
 	if !ok || jobState(doc) != statePending {
 		return errRunChanged
 	}
-	q, found, err := queueEntryOf(ctx, tx, h.job)
+	cur, found, err := queueEntryByID(ctx, tx, q.id, q.job)
 	if err != nil {
 		return err
 	}
-	if !found || q.state != statePending {
+	if !found || cur.state != statePending {
 		return errRunChanged
 	}
-	_, err = tx.SystemPatch(ctx, h.job, []value.Field{{Name: "state", Value: stateValue(stateInProgress, "")}})
+	return nil
+}
+
+func (h *jobHooks) begin(ctx context.Context, tx *database.Tx) error {
+	if err := stillPending(ctx, tx, h.queue); err != nil {
+		return err
+	}
+	_, err := tx.SystemPatch(ctx, h.queue.job, []value.Field{{Name: "state", Value: stateValue(stateInProgress, "")}})
 	return err
 }
 
@@ -136,7 +145,7 @@ func (h *jobHooks) finish(ctx context.Context, tx *database.Tx, res *CallResult)
 	if msg := h.app.checkReturns(h.fi, h.path, res.Value); msg != "" {
 		return msg, nil
 	}
-	return "", completeJob(ctx, tx, h.job, stateSuccess, "", time.Now().UnixNano())
+	return "", completeJob(ctx, tx, h.queue.job, h.queue.id, stateSuccess, "", time.Now().UnixNano())
 }
 
 // runMutationJob runs a mutation job exactly once: its writes and its
@@ -145,7 +154,7 @@ func (h *jobHooks) finish(ctx context.Context, tx *database.Tx, res *CallResult)
 func (s *Scheduler) runMutationJob(ctx context.Context, q queueEntry, path FunctionPath, fi FunctionInfo, args []byte) error {
 	a := s.app
 	if msg := a.checkArgs(fi, path, args); msg != "" {
-		return a.finishJob(ctx, q.job, stateFailed, msg)
+		return a.finishJob(ctx, q, stateFailed, msg)
 	}
 	v := a.active.Load()
 	mods, err := a.modulesFor(ctx, v)
@@ -155,7 +164,7 @@ func (s *Scheduler) runMutationJob(ctx context.Context, q queueEntry, path Funct
 	req := CallRequest{
 		Path: path, Args: args, Kind: runtime.KindMutation, Admin: true,
 		RequestID: newRequestID(), scheduledJob: q.job.String(), version: v,
-		hooks: &jobHooks{app: a, job: q.job, fi: fi, path: path},
+		hooks: &jobHooks{app: a, queue: q, fi: fi, path: path},
 	}
 	start := time.Now()
 	res, err := a.runHookedMutation(ctx, mods, req)
@@ -166,7 +175,7 @@ func (s *Scheduler) runMutationJob(ctx context.Context, q queueEntry, path Funct
 		return err
 	}
 	if res.Err != nil {
-		if err := a.finishJob(ctx, q.job, stateFailed, res.Err.Message); err != nil {
+		if err := a.finishJob(ctx, q, stateFailed, res.Err.Message); err != nil {
 			return err
 		}
 	}
@@ -211,21 +220,13 @@ func (s *Scheduler) runActionJob(ctx context.Context, q queueEntry, path Functio
 			return err
 		}
 		defer tx.Rollback()
-		doc, ok, err := tx.SystemGet(ctx, q.job)
-		if err != nil {
+		if err := stillPending(ctx, tx, q); err != nil {
 			return err
-		}
-		cur, found, err := queueEntryOf(ctx, tx, q.job)
-		if err != nil {
-			return err
-		}
-		if !ok || jobState(doc) != statePending || !found || cur.state != statePending {
-			return errRunChanged
 		}
 		if _, err := tx.SystemPatch(ctx, q.job, []value.Field{{Name: "state", Value: stateValue(stateInProgress, "")}}); err != nil {
 			return err
 		}
-		if _, err := tx.SystemPatch(ctx, cur.id, []value.Field{{Name: "state", Value: value.String(stateInProgress)}}); err != nil {
+		if _, err := tx.SystemPatch(ctx, q.id, []value.Field{{Name: "state", Value: value.String(stateInProgress)}}); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)
@@ -246,14 +247,14 @@ func (s *Scheduler) runActionJob(ctx context.Context, q queueEntry, path Functio
 	case res.Err != nil:
 		state, msg = stateFailed, res.Err.Message
 	}
-	return a.finishAction(ctx, q.job, state, msg)
+	return a.finishAction(ctx, q, state, msg)
 }
 
 // finishAction records an action's outcome, retrying until the write
 // commits. When the scheduler is being abandoned it still tries briefly;
 // if that fails too, the job stays in progress and the next start fails
 // it.
-func (a *App) finishAction(ctx context.Context, job value.ID, state, msg string) error {
+func (a *App) finishAction(ctx context.Context, q queueEntry, state, msg string) error {
 	if ctx.Err() != nil {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
@@ -261,12 +262,12 @@ func (a *App) finishAction(ctx context.Context, job value.ID, state, msg string)
 		state, msg = stateFailed, transientActionError
 	}
 	for attempt := 1; ; attempt++ {
-		err := a.finishJob(ctx, job, state, msg)
+		err := a.finishJob(ctx, q, state, msg)
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
 		wait := backoff(attempt, systemErrorBackoff, time.Minute)
-		a.log.Warn("recording a scheduled action's outcome failed; retrying", "component", "scheduler", "job", job.String(), "err", err, "retry_in", wait.String())
+		a.log.Warn("recording a scheduled action's outcome failed; retrying", "component", "scheduler", "job", q.job.String(), "err", err, "retry_in", wait.String())
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -279,7 +280,7 @@ func (a *App) finishAction(ctx context.Context, job value.ID, state, msg string)
 
 // finishJob gives a job its final state (state "" only drops its queue
 // entry) in a transaction of its own.
-func (a *App) finishJob(ctx context.Context, job value.ID, state, msg string) error {
+func (a *App) finishJob(ctx context.Context, q queueEntry, state, msg string) error {
 	err := a.db.Retry(ctx, func(ctx context.Context) error {
 		tx, err := a.db.Begin(ctx)
 		if err != nil {
@@ -287,19 +288,19 @@ func (a *App) finishJob(ctx context.Context, job value.ID, state, msg string) er
 		}
 		defer tx.Rollback()
 		if state == "" {
-			if q, found, err := queueEntryOf(ctx, tx, job); err != nil || !found {
+			if cur, found, err := queueEntryByID(ctx, tx, q.id, q.job); err != nil || !found {
 				return err
-			} else if _, err := tx.SystemDelete(ctx, q.id); err != nil {
+			} else if _, err := tx.SystemDelete(ctx, cur.id); err != nil {
 				return err
 			}
-		} else if err := completeJob(ctx, tx, job, state, msg, time.Now().UnixNano()); err != nil {
+		} else if err := completeJob(ctx, tx, q.job, q.id, state, msg, time.Now().UnixNano()); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("finish scheduled job %s: %w", job, err)
+		return fmt.Errorf("finish scheduled job %s: %w", q.job, err)
 	}
 	return nil
 }
@@ -317,7 +318,7 @@ func (a *App) rescheduleJob(ctx context.Context, q queueEntry, cause error) erro
 			return err
 		}
 		defer tx.Rollback()
-		cur, found, err := queueEntryOf(ctx, tx, q.job)
+		cur, found, err := queueEntryByID(ctx, tx, q.id, q.job)
 		if err != nil || !found {
 			return err
 		}
