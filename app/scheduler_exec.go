@@ -24,7 +24,7 @@ type SchedulerOptions struct {
 	// default 7 days, as Convex.
 	Retention time.Duration
 	// GCInterval is how often finished jobs past Retention are deleted;
-	// default one hour. The first pass runs a minute after start.
+	// default one hour. The first pass runs ten seconds after start.
 	GCInterval time.Duration
 	// Started, if set, is called as each job or cron run starts, with
 	// the id of the job or cron, when it was due and when it started

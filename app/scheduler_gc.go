@@ -16,7 +16,9 @@ const (
 	gcBatch      = 100
 	gcScanLimit  = 4 * gcBatch // documents one batch looks at
 	gcBatchPause = 50 * time.Millisecond
-	gcFirstPass  = time.Minute
+	// gcFirstPass is short: a host that wakes hull only for due work may
+	// stop it again within minutes.
+	gcFirstPass = 10 * time.Second
 )
 
 func (s *Scheduler) gcLoop() {

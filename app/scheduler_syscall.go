@@ -12,9 +12,10 @@ import (
 )
 
 // schedulerSyscall serves ctx.scheduler (1.0/schedule, 1.0/cancel_job and
-// their action forms) and ctx.meta.getRequestMetadata; handled is false
-// for every other op, and for ops the run's kind does not have (a query
-// has no scheduler: Convex's "Unknown async operation").
+// their action forms, which HTTP actions use too) and
+// ctx.meta.getRequestMetadata; handled is false for every other op, and
+// for ops the run's kind does not have (a query has no scheduler:
+// Convex's "Unknown async operation").
 func (h *host) schedulerSyscall(ctx context.Context, op string, args []byte) ([]byte, bool, error) {
 	var out []byte
 	var err error
@@ -23,9 +24,9 @@ func (h *host) schedulerSyscall(ctx context.Context, op string, args []byte) ([]
 		out, err = h.scheduleInMutation(ctx, args)
 	case op == "1.0/cancel_job" && h.kind == runtime.KindMutation && h.tx != nil:
 		out, err = h.cancelInMutation(ctx, args)
-	case op == "1.0/actions/schedule" && h.kind == runtime.KindAction:
+	case op == "1.0/actions/schedule" && (h.kind == runtime.KindAction || h.kind == runtime.KindHTTPAction):
 		out, err = h.app.scheduleFromAction(ctx, h.req, args)
-	case op == "1.0/actions/cancel_job" && h.kind == runtime.KindAction:
+	case op == "1.0/actions/cancel_job" && (h.kind == runtime.KindAction || h.kind == runtime.KindHTTPAction):
 		out, err = h.app.cancelFromAction(ctx, args)
 	case op == "1.0/getRequestMetadata":
 		out, err = h.requestMetadata()

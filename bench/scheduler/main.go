@@ -107,7 +107,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	fmt.Println("\nstart: job dispatched by the scheduler vs a bare Go timer; done: job committed vs a bare timer + one commit (8 at a time).")
+	fmt.Printf("\nstart: job dispatched by the scheduler vs a bare Go timer; done: job committed vs a bare timer + one commit (%d at a time).\n", *parallelism)
 }
 
 func runScenario(ctx context.Context, be backend, sc scenario) error {
