@@ -119,6 +119,19 @@ for (const backend of backends()) {
       assert.equal((await runs("survivor")).length, 1, "it ran once");
     });
 
+    it("fails an action that was running when hull was killed, and never runs it again", async () => {
+      const id = await client.mutation("jobs:scheduleSlow", { tag: "interrupted" });
+      await waitFor("the action to start", async () => (await client.query("jobs:job", { id })).state.kind === "inProgress");
+      await hull.stop("SIGKILL");
+      await hull.start();
+      const job = await waitFor("the action to be failed", async () => {
+        const j = await client.query("jobs:job", { id });
+        return j.state.kind === "failed" && j;
+      });
+      assert.equal(job.state.error, "Transient error while executing action");
+      assert.equal((await runs("interrupted")).length, 0);
+    });
+
     it("runs a 1-second cron and shows its runs", async () => {
       const before = (await runs("tick")).length;
       await waitFor("two more cron runs", async () => (await runs("tick")).length >= before + 2);
