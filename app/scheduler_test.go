@@ -42,6 +42,18 @@ export const scheduleAt = wrap("Mutation", async (a) => sys("1.0/schedule", { na
 export const scheduleMany = wrap("Mutation", async (a) => {
   for (let i = 0; i < a.n; i++) await sys("1.0/schedule", { name: "jobs:record", ts: (Date.now() + (a.delay ?? 0)) / 1000, args: { tag: "m" + i } });
 });
+export const scheduleBig = wrap("Mutation", async (a) => {
+  const tag = "x".repeat(a.size);
+  for (let i = 0; i < a.n; i++) await sys("1.0/schedule", { name: "jobs:record", ts: Date.now() / 1000 + 3600, args: { tag } });
+});
+export const makeCounter = wrap("Mutation", async () => (await sys("1.0/insert", { table: "counters", value: { n: 0 } }))._id);
+export const bump = wrap("Mutation", async (a) => {
+  const doc = await sys("1.0/get", { id: a.id });
+  await sys("1.0/shallowMerge", { id: a.id, value: { n: doc.n + 1 } });
+});
+export const scheduleBumps = wrap("Mutation", async (a) => {
+  for (let i = 0; i < a.n; i++) await sys("1.0/schedule", { name: "jobs:bump", ts: Date.now() / 1000, args: { id: a.id } });
+});
 export const scheduleFromAction = wrap("Action", async (a) => sys("1.0/actions/schedule", { name: a.fn, ts: Date.now() / 1000, args: a.args ?? {} }));
 export const cancel = wrap("Mutation", async (a) => sys("1.0/cancel_job", { id: a.id }));
 export const meta = wrap("Mutation", async () => {
@@ -239,6 +251,18 @@ func TestSchedulingMistakesFailAtTheCall(t *testing.T) {
 			}
 		})
 	}
+	t.Run("arguments over a document's size", func(t *testing.T) {
+		_, msg := call(t, a, "jobs:scheduleBig", map[string]any{"n": 1, "size": 1 << 20})
+		if !strings.Contains(msg, "ScheduledFunctionsArgumentsTooLarge") {
+			t.Fatalf("error = %q", msg)
+		}
+	})
+	t.Run("arguments over 16 MiB in one mutation", func(t *testing.T) {
+		_, msg := call(t, a, "jobs:scheduleBig", map[string]any{"n": 17, "size": 1_000_000})
+		if !strings.Contains(msg, "ScheduledFunctionsArgumentsTooLarge: Too large total size") {
+			t.Fatalf("error = %q", msg)
+		}
+	})
 	t.Run("more than 1000 in one mutation", func(t *testing.T) {
 		_, msg := call(t, a, "jobs:scheduleMany", map[string]any{"n": 1001, "delay": 3600_000})
 		if !strings.Contains(msg, "TooManyFunctionsScheduled") {
@@ -455,5 +479,19 @@ func TestFinishedJobsPastRetentionAreDeletedInBatches(t *testing.T) {
 	}
 	if got := jobStates(t, a); got[statePending] != 1 || len(got) != 1 {
 		t.Fatalf("left %v, want only the pending job", got)
+	}
+}
+
+func TestConflictingMutationJobsEachCommitOnce(t *testing.T) {
+	a := newSchedulerApp(t)
+	var id string
+	_ = json.Unmarshal(mustCall(t, a, "jobs:makeCounter", map[string]any{}), &id)
+	const n = 40
+	mustCall(t, a, "jobs:scheduleBumps", map[string]any{"id": id, "n": n})
+	startScheduler(t, a, SchedulerOptions{})
+	eventually(t, "every bump to commit", func() bool { return jobStates(t, a)[stateSuccess] == n })
+	counters := docs(t, a, "counters")
+	if got := int64Field(counters[0], "n"); got != n {
+		t.Fatalf("counter = %d after %d bumps that all read and write it", got, n)
 	}
 }
