@@ -88,6 +88,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 	if err := a.ensureSchedulerTables(ctx); err != nil {
 		return nil, err
 	}
+	a.syncActiveCrons(ctx)
 	return a, nil
 }
 

@@ -262,6 +262,32 @@ func (a *App) syncCrons(ctx context.Context, tx *database.Tx, v *Version) (int64
 	return earliest, nil
 }
 
+// syncActiveCrons brings _cron_jobs in line with the live version at
+// start, for versions pushed before hull kept crons in the database. It
+// changes nothing when they already match; a failure is logged, not fatal
+// (the next push syncs again).
+func (a *App) syncActiveCrons(ctx context.Context) {
+	v := a.active.Load()
+	if v == nil {
+		return
+	}
+	err := a.db.Retry(ctx, func(ctx context.Context) error {
+		tx, err := a.db.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := a.syncCrons(ctx, tx, v); err != nil {
+			return err
+		}
+		_, err = tx.Commit(ctx)
+		return err
+	})
+	if err != nil {
+		a.log.Warn("the crons of the live version could not be synced; push again to fix them", "component", "scheduler", "err", err)
+	}
+}
+
 // cronDiff names the crons a push adds, changes and removes, as
 // finish_push reports them.
 func cronDiff(cur, next *Version) map[string]any {

@@ -266,3 +266,28 @@ func TestCronTablesAreListedForTheCLIAndDashboard(t *testing.T) {
 		}
 	}
 }
+
+func TestCronsOfAVersionPushedBeforeCronsWereStoredAreSyncedAtStart(t *testing.T) {
+	a := newStoredApp(t, time.Now)
+	deploy(t, a, map[string]string{"jobs.js": jobsModule, "crons.js": cronsModule(map[string]any{
+		"c": cronEntry("jobs:record", map[string]any{"tag": "c"}, map[string]any{"type": "interval", "minutes": 5}),
+	})})
+	ctx := context.Background()
+	tx, err := a.db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.SystemDelete(ctx, cronDocs(t, a)["c"].id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(ctx, a.store, a.db, Options{Logger: a.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := cronDocs(t, b)["c"]; !ok || c.schedule.Seconds != 300 {
+		t.Fatalf("crons after start = %v", cronDocs(t, b))
+	}
+}
