@@ -64,7 +64,22 @@ type txSchedule struct {
 	earliest int64
 }
 
-func (s *txSchedule) add(nextTS int64) {
+// admit counts one more job whose arguments are size bytes, refusing it
+// past the limits of one transaction.
+func (s *txSchedule) admit(size int) error {
+	if s.count >= maxScheduledPerTx {
+		return scheduleError("TooManyFunctionsScheduled", "Too many functions scheduled by this mutation (limit: %d)", maxScheduledPerTx)
+	}
+	if s.bytes+size > maxScheduledArgsBytes {
+		return scheduleError("ScheduledFunctionsArgumentsTooLarge", "Too large total size of the arguments of scheduled functions from this mutation (limit: %d bytes)", maxScheduledArgsBytes)
+	}
+	s.count++
+	s.bytes += size
+	return nil
+}
+
+// due notes the nextTs of a job the transaction scheduled.
+func (s *txSchedule) due(nextTS int64) {
 	if s.earliest == 0 || nextTS < s.earliest {
 		s.earliest = nextTS
 	}

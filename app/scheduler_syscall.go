@@ -54,25 +54,19 @@ func (h *host) scheduleInMutation(ctx context.Context, args []byte) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	s := &d.scheduled
-	if s.count >= maxScheduledPerTx {
-		return nil, scheduleError("TooManyFunctionsScheduled", "Too many functions scheduled by this mutation (limit: %d)", maxScheduledPerTx)
-	}
-	if s.bytes+j.size > maxScheduledArgsBytes {
-		return nil, scheduleError("ScheduledFunctionsArgumentsTooLarge", "Too large total size of the arguments of scheduled functions from this mutation (limit: %d bytes)", maxScheduledArgsBytes)
-	}
 	canceled, err := parentCanceled(ctx, d.tx, h.req.scheduledJob)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.scheduled.admit(j.size); err != nil {
 		return nil, err
 	}
 	id, next, err := insertJob(ctx, d.tx, j, now.UnixNano(), canceled)
 	if err != nil {
 		return nil, err
 	}
-	s.count++
-	s.bytes += j.size
 	if next != 0 {
-		s.add(next)
+		d.scheduled.due(next)
 	}
 	return idResult(id), nil
 }

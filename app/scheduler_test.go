@@ -257,12 +257,6 @@ func TestSchedulingMistakesFailAtTheCall(t *testing.T) {
 			t.Fatalf("error = %q", msg)
 		}
 	})
-	t.Run("arguments over 16 MiB in one mutation", func(t *testing.T) {
-		_, msg := call(t, a, "jobs:scheduleBig", map[string]any{"n": 17, "size": 1_000_000})
-		if !strings.Contains(msg, "ScheduledFunctionsArgumentsTooLarge: Too large total size") {
-			t.Fatalf("error = %q", msg)
-		}
-	})
 	t.Run("more than 1000 in one mutation", func(t *testing.T) {
 		_, msg := call(t, a, "jobs:scheduleMany", map[string]any{"n": 1001, "delay": 3600_000})
 		if !strings.Contains(msg, "TooManyFunctionsScheduled") {
@@ -493,5 +487,34 @@ func TestConflictingMutationJobsEachCommitOnce(t *testing.T) {
 	counters := docs(t, a, "counters")
 	if got := int64Field(counters[0], "n"); got != n {
 		t.Fatalf("counter = %d after %d bumps that all read and write it", got, n)
+	}
+}
+
+func TestOneTransactionsSchedulingLimits(t *testing.T) {
+	tests := []struct {
+		name   string
+		before txSchedule
+		size   int
+		want   string
+	}{
+		{"the first job is admitted", txSchedule{}, 100, ""},
+		{"the thousandth job is admitted", txSchedule{count: 999}, 100, ""},
+		{"the thousand-and-first is refused", txSchedule{count: 1000}, 100, "TooManyFunctionsScheduled: Too many functions scheduled by this mutation (limit: 1000)"},
+		{"arguments up to 16 MiB in total are admitted", txSchedule{count: 16, bytes: 15 << 20}, 1 << 20, ""},
+		{"arguments past 16 MiB in total are refused", txSchedule{count: 17, bytes: 16 << 20}, 1, "ScheduledFunctionsArgumentsTooLarge: Too large total size of the arguments of scheduled functions from this mutation (limit: 16777216 bytes)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.before
+			err := s.admit(tt.size)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want == "" && (s.count != tt.before.count+1 || s.bytes != tt.before.bytes+tt.size):
+				t.Fatalf("admitted but counted %+v", s)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }
