@@ -5,7 +5,7 @@
 // invalid cron spec fail where they are made. On SQLite and PostgreSQL.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { Hull, App, backends } from "../lib/hull.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -69,6 +69,27 @@ for (const backend of backends()) {
 
       const listed = await data("_scheduled_functions");
       assert.ok(listed.some((j) => j._id === ids.action && j.state.kind === "success"), "npx convex data lists the jobs");
+    });
+
+    it("updates a subscription to a job as it runs", async () => {
+      const id = await client.mutation("jobs:scheduleLater", { tag: "watched", delayMs: 500 });
+      const live = new ConvexClient(hull.url, { unsavedChangesWarning: false });
+      try {
+        const seen = [];
+        await new Promise((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error(`states seen: ${seen}`)), 30_000);
+          live.onUpdate("jobs:job", { id }, (job) => {
+            seen.push(job?.state.kind);
+            if (job?.state.kind === "success") {
+              clearTimeout(t);
+              resolve();
+            }
+          });
+        });
+        assert.equal(seen[0], "pending");
+      } finally {
+        await live.close();
+      }
     });
 
     it("runs a job scheduled from an action", async () => {
