@@ -83,6 +83,7 @@ type Scheduler struct {
 	mu      sync.Mutex
 	running map[string]bool  // by job or cron id
 	held    map[string]int64 // not before (Unix ns), after a failure that could not be recorded
+	fails   map[string]int   // consecutive such failures, for the hold's backoff
 }
 
 // StartScheduler starts running due scheduled functions and crons. It is
@@ -94,7 +95,7 @@ func (a *App) StartScheduler(opts SchedulerOptions) *Scheduler {
 		app: a, log: a.log.With("component", "scheduler"), opts: opts.withDefaults(),
 		wake: make(chan struct{}, 1), done: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{}),
 		work: work, abandon: abandon,
-		running: map[string]bool{}, held: map[string]int64{},
+		running: map[string]bool{}, held: map[string]int64{}, fails: map[string]int{},
 	}
 	s.armed.Store(math.MaxInt64)
 	if !a.sched.CompareAndSwap(nil, s) {
@@ -378,11 +379,16 @@ func (s *Scheduler) start(it dueItem) {
 		}
 		s.mu.Lock()
 		delete(s.running, it.key)
-		if err != nil && s.work.Err() == nil {
+		switch {
+		case err == nil:
+			delete(s.fails, it.key)
+		case s.work.Err() == nil:
 			// Not even the failure could be recorded: leave the item alone
-			// for a while rather than spin on it.
-			s.held[it.key] = time.Now().Add(time.Second + rand.N(time.Second)).UnixNano()
-			s.log.Warn("a scheduled run failed and could not be rescheduled; retrying later", "id", it.key, "err", err)
+			// for a while (longer each time) rather than spin on it.
+			s.fails[it.key]++
+			wait := backoff(s.fails[it.key], 2*time.Second, 5*time.Minute)
+			s.held[it.key] = time.Now().Add(wait).UnixNano()
+			s.log.Warn("a scheduled run failed and could not be rescheduled; retrying later", "id", it.key, "err", err, "retry_in", wait.String())
 		}
 		s.mu.Unlock()
 		signal(s.done)

@@ -53,8 +53,9 @@ func (s *Scheduler) runJob(ctx context.Context, q queueEntry) error {
 	if err != nil {
 		return a.rescheduleJob(ctx, q, err)
 	}
-	if !ok {
-		return a.finishJob(ctx, q, "", "") // an orphaned queue entry
+	if !ok || jobState(doc) != statePending {
+		// Canceled meanwhile, or an entry its job no longer needs.
+		return a.finishJob(ctx, q, "", "")
 	}
 	name := strField(doc, "name")
 	var args value.Value = value.MustObject()
