@@ -1,6 +1,8 @@
 // Package app is hull's application layer: deploys (push, analysis, the
 // active code version), function calls (queries, mutations, actions) with
-// their transactions, environment variables and the function log stream.
+// their transactions, scheduled functions and crons (kept in system
+// tables, run by the Scheduler), environment variables and the function
+// log stream.
 // It sits between the HTTP server above and the runtime and database below.
 package app
 
@@ -51,6 +53,9 @@ type App struct {
 
 	modsMu sync.Mutex
 	mods   map[string]moduleSet // by version fingerprint
+
+	// sched is the running scheduler, nil until StartScheduler.
+	sched atomic.Pointer[Scheduler]
 }
 
 // New builds an App over an open database and loads the active version.
@@ -80,6 +85,10 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 	if err := a.ensureSystemTables(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.ensureSchedulerTables(ctx); err != nil {
+		return nil, err
+	}
+	a.syncActiveCrons(ctx)
 	return a, nil
 }
 

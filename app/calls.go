@@ -29,6 +29,13 @@ type CallRequest struct {
 	// Session makes a mutation idempotent (see SessionRequest).
 	Session *SessionRequest
 
+	// scheduledJob is the _scheduled_functions id of the scheduled job
+	// this run belongs to, itself or through nested calls ("" otherwise).
+	scheduledJob string
+	// hooks tie a mutation to the scheduled job or cron run it carries
+	// out (nil for other calls); see txHooks.
+	hooks txHooks
+
 	version *Version // the code version the call runs
 }
 

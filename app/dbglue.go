@@ -26,6 +26,9 @@ type txn interface {
 type dbTxn struct {
 	tx *database.Tx
 	h  *dbsyscall.Handler
+	// scheduled counts what the run scheduled, for the limits and for
+	// waking the scheduler once the transaction commits.
+	scheduled txSchedule
 }
 
 func (t *dbTxn) handler() dbHandler                        { return t.h }
@@ -148,9 +151,14 @@ func (a *App) activateOnce(ctx context.Context, v *Version) error {
 	if err := upsertState(ctx, tx, docs, "version", "", doc); err != nil {
 		return err
 	}
+	due, err := a.syncCrons(ctx, tx, v)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit deploy: %w", err)
 	}
+	a.wakeScheduler(due)
 	return nil
 }
 

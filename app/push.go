@@ -185,6 +185,9 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 			return nil, nil, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
 		}
 	}
+	if err := checkCrons(v); err != nil {
+		return nil, nil, err
+	}
 	return v, an, nil
 }
 
@@ -300,7 +303,7 @@ func (a *App) FinishPush(ctx context.Context, req *FinishPushRequest) (map[strin
 			"diffType":      map[string]string{"type": "modify"},
 			"moduleDiff":    map[string]any{"added": added, "removed": removed},
 			"udfConfigDiff": nil,
-			"cronDiff":      map[string]any{"added": []string{}, "updated": []string{}, "deleted": []string{}},
+			"cronDiff":      cronDiff(cur, v),
 			"indexDiff":     diff,
 			"schemaDiff":    map[string]any{"previous_schema": prevSchema, "next_schema": nextSchema},
 		}},

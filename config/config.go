@@ -44,6 +44,9 @@ type Config struct {
 	// Interface and Port form the listen address.
 	Interface string
 	Port      int
+	// SitePort, when not 0, is a second port serving HTTP actions at its
+	// root (the classic layout's site port).
+	SitePort int
 	// DataDir holds the embedded database, local files and the generated
 	// instance secret.
 	DataDir string
@@ -101,6 +104,14 @@ func (c Config) Redact() bool {
 // Addr is the listen address.
 func (c Config) Addr() string {
 	return net.JoinHostPort(c.Interface, strconv.Itoa(c.Port))
+}
+
+// SiteAddr is the site listener's address, or "" when it is off.
+func (c Config) SiteAddr() string {
+	if c.SitePort == 0 {
+		return ""
+	}
+	return net.JoinHostPort(c.Interface, strconv.Itoa(c.SitePort))
 }
 
 // UsesPostgres reports whether storage is PostgreSQL.
@@ -217,6 +228,9 @@ func (c *Config) finish(env func(string) string) error {
 		if c.SiteOrigin == "" {
 			c.SiteOrigin = c.PublicOrigin + "/http"
 		}
+	}
+	if c.SitePort != 0 && c.SitePort == c.Port {
+		return &Error{Source: "--site-port", Value: strconv.Itoa(c.SitePort), Reason: "must differ from --port (HTTP actions are served under /http on --port already)"}
 	}
 	if c.UsesPostgres() && c.InstanceSecret == "" {
 		return &Error{Source: "INSTANCE_SECRET", Reason: "required with PostgreSQL (POSTGRES_URL/DATABASE_URL/--database-url): " +

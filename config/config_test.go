@@ -149,6 +149,23 @@ func TestLoad(t *testing.T) {
 					t.Errorf("max sync sessions = %d", c.MaxSyncSessions)
 				}
 			}},
+		{name: "the site port is off unless set", check: func(t *testing.T, c Config) {
+			if c.SitePort != 0 || c.SiteAddr() != "" {
+				t.Errorf("site port %d, address %q", c.SitePort, c.SiteAddr())
+			}
+		}},
+		{name: "HULL_SITE_PORT opens the site listener on the interface", env: map[string]string{"HULL_SITE_PORT": "3211", "HULL_INTERFACE": "127.0.0.1"},
+			check: func(t *testing.T, c Config) {
+				if c.SitePort != 3211 || c.SiteAddr() != "127.0.0.1:3211" {
+					t.Errorf("site port %d, address %q", c.SitePort, c.SiteAddr())
+				}
+			}},
+		{name: "the Convex backend's --site-proxy-port names the site port", args: []string{"--site-proxy-port", "4000"},
+			check: func(t *testing.T, c Config) {
+				if c.SitePort != 4000 {
+					t.Errorf("site port %d", c.SitePort)
+				}
+			}},
 		{name: "durations accept bare seconds", env: map[string]string{"HULL_READY_WAIT": "3", "HULL_SHUTDOWN_TIMEOUT": "1500ms"},
 			check: func(t *testing.T, c Config) {
 				if c.ReadyWait != 3*time.Second || c.ShutdownTimeout != 1500*time.Millisecond {
@@ -185,6 +202,8 @@ func TestLoadErrorsNameTheirSource(t *testing.T) {
 		{name: "an alias flag is named as typed", args: []string{"--convex-origin", "ftp://x"}, source: "--convex-origin"},
 		{name: "a bad log format names the flag", args: []string{"--log-format", "xml"}, source: "--log-format"},
 		{name: "stray arguments are refused", args: []string{"extra"}, source: "arguments"},
+		{name: "a site port of 0 names the flag", args: []string{"--site-port", "0"}, source: "--site-port"},
+		{name: "a site port equal to the port is refused", env: map[string]string{"HULL_SITE_PORT": "3210"}, source: "--site-port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

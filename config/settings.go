@@ -18,6 +18,18 @@ func allSettings() []setting {
 		{flags: []string{"port"}, envs: []string{"PORT"}, def: strconv.Itoa(DefaultPort),
 			usage: "TCP port serving the API, HTTP actions and health routes",
 			apply: func(c *Config, v string) (err error) { c.Port, err = parsePort(v); return err }},
+		{flags: []string{"site-port", "site-proxy-port"}, envs: []string{"HULL_SITE_PORT"},
+			usage: "TCP port serving HTTP actions at its root too, as Convex's classic layout does (its 3211); unset: HTTP actions only under /http on --port",
+			apply: func(c *Config, v string) (err error) {
+				if v == "" {
+					return nil
+				}
+				c.SitePort, err = parsePort(v)
+				if err == nil && c.SitePort == 0 {
+					err = errors.New("want a port number between 1 and 65535")
+				}
+				return err
+			}},
 		{flags: []string{"interface", "host"}, envs: []string{"HULL_INTERFACE"}, def: DefaultInterface,
 			usage: "address to listen on",
 			apply: func(c *Config, v string) error { c.Interface = v; return nil }},

@@ -29,6 +29,7 @@ type asyncOps struct {
 	next     int
 	inFlight map[int]context.CancelFunc
 	client   *http.Client
+	http     *httpExchange // an HTTP action's request and response, or nil
 
 	bodyMu   sync.Mutex
 	bodies   map[int]io.ReadCloser // response bodies being streamed, by handle
@@ -84,10 +85,11 @@ type completion struct {
 	reply string // "o<result>" or "e<{message}>"
 }
 
-// begin readies r for a run's operations.
-func (r *vmRun) beginAsync(client *http.Client) {
+// beginAsync readies r for a run's operations; ex is the exchange of an
+// HTTP action, or nil.
+func (r *vmRun) beginAsync(client *http.Client, ex *httpExchange) {
 	ctx, cancel := context.WithCancel(r.ctx)
-	r.async = &asyncOps{ctx: ctx, cancel: cancel, done: make(chan completion, 16), inFlight: map[int]context.CancelFunc{}, client: client}
+	r.async = &asyncOps{ctx: ctx, cancel: cancel, done: make(chan completion, 16), inFlight: map[int]context.CancelFunc{}, client: client, http: ex}
 }
 
 // endAsync cancels what the run left in flight.
@@ -142,7 +144,9 @@ func (r *vmRun) startAsync(args []any) (any, error) {
 		h, _ := strconv.Atoi(data)
 		run = func(context.Context) (any, error) { a.closeBody(h); return nil, nil }
 	default:
-		return nil, fmt.Errorf("unknown asynchronous operation %s", op)
+		if run = a.httpOp(op, data); run == nil {
+			return nil, fmt.Errorf("unknown asynchronous operation %s", op)
+		}
 	}
 	a.next++
 	id := a.next

@@ -25,7 +25,10 @@ type EngineConfig struct {
 // Interrupt.
 type VM interface {
 	// Register exposes fn as a global function; a returned error is thrown
-	// into JS as an Error with the error's text.
+	// into JS as an Error with the error's text. Arguments arrive as
+	// strings, numbers, booleans, nil, or []byte (a copy of an ArrayBuffer
+	// or typed array); fn returns one of those, []byte becoming an
+	// ArrayBuffer.
 	Register(name string, fn func(args []any) (any, error)) error
 	// Eval runs a global script and returns its completion value.
 	Eval(src string) (any, error)

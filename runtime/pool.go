@@ -50,7 +50,7 @@ type slotHeld struct{}
 // acquire waits for a slot of the call's kind.
 func (p *Pool) acquire(ctx context.Context, kind Kind) (func(), error) {
 	slots := p.slots
-	if kind == KindAction {
+	if kind.IsAction() {
 		slots = p.actionSlots
 	}
 	select {
@@ -95,7 +95,17 @@ type outcomeError struct {
 
 // Run invokes one function. The error return is for system failures only;
 // what user code did wrong (including hitting a limit) is in Result.Err.
+// A KindHTTPAction call (see HTTPCall) answers through its responder and
+// has no Value.
 func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error) {
+	if call.Kind == KindHTTPAction {
+		return p.runHTTP(ctx, mods, call)
+	}
+	return p.run(ctx, mods, call, nil)
+}
+
+// run invokes one function; ex is the HTTP exchange of an HTTP action.
+func (p *Pool) run(ctx context.Context, mods Modules, call Call, ex *httpExchange) (Result, error) {
 	cfg, err := callConfig(call)
 	if err != nil {
 		return Result{}, err
@@ -128,13 +138,14 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	}
 	r.finished, r.kind, r.failed = false, call.Kind, nil
 	r.unhandledRejections() // from preparing the engine: not this call's
-	if call.Kind == KindAction {
-		r.beginAsync(p.opts.HTTPClient)
-		defer r.endAsync()
-	}
 	limited := r.withCPUBudget
-	if call.Kind == KindAction {
+	if call.Kind.IsAction() {
+		r.beginAsync(p.opts.HTTPClient, ex)
+		defer r.endAsync()
 		limited = r.withDeadline
+	}
+	if ex != nil {
+		r.http = ex.call
 	}
 	runErr := limited(timeout, func() error {
 		r.preload(plan)
@@ -171,7 +182,7 @@ func callConfig(call Call) (vmConfig, error) {
 		cfg.RequestID = fmt.Sprintf("%x", call.Seed[:8])
 	}
 	seed := call.Seed
-	if call.Kind == KindAction {
+	if call.Kind.IsAction() {
 		if _, err := rand.Read(seed[:]); err != nil {
 			return cfg, fmt.Errorf("runtime: seed: %w", err)
 		}
@@ -211,7 +222,7 @@ func (p *Pool) settle(r *vmRun, out *outcome, res *Result, mods Modules, kind Ki
 
 // timeoutFor returns the time limit of a kind of call.
 func (p *Pool) timeoutFor(kind Kind) time.Duration {
-	if kind == KindAction {
+	if kind.IsAction() {
 		return p.opts.ActionTimeout
 	}
 	return p.opts.Timeout

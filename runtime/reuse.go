@@ -154,7 +154,7 @@ func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
 // release hands r back after a run: restored (off the caller's path) and
 // kept, kept as is, or closed.
 func (p *Pool) release(r *vmRun, done bool) {
-	r.ctx, r.host = nil, nil
+	r.ctx, r.host, r.http = nil, nil, nil
 	switch r.mode {
 	case modeSnapshot:
 		go func() {

@@ -63,6 +63,10 @@ type Call struct {
 	// RequestID is passed to actions (the convex package's invokeAction
 	// takes it); empty derives one from Seed.
 	RequestID string
+	// HTTP is the request and responder of a KindHTTPAction call, which
+	// runs the router exported by Module (http.js); Export and Args are
+	// ignored.
+	HTTP *HTTPCall
 }
 
 // LogLine is one console line.

@@ -47,6 +47,7 @@ type vmRun struct {
 	mode        engineMode
 	key         string        // the engine set key it is kept under
 	async       *asyncOps     // an action's operations in flight
+	http        *HTTPCall     // the exchange of an HTTP action's run
 	stopped     chan struct{} // closed when the run is interrupted
 	finished    bool          // the function's promise settled
 	batchQueued bool          // point reads wait in the JS batch queue
@@ -105,6 +106,9 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 		{"__hull_async_cancel", r.cancelAsync},
 		{"__hull_finished", r.markFinished},
 		{"__hull_batch_queued", r.markBatchQueued},
+		{"__hull_http_route", r.httpRoute},
+		{"__hull_http_take", r.httpTake},
+		{"__hull_http_give", r.httpGive},
 	} {
 		if err := r.vm.Register(reg.name, reg.fn); err != nil {
 			return fmt.Errorf("runtime: register %s: %w", reg.name, err)

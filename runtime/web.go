@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The Web platform globals (TextEncoder, URL, streams, Request/Response,
@@ -21,7 +22,7 @@ var webFS embed.FS
 // use what the files before it define.
 var webFiles = []string{
 	"base.js", "asynccontext.js", "encoding.js", "events.js", "clone.js", "urlparse.js", "url.js", "urlclass.js", "streams.js", "bytestreams.js",
-	"fetchtypes.js", "request.js", "crypto.js", "cryptokeys.js", "cryptoops.js", "console.js", "intl.js",
+	"fetchtypes.js", "request.js", "httpaction.js", "crypto.js", "cryptokeys.js", "cryptoops.js", "console.js", "intl.js",
 }
 
 // globalsJS is the script install() runs in every engine: setup.js between
@@ -50,6 +51,7 @@ func registerWeb(vm VM) error {
 	for name, fn := range map[string]func([]any) (any, error){
 		"__hull_web_crypto": webCrypto,
 		"__hull_web_random": webRandom,
+		"__hull_web_utf8":   webUTF8,
 	} {
 		if err := vm.Register(name, fn); err != nil {
 			return fmt.Errorf("runtime: register %s: %w", name, err)
@@ -75,6 +77,32 @@ func webRandom(args []any) (any, error) {
 		return nil, fmt.Errorf("random: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// webUTF8 is __hull_web_utf8(op, x), the fast path of TextEncoder and
+// TextDecoder for long inputs: "e" encodes the string x to UTF-8 bytes,
+// "d" decodes the bytes x. It answers null when x is not valid (a lone
+// surrogate, a bad byte sequence), which the JS code then handles itself
+// with the replacements the Encoding standard asks for.
+func webUTF8(args []any) (any, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("utf8 takes (op, x)")
+	}
+	switch op, _ := args[0].(string); op {
+	case "e":
+		s, ok := args[1].(string)
+		if !ok || !utf8.ValidString(s) {
+			return nil, nil
+		}
+		return []byte(s), nil
+	case "d":
+		b, ok := args[1].([]byte)
+		if !ok || !utf8.Valid(b) {
+			return nil, nil
+		}
+		return string(b), nil
+	}
+	return nil, fmt.Errorf("utf8: unknown op %v", args[0])
 }
 
 // compactJS drops comment lines, blank lines and indentation: QuickJS keeps

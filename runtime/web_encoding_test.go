@@ -16,6 +16,15 @@ func TestEncodingGlobals(t *testing.T) {
 		{"fatal decoding throws a TypeError", `try { new TextDecoder("utf8", {fatal: true}).decode(new Uint8Array([0xc3])); return "no" } catch (e) { return e.name }`, `"TypeError"`},
 		{"streaming decode joins characters split across chunks", `const d = new TextDecoder(); return d.decode(new Uint8Array([0xe2,0x82]), {stream: true}) + "|" + d.decode(new Uint8Array([0xac,0x21]))`, `"|€!"`},
 		{"an unfinished character at the end of a stream is replaced", `const d = new TextDecoder(); d.decode(new Uint8Array([0xe2]), {stream: true}); return d.decode()`, `"\ufffd"`},
+		{"long text round-trips through both encodings", `const s = "h\u00e9llo \u20ac \u{1F600} ".repeat(40); const b = new TextEncoder().encode(s);
+			return [b.length, new TextDecoder().decode(b) === s, new TextDecoder().decode(b.subarray(3, 200)).length]`, `[640,true,137]`},
+		{"a long string with a lone surrogate still gets U+FFFD", `const b = new TextEncoder().encode("x".repeat(100) + "\ud800"); return [b.length, ...b.subarray(100)]`, `[103,239,191,189]`},
+		{"long invalid bytes still get one U+FFFD per maximal subpart", `const b = new Uint8Array(100).fill(97); b[50] = 0xff; b[60] = 0xe2; b[61] = 0x82;
+			const s = new TextDecoder().decode(b); return [s.length, s.charCodeAt(50), s.charCodeAt(60), s.charCodeAt(61)]`, `[99,65533,65533,97]`},
+		{"a long input's BOM is stripped unless ignoreBOM", `const b = new Uint8Array(100).fill(97); b.set([0xef, 0xbb, 0xbf]);
+			return [new TextDecoder().decode(b).length, new TextDecoder("utf-8", {ignoreBOM: true}).decode(b).length]`, `[97,98]`},
+		{"a long chunk in a stream keeps the stream's BOM state", `const d = new TextDecoder(); const b = new Uint8Array(100).fill(97);
+			const bom = new Uint8Array([0xef, 0xbb, 0xbf, 98]); return [d.decode(b, {stream: true}).length, d.decode(bom, {stream: true}).length, d.decode(bom).length, d.decode(bom).length]`, `[100,2,2,1]`},
 		{"an unknown label is a RangeError", `try { new TextDecoder("koi8-r"); } catch (e) { return e.name }`, `"RangeError"`},
 		{"btoa and atob round-trip binary strings", `return [btoa(""), btoa("f"), btoa("fo"), btoa("foo"), btoa("\u00ff\u00fe"), atob("Zm9v"), atob(" Zm 9v\n"), atob("Zg"), atob("Zg==")]`,
 			`["","Zg==","Zm8=","Zm9v","//4=","foo","foo","f","f"]`},

@@ -15,6 +15,41 @@ type urlVector struct {
 
 func TestURLParsingVectors(t *testing.T) {
 	vectors := []urlVector{
+		// URLs the fast path reads off a match, and near misses it leaves to
+		// the parser (values from Node's URL).
+		{"http://127.0.0.1:3210/hello", "", "http://127.0.0.1:3210/hello", "127.0.0.1:3210", "/hello", ""},
+		{"http://127.0.0.1:3210/hello?x=1&y=2", "", "http://127.0.0.1:3210/hello?x=1&y=2", "127.0.0.1:3210", "/hello", "?x=1&y=2"},
+		{"https://site.example/a/b/c/", "", "https://site.example/a/b/c/", "site.example", "/a/b/c/", ""},
+		{"https://site.example", "", "https://site.example/", "site.example", "/", ""},
+		{"http://h/a%2Fb%20c", "", "http://h/a%2Fb%20c", "h", "/a%2Fb%20c", ""},
+		{"http://h/%2e/x", "", "http://h/x", "h", "/x", ""},
+		{"http://h/a/%2E%2e/b", "", "http://h/b", "h", "/b", ""},
+		{"http://h/a/./b", "", "http://h/a/b", "h", "/a/b", ""},
+		{"http://h/x?q='", "", "http://h/x?q=%27", "h", "/x", "?q=%27"},
+		{"http://h/x?q=a|b^`{}~", "", "http://h/x?q=a|b^`{}~", "h", "/x", "?q=a|b^`{}~"},
+		{"http://h/p[1]|~@:;=,+*()'&$!/", "", "http://h/p[1]|~@:;=,+*()'&$!/", "h", "/p[1]|~@:;=,+*()'&$!/", ""},
+		{"http://h:80/", "", "http://h/", "h", "/", ""},
+		{"https://h:443/x", "", "https://h/x", "h", "/x", ""},
+		{"http://h:0443/", "", "http://h:443/", "h:443", "/", ""},
+		{"http://h:65536/", "", "", "", "", ""},
+		{"http://h:65535/", "", "http://h:65535/", "h:65535", "/", ""},
+		{"http://127.1/", "", "http://127.0.0.1/", "127.0.0.1", "/", ""},
+		{"http://1.2.3.4/", "", "http://1.2.3.4/", "1.2.3.4", "/", ""},
+		{"http://01.2.3.4/", "", "http://1.2.3.4/", "1.2.3.4", "/", ""},
+		{"http://1.2.3.com/", "", "http://1.2.3.com/", "1.2.3.com", "/", ""},
+		{"http://a.0x1f/", "", "", "", "", ""},
+		{"http://xn--bcher-kva.de/", "", "http://xn--bcher-kva.de/", "xn--bcher-kva.de", "/", ""},
+		{"http://h/x#frag?x#y", "", "http://h/x#frag?x#y", "h", "/x", ""},
+		{"http://h/x#a`b", "", "http://h/x#a%60b", "h", "/x", ""},
+		{"http://h/#", "", "http://h/#", "h", "/", ""},
+		{"http://h/?", "", "http://h/?", "h", "/", ""},
+		{"ws://h:80/x", "", "ws://h/x", "h", "/x", ""},
+		{"wss://h/x", "", "wss://h/x", "h", "/x", ""},
+		{"http://-a.b-/", "", "http://-a.b-/", "-a.b-", "/", ""},
+		{"http://h/%zz", "", "http://h/%zz", "h", "/%zz", ""},
+		{"http://256.1.1.1/", "", "", "", "", ""},
+		{"http://h.example/ab?c=%C3%A9", "", "http://h.example/ab?c=%C3%A9", "h.example", "/ab", "?c=%C3%A9"},
+		// The parser's own cases.
 		{"http://Example.COM/a/b?c#d", "", "http://example.com/a/b?c#d", "example.com", "/a/b", "?c"},
 		{"HTTPS://example.com:443/", "", "https://example.com/", "example.com", "/", ""},
 		{"http://example.com:8080", "", "http://example.com:8080/", "example.com:8080", "/", ""},
@@ -114,4 +149,34 @@ func TestURLObjects(t *testing.T) {
 			const keys = []; p.forEach((v, k) => keys.push(k)); return [p.toString(), q.toString(), keys]`,
 			`["x=1&y=%7E%21*%28%29%27","k=z",["x","y"]]`},
 	})
+}
+
+// TestURLFastPathAgreesWithTheParser compares URLs the fast path takes with
+// the same URLs behind a leading space, which the parser strips but the
+// fast path does not match: both must give the same URL.
+func TestURLFastPathAgreesWithTheParser(t *testing.T) {
+	pool := newTestPool(runtime.Options{})
+	res := runWeb(t, pool, runtime.KindQuery, `
+		const alphabet = "aZ09-._~!$&'()*+,;=:@[]|%/?#^`+"`"+`{}<>\\\" 2eE.";
+		const hosts = ["h", "a.b", "127.0.0.1", "1.2.3", "a.1", "x.0x", "xn--a.b", "a-b.c", "256.0.0.1", "0.0.0.0", "a..b", "01.2.3.4", "a.b.", "A.b"];
+		const ports = ["", ":80", ":443", ":8080", ":0", ":65535", ":65536", ":08"];
+		const schemes = ["http", "https", "ws", "wss", "HTTP", "ftp"];
+		let seed = 1;
+		const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+		const parts = (u) => [u.href, u.protocol, u.host, u.hostname, u.port, u.pathname, u.search, u.hash, u.origin];
+		const bad = [];
+		for (let i = 0; i < 2000 && bad.length < 5; i++) {
+			let tail = "";
+			for (let j = rnd(12); j > 0; j--) tail += alphabet[rnd(alphabet.length)];
+			const s = schemes[rnd(schemes.length)] + "://" + hosts[rnd(hosts.length)] + ports[rnd(ports.length)] + (rnd(3) ? "/" : "") + tail;
+			let a, b;
+			try { a = JSON.stringify(parts(new URL(s))); } catch (e) { a = e.name; }
+			try { b = JSON.stringify(parts(new URL(" " + s))); } catch (e) { b = e.name; }
+			if (a !== b) bad.push([s, a, b]);
+		}
+		return bad;`)
+	if res.Err != nil {
+		t.Fatalf("error %s", res.Err.Message)
+	}
+	jsonEqual(t, res.Value, `[]`)
 }

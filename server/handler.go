@@ -22,6 +22,7 @@ func (s *Server) buildHandler() http.Handler {
 	h = withBodyLimit(s.cfg.MaxBodyBytes, h)
 	h = withCORS(h)
 	h = withOrigins(s.origins, h)
+	h = withSiteHost(s.origins, h)
 	h = withCleanPath(h)
 	h = withRecover(s.log, h)
 	h = withAccessLog(s.log, h)

@@ -14,6 +14,10 @@ import (
 type originConfig struct {
 	cloud, site string
 	trusted     []netip.Prefix
+	// siteHost recognises requests to the site origin's own host; sitePort
+	// is the site listener's port (0: none).
+	siteHost siteHost
+	sitePort int
 }
 
 func withOrigins(oc *originConfig, next http.Handler) http.Handler {
@@ -27,7 +31,8 @@ func withOrigins(oc *originConfig, next http.Handler) http.Handler {
 // Configured origins win; otherwise they are derived from the request,
 // honouring X-Forwarded-Proto and X-Forwarded-Host only when the peer is a
 // trusted proxy. Without a configured site origin it is the cloud origin
-// plus "/http", where hull serves HTTP actions on its single port.
+// plus "/http", where hull serves HTTP actions on its single port, or the
+// cloud origin's host on the site port when the site listener is on.
 func Origins(r *http.Request) (cloud, site string) {
 	oc, _ := r.Context().Value(originsKey).(*originConfig)
 	if oc == nil {
@@ -38,7 +43,11 @@ func Origins(r *http.Request) (cloud, site string) {
 		cloud = requestOrigin(r, oc.trusted)
 	}
 	site = oc.site
-	if site == "" {
+	switch {
+	case site != "":
+	case oc.sitePort != 0:
+		site = siteOrigin(cloud, oc.sitePort)
+	default:
 		site = cloud + "/http"
 	}
 	return cloud, site
@@ -116,7 +125,11 @@ func (s *Server) PublicOrigins() (cloud, site string) {
 			cloud = "http://" + net.JoinHostPort(host.String(), strconv.Itoa(tcp.Port))
 		}
 	}
-	if site == "" && cloud != "" {
+	switch {
+	case site != "" || cloud == "":
+	case s.origins.sitePort != 0:
+		site = siteOrigin(cloud, s.origins.sitePort)
+	default:
 		site = cloud + "/http"
 	}
 	return cloud, site

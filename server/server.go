@@ -124,6 +124,7 @@ type Server struct {
 
 	mu            sync.Mutex
 	listenAddr    net.Addr
+	siteLn        net.Listener // the site listener, or nil
 	status        Status
 	backend       Backend
 	drainHooks    []hook
@@ -137,10 +138,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: config needs an instance name")
 	}
 	s := &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		auth:     NewAuth(cfg.InstanceName, cfg.InstanceSecret),
-		origins:  &originConfig{cloud: cfg.CloudOrigin, site: cfg.SiteOrigin, trusted: cfg.TrustedProxies},
+		cfg:  cfg,
+		log:  cfg.Logger,
+		auth: NewAuth(cfg.InstanceName, cfg.InstanceSecret),
+		origins: &originConfig{cloud: cfg.CloudOrigin, site: cfg.SiteOrigin, trusted: cfg.TrustedProxies,
+			siteHost: newSiteHost(cfg.CloudOrigin, cfg.SiteOrigin)},
 		ready:    make(chan struct{}),
 		failed:   make(chan struct{}),
 		stopping: make(chan struct{}),
@@ -173,17 +175,41 @@ func (s *Server) OnShutdown(name string, fn func(ctx context.Context) error) {
 	s.shutdownHooks = append(s.shutdownHooks, hook{name, fn})
 }
 
+// ServeSite makes Serve also serve HTTP actions at the root of ln, the
+// classic layout's site port (Convex's 3211). Call it before Serve; Serve
+// closes ln.
+func (s *Server) ServeSite(ln net.Listener) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.siteLn = ln
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+		s.origins.sitePort = tcp.Port
+	}
+}
+
+// newHTTPServer returns the http.Server of one listener.
+func (s *Server) newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
 // Serve serves on ln until ctx ends, opening storage in the background with
 // open. When ctx ends it stops accepting, lets in-flight requests finish
 // within ShutdownTimeout, runs the drain and shutdown hooks and returns
 // nil. It returns an error only if serving itself fails.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, open Opener) error {
-	hs := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	servers := []*http.Server{s.newHTTPServer(s.handler)}
+	listeners := []net.Listener{ln}
+	s.mu.Lock()
+	if s.siteLn != nil {
+		servers = append(servers, s.newHTTPServer(withSiteRoot(s.handler)))
+		listeners = append(listeners, s.siteLn)
 	}
+	s.mu.Unlock()
 	openCtx, cancelOpen := context.WithCancel(ctx)
 	defer cancelOpen()
 	var opening sync.WaitGroup
@@ -192,13 +218,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, open Opener) error 
 	s.mu.Lock()
 	s.listenAddr = ln.Addr()
 	s.mu.Unlock()
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	served := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() { served <- hs.Serve(listeners[i]) }()
+	}
 	s.log.Info("listening", "addr", ln.Addr().String(), "instance", s.cfg.InstanceName, "version", s.cfg.Version)
+	if len(listeners) > 1 {
+		s.log.Info("serving HTTP actions at the site port", "addr", listeners[1].Addr().String())
+	}
 
 	select {
 	case <-ctx.Done():
-		s.drain(hs)
+		s.drain(servers)
 		cancelOpen()
 		opening.Wait()
 		s.runShutdownHooks()
@@ -206,6 +237,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, open Opener) error 
 		return nil
 	case err := <-served:
 		s.beginStopping()
+		for _, hs := range servers {
+			_ = hs.Close()
+		}
 		cancelOpen()
 		opening.Wait()
 		s.runShutdownHooks()
@@ -224,7 +258,7 @@ func (s *Server) beginStopping() {
 
 // drain stops accepting and waits for in-flight requests, running the
 // drain hooks alongside; past the deadline it closes what is left.
-func (s *Server) drain(hs *http.Server) {
+func (s *Server) drain(servers []*http.Server) {
 	s.beginStopping()
 	s.log.Info("shutting down", "deadline", s.cfg.ShutdownTimeout.String())
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
@@ -236,10 +270,16 @@ func (s *Server) drain(hs *http.Server) {
 	for _, h := range drainHooks {
 		hooks.Go(func() { s.runHook(ctx, "drain", h) })
 	}
-	if err := hs.Shutdown(ctx); err != nil {
-		s.log.Warn("in-flight requests did not finish before the deadline; closing them", "err", err)
-		_ = hs.Close()
+	var shut sync.WaitGroup
+	for _, hs := range servers {
+		shut.Go(func() {
+			if err := hs.Shutdown(ctx); err != nil {
+				s.log.Warn("in-flight requests did not finish before the deadline; closing them", "err", err)
+				_ = hs.Close()
+			}
+		})
 	}
+	shut.Wait()
 	hooks.Wait()
 }
 

@@ -66,6 +66,11 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		return nil, fmt.Errorf("start application: %w", err)
 	}
 	b.app, b.db = a, db
+	// Scheduled functions and crons: what became due while no process ran
+	// starts now. On SIGTERM the drain lets running ones finish until the
+	// deadline; losing the lease abandons them at once.
+	b.sched = a.StartScheduler(app.SchedulerOptions{})
+	srv.OnDrain("scheduler", b.sched.Stop)
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	b.stopWatch = stopWatch
 	go b.watchLease(watchCtx, lease, handOver)
@@ -108,6 +113,8 @@ func (b *backend) watchLease(ctx context.Context, lease persistence.Lease, handO
 		if errors.Is(err, persistence.ErrFenced) {
 			b.log.Warn("another hull process took over the writer lease; handing over and shutting down", "component", "storage")
 			b.fenced.Store(true)
+			// Nothing this process runs can commit any more.
+			b.sched.Abort()
 			if b.db != nil {
 				// No read from this process's cache from now on.
 				b.db.Fence()
@@ -182,6 +189,7 @@ type backend struct {
 	store     persistence.Store
 	lease     *persistence.Lease
 	app       *app.App
+	sched     *app.Scheduler
 	db        *database.DB
 	log       *slog.Logger
 	stopWatch context.CancelFunc
@@ -196,6 +204,10 @@ func (b *backend) Routes(r *server.Routes) { server.MountApp(r, b.app) }
 func (b *backend) Shutdown(ctx context.Context) error {
 	if b.stopWatch != nil {
 		b.stopWatch()
+	}
+	// Normally stopped by the drain already; this covers a serve error.
+	if err := b.sched.Stop(ctx); err != nil {
+		b.log.Warn("stop the scheduler", "err", err)
 	}
 	if b.db != nil {
 		// Commits queued before the drain finish; later ones are refused.

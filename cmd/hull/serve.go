@@ -54,6 +54,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		ln.Close()
 		return err
 	}
+	if addr := cfg.SiteAddr(); addr != "" {
+		siteLn, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (--site-port): %w", addr, err)
+		}
+		srv.ServeSite(siteLn)
+	}
 	storage := "sqlite " + cfg.SQLitePath()
 	if cfg.UsesPostgres() {
 		storage = "postgres"

@@ -22,6 +22,9 @@
   delete g.__hull_async_start;
   delete g.__hull_async_cancel;
   delete g.__hull_finished;
+  // webPre is what setup.js hands the Web globals (js/web/*.js), which
+  // hand back their part of the glue (httpRun).
+  const webPre = g.__hull_web_pre ?? {};
   // The engine's continuation data, which js/web/asynccontext.js keeps
   // AsyncLocalStorage stores in; host operations complete in the
   // continuation that started them.
@@ -372,6 +375,10 @@
     });
   };
   g.__hull_flush_batch = flushGets;
+  // Convex.jsSyscall ops are served in JS; the Web globals register theirs
+  // (op -> function of the args object).
+  const jsSyscalls = new Map();
+  webPre.jsSyscalls = jsSyscalls;
   g.Convex = {
     syscall: (op, args) => {
       if (importing) throw atImport(op);
@@ -398,8 +405,10 @@
       if (r[0] === "o") return Promise.resolve(r.slice(1));
       return Promise.reject(rejectWith(r.slice(1)));
     },
-    jsSyscall: (op) => {
-      throw new Error(`Unknown operation ${op}`);
+    jsSyscall: (op, args) => {
+      const f = jsSyscalls.get(op);
+      if (f === undefined) throw new Error(`Unknown operation ${op}`);
+      return f(args);
     },
   };
 
@@ -454,8 +463,10 @@
     getBatch = [];
     let p;
     try {
-      if (typeof fn !== "function") throw new Error(`${name} is not a Convex function`);
-      if (kind === "query" && fn.invokeQuery) p = fn.invokeQuery(argsStr);
+      // An HTTP action's fn is the router http.js exports.
+      if (kind === "httpAction") p = webPre.httpRun(fn, argsStr);
+      else if (typeof fn !== "function") throw new Error(`${name} is not a Convex function`);
+      else if (kind === "query" && fn.invokeQuery) p = fn.invokeQuery(argsStr);
       else if (kind === "mutation" && fn.invokeMutation) p = fn.invokeMutation(argsStr);
       else if (kind === "action" && fn.invokeAction) p = fn.invokeAction(requestId, argsStr);
       else throw new Error(`${name} is not a registered ${kind}`);

@@ -198,3 +198,38 @@ func TestModulesLoadFromBytecodeUnderTheirPath(t *testing.T) {
 		t.Fatalf("got %q, want 3, one module instance each, and a stack naming main.js", s)
 	}
 }
+
+func TestBytesCrossAsArrayBuffers(t *testing.T) {
+	tests := []struct{ name, script, want string }{
+		{"a Uint8Array arrives as its bytes", `hostHex(new Uint8Array([1, 2, 255]))`, "0102ff"},
+		{"a view's range only", `hostHex(new Uint8Array([9, 1, 2, 9]).subarray(1, 3))`, "0102"},
+		{"an ArrayBuffer whole", `hostHex(new Uint16Array([0x0201]).buffer)`, "0102"},
+		{"a wider typed array by its bytes", `hostHex(new Uint32Array([0x04030201]))`, "01020304"},
+		{"a detached buffer as no bytes", `const b = new ArrayBuffer(4); b.transfer(); hostHex(b)`, ""},
+		{"a DataView as text", `hostHex(new DataView(new ArrayBuffer(1)))`, "[object DataView]"},
+		{"[]byte comes back as an ArrayBuffer", `const b = hostBytes(); [b instanceof ArrayBuffer, ...new Uint8Array(b)].join()`, "true,104,105"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			vm := newTestVM(t)
+			if err := vm.Register("hostHex", func(a []any) (any, error) {
+				if b, ok := a[0].([]byte); ok {
+					return fmt.Sprintf("%x", b), nil
+				}
+				return fmt.Sprint(a[0]), nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := vm.Register("hostBytes", func([]any) (any, error) { return []byte("hi"), nil }); err != nil {
+				t.Fatal(err)
+			}
+			got, err := vm.Eval(tc.script)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("got %v, want %q", got, tc.want)
+			}
+		})
+	}
+}

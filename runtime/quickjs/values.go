@@ -89,8 +89,13 @@ func (v *VM) goString(x lib.TJSValue) (string, bool) {
 }
 
 // toGo converts a borrowed JS value to Go: strings, numbers (float64, or
-// int for small integers), booleans, nil for null and undefined, and the String() of anything else.
+// int for small integers), booleans, nil for null and undefined, a copy of
+// the bytes of an ArrayBuffer or a typed array as []byte, and the String()
+// of anything else.
 func (v *VM) toGo(x lib.TJSValue) (any, error) {
+	if b, ok := v.bytesOf(x); ok {
+		return b, nil
+	}
 	switch x.Ftag {
 	case lib.EJS_TAG_INT:
 		return int(int32(uint32(x.Fu.Fuint641))), nil
@@ -110,13 +115,16 @@ func (v *VM) toGo(x lib.TJSValue) (any, error) {
 	return s, nil
 }
 
-// fromGo converts a Go result to a new JS value.
+// fromGo converts a Go result to a new JS value; []byte becomes an
+// ArrayBuffer holding a copy.
 func (v *VM) fromGo(x any) lib.TJSValue {
 	switch t := x.(type) {
 	case nil:
 		return jsNull
 	case string:
 		return v.newString(t)
+	case []byte:
+		return v.newArrayBuffer(t)
 	case bool:
 		return jsBool(t)
 	case float64:
@@ -195,4 +203,70 @@ func (v *VM) throw(msg string) lib.TJSValue {
 	defer libc.Xfree(v.tls, name)
 	lib.XJS_SetPropertyStr(v.tls, v.ctx, e, name, v.newString(msg))
 	return lib.XJS_Throw(v.tls, v.ctx, e)
+}
+
+// bytesOf copies the bytes of an ArrayBuffer or a typed array (the view's
+// range only); ok is false for any other value. A detached buffer has none.
+func (v *VM) bytesOf(x lib.TJSValue) (b []byte, ok bool) {
+	if x.Ftag != lib.EJS_TAG_OBJECT {
+		return nil, false
+	}
+	id := int(lib.XJS_GetClassID(v.tls, x))
+	var off, n uint64
+	buf := x
+	switch {
+	case id == lib.EJS_CLASS_ARRAY_BUFFER:
+	case id >= lib.EJS_CLASS_UINT8C_ARRAY && id <= lib.EJS_CLASS_FLOAT64_ARRAY:
+		p := v.tls.Alloc(16)
+		defer v.tls.Free(16)
+		buf = lib.XJS_GetTypedArrayBuffer(v.tls, v.ctx, x, p, p+8, 0)
+		if isException(buf) {
+			v.dropException()
+			return []byte{}, true
+		}
+		defer lib.XFreeValue(v.tls, v.ctx, buf)
+		off, n = *(*uint64)(addr(p)), *(*uint64)(addr(p + 8))
+	default:
+		return nil, false
+	}
+	psize := v.tls.Alloc(8)
+	defer v.tls.Free(8)
+	data := lib.XJS_GetArrayBuffer(v.tls, v.ctx, psize, buf)
+	if data == 0 {
+		v.dropException()
+		return []byte{}, true
+	}
+	size := uint64(*(*lib.Tsize_t)(addr(psize)))
+	if id == lib.EJS_CLASS_ARRAY_BUFFER {
+		off, n = 0, size
+	}
+	if off+n > size {
+		return []byte{}, true
+	}
+	out := make([]byte, n)
+	copy(out, unsafe.Slice((*byte)(addr(data+uintptr(off))), n))
+	return out, true
+}
+
+// newArrayBuffer makes an ArrayBuffer holding a copy of b: the engine
+// allocates it zeroed (no source pointer), and b is copied in.
+func (v *VM) newArrayBuffer(b []byte) lib.TJSValue {
+	ab := lib.XJS_NewArrayBufferCopy(v.tls, v.ctx, 0, lib.Tsize_t(len(b)))
+	if isException(ab) || len(b) == 0 {
+		return ab
+	}
+	psize := v.tls.Alloc(8)
+	defer v.tls.Free(8)
+	data := lib.XJS_GetArrayBuffer(v.tls, v.ctx, psize, ab)
+	if data == 0 {
+		lib.XFreeValue(v.tls, v.ctx, ab)
+		return lib.TJSValue{Ftag: lib.EJS_TAG_EXCEPTION}
+	}
+	copy(unsafe.Slice((*byte)(addr(data)), len(b)), b)
+	return ab
+}
+
+// dropException clears the pending exception.
+func (v *VM) dropException() {
+	lib.XFreeValue(v.tls, v.ctx, lib.XJS_GetException(v.tls, v.ctx))
 }

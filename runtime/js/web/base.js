@@ -12,8 +12,10 @@ const hostLog = pre.log;
 const deterministic = cfg.kind === "query" || cfg.kind === "mutation" || cfg.kind === "analyze";
 const hostCrypto = g.__hull_web_crypto;
 const hostRandom = g.__hull_web_random;
+const hostUtf8 = g.__hull_web_utf8;
 delete g.__hull_web_crypto;
 delete g.__hull_web_random;
+delete g.__hull_web_utf8;
 // setup.js has installed the frozen Date and the seeded Math.random.
 const seededRandom = Math.random;
 const DateNow = () => g.Date.now();

@@ -1,6 +1,14 @@
 // ---- TextEncoder, TextDecoder, atob, btoa ----
+// Inputs longer than this are encoded and decoded in Go when they are
+// valid UTF-16 / UTF-8 (the common case); the JS code below handles the
+// rest, replacements included.
+const hostUtf8Min = 64;
 const utf8Encode = (s) => {
   const n = s.length;
+  if (n > hostUtf8Min) {
+    const b = hostUtf8("e", s);
+    if (b !== null) return new Uint8Array(b);
+  }
   let ascii = true;
   for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
   if (ascii) {
@@ -65,6 +73,13 @@ class TextDecoder {
   decode(input, options = {}) {
     const stream = Boolean(options?.stream);
     const b = input === undefined || input === null ? new Uint8Array(0) : toU8(input);
+    if (b.length > hostUtf8Min && this.#needed === 0 && (this.#bomDone || this.#ignoreBOM || !(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf))) {
+      const s = hostUtf8("d", b);
+      if (s !== null) {
+        this.#bomDone = stream;
+        return s;
+      }
+    }
     const units = [];
     const parts = [];
     const emit = (cp) => {

@@ -14,10 +14,35 @@ const shortenPath = (u) => {
 const hasCredentials = (u) => u.username !== "" || u.password !== "";
 const endsAuthority = (c, special) => c === undefined || c === "/" || c === "?" || c === "#" || (special && c === "\\");
 
+// simpleURL matches the absolute http(s) and ws(s) URLs the parser leaves
+// as they are: lower-case scheme and host, no credentials, a port that is
+// not the default one and has no leading zero, and only characters no
+// percent-encode set touches (percent signs included: the parser keeps
+// them). simpleRecord reads such a URL's record off the match, or returns
+// null for what still needs the parser (dot segments, IPv4 or IDNA hosts).
+const simpleURL = /^(https?|wss?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9][0-9]{0,4}))?((?:\/[A-Za-z0-9!$%&'()*+,\-.:;=@[\]_|~]*)*)(?:\?([!$%&()*+,\-./0-9:;=?@A-Z[\\\]^_`a-z{|}~]*))?(?:#([!#-;=?-_a-~]*))?$/;
+const canonicalIPv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+const simpleRecord = (input) => {
+  const m = simpleURL.exec(input);
+  if (m === null) return null;
+  const [, scheme, host, port, path, query, fragment] = m;
+  const last = host.slice(host.lastIndexOf(".") + 1);
+  if ((/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last) && !canonicalIPv4.test(host)) || /(?:^|\.)xn--/.test(host)) return null;
+  if (port !== undefined && (Number(port) > 65535 || Number(port) === defaultPort(scheme))) return null;
+  const segs = path === "" ? [""] : path.slice(1).split("/");
+  for (const seg of segs) if (isSingleDot(seg) || isDoubleDot(seg)) return null;
+  return {
+    scheme, username: "", password: "", host, port: port === undefined ? null : Number(port), path: segs, opaque: false,
+    query: query === undefined ? null : query, fragment: fragment === undefined ? null : fragment,
+  };
+};
+
 // parseURL is the basic URL parser; with url and override it runs as a
 // setter. It returns the record, or FAIL.
 const parseURL = (input, base, url, override) => {
   if (!url) {
+    const simple = simpleRecord(input);
+    if (simple !== null) return simple;
     url = newRecord();
     input = input.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, "");
   }
