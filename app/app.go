@@ -25,6 +25,8 @@ type Options struct {
 	CloudURL func() string
 	SiteURL  func() string
 	Runtime  runtime.Options
+	// Files configures file storage (see FilesOptions).
+	Files FilesOptions
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -51,6 +53,8 @@ type App struct {
 
 	modsMu sync.Mutex
 	mods   map[string]moduleSet // by version fingerprint
+
+	files *Files
 }
 
 // New builds an App over an open database and loads the active version.
@@ -73,12 +77,16 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		log:   opts.Logger,
 		mods:  map[string]moduleSet{},
 		watch: matcher.New(),
+		files: newFiles(db, opts.Files, opts.Logger),
 	}
 	if err := a.loadState(ctx); err != nil {
 		return nil, fmt.Errorf("load deployment state: %w", err)
 	}
 	if err := a.ensureSystemTables(ctx); err != nil {
 		return nil, err
+	}
+	if err := a.files.ensureTables(ctx); err != nil {
+		return nil, fmt.Errorf("create the file storage tables: %w", err)
 	}
 	return a, nil
 }

@@ -25,6 +25,7 @@ type host struct {
 	app   *App
 	kind  runtime.Kind
 	db    dbHandler // nil in actions
+	txn   txn       // the run's transaction; nil in actions
 	depth int
 	req   CallRequest
 	// nested runs ctx.runQuery/ctx.runMutation inside the caller's
@@ -66,6 +67,9 @@ func (h *host) AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 		if out, ok, err := h.db.AsyncSyscall(ctx, op, args); ok {
 			return out, err
 		}
+	}
+	if out, ok, err := h.storageSyscall(ctx, op, args); ok {
+		return out, err
 	}
 	switch op {
 	case "1.0/getUserIdentity":

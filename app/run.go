@@ -17,7 +17,7 @@ func (a *App) runIn(ctx context.Context, mods moduleSet, kind runtime.Kind, req 
 	if err != nil {
 		return nil, err
 	}
-	h := &host{app: a, kind: kind, db: tx.handler(), depth: depth, req: req}
+	h := &host{app: a, kind: kind, db: tx.handler(), txn: tx, depth: depth, req: req}
 	h.nested = func(ctx context.Context, k runtime.Kind, path FunctionPath, args []byte) (*CallResult, error) {
 		return a.nestedCall(ctx, mods, tx, CallRequest{Path: path, Args: args, Kind: k, Admin: true, RequestID: req.RequestID}, depth+1)
 	}

@@ -75,6 +75,8 @@ type Config struct {
 	ActionTimeout        time.Duration
 	MaxConcurrentQueries int // queries and mutations running at once
 	MaxConcurrentActions int
+	// Storage says where file bytes go (see storage.go).
+	Storage Storage
 }
 
 // Addr is the listen address.
@@ -201,7 +203,7 @@ func (c *Config) finish(env func(string) string) error {
 		return &Error{Source: "INSTANCE_SECRET", Reason: "required with PostgreSQL (POSTGRES_URL/DATABASE_URL/--database-url): " +
 			"no secret is kept on disk in production; generate one with `openssl rand -hex 32` and pass it as INSTANCE_SECRET or --instance-secret"}
 	}
-	return nil
+	return c.checkStorage()
 }
 
 // Usage writes the flag and environment reference to w.

@@ -34,6 +34,7 @@ func MountApp(r *Routes, a *app.App) {
 	r.HandleFunc("GET /api/v1/list_environment_variables", s.handleListEnv)
 	r.HandleFunc("GET /api/stream_function_logs", s.handleStreamLogs)
 	mountSync(r, a)
+	mountStorage(r, a)
 }
 
 // isAdmin reports whether the request carries a valid admin key; a key

@@ -199,9 +199,14 @@ func withCORS(next http.Handler) http.Handler {
 }
 
 // withBodyLimit refuses bodies larger than max: at once when the length is
-// declared, and on read (http.MaxBytesError) otherwise.
+// declared, and on read (http.MaxBytesError) otherwise. File uploads are
+// left to their own limit (see storage.go).
 func withBodyLimit(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == storageUploadPath {
+			next.ServeHTTP(w, r) // file uploads have a limit of their own
+			return
+		}
 		if r.ContentLength > max {
 			WriteError(w, http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
 				fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, max))

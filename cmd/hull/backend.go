@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hull/app"
+	"hull/blob"
 	"hull/config"
 	"hull/database"
 	"hull/persistence"
@@ -49,6 +50,12 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		store.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	files, err := openFiles(ctx, cfg, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	b.files = files
 	a, err := app.New(ctx, store, db, app.Options{
 		Logger:   log,
 		CloudURL: func() string { c, _ := srv.PublicOrigins(); return c },
@@ -60,8 +67,15 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			MaxConcurrent:        cfg.MaxConcurrentQueries,
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
 		},
+		Files: app.FilesOptions{
+			Store:          files,
+			TokenKey:       deriveKey(cfg.InstanceSecret, "hull storage upload urls"),
+			UploadURLTTL:   cfg.Storage.UploadURLTTL,
+			MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		},
 	})
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("start application: %w", err)
 	}
@@ -70,8 +84,16 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 	b.stopWatch = stopWatch
 	go b.watchLease(watchCtx, lease, handOver)
 	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
+	go a.KeepFilesSwept(watchCtx, fileSweepFirst, fileSweepInterval)
 	return b, nil
 }
+
+// The file storage sweep (bytes without metadata, unfinished uploads)
+// runs this long after start, then at this interval.
+const (
+	fileSweepFirst    = 5 * time.Minute
+	fileSweepInterval = 6 * time.Hour
+)
 
 // sessionPruneInterval is how often recorded mutation outcomes older than
 // app.SessionRetention are deleted.
@@ -137,6 +159,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (persis
 // backend is what the server mounts once storage is open.
 type backend struct {
 	store     persistence.Store
+	files     blob.Store
 	lease     *persistence.Lease
 	app       *app.App
 	db        *database.DB
@@ -164,6 +187,9 @@ func (b *backend) Shutdown(ctx context.Context) error {
 		if err := b.store.Release(ctx, *b.lease); err != nil {
 			b.log.Warn("release writer lease", "err", err)
 		}
+	}
+	if b.files != nil {
+		_ = b.files.Close()
 	}
 	if err := b.store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
