@@ -267,7 +267,7 @@ func (f *Files) byID(ctx context.Context, tx *database.Tx, id value.ID) (File, b
 	return file, err == nil, err
 }
 
-// ByUUID returns the file a download URL names, read in tx.
+// byUUID returns the file a download URL names, read in tx.
 func (f *Files) byUUID(ctx context.Context, tx *database.Tx, uuid string) (File, bool, error) {
 	if !isUUID(uuid) {
 		return File{}, false, nil
@@ -297,6 +297,16 @@ func (f *Files) Lookup(ctx context.Context, uuid string) (File, bool, error) {
 	}
 	defer tx.Rollback()
 	return f.byUUID(ctx, tx, uuid)
+}
+
+// ByID returns the file of a _storage id at the latest durable state.
+func (f *Files) ByID(ctx context.Context, id value.ID) (File, bool, error) {
+	tx, err := f.db.BeginRead(ctx, 0)
+	if err != nil {
+		return File{}, false, err
+	}
+	defer tx.Rollback()
+	return f.byID(ctx, tx, id)
 }
 
 // Read opens the bytes of file in rng.

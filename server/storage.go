@@ -167,10 +167,16 @@ func (s *storageRoutes) handleDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rc.Close()
 	w.WriteHeader(code)
+	// A failure past this point cannot change the status: the response
+	// ends short of Content-Length, which clients see as an error. A
+	// local file copies itself (sendfile); other readers go through a
+	// pooled buffer.
+	if wt, ok := rc.(io.WriterTo); ok {
+		_, _ = wt.WriteTo(w)
+		return
+	}
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
-	// A failure past this point cannot change the status: the response
-	// ends short of Content-Length, which clients see as an error.
 	_, _ = io.CopyBuffer(onlyWriter{w}, rc, *buf)
 }
 

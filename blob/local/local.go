@@ -158,16 +158,24 @@ func (s *Store) Get(ctx context.Context, key string, rng blob.Range) (io.ReadClo
 		return nil, &blob.Error{Op: "get", Key: key, Kind: blob.ErrInvalidRange,
 			Err: fmt.Errorf("offset %d is past the end of %d bytes", rng.Offset, size)}
 	}
-	return &section{SectionReader: io.NewSectionReader(f, rng.Offset, rng.End(size)-rng.Offset), f: f}, nil
+	if _, err := f.Seek(rng.Offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, s.fail("get", key, err)
+	}
+	return &section{lr: io.LimitedReader{R: f, N: rng.End(size) - rng.Offset}, f: f}, nil
 }
 
-// section reads part of a file and closes it.
+// section reads part of a file and closes it. WriteTo hands the copy to
+// the destination's ReadFrom with the file itself as the source, so a
+// socket sends it with sendfile.
 type section struct {
-	*io.SectionReader
-	f *os.File
+	lr io.LimitedReader
+	f  *os.File
 }
 
-func (s *section) Close() error { return s.f.Close() }
+func (s *section) Read(p []byte) (int, error)         { return s.lr.Read(p) }
+func (s *section) WriteTo(w io.Writer) (int64, error) { return io.Copy(w, &s.lr) }
+func (s *section) Close() error                       { return s.f.Close() }
 
 // Head stats the file of key.
 func (s *Store) Head(ctx context.Context, key string) (blob.Info, error) {

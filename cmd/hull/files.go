@@ -36,6 +36,10 @@ func openFiles(ctx context.Context, cfg config.Config, log *slog.Logger) (blob.S
 		}
 		return store, nil
 	}
+	if c := cfg.Storage.S3; c.Endpoint != "" || c.ExportsBucket != "" || c.SnapshotImportsBucket != "" || c.ModulesBucket != "" || c.SearchBucket != "" {
+		log.Warn("S3 settings are present but S3_STORAGE_FILES_BUCKET is not: files stay in the local folder; "+
+			"set S3_STORAGE_FILES_BUCKET to keep them in S3/R2", "component", "storage", "path", cfg.FilesDir())
+	}
 	store, err := local.Open(cfg.FilesDir())
 	if err != nil {
 		return nil, &storageError{err: err, hint: blob.Hint(err)}
