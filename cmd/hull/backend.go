@@ -30,14 +30,22 @@ import (
 // shutdown work (closing WebSocket sessions, releasing the lease) with
 // srv.OnDrain / srv.OnShutdown.
 func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
-	store, err := openStore(ctx, cfg, log)
+	// File storage first: a missing bucket or refused credentials fail
+	// the start before the database is touched.
+	files, err := openFiles(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	b := &backend{store: store, log: log}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
+	b := &backend{store: store, files: files, log: log}
 	holder, _ := os.Hostname()
 	lease, err := store.Acquire(ctx, fmt.Sprintf("%s/%d", holder, os.Getpid()))
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("take the writer lease: %w", err)
 	}
@@ -47,15 +55,10 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		Logger:    log,
 	})
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	files, err := openFiles(ctx, cfg, log)
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	b.files = files
 	a, err := app.New(ctx, store, db, app.Options{
 		Logger:   log,
 		CloudURL: func() string { c, _ := srv.PublicOrigins(); return c },

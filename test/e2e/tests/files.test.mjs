@@ -8,11 +8,13 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { readdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "node:http";
+import { spawn } from "node:child_process";
 import { ConvexHttpClient, ConvexClient } from "convex/browser";
-import { Hull, App, backends } from "../lib/hull.mjs";
+import { Hull, App, backends, hullBin, freePort } from "../lib/hull.mjs";
 import { s3Server, blobBackends, newBucket, dropBucket, listKeys, hullEnv } from "../lib/s3.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -310,5 +312,57 @@ for (const blob of blobBackends()) {
       assert.equal(status, 200);
       assert.equal((await storedKeys(ctx)).length, 1);
     });
+  });
+}
+
+// A missing bucket or refused credentials: hull says so at start, on
+// /healthz and to requests, with a hint, and serves once the bucket exists.
+if (s3Server()) {
+  describe("file storage with a misconfigured bucket", () => {
+    const server = s3Server();
+    const cases = [
+      { name: "a missing bucket", env: (b) => hullEnv(server, `${b}-missing`, ""), hint: /does not exist.*S3_STORAGE_FILES_BUCKET/ },
+      { name: "a wrong secret", env: (b) => ({ ...hullEnv(server, b, ""), AWS_SECRET_ACCESS_KEY: "wrong-secret" }), hint: /refused the credentials.*AWS_SECRET_ACCESS_KEY/ },
+    ];
+    let bucket;
+    before(async () => {
+      bucket = await newBucket(server);
+    });
+    after(async () => {
+      await dropBucket(server, bucket);
+    });
+    for (const c of cases) {
+      it(`${c.name} is reported at start with a hint`, async () => {
+        const dataDir = await mkdtemp(join(tmpdir(), "hull-e2e-"));
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}`;
+        const env = { ...process.env, HULL_LOG_LEVEL: "warn", HULL_READY_WAIT: "1s", ...c.env(bucket) };
+        let output = "";
+        const proc = spawn(await hullBin(), ["serve", "--interface", "127.0.0.1", "--port", String(port), "--data-dir", dataDir], { env, stdio: ["ignore", "pipe", "pipe"] });
+        proc.stdout.on("data", (d) => (output += d));
+        proc.stderr.on("data", (d) => (output += d));
+        const exited = new Promise((res) => proc.once("exit", res));
+        try {
+          let health;
+          await eventually(async () => {
+            try {
+              health = await (await fetch(`${url}/healthz`)).json();
+            } catch {
+              return false;
+            }
+            return health.status === "unavailable";
+          }, "/healthz reports the storage unavailable");
+          assert.match(health.hint, c.hint);
+          const r = await fetch(`${url}/api/query`, { method: "POST", body: "{}" });
+          assert.equal(r.status, 503);
+          assert.match((await r.json()).message, c.hint);
+          assert.match(output, c.hint);
+        } finally {
+          proc.kill("SIGKILL");
+          await exited;
+          await rm(dataDir, { recursive: true, force: true });
+        }
+      });
+    }
   });
 }
