@@ -275,7 +275,7 @@ func TestTheSweepRemovesOnlyOldOrphans(t *testing.T) {
 	for _, k := range []string{kept, oldOrphan, "not-hulls/file"} {
 		os.Chtimes(filepath.Join(store.Root(), k), old, old)
 	}
-	partial := filepath.Join(store.Root(), ".partial", "put-crashed")
+	partial := filepath.Join(store.Root(), ".put-crashed")
 	os.WriteFile(partial, []byte("half"), 0o600)
 	os.Chtimes(partial, old, old)
 

@@ -1,8 +1,9 @@
 // Package local is the blob.Store on a folder of the local disk, hull's
 // default for files. An object is one file at <root>/<key>; a Put writes a
-// temporary file under <root>/.partial, syncs it and renames it into place,
-// so a crash at any moment leaves either the whole object or nothing under
-// its key (and at most a temporary file that CleanPartial removes).
+// temporary file beside it (named .put-*, which no key can name), syncs it,
+// renames it into place and syncs the folder, so a crash at any moment
+// leaves either the whole object or nothing under its key (and at most a
+// temporary file that CleanPartial removes).
 package local
 
 import (
@@ -20,9 +21,9 @@ import (
 	"hull/blob"
 )
 
-// partialDir holds uploads in progress; keys cannot start with '.', so it
-// never collides with an object.
-const partialDir = ".partial"
+// tempPrefix starts the names of uploads in progress; no key segment can
+// start with '.', so they never collide with an object.
+const tempPrefix = ".put-"
 
 // Store is a blob.Store on a folder.
 type Store struct {
@@ -41,10 +42,10 @@ func Open(root string) (*Store, error) {
 	if err != nil {
 		return nil, openErr(root, err)
 	}
-	if err := os.MkdirAll(filepath.Join(abs, partialDir), 0o700); err != nil {
+	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, openErr(abs, err)
 	}
-	probe, err := os.CreateTemp(filepath.Join(abs, partialDir), "probe-*")
+	probe, err := os.CreateTemp(abs, tempPrefix+"probe-*")
 	if err != nil {
 		return nil, openErr(abs, err)
 	}
@@ -70,7 +71,14 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 	if err := blob.CheckKey(key); err != nil {
 		return blob.PutResult{}, err
 	}
-	f, err := os.CreateTemp(filepath.Join(s.root, partialDir), "put-*")
+	dst := s.path(key)
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return blob.PutResult{}, s.fail("put", key, err)
+	}
+	// The temporary file sits beside its object, so the rename and the
+	// sync that makes it durable touch one folder.
+	f, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
@@ -91,11 +99,6 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	if err := f.Close(); err != nil {
-		return blob.PutResult{}, s.fail("put", key, err)
-	}
-	dst := s.path(key)
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -248,20 +251,31 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(blob.Info) erro
 // CleanPartial removes temporary files of uploads begun before cutoff
 // (left by a crash, or by a Put still running in another process).
 func (s *Store) CleanPartial(ctx context.Context, cutoff time.Time) (int, error) {
-	dir := filepath.Join(s.root, partialDir)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, &blob.Error{Op: "clean", Key: dir, Err: err}
-	}
 	n := 0
-	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || !info.ModTime().Before(cutoff) {
-			continue
+	err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
 		}
-		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(cutoff) {
+			return nil
+		}
+		if os.Remove(p) == nil {
 			n++
 		}
+		return nil
+	})
+	if err != nil {
+		return n, &blob.Error{Op: "clean", Key: s.root, Err: err}
 	}
 	return n, nil
 }

@@ -22,7 +22,8 @@ const TTL_SECONDS = 3;
 const MAX_UPLOAD = 4_000_000;
 
 // storedKeys lists the objects a hull keeps: files under the local
-// folder (uploads in progress, in .partial, left out) or keys in the bucket.
+// folder (uploads in progress, named .put-*, left out) or keys in the
+// bucket.
 async function storedKeys(ctx) {
   if (ctx.blob === "s3") return await listKeys(ctx.s3, ctx.bucket, ctx.prefix);
   const out = [];
@@ -115,6 +116,10 @@ for (const backend of backends()) {
         assert.ok(Buffer.from(await r.arrayBuffer()).equals(bytes), "downloaded bytes differ");
         const again = await fetch(msg.url, { headers: { "If-None-Match": r.headers.get("etag") } });
         assert.equal(again.status, 304);
+        const head = await fetch(msg.url, { method: "HEAD" });
+        assert.equal(head.status, 200);
+        assert.equal(head.headers.get("content-length"), String(bytes.length));
+        assert.equal((await head.arrayBuffer()).byteLength, 0);
       });
 
       it("serves Range requests with the right slice", async () => {
