@@ -5,8 +5,9 @@
 //
 //   - local folder, upload: io.Copy of the bytes to a file in the same
 //     folder, then fsync (hull syncs each file before it commits);
-//   - local folder, download: io.Copy of the stored file to the same
-//     destination file the client writes the downloaded body to;
+//   - local folder, download: the same client GETting the same file from
+//     a bare net/http server on loopback (io.Copy from the file, which is
+//     sendfile) into the same destination file;
 //   - S3, upload: the SDK's own upload of the bytes, from memory, to the
 //     same server: one PutObject up to the part size, else a multipart
 //     upload with hull's part size and concurrency (what the SDK's upload
@@ -32,6 +33,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -61,7 +64,7 @@ var (
 
 func main() {
 	small := flag.Int("small-reps", 30, "repetitions of the 1 MiB transfers")
-	large := flag.Int("large-reps", 3, "repetitions of the 256 MiB transfers")
+	large := flag.Int("large-reps", 5, "repetitions of the 256 MiB transfers")
 	largeMiB := flag.Int("large-mib", 256, "size of the large file, in MiB")
 	memBytes := flag.Int64("memory-bytes", 1<<30, "size of the memory check's file (0 skips it)")
 	backends := flag.String("backends", "local,s3", "comma-separated: local, s3")
@@ -275,6 +278,10 @@ func localTarget(ctx context.Context, dir string) (*target, error) {
 	if err := os.MkdirAll(rawDir, 0o700); err != nil {
 		return nil, err
 	}
+	raw, err := startRawFileServer(rawDir)
+	if err != nil {
+		return nil, err
+	}
 	n := 0
 	return &target{
 		name: "local",
@@ -293,15 +300,38 @@ func localTarget(ctx context.Context, dir string) (*target, error) {
 			return name, f.Sync()
 		},
 		rawDownload: func(ctx context.Context, name string, dst *os.File) error {
-			f, err := os.Open(name)
-			if err != nil {
-				return err
+			n, err := h.download(ctx, raw.url+"/"+filepath.Base(name), dst)
+			if err == nil && n == 0 {
+				err = fmt.Errorf("empty raw download")
 			}
-			defer f.Close()
-			_, err = copyBuffered(dst, f)
 			return err
 		},
 	}, nil
+}
+
+// rawFileServer serves the files of dir over HTTP on a loopback port
+// with nothing but net/http (io.Copy from the file: sendfile): the raw
+// limit of a download.
+type rawFileServer struct{ url string }
+
+func startRawFileServer(dir string) (*rawFileServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Open(filepath.Join(dir, filepath.Base(r.URL.Path)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		defer f.Close()
+		st, _ := f.Stat()
+		w.Header().Set("Content-Length", fmt.Sprint(st.Size()))
+		_, _ = io.Copy(w, f)
+	})}
+	go srv.Serve(ln)
+	return &rawFileServer{url: "http://" + ln.Addr().String()}, nil
 }
 
 func s3Target(ctx context.Context, dir string) (*target, func(), error) {
