@@ -391,9 +391,10 @@ func (f *Files) removeIfUnreferenced(ctx context.Context, key string) (bool, err
 	return true, nil
 }
 
-// store writes data as a new file inside tx (ctx.storage.store): the
-// bytes go to the blob store now, the metadata commits with tx. If tx
-// does not commit, the bytes are removed when it ends (settle).
+// storeIn writes data as a new file inside tx (ctx.storage.store in a
+// mutation): the bytes go to the blob store now, the metadata commits with
+// tx. settle registers work for when tx ends: then the bytes are removed
+// unless committed metadata names them.
 func (f *Files) storeIn(ctx context.Context, tx *database.Tx, settle func(func()), data io.Reader, contentType string, wantSHA []byte) (value.ID, error) {
 	if f.store == nil {
 		return value.ID{}, errNoStore

@@ -129,21 +129,24 @@ func (h *host) resolveFile(ctx context.Context, tx *database.Tx, a storageArgs, 
 	return File{}, false, storageErr("InvalidArgument", "Invalid argument `storageId` for `storage.%s`: %q is not an Id<\"_storage\">", method, s)
 }
 
-// storageRead resolves the file in the run's transaction (or a read
-// transaction of its own) and renders it; a missing file is null.
-func (h *host) storageRead(ctx context.Context, a storageArgs, method string, render func(File) []byte) ([]byte, error) {
-	var tx *database.Tx
+// lookupFile resolves the storageId argument in the run's transaction, or
+// in a read transaction of its own in actions.
+func (h *host) lookupFile(ctx context.Context, a storageArgs, method string) (File, bool, error) {
 	if t := h.storageTx(); t != nil {
-		tx = t.tx
-	} else {
-		rt, err := h.app.db.BeginRead(ctx, 0)
-		if err != nil {
-			return nil, err
-		}
-		defer rt.Rollback()
-		tx = rt
+		return h.resolveFile(ctx, t.tx, a, method)
 	}
-	file, ok, err := h.resolveFile(ctx, tx, a, method)
+	tx, err := h.app.db.BeginRead(ctx, 0)
+	if err != nil {
+		return File{}, false, err
+	}
+	defer tx.Rollback()
+	return h.resolveFile(ctx, tx, a, method)
+}
+
+// storageRead renders the file the arguments name; a missing file is
+// null.
+func (h *host) storageRead(ctx context.Context, a storageArgs, method string, render func(File) []byte) ([]byte, error) {
+	file, ok, err := h.lookupFile(ctx, a, method)
 	if err != nil || !ok {
 		return []byte("null"), err
 	}
@@ -152,10 +155,9 @@ func (h *host) storageRead(ctx context.Context, a storageArgs, method string, re
 
 // storageGet reads a whole file into the function (ctx.storage.get).
 func (h *host) storageGet(ctx context.Context, a storageArgs) ([]byte, error) {
-	var file File
-	out, err := h.storageRead(ctx, a, "get", func(f File) []byte { file = f; return nil })
-	if err != nil || out != nil {
-		return out, err // null: no such file
+	file, ok, err := h.lookupFile(ctx, a, "get")
+	if err != nil || !ok {
+		return []byte("null"), err
 	}
 	if file.Size > maxSyscallFileBytes {
 		return nil, storageErr("FileTooLarge", "storage.get reads files of up to %d bytes into a function; this one has %d bytes: serve it with storage.getUrl instead", maxSyscallFileBytes, file.Size)
