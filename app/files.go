@@ -309,8 +309,12 @@ func (f *Files) ByID(ctx context.Context, id value.ID) (File, bool, error) {
 	return f.byID(ctx, tx, id)
 }
 
+// Range selects bytes [Offset, Offset+Length) of a file; Length 0 means
+// up to the end.
+type Range = blob.Range
+
 // Read opens the bytes of file in rng.
-func (f *Files) Read(ctx context.Context, file File, rng blob.Range) (io.ReadCloser, error) {
+func (f *Files) Read(ctx context.Context, file File, rng Range) (io.ReadCloser, error) {
 	if f.store == nil {
 		return nil, errNoStore
 	}

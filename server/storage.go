@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"hull/app"
-	"hull/blob"
 )
 
 // File storage over HTTP: POST /api/storage/upload?token=… stores a file
@@ -139,7 +138,7 @@ func (s *storageRoutes) handleDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !partial {
-		rng = blob.Range{}
+		rng = app.Range{}
 	}
 	length := rng.End(file.Size) - rng.Offset
 	ct := file.ContentType
@@ -202,25 +201,25 @@ func etagMatches(list, etag string) bool {
 // ranges, which a server may answer whole). status is 400 for a header
 // that does not parse and 416 for a range the object cannot satisfy, with
 // msg saying why.
-func parseRange(header string, size int64) (rng blob.Range, partial bool, status int, msg string) {
+func parseRange(header string, size int64) (rng app.Range, partial bool, status int, msg string) {
 	header = strings.TrimSpace(header)
 	if header == "" {
-		return blob.Range{}, false, 0, ""
+		return app.Range{}, false, 0, ""
 	}
 	unit, spec, ok := strings.Cut(header, "=")
 	if !ok || !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
-		return blob.Range{}, false, http.StatusBadRequest, fmt.Sprintf("malformed Range header %q: want bytes=<first>-<last>", header)
+		return app.Range{}, false, http.StatusBadRequest, fmt.Sprintf("malformed Range header %q: want bytes=<first>-<last>", header)
 	}
 	if strings.Contains(spec, ",") {
-		return blob.Range{}, false, 0, ""
+		return app.Range{}, false, 0, ""
 	}
 	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
 	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
 	if !ok || (first == "" && last == "") || !digits(first) || !digits(last) {
-		return blob.Range{}, false, http.StatusBadRequest, fmt.Sprintf("malformed Range header %q: want bytes=<first>-<last>", header)
+		return app.Range{}, false, http.StatusBadRequest, fmt.Sprintf("malformed Range header %q: want bytes=<first>-<last>", header)
 	}
-	unsatisfiable := func() (blob.Range, bool, int, string) {
-		return blob.Range{}, false, http.StatusRequestedRangeNotSatisfiable,
+	unsatisfiable := func() (app.Range, bool, int, string) {
+		return app.Range{}, false, http.StatusRequestedRangeNotSatisfiable,
 			fmt.Sprintf("range %q is outside the file's %d bytes", spec, size)
 	}
 	if first == "" { // the last N bytes
@@ -232,7 +231,7 @@ func parseRange(header string, size int64) (rng blob.Range, partial bool, status
 			return unsatisfiable()
 		}
 		n = min(n, size)
-		return blob.Range{Offset: size - n, Length: n}, true, 0, ""
+		return app.Range{Offset: size - n, Length: n}, true, 0, ""
 	}
 	start, err := strconv.ParseInt(first, 10, 64)
 	if err != nil || start >= size {
@@ -242,13 +241,13 @@ func parseRange(header string, size int64) (rng blob.Range, partial bool, status
 	if last != "" {
 		e, err := strconv.ParseInt(last, 10, 64)
 		if err == nil && e < start {
-			return blob.Range{}, false, http.StatusBadRequest, fmt.Sprintf("malformed Range header %q: the last byte comes before the first", header)
+			return app.Range{}, false, http.StatusBadRequest, fmt.Sprintf("malformed Range header %q: the last byte comes before the first", header)
 		}
 		if err == nil && e < end {
 			end = e
 		}
 	}
-	return blob.Range{Offset: start, Length: end - start + 1}, true, 0, ""
+	return app.Range{Offset: start, Length: end - start + 1}, true, 0, ""
 }
 
 func digits(s string) bool {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"hull/blob"
+	"hull/app"
 )
 
 func TestParseRange(t *testing.T) {
@@ -13,31 +13,31 @@ func TestParseRange(t *testing.T) {
 		name    string
 		header  string
 		size    int64
-		rng     blob.Range
+		rng     app.Range
 		partial bool
 		status  int
 	}{
-		{"no header sends the whole file", "", size, blob.Range{}, false, 0},
-		{"a closed range is served", "bytes=0-99", size, blob.Range{Offset: 0, Length: 100}, true, 0},
-		{"an open range runs to the end", "bytes=990-", size, blob.Range{Offset: 990, Length: 10}, true, 0},
-		{"a suffix range takes the last bytes", "bytes=-10", size, blob.Range{Offset: 990, Length: 10}, true, 0},
-		{"a suffix longer than the file takes all of it", "bytes=-5000", size, blob.Range{Offset: 0, Length: size}, true, 0},
-		{"a range past the end is cut at the end", "bytes=500-5000", size, blob.Range{Offset: 500, Length: 500}, true, 0},
-		{"a last byte too large to parse is the end", "bytes=1-99999999999999999999999", size, blob.Range{Offset: 1, Length: 999}, true, 0},
-		{"the unit is case-insensitive and spaces are allowed", " Bytes = 1 - 2 ", size, blob.Range{Offset: 1, Length: 2}, true, 0},
-		{"several ranges are answered with the whole file", "bytes=0-1,5-6", size, blob.Range{}, false, 0},
-		{"a range starting at the end is not satisfiable", "bytes=1000-", size, blob.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
-		{"a range starting past the end is not satisfiable", "bytes=2000-3000", size, blob.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
-		{"an empty suffix is not satisfiable", "bytes=-0", size, blob.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
-		{"no range of an empty file is satisfiable", "bytes=0-", 0, blob.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
-		{"a first byte too large to parse is not satisfiable", "bytes=99999999999999999999999-", size, blob.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
-		{"another unit is malformed", "items=0-1", size, blob.Range{}, false, http.StatusBadRequest},
-		{"a missing equals sign is malformed", "bytes 0-1", size, blob.Range{}, false, http.StatusBadRequest},
-		{"letters are malformed", "bytes=a-b", size, blob.Range{}, false, http.StatusBadRequest},
-		{"a lone dash is malformed", "bytes=-", size, blob.Range{}, false, http.StatusBadRequest},
-		{"a missing dash is malformed", "bytes=5", size, blob.Range{}, false, http.StatusBadRequest},
-		{"a last byte before the first is malformed", "bytes=9-3", size, blob.Range{}, false, http.StatusBadRequest},
-		{"a negative first byte is malformed", "bytes=--3", size, blob.Range{}, false, http.StatusBadRequest},
+		{"no header sends the whole file", "", size, app.Range{}, false, 0},
+		{"a closed range is served", "bytes=0-99", size, app.Range{Offset: 0, Length: 100}, true, 0},
+		{"an open range runs to the end", "bytes=990-", size, app.Range{Offset: 990, Length: 10}, true, 0},
+		{"a suffix range takes the last bytes", "bytes=-10", size, app.Range{Offset: 990, Length: 10}, true, 0},
+		{"a suffix longer than the file takes all of it", "bytes=-5000", size, app.Range{Offset: 0, Length: size}, true, 0},
+		{"a range past the end is cut at the end", "bytes=500-5000", size, app.Range{Offset: 500, Length: 500}, true, 0},
+		{"a last byte too large to parse is the end", "bytes=1-99999999999999999999999", size, app.Range{Offset: 1, Length: 999}, true, 0},
+		{"the unit is case-insensitive and spaces are allowed", " Bytes = 1 - 2 ", size, app.Range{Offset: 1, Length: 2}, true, 0},
+		{"several ranges are answered with the whole file", "bytes=0-1,5-6", size, app.Range{}, false, 0},
+		{"a range starting at the end is not satisfiable", "bytes=1000-", size, app.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
+		{"a range starting past the end is not satisfiable", "bytes=2000-3000", size, app.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
+		{"an empty suffix is not satisfiable", "bytes=-0", size, app.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
+		{"no range of an empty file is satisfiable", "bytes=0-", 0, app.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
+		{"a first byte too large to parse is not satisfiable", "bytes=99999999999999999999999-", size, app.Range{}, false, http.StatusRequestedRangeNotSatisfiable},
+		{"another unit is malformed", "items=0-1", size, app.Range{}, false, http.StatusBadRequest},
+		{"a missing equals sign is malformed", "bytes 0-1", size, app.Range{}, false, http.StatusBadRequest},
+		{"letters are malformed", "bytes=a-b", size, app.Range{}, false, http.StatusBadRequest},
+		{"a lone dash is malformed", "bytes=-", size, app.Range{}, false, http.StatusBadRequest},
+		{"a missing dash is malformed", "bytes=5", size, app.Range{}, false, http.StatusBadRequest},
+		{"a last byte before the first is malformed", "bytes=9-3", size, app.Range{}, false, http.StatusBadRequest},
+		{"a negative first byte is malformed", "bytes=--3", size, app.Range{}, false, http.StatusBadRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
