@@ -214,7 +214,10 @@ func Usage(w io.Writer) {
 			names[i] = "--" + f
 		}
 		line := "  " + strings.Join(names, ", ")
-		if len(s.envs) > 0 {
+		switch {
+		case len(names) == 0:
+			line += "env " + strings.Join(s.envs, ", ") // environment only (credentials)
+		case len(s.envs) > 0:
 			line += " (env " + strings.Join(s.envs, ", ") + ")"
 		}
 		fmt.Fprintln(w, line)
