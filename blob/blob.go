@@ -227,3 +227,52 @@ func ReadFull(r io.Reader, buf []byte) (n int, ended bool, err error) {
 	}
 	return n, false, nil
 }
+
+// CopyHashed copies src to dst until src ends, hashing the bytes on a
+// second goroutine while they are written, and returns their size and
+// SHA-256. It stops with ctx's error once ctx is done. An error from src
+// other than io.EOF is returned as is, so errors.As finds it.
+func CopyHashed(ctx context.Context, dst io.Writer, src io.Reader) (PutResult, error) {
+	const bufSize = 256 << 10
+	bufs := [2][]byte{make([]byte, bufSize), make([]byte, bufSize)}
+	h := sha256.New()
+	// The hasher takes one buffer at a time; a send returns once it has
+	// finished the buffer before, so the buffer refilled next is free.
+	chunks := make(chan []byte)
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		for b := range chunks {
+			h.Write(b)
+		}
+	}()
+	var res PutResult
+	err := func() error {
+		for i := 0; ; i ^= 1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			n, rerr := src.Read(bufs[i])
+			if n > 0 {
+				chunks <- bufs[i][:n]
+				if _, err := dst.Write(bufs[i][:n]); err != nil {
+					return err
+				}
+				res.Size += int64(n)
+			}
+			if rerr == io.EOF {
+				return nil
+			}
+			if rerr != nil {
+				return rerr
+			}
+		}
+	}()
+	close(chunks)
+	<-hashed
+	if err != nil {
+		return PutResult{}, err
+	}
+	h.Sum(res.SHA256[:0])
+	return res, nil
+}

@@ -90,9 +90,8 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 			os.Remove(tmp)
 		}
 	}()
-	h := blob.NewHasher(ctx, r)
-	buf := make([]byte, 256<<10)
-	if _, err := io.CopyBuffer(onlyWriter{f}, h, buf); err != nil {
+	res, err := blob.CopyHashed(ctx, f, r)
+	if err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	if err := f.Sync(); err != nil {
@@ -111,15 +110,8 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 	if err := syncDir(dir); err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
-	return h.Result(), nil
+	return res, nil
 }
-
-// onlyWriter hides *os.File's ReadFrom, so io.CopyBuffer reads through
-// the Hasher with the given buffer instead of handing the file a reader
-// it would copy with a smaller one.
-type onlyWriter struct{ w io.Writer }
-
-func (o onlyWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
 
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {
