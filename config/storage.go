@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -14,8 +15,10 @@ const (
 	// DefaultUploadURLTTL is how long an upload URL stays valid, as on
 	// Convex.
 	DefaultUploadURLTTL = time.Hour
-	// DefaultS3PartSize is the size of every multipart part but the last.
-	DefaultS3PartSize = 8 << 20
+	// DefaultS3PartSize is the size of every multipart part but the last:
+	// the 5 MiB minimum, so an upload holds little in memory (two parts in
+	// flight and one filling).
+	DefaultS3PartSize = 5 << 20
 )
 
 // Storage configures where file bytes go: a local folder, or an
@@ -105,7 +108,7 @@ func storageSettings() []setting {
 			usage: "prefix of every object key in the bucket, e.g. prod/ to share a bucket",
 			apply: applyKeyPrefix},
 		{flags: []string{"s3-part-size"}, envs: []string{"HULL_S3_PART_SIZE"}, def: strconv.Itoa(DefaultS3PartSize),
-			usage: "size of every multipart part but the last, in bytes (at least 5 MiB; R2 needs equal parts)",
+			usage: "size of every multipart part but the last, in bytes (at least 5 MiB; R2 needs equal parts; at most 10000 parts per file)",
 			apply: func(c *Config, v string) error {
 				n, err := parsePositive(v)
 				if err == nil && n < 5<<20 {
@@ -172,6 +175,10 @@ func (c *Config) checkStorage() error {
 	if s.AccessKeyID == "" || s.SecretAccessKey == "" {
 		return &Error{Source: "AWS_ACCESS_KEY_ID", Reason: "S3_STORAGE_FILES_BUCKET is set, so S3 credentials are required: " +
 			"set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for R2: the S3 access key id and secret of an API token)"}
+	}
+	if max := s.PartSize * 10_000; c.Storage.MaxUploadBytes > max {
+		return &Error{Source: "HULL_MAX_UPLOAD_BYTES", Reason: fmt.Sprintf("an S3 upload has at most 10000 parts of HULL_S3_PART_SIZE=%d bytes, "+
+			"so uploads cannot exceed %d bytes: raise HULL_S3_PART_SIZE or lower HULL_MAX_UPLOAD_BYTES", s.PartSize, max)}
 	}
 	if s.Endpoint == "" && (s.Region == "" || s.Region == "auto") {
 		return &Error{Source: "S3_ENDPOINT_URL", Reason: "S3_STORAGE_FILES_BUCKET is set without an endpoint: " +

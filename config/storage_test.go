@@ -79,6 +79,7 @@ func TestStorageSettings(t *testing.T) {
 		{name: "a part under 5 MiB is refused", env: with(map[string]string{"HULL_S3_PART_SIZE": "1000"}), wantErr: "5 MiB"},
 		{name: "a bad upload limit is refused", args: []string{"--max-upload-bytes", "-1"}, wantErr: "--max-upload-bytes"},
 		{name: "a bad key prefix is refused", env: with(map[string]string{"HULL_S3_KEY_PREFIX": "a b"}), wantErr: "HULL_S3_KEY_PREFIX"},
+		{name: "an upload limit over 10000 parts is refused", env: with(map[string]string{"HULL_MAX_UPLOAD_BYTES": "60000000000"}), wantErr: "10000 parts"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -36,8 +36,8 @@ import (
 // more than 10,000 parts.
 const (
 	MinPartSize     = 5 << 20
-	DefaultPartSize = 8 << 20
-	maxParts        = 10_000
+	DefaultPartSize = MinPartSize
+	MaxParts        = 10_000
 )
 
 // Options configure a Store. The zero value of every field but Bucket and
@@ -61,7 +61,8 @@ type Options struct {
 	// <host>/<bucket> (path style, the default).
 	VirtualHosted bool
 	// PartSize is the size of every multipart part but the last, and the
-	// largest object sent in one PutObject (default 8 MiB, at least 5 MiB).
+	// largest object sent in one PutObject (default and minimum 5 MiB;
+	// objects may have up to MaxParts parts).
 	PartSize int64
 	// Concurrency is how many parts of one upload are sent at once
 	// (default 2).
@@ -228,10 +229,10 @@ func (s *Store) multipart(ctx context.Context, key string, h *blob.Hasher, first
 		}
 		buf = s.getBuf()
 		n, ended, err = blob.ReadFull(h, *buf)
-		if err != nil || n == 0 || num == maxParts {
+		if err != nil || n == 0 || num == MaxParts {
 			s.bufs.Put(buf)
 			if err == nil && n > 0 {
-				err = fmt.Errorf("the object is larger than %d parts of %d bytes", maxParts, s.opts.PartSize)
+				err = fmt.Errorf("the object is larger than %d parts of %d bytes", MaxParts, s.opts.PartSize)
 			}
 			if err != nil {
 				up.setErr(err)
