@@ -27,6 +27,8 @@ type Options struct {
 	CloudURL func() string
 	SiteURL  func() string
 	Runtime  runtime.Options
+	// Files configures file storage (see FilesOptions).
+	Files FilesOptions
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -56,6 +58,7 @@ type App struct {
 
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
+	files *Files
 }
 
 // New builds an App over an open database and loads the active version.
@@ -78,6 +81,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		log:   opts.Logger,
 		mods:  map[string]moduleSet{},
 		watch: matcher.New(),
+		files: newFiles(db, opts.Files, opts.Logger),
 	}
 	if err := a.loadState(ctx); err != nil {
 		return nil, fmt.Errorf("load deployment state: %w", err)
@@ -89,6 +93,9 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		return nil, err
 	}
 	a.syncActiveCrons(ctx)
+	if err := a.files.ensureTables(ctx); err != nil {
+		return nil, fmt.Errorf("create the file storage tables: %w", err)
+	}
 	return a, nil
 }
 

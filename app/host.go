@@ -94,6 +94,9 @@ func (h *host) asyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 	if out, ok, err := h.schedulerSyscall(ctx, op, args); ok {
 		return out, err
 	}
+	if out, ok, err := h.storageSyscall(ctx, op, args); ok {
+		return out, err
+	}
 	switch op {
 	case "1.0/getUserIdentity":
 		return []byte("null"), nil

@@ -90,6 +90,8 @@ type Config struct {
 	// see failed functions redacted (--redact-logs-to-client,
 	// REDACT_LOGS_TO_CLIENT); unset follows Production. See Redact.
 	RedactErrors *bool
+	// Storage says where file bytes go (see storage.go).
+	Storage Storage
 }
 
 // Redact reports whether callers without an admin key see function
@@ -236,7 +238,7 @@ func (c *Config) finish(env func(string) string) error {
 		return &Error{Source: "INSTANCE_SECRET", Reason: "required with PostgreSQL (POSTGRES_URL/DATABASE_URL/--database-url): " +
 			"no secret is kept on disk in production; generate one with `openssl rand -hex 32` and pass it as INSTANCE_SECRET or --instance-secret"}
 	}
-	return nil
+	return c.checkStorage()
 }
 
 // Usage writes the flag and environment reference to w.
@@ -247,7 +249,10 @@ func Usage(w io.Writer) {
 			names[i] = "--" + f
 		}
 		line := "  " + strings.Join(names, ", ")
-		if len(s.envs) > 0 {
+		switch {
+		case len(names) == 0:
+			line += "env " + strings.Join(s.envs, ", ") // environment only (credentials)
+		case len(s.envs) > 0:
 			line += " (env " + strings.Join(s.envs, ", ") + ")"
 		}
 		fmt.Fprintln(w, line)

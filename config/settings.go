@@ -14,7 +14,7 @@ import (
 
 // allSettings lists every setting in the order it is applied and shown.
 func allSettings() []setting {
-	return []setting{
+	return append([]setting{
 		{flags: []string{"port"}, envs: []string{"PORT"}, def: strconv.Itoa(DefaultPort),
 			usage: "TCP port serving the API, HTTP actions and health routes",
 			apply: func(c *Config, v string) (err error) { c.Port, err = parsePort(v); return err }},
@@ -122,7 +122,7 @@ func allSettings() []setting {
 				c.MaxSyncSessions = int(n)
 				return err
 			}},
-	}
+	}, storageSettings()...)
 }
 
 // applyRedact sets RedactErrors from an explicit value; the default

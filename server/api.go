@@ -39,6 +39,7 @@ func MountApp(r *Routes, a *app.App) {
 	MountHTTPActions(r, a)
 	r.HandleFunc("GET /api/hull/next_due", s.handleNextDue)
 	mountSync(r, a)
+	mountStorage(r, a)
 }
 
 // isAdmin reports whether the request carries a valid admin key; a key

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hull/app"
+	"hull/blob"
 	"hull/config"
 	"hull/database"
 	"hull/persistence"
@@ -29,14 +30,22 @@ import (
 // shutdown work (closing WebSocket sessions, releasing the lease) with
 // srv.OnDrain / srv.OnShutdown.
 func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
-	store, err := openStore(ctx, cfg, log)
+	// File storage first: a missing bucket or refused credentials fail
+	// the start before the database is touched.
+	files, err := openFiles(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	b := &backend{store: store, log: log}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
+	b := &backend{store: store, files: files, log: log}
 	holder, _ := os.Hostname()
 	lease, err := store.Acquire(ctx, fmt.Sprintf("%s/%d", holder, os.Getpid()))
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("take the writer lease: %w", err)
 	}
@@ -46,6 +55,7 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		Logger:    log,
 	})
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -60,8 +70,15 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			MaxConcurrent:        cfg.MaxConcurrentQueries,
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
 		},
+		Files: app.FilesOptions{
+			Store:          files,
+			TokenKey:       deriveKey(cfg.InstanceSecret, "hull storage upload urls"),
+			UploadURLTTL:   cfg.Storage.UploadURLTTL,
+			MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		},
 	})
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("start application: %w", err)
 	}
@@ -75,8 +92,16 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 	b.stopWatch = stopWatch
 	go b.watchLease(watchCtx, lease, handOver)
 	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
+	go a.KeepFilesSwept(watchCtx, fileSweepFirst, fileSweepInterval)
 	return b, nil
 }
+
+// The file storage sweep (bytes without metadata, unfinished uploads)
+// runs this long after start, then at this interval.
+const (
+	fileSweepFirst    = 5 * time.Minute
+	fileSweepInterval = 6 * time.Hour
+)
 
 // sessionPruneInterval is how often recorded mutation outcomes older than
 // app.SessionRetention are deleted.
@@ -187,6 +212,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (persis
 // backend is what the server mounts once storage is open.
 type backend struct {
 	store     persistence.Store
+	files     blob.Store
 	lease     *persistence.Lease
 	app       *app.App
 	sched     *app.Scheduler
@@ -219,6 +245,9 @@ func (b *backend) Shutdown(ctx context.Context) error {
 		if err := b.store.Release(ctx, *b.lease); err != nil {
 			b.log.Warn("release writer lease", "err", err)
 		}
+	}
+	if b.files != nil {
+		_ = b.files.Close()
 	}
 	if err := b.store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
