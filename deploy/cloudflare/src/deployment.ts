@@ -76,12 +76,15 @@ export interface KitState {
   /** hull's last answer to next_due. */
   nextDue?: { nextDueMs: number | null; checkedAt: number };
   plan?: Plan;
+  /** The last HISTORY plans, oldest first. */
+  history?: Plan[];
   /** Set when the kit stopped the container on purpose. */
   sleeping?: boolean;
   lastStart?: { at: number; ms: number; ok: boolean; error?: string };
 }
 
 const STATE_KEY = "hull-kit-state";
+const HISTORY = 20;
 const NEXT_DUE_TIMEOUT_MS = 5_000;
 /** After a failed wake, or a crash with the schedule unknown: start again this much later. */
 export const RETRY_WAKE_MS = 60_000;
@@ -142,6 +145,7 @@ export class Deployment {
 
   private async save(patch: Partial<KitState>): Promise<void> {
     const s = await this.load();
+    if (patch.plan) patch.history = [...(s.history ?? []), patch.plan].slice(-HISTORY);
     Object.assign(s, patch);
     await this.store.put(STATE_KEY, s);
   }
@@ -320,6 +324,7 @@ export class Deployment {
       hullVersion: s.hullVersion ?? null,
       origin: await this.origin(),
       plan: s.plan ?? null,
+      history: s.history ?? [],
       nextDue: s.nextDue ?? null,
       lastStart: s.lastStart ?? null,
       sleepPolicy: this.knobs.sleepPolicy,

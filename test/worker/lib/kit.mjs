@@ -4,11 +4,11 @@
 // Durable Object would be, in front of a real hull started by the e2e
 // harness, and loads the official convex client from test/e2e.
 import { createRequire } from "node:module";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, repoRoot, e2eDir } from "../../e2e/lib/hull.mjs";
+import { App, freePort, repoRoot, e2eDir } from "../../e2e/lib/hull.mjs";
 
 export { Hull, App, backends, freePort, repoRoot, e2eDir, hullBin } from "../../e2e/lib/hull.mjs";
 
@@ -63,10 +63,10 @@ export async function secretOf(hull) {
  * given as `hull` fills INSTANCE_NAME, INSTANCE_SECRET and HULL_DEV_URL.
  */
 export class Worker {
-  static async start({ hull, url, vars = {}, sleepAfter = "1h" } = {}) {
+  static async start({ hull, url, vars = {}, sleepAfter = "1h", port } = {}) {
     const { Miniflare } = kitRequire("miniflare");
     const b = await bundle();
-    const port = await freePort();
+    port ??= await freePort();
     const bindings = { BACKEND: "hull", SLEEP_AFTER: sleepAfter, COLD_START_TIMEOUT: "3s", ...vars };
     if (hull) {
       bindings.INSTANCE_NAME ??= hull.instanceName;
@@ -114,6 +114,14 @@ export class Worker {
   async dispose() {
     await this.mf?.dispose();
   }
+}
+
+/** A temp copy of a fixture app of test/worker/fixtures, wired to hull. */
+export async function workerFixture(name, hull) {
+  const dir = await mkdtemp(join(tmpdir(), `hull-app-${name}-`));
+  await cp(join(workerDir, "fixtures", name), dir, { recursive: true });
+  await symlink(join(e2eDir, "node_modules"), join(dir, "node_modules"));
+  return Object.assign(new App(), { dir, hull });
 }
 
 /** An App (test/e2e fixture copy) whose CLI talks to url instead of its hull. */
