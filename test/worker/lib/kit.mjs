@@ -46,6 +46,30 @@ export async function bundle() {
   return bundled;
 }
 
+let units;
+/** The Worker's pure modules (no cloudflare:* imports), bundled for Node. */
+export async function kitUnits() {
+  if (!units) {
+    const esbuild = kitRequire("esbuild");
+    const dir = await mkdtemp(join(tmpdir(), "hull-worker-units-"));
+    const file = join(dir, "units.mjs");
+    await esbuild.build({
+      stdin: {
+        contents: ["adminkey", "deployment", "profiles", "routes", "settings", "version"].map((m) => `export * from "./${m}";`).join("\n"),
+        resolveDir: join(kitDir, "src"),
+        loader: "ts",
+      },
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      outfile: file,
+      logLevel: "warning",
+    });
+    units = await import(file);
+  }
+  return units;
+}
+
 /** The compatibility date the kit's wrangler.jsonc sets. */
 export async function compatibilityDate() {
   const text = await readFile(join(kitDir, "wrangler.jsonc"), "utf8");
