@@ -15,6 +15,7 @@ import (
 	"hull/database/matcher"
 	"hull/persistence"
 	"hull/runtime"
+	"hull/runtime/node"
 )
 
 // Options configures an App.
@@ -25,6 +26,9 @@ type Options struct {
 	CloudURL func() string
 	SiteURL  func() string
 	Runtime  runtime.Options
+	// Node configures the Node.js processes of "use node" actions; unset
+	// limits follow Runtime's.
+	Node node.Options
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -32,6 +36,7 @@ type App struct {
 	store persistence.Store
 	db    *database.DB
 	pool  *runtime.Pool
+	node  *node.Executor
 	logs  *LogStream
 	opts  Options
 	log   *slog.Logger
@@ -68,6 +73,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		store: store,
 		db:    db,
 		pool:  runtime.NewPool(opts.Runtime),
+		node:  node.New(nodeOptions(opts, store)),
 		logs:  NewLogStream(2000),
 		opts:  opts,
 		log:   opts.Logger,
@@ -75,11 +81,14 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		watch: matcher.New(),
 	}
 	if err := a.loadState(ctx); err != nil {
+		a.node.Close()
 		return nil, fmt.Errorf("load deployment state: %w", err)
 	}
 	if err := a.ensureSystemTables(ctx); err != nil {
+		a.node.Close()
 		return nil, err
 	}
+	go a.warmNode(context.WithoutCancel(ctx))
 	return a, nil
 }
 

@@ -116,6 +116,7 @@ func (a *App) activate(ctx context.Context, v *Version) error {
 		return err
 	}
 	a.active.Store(v)
+	go a.nodeActivated(v)
 	return nil
 }
 

@@ -80,6 +80,13 @@ type Config struct {
 	MaxConcurrentActions int
 	// MaxSyncSessions caps the WebSocket sync sessions open at once.
 	MaxSyncSessions int
+	// Node.js actions: the executable, the working folder (default
+	// <DataDir>/node), the processes running at once and how long an idle
+	// one is kept.
+	NodePath        string
+	NodeDir         string
+	NodeProcesses   int
+	NodeIdleTimeout time.Duration
 }
 
 // Addr is the listen address.
@@ -201,6 +208,9 @@ func (c *Config) finish(env func(string) string) error {
 		if c.SiteOrigin == "" {
 			c.SiteOrigin = c.PublicOrigin + "/http"
 		}
+	}
+	if c.NodeDir == "" {
+		c.NodeDir = filepath.Join(c.DataDir, "node")
 	}
 	if c.UsesPostgres() && c.InstanceSecret == "" {
 		return &Error{Source: "INSTANCE_SECRET", Reason: "required with PostgreSQL (POSTGRES_URL/DATABASE_URL/--database-url): " +

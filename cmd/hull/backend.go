@@ -17,6 +17,7 @@ import (
 	"hull/persistence"
 	"hull/persistence/sqlite"
 	"hull/runtime"
+	"hull/runtime/node"
 	"hull/server"
 )
 
@@ -59,6 +60,12 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			ActionTimeout:        cfg.ActionTimeout,
 			MaxConcurrent:        cfg.MaxConcurrentQueries,
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
+		},
+		Node: node.Options{
+			Node:         cfg.NodePath,
+			Dir:          cfg.NodeDir,
+			MaxProcesses: cfg.NodeProcesses,
+			IdleTimeout:  cfg.NodeIdleTimeout,
 		},
 	})
 	if err != nil {
@@ -153,6 +160,9 @@ func (b *backend) Routes(r *server.Routes) { server.MountApp(r, b.app) }
 func (b *backend) Shutdown(ctx context.Context) error {
 	if b.stopWatch != nil {
 		b.stopWatch()
+	}
+	if b.app != nil {
+		b.app.Close() // Node.js processes
 	}
 	if b.db != nil {
 		// Commits queued before the drain finish; later ones are refused.

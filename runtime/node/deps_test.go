@@ -151,7 +151,9 @@ func tarGz(t testing.TB, entries ...*tar.Header) []byte {
 }
 
 func TestArchivesCannotEscapeTheirFolder(t *testing.T) {
-	reg := func(name string) *tar.Header { return &tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: 1} }
+	reg := func(name string) *tar.Header {
+		return &tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: 1}
+	}
 	link := func(name, to string) *tar.Header {
 		return &tar.Header{Name: name, Typeflag: tar.TypeSymlink, Linkname: to}
 	}
