@@ -111,6 +111,32 @@ for (const backend of backends()) {
   });
 }
 
+describe("convex.json's node.nodeVersion", () => {
+  let hull, app;
+  const major = Number(process.versions.node.split(".")[0]);
+
+  before(async () => {
+    hull = await Hull.create("sqlite");
+    app = await App.create("nodeapp", hull);
+  });
+
+  after(async () => {
+    await app?.destroy();
+    await hull?.destroy();
+  });
+
+  it("is refused when the Node.js hull runs has another major version, and accepted when it matches", async () => {
+    await app.write("convex.json", JSON.stringify({ node: { externalPackages: ["ms"], nodeVersion: String(major + 2) } }));
+    const r = await app.convex(["deploy", "-y", "--typecheck", "disable"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stdout + r.stderr, new RegExp(`UnsupportedNodeVersion: convex.json sets node.nodeVersion to "${major + 2}", but the Node.js hull runs .* is v${major}\\.`));
+    await app.write("convex.json", JSON.stringify({ node: { externalPackages: ["ms"], nodeVersion: String(major) } }));
+    await app.deploy();
+    const client = new ConvexHttpClient(hull.url);
+    assert.equal((await client.action(api.nodeActions.digest, { text: "v" })).digest, sha256("v"));
+  });
+});
+
 describe("a push with Node actions where Node.js is missing", () => {
   let hull, app;
 
