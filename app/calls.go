@@ -119,7 +119,11 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	case runtime.Kind("mutation"):
 		res, err = a.runMutation(ctx, mods, req, depth)
 	case runtime.Kind("action"):
-		res, err = a.runAction(ctx, mods, req, depth)
+		if fi.Node {
+			res, err = a.runNodeAction(ctx, v, req, depth)
+		} else {
+			res, err = a.runAction(ctx, mods, req, depth)
+		}
 	default:
 		return userErr("%s is an HTTP action; call it through its route under /http.", req.Path), nil
 	}

@@ -18,6 +18,7 @@ import (
 	"hull/persistence"
 	"hull/persistence/sqlite"
 	"hull/runtime"
+	"hull/runtime/node"
 	"hull/server"
 )
 
@@ -75,6 +76,12 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			TokenKey:       deriveKey(cfg.InstanceSecret, "hull storage upload urls"),
 			UploadURLTTL:   cfg.Storage.UploadURLTTL,
 			MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		},
+		Node: node.Options{
+			Node:         cfg.NodePath,
+			Dir:          cfg.NodeDir,
+			MaxProcesses: cfg.NodeProcesses,
+			IdleTimeout:  cfg.NodeIdleTimeout,
 		},
 	})
 	if err != nil {
@@ -234,6 +241,9 @@ func (b *backend) Shutdown(ctx context.Context) error {
 	// Normally stopped by the drain already; this covers a serve error.
 	if err := b.sched.Stop(ctx); err != nil {
 		b.log.Warn("stop the scheduler", "err", err)
+	}
+	if b.app != nil {
+		b.app.Close() // Node.js processes
 	}
 	if b.db != nil {
 		// Commits queued before the drain finish; later ones are refused.
