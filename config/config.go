@@ -99,6 +99,8 @@ type Config struct {
 	NodeDir         string
 	NodeProcesses   int
 	NodeIdleTimeout time.Duration
+	// NodeMemoryBytes is the JavaScript heap of each Node.js process.
+	NodeMemoryBytes int64
 }
 
 // Redact reports whether callers without an admin key see function

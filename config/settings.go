@@ -128,6 +128,9 @@ func allSettings() []setting {
 				c.NodeProcesses = int(n)
 				return err
 			}},
+		{flags: []string{"node-memory"}, envs: []string{"HULL_NODE_MEMORY_BYTES"}, def: "536870912",
+			usage: "JavaScript heap of each Node.js action process, in bytes (512 MiB, as Convex gives Node actions)",
+			apply: func(c *Config, v string) (err error) { c.NodeMemoryBytes, err = parsePositive(v); return err }},
 		{flags: []string{"node-idle-timeout"}, envs: []string{"HULL_NODE_IDLE_TIMEOUT"}, def: "1m",
 			usage: "how long an idle Node.js process is kept for the next action",
 			apply: func(c *Config, v string) (err error) { c.NodeIdleTimeout, err = parseDuration(v); return err }},

@@ -82,6 +82,7 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			Dir:          cfg.NodeDir,
 			MaxProcesses: cfg.NodeProcesses,
 			IdleTimeout:  cfg.NodeIdleTimeout,
+			MemoryLimit:  cfg.NodeMemoryBytes,
 		},
 	})
 	if err != nil {
