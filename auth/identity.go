@@ -33,7 +33,6 @@ var standardFields = []struct{ field, claim string }{
 	{"updatedAt", "updated_at"},
 }
 
-
 // oidcNotCustom are the claims of an OIDC ID token that are not custom
 // claims: registered and ID-token claims, the standard claims above, and
 // claims that change at every refresh.
