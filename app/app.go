@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"hull/auth"
 	"hull/database"
 	"hull/database/matcher"
 	"hull/persistence"
@@ -25,6 +26,9 @@ type Options struct {
 	CloudURL func() string
 	SiteURL  func() string
 	Runtime  runtime.Options
+	// Auth tunes the verification of users' tokens (the providers come
+	// from the deployed auth.config.ts).
+	Auth auth.Options
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -51,6 +55,10 @@ type App struct {
 
 	modsMu sync.Mutex
 	mods   map[string]moduleSet // by version fingerprint
+
+	// auth is the verifier of the active auth config (see verifier).
+	auth   atomic.Pointer[authState]
+	authMu sync.Mutex
 }
 
 // New builds an App over an open database and loads the active version.

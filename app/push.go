@@ -165,6 +165,9 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 	if err != nil {
 		return nil, nil, &Error{Status: 400, Code: "InvalidModules", Message: "Hit an error while pushing:\n" + err.Error(), Err: err}
 	}
+	if err := checkAuthConfig(an.AuthConfig); err != nil {
+		return nil, nil, err
+	}
 	v := &Version{
 		Modules:          keys,
 		Functions:        map[string]FunctionInfo{},
