@@ -25,8 +25,13 @@ type CallRequest struct {
 	// ctx.auth.getUserIdentity() returns: a verified token's (see
 	// App.VerifyUserToken) or the one an admin acts as. Functions it
 	// calls run as the same user; scheduled ones run as nobody.
-	Identity  *auth.Identity
-	RequestID string
+	Identity *auth.Identity
+	// IdentityError, for an HTTP action whose request carried a token
+	// that was refused, is what ctx.auth.getUserIdentity() throws (the
+	// action runs all the same, as on Convex: the header may be the
+	// app's own).
+	IdentityError error
+	RequestID     string
 	// At, for queries, is the snapshot ts to read at (0: latest).
 	At int64
 	// Journal, for queries of a sync subscription, is the journal the

@@ -92,6 +92,9 @@ func (h *host) asyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 	}
 	switch op {
 	case "1.0/getUserIdentity":
+		if err := h.req.IdentityError; err != nil {
+			return nil, err
+		}
 		if id := h.req.Identity; id != nil {
 			return id.JSON, nil
 		}
@@ -172,7 +175,7 @@ func (h *host) actionCall(ctx context.Context, kind runtime.Kind, data []byte) (
 	if err != nil {
 		return nil, err
 	}
-	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, Identity: h.req.Identity, RequestID: h.req.RequestID}
+	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, Identity: h.req.Identity, IdentityError: h.req.IdentityError, RequestID: h.req.RequestID}
 	start := time.Now()
 	res, err := h.app.call(ctx, req, h.depth+1)
 	if res != nil {

@@ -47,6 +47,9 @@ type Caller struct {
 	Admin bool
 	// User is the identity the functions run as (nil: anonymous).
 	User *auth.Identity
+	// Refused (HTTPActionCaller only) is why a key or token the request
+	// carried was refused.
+	Refused error
 }
 
 // callerOf authenticates a function-call request: an admin key (which
@@ -93,6 +96,19 @@ func CallerOf(r *http.Request, a *app.App, keys *Auth) (Caller, error) {
 		return Caller{}, fmt.Errorf("verify the bearer token: %w", err)
 	}
 	return Caller{User: user}, nil
+}
+
+// HTTPActionCaller is who an HTTP action's request comes from: as
+// CallerOf, except that a refused key or token does not refuse the
+// request (the Authorization header may be the app's own). The action
+// runs anonymously, and ctx.auth.getUserIdentity() throws the refusal:
+// pass Refused as app.CallRequest.IdentityError.
+func HTTPActionCaller(r *http.Request, a *app.App, keys *Auth) Caller {
+	c, err := CallerOf(r, a, keys)
+	if err != nil {
+		return Caller{Refused: err}
+	}
+	return c
 }
 
 // requireAdmin checks the admin key from the header, query or bodyKey.
