@@ -137,8 +137,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Identity, error) {
 	}
 	t, err := parseToken(raw)
 	if err != nil {
+		v.log.Debug("auth: a token is not a JWT", "err", err)
 		return nil, unauthenticated(CodeInvalidAuthHeader,
-			"Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots. ("+err.Error()+")")
+			"Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.")
 	}
 	if t.iss == "" {
 		return nil, unauthenticated(CodeInvalidAuthHeader,
