@@ -162,8 +162,17 @@ for (const backend of backends()) {
       // Another identity on the same query and args must never share its result.
       await waitFor(anon, api.identity.myNotes, {}, (v) => v === null, "an anonymous client still sees nothing");
       token = bob;
-      c.setAuth(async () => token);
+      // Once the server confirms a token, the client fetches it once more
+      // (forceRefreshToken); signing out before that fetch returns would
+      // race with it inside the client, so wait for it.
+      let refetched;
+      const settled = new Promise((r) => (refetched = r));
+      c.setAuth(async (args) => {
+        if (args.forceRefreshToken) setTimeout(refetched, 100);
+        return token;
+      });
       await waitFor(c, api.identity.myNotes, {}, (v) => Array.isArray(v) && v.length === 1 && v[0] === "bob's note", "bob's notes");
+      await settled;
       c.client.clearAuth();
       await waitFor(c, api.identity.myNotes, {}, (v) => v === null, "no notes after sign-out");
       assert.equal(await anon.query(api.identity.whoami, {}), null);
