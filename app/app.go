@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"hull/auth"
 	"hull/database"
 	"hull/database/matcher"
 	"hull/persistence"
@@ -33,6 +34,9 @@ type Options struct {
 	// Node configures the Node.js processes of "use node" actions; unset
 	// limits follow Runtime's.
 	Node node.Options
+	// Auth tunes the verification of users' tokens (the providers come
+	// from the deployed auth.config.ts).
+	Auth auth.Options
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -64,6 +68,9 @@ type App struct {
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
 	files *Files
+	// auth is the verifier of the active auth config (see verifier).
+	auth   atomic.Pointer[authState]
+	authMu sync.Mutex
 }
 
 // New builds an App over an open database and loads the active version.
