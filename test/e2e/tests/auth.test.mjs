@@ -104,6 +104,17 @@ for (const backend of backends()) {
       assert.equal(await c.query(api.identity.whoami, {}), null);
     });
 
+    it("an HTTP action runs as the request's bearer token, and its queries do too", async () => {
+      const me = `${oidc.url}|user-1`;
+      const get = (headers) => fetch(`${hull.url}/http/whoami`, { headers }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      assert.deepEqual(await get({}), { status: 200, body: { own: null, viaQuery: null } });
+      const token = await oidc.token({});
+      assert.deepEqual(await get({ Authorization: `Bearer ${token}` }), { status: 200, body: { own: me, viaQuery: me } });
+      const refused = await get({ Authorization: "Bearer not-a-jwt" });
+      assert.equal(refused.status, 401);
+      assert.match(refused.body.refused, /Could not parse JWT payload/);
+    });
+
     it("a customJwt ES256 token with a data: URI key set flattens its custom claims", async () => {
       const token = await custom.token({ aud: undefined, org: { id: "o2", role: "admin" } });
       const id = await http(token).query(api.identity.whoami, {});
