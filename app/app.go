@@ -13,10 +13,12 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"hull/auth"
 	"hull/database"
 	"hull/database/matcher"
 	"hull/persistence"
 	"hull/runtime"
+	"hull/runtime/node"
 )
 
 // Options configures an App.
@@ -29,6 +31,12 @@ type Options struct {
 	Runtime  runtime.Options
 	// Files configures file storage (see FilesOptions).
 	Files FilesOptions
+	// Node configures the Node.js processes of "use node" actions; unset
+	// limits follow Runtime's.
+	Node node.Options
+	// Auth tunes the verification of users' tokens (the providers come
+	// from the deployed auth.config.ts).
+	Auth auth.Options
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -36,6 +44,7 @@ type App struct {
 	store persistence.Store
 	db    *database.DB
 	pool  *runtime.Pool
+	node  *node.Executor
 	logs  *LogStream
 	opts  Options
 	log   *slog.Logger
@@ -59,6 +68,9 @@ type App struct {
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
 	files *Files
+	// auth is the verifier of the active auth config (see verifier).
+	auth   atomic.Pointer[authState]
+	authMu sync.Mutex
 }
 
 // New builds an App over an open database and loads the active version.
@@ -76,6 +88,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		store: store,
 		db:    db,
 		pool:  runtime.NewPool(opts.Runtime),
+		node:  node.New(nodeOptions(opts, store)),
 		logs:  NewLogStream(2000),
 		opts:  opts,
 		log:   opts.Logger,
@@ -84,18 +97,23 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		files: newFiles(db, opts.Files, opts.Logger),
 	}
 	if err := a.loadState(ctx); err != nil {
+		a.node.Close()
 		return nil, fmt.Errorf("load deployment state: %w", err)
 	}
 	if err := a.ensureSystemTables(ctx); err != nil {
+		a.node.Close()
 		return nil, err
 	}
 	if err := a.ensureSchedulerTables(ctx); err != nil {
+		a.node.Close()
 		return nil, err
 	}
 	a.syncActiveCrons(ctx)
 	if err := a.files.ensureTables(ctx); err != nil {
+		a.node.Close()
 		return nil, fmt.Errorf("create the file storage tables: %w", err)
 	}
+	go a.warmNode(context.WithoutCancel(ctx))
 	return a, nil
 }
 

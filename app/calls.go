@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"hull/auth"
 	"hull/runtime"
 )
 
@@ -19,8 +20,18 @@ type CallRequest struct {
 	// /api/mutation and /api/action endpoints); empty accepts any.
 	Kind runtime.Kind
 	// Admin callers may run internal functions.
-	Admin     bool
-	RequestID string
+	Admin bool
+	// Identity is the user the function runs as (nil: anonymous), what
+	// ctx.auth.getUserIdentity() returns: a verified token's (see
+	// App.VerifyUserToken) or the one an admin acts as. Functions it
+	// calls run as the same user; scheduled ones run as nobody.
+	Identity *auth.Identity
+	// IdentityError, for an HTTP action whose request carried a token
+	// that was refused, is what ctx.auth.getUserIdentity() throws (the
+	// action runs all the same, as on Convex: the header may be the
+	// app's own).
+	IdentityError error
+	RequestID     string
 	// At, for queries, is the snapshot ts to read at (0: latest).
 	At int64
 	// Journal, for queries of a sync subscription, is the journal the
@@ -119,7 +130,11 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	case runtime.Kind("mutation"):
 		res, err = a.runMutation(ctx, mods, req, depth)
 	case runtime.Kind("action"):
-		res, err = a.runAction(ctx, mods, req, depth)
+		if fi.Node {
+			res, err = a.runNodeAction(ctx, v, req, depth)
+		} else {
+			res, err = a.runAction(ctx, mods, req, depth)
+		}
 	default:
 		return userErr("%s is an HTTP action; call it through its route under /http.", req.Path), nil
 	}

@@ -139,6 +139,7 @@ func (a *App) activate(ctx context.Context, v *Version) error {
 		return err
 	}
 	a.active.Store(v)
+	go a.nodeActivated(v)
 	return nil
 }
 

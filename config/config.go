@@ -92,6 +92,15 @@ type Config struct {
 	RedactErrors *bool
 	// Storage says where file bytes go (see storage.go).
 	Storage Storage
+	// Node.js actions: the executable, the working folder (default
+	// <DataDir>/node), the processes running at once and how long an idle
+	// one is kept.
+	NodePath        string
+	NodeDir         string
+	NodeProcesses   int
+	NodeIdleTimeout time.Duration
+	// NodeMemoryBytes is the JavaScript heap of each Node.js process.
+	NodeMemoryBytes int64
 }
 
 // Redact reports whether callers without an admin key see function
@@ -233,6 +242,9 @@ func (c *Config) finish(env func(string) string) error {
 	}
 	if c.SitePort != 0 && c.SitePort == c.Port {
 		return &Error{Source: "--site-port", Value: strconv.Itoa(c.SitePort), Reason: "must differ from --port (HTTP actions are served under /http on --port already)"}
+	}
+	if c.NodeDir == "" {
+		c.NodeDir = filepath.Join(c.DataDir, "node")
 	}
 	if c.UsesPostgres() && c.InstanceSecret == "" {
 		return &Error{Source: "INSTANCE_SECRET", Reason: "required with PostgreSQL (POSTGRES_URL/DATABASE_URL/--database-url): " +

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"hull/app"
+	"hull/auth"
 	"hull/blob"
 	"hull/config"
 	"hull/database"
 	"hull/persistence"
 	"hull/persistence/sqlite"
 	"hull/runtime"
+	"hull/runtime/node"
 	"hull/server"
 )
 
@@ -63,6 +65,9 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		Logger:   log,
 		CloudURL: func() string { c, _ := srv.PublicOrigins(); return c },
 		SiteURL:  func() string { _, s := srv.PublicOrigins(); return s },
+		// Refused tokens are told without provider lists or key ids when
+		// function errors are redacted.
+		Auth: auth.Options{RedactErrors: cfg.Redact(), Logger: log},
 		Runtime: runtime.Options{
 			MemoryLimit:          cfg.FunctionMemoryBytes,
 			Timeout:              cfg.QueryTimeout,
@@ -75,6 +80,13 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			TokenKey:       deriveKey(cfg.InstanceSecret, "hull storage upload urls"),
 			UploadURLTTL:   cfg.Storage.UploadURLTTL,
 			MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		},
+		Node: node.Options{
+			Node:         cfg.NodePath,
+			Dir:          cfg.NodeDir,
+			MaxProcesses: cfg.NodeProcesses,
+			IdleTimeout:  cfg.NodeIdleTimeout,
+			MemoryLimit:  cfg.NodeMemoryBytes,
 		},
 	})
 	if err != nil {
@@ -234,6 +246,9 @@ func (b *backend) Shutdown(ctx context.Context) error {
 	// Normally stopped by the drain already; this covers a serve error.
 	if err := b.sched.Stop(ctx); err != nil {
 		b.log.Warn("stop the scheduler", "err", err)
+	}
+	if b.app != nil {
+		b.app.Close() // Node.js processes
 	}
 	if b.db != nil {
 		// Commits queued before the drain finish; later ones are refused.
