@@ -10,7 +10,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { Deployment, StartError, type Host } from "./deployment";
-import { convexProfile, hullProfile } from "./profiles";
+import { convexProfile, dashboardProfile, hullProfile, type Profile } from "./profiles";
 import { backendOf, knobs, str, type Env } from "./settings";
 
 const WAKE_KEY = "dev-wake-at";
@@ -23,10 +23,17 @@ export class DevBackend extends DurableObject<Env> {
   private alarmAt: number | null = null;
   private readonly deployment: Deployment;
 
+  /** The image this stands in for. */
+  protected profile(env: Env): Profile {
+    return backendOf(env) === "convex" ? convexProfile : hullProfile;
+  }
+
+  /** The variable naming the local server that stands in for the container. */
+  protected readonly urlVar: string = "HULL_DEV_URL";
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const profile = backendOf(env) === "convex" ? convexProfile : hullProfile;
-    this.deployment = new Deployment(this.host(), ctx.storage, env, profile);
+    this.deployment = new Deployment(this.host(), ctx.storage, env, this.profile(env));
     void ctx.blockConcurrencyWhile(async () => {
       this.wakeAt = (await ctx.storage.get<number>(WAKE_KEY)) ?? null;
       this.alarmAt = await ctx.storage.getAlarm();
@@ -38,8 +45,8 @@ export class DevBackend extends DurableObject<Env> {
   }
 
   private target(req: Request): string {
-    const base = str(this.env, "HULL_DEV_URL");
-    if (base === "") throw new Error("HULL_DEV_URL is not set: the development stand-in needs the URL of a local hull");
+    const base = str(this.env, this.urlVar);
+    if (base === "") throw new Error(`${this.urlVar} is not set: the development stand-in needs the URL of a local server`);
     const u = new URL(req.url);
     return new URL(u.pathname + u.search, base).toString();
   }
@@ -173,5 +180,13 @@ export class DevBackend extends DurableObject<Env> {
       else await this.deployment.activityExpired();
     }
     await this.arm();
+  }
+}
+
+/** The development stand-in for the stock dashboard's container (HULL_DEV_DASHBOARD_URL). */
+export class DevDashboard extends DevBackend {
+  protected override readonly urlVar: string = "HULL_DEV_DASHBOARD_URL";
+  protected override profile(): Profile {
+    return dashboardProfile;
   }
 }

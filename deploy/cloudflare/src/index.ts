@@ -17,7 +17,7 @@ import { backendOf, checkSettings, knobs, str, type Env } from "./settings";
 import { KIT_VERSION, WORKER_VERSION_HEADER } from "./version";
 
 export { Backend, Dashboard } from "./container";
-export { DevBackend } from "./dev";
+export { DevBackend, DevDashboard } from "./dev";
 
 /** Headers a client may not set: the Worker alone speaks them to the container. */
 const HOP_HEADERS = [

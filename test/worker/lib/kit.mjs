@@ -87,7 +87,7 @@ export async function secretOf(hull) {
  * given as `hull` fills INSTANCE_NAME, INSTANCE_SECRET and HULL_DEV_URL.
  */
 export class Worker {
-  static async start({ hull, url, vars = {}, sleepAfter = "1h", port } = {}) {
+  static async start({ hull, url, vars = {}, sleepAfter = "1h", port, dashboard = false } = {}) {
     const { Miniflare } = kitRequire("miniflare");
     const b = await bundle();
     port ??= await freePort();
@@ -105,7 +105,10 @@ export class Worker {
       modulesRoot: b.dir,
       scriptPath: b.file,
       compatibilityDate: await compatibilityDate(),
-      durableObjects: { CONTAINER: { className: "DevBackend", useSQLite: true } },
+      durableObjects: {
+        CONTAINER: { className: "DevBackend", useSQLite: true },
+        ...(dashboard ? { DASHBOARD_CONTAINER: { className: "DevDashboard", useSQLite: true } } : {}),
+      },
       bindings,
       host: "127.0.0.1",
       port,
