@@ -83,12 +83,13 @@ describe("sleep and wake", () => {
   });
 
   it("a job due within SLEEP_AFTER keeps it awake until the job has run", async () => {
-    const w = await start({ SLEEP_POLICY: "scheduled", SLEEP_AFTER: "3s" });
-    await new ConvexHttpClient(w.url).mutation(api.jobs.later, { delayMs: 5000, tag: "soon" });
-    const stayed = await eventually(async () => (await w.status(hull.adminKey)).history.find((p) => p.decision === "stay"), "the stay decision");
+    // Idle after 6 s with the job due at 9 s: it stays awake for it.
+    const w = await start({ SLEEP_POLICY: "scheduled", SLEEP_AFTER: "6s" });
+    await new ConvexHttpClient(w.url).mutation(api.jobs.later, { delayMs: 9000, tag: "soon" });
+    const stayed = await eventually(async () => (await w.status(hull.adminKey)).history.find((p) => p.decision === "stay"), "the stay decision", 20_000);
     assert.match(stayed.reason, /due in \d+ s/);
-    await eventually(async () => (await new ConvexHttpClient(hull.url).query(api.jobs.runs, { tag: "soon" })) === 1, "the job to run");
-    await eventually(async () => !(await w.status(hull.adminKey)).running, "sleep once it ran", 20_000);
+    await eventually(async () => (await new ConvexHttpClient(hull.url).query(api.jobs.runs, { tag: "soon" })) === 1, "the job to run", 30_000);
+    await eventually(async () => !(await w.status(hull.adminKey)).running, "sleep once it ran", 30_000);
   });
 
   it("with SLEEP_POLICY=scheduled it asks hull for the next due job and sets the alarm before it", async () => {
@@ -96,7 +97,7 @@ describe("sleep and wake", () => {
     const probe = await fetch(`${hull.url}/api/hull/next_due`, { headers: { Authorization: `Convex ${hull.adminKey}` } });
     assert.equal(probe.status, 200, await probe.text());
     const c = new ConvexHttpClient(w.url);
-    await c.mutation(api.jobs.later, { delayMs: 6000, tag: "alarm" });
+    await c.mutation(api.jobs.later, { delayMs: 10_000, tag: "alarm" });
     const due = (await (await fetch(`${hull.url}/api/hull/next_due`, { headers: { Authorization: `Convex ${hull.adminKey}` } })).json()).nextDueMs;
     assert.equal(typeof due, "number");
 
@@ -109,7 +110,7 @@ describe("sleep and wake", () => {
     const woke = await eventually(async () => {
       const s = await w.status(hull.adminKey);
       return s.history.find((p) => p.decision === "wake");
-    }, "the wake-up alarm", 20_000);
+    }, "the wake-up alarm", 30_000);
     assert.ok(woke.at >= due - 2000 - 50, `woke at ${woke.at}, before the alarm time ${due - 2000}`);
     await eventually(async () => (await new ConvexHttpClient(hull.url).query(api.jobs.runs, { tag: "alarm" })) === 1, "the job to run");
     const after = await eventually(async () => {
