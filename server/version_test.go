@@ -109,3 +109,26 @@ func TestVersionsCompareNumerically(t *testing.T) {
 		}
 	}
 }
+
+func FuzzWorkerVersionHeader(f *testing.F) {
+	for _, s := range []string{"0.1.0", "0.1.0-rc.1+build", "", "1.2.3.4", "99999999999.0.0", "..", "-", "+"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if plainVersion(v) {
+			_ = compareVersions(v, MinWorkerVersion)
+		}
+		var logs syncBuffer
+		h := withVersion("0.1.0", slog.New(slog.NewTextHandler(&logs, nil)), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header[HeaderWorkerVersion] = []string{v}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Header().Get(HeaderVersion) != "0.1.0" {
+			t.Fatal("no version header")
+		}
+		if strings.Count(logs.String(), "\n") > 1 {
+			t.Fatalf("one request logged more than one line: %q", logs.String())
+		}
+	})
+}
