@@ -110,6 +110,8 @@ export class Worker {
         ...(dashboard ? { DASHBOARD_CONTAINER: { className: "DevDashboard", useSQLite: true } } : {}),
       },
       bindings,
+      // No Request.cf download from Cloudflare: the fallback object does.
+      cf: false,
       host: "127.0.0.1",
       port,
       handleRuntimeStdio(stdout, stderr) {
