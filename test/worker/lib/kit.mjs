@@ -23,14 +23,14 @@ export const convexRequire = createRequire(join(e2eDir, "package.json"));
 export const { ConvexHttpClient, ConvexClient } = convexRequire("convex/browser");
 export const { anyApi } = convexRequire("convex/server");
 
-let bundled;
-/** Bundles src/index.ts once per process; returns {dir, file}. */
-export async function bundle() {
-  if (!bundled) {
+const bundled = new Map();
+/** Bundles the Worker (or another entry) once per process; returns {dir, file}. */
+export async function bundle(entry = join(kitDir, "src/index.ts")) {
+  if (!bundled.has(entry)) {
     const esbuild = kitRequire("esbuild");
     const dir = await mkdtemp(join(tmpdir(), "hull-worker-"));
     await esbuild.build({
-      entryPoints: [join(kitDir, "src/index.ts")],
+      entryPoints: [entry],
       bundle: true,
       format: "esm",
       platform: "neutral",
@@ -41,9 +41,9 @@ export async function bundle() {
       outfile: join(dir, "worker.mjs"),
       logLevel: "warning",
     });
-    bundled = { dir, file: join(dir, "worker.mjs") };
+    bundled.set(entry, { dir, file: join(dir, "worker.mjs") });
   }
-  return bundled;
+  return bundled.get(entry);
 }
 
 let units;
@@ -87,9 +87,14 @@ export async function secretOf(hull) {
  * given as `hull` fills INSTANCE_NAME, INSTANCE_SECRET and HULL_DEV_URL.
  */
 export class Worker {
-  static async start({ hull, url, vars = {}, sleepAfter = "1h", port, dashboard = false } = {}) {
+  /**
+   * realContainer runs the production Backend class (on
+   * @cloudflare/containers) with a stand-in for workerd's container
+   * runtime (lib/fake-container.ts) instead of the DevBackend stand-in.
+   */
+  static async start({ hull, url, vars = {}, sleepAfter = "1h", port, dashboard = false, realContainer = false } = {}) {
     const { Miniflare } = kitRequire("miniflare");
-    const b = await bundle();
+    const b = await bundle(realContainer ? join(here, "fake-container.ts") : undefined);
     port ??= await freePort();
     const bindings = { BACKEND: "hull", SLEEP_AFTER: sleepAfter, COLD_START_TIMEOUT: "3s", ...vars };
     if (hull) {
@@ -106,7 +111,7 @@ export class Worker {
       scriptPath: b.file,
       compatibilityDate: await compatibilityDate(),
       durableObjects: {
-        CONTAINER: { className: "DevBackend", useSQLite: true },
+        CONTAINER: { className: realContainer ? "FakeRuntimeBackend" : "DevBackend", useSQLite: true },
         ...(dashboard ? { DASHBOARD_CONTAINER: { className: "DevDashboard", useSQLite: true } } : {}),
       },
       bindings,
@@ -138,6 +143,11 @@ export class Worker {
     const r = await this.fetch("/_hull/status", { headers: { Authorization: `Convex ${adminKey}` } });
     if (r.status !== 200) throw new Error(`/_hull/status: ${r.status} ${await r.text()}`);
     return await r.json();
+  }
+
+  /** The container runtime stand-in's record (realContainer only). */
+  async fakeContainer() {
+    return await (await this.fetch("/__fake_container")).json();
   }
 
   async dispose() {
