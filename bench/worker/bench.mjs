@@ -67,6 +67,9 @@ function postgresURL() {
 async function hop(backend) {
   const hull = await Hull.create(backend);
   const worker = await Worker.start({ hull });
+  // The production Backend class on @cloudflare/containers, with only the
+  // container runtime stood in for (its ports forward to hull).
+  const real = await Worker.start({ hull, realContainer: true, vars: { DATABASE_URL: "postgres://u:p@db.example/x" } });
   const app = through(await App.create("live", hull), worker.url);
   await app.deploy();
   const body = JSON.stringify({ path: "counters:get", args: { name: "bench" }, format: "json" });
@@ -76,24 +79,29 @@ async function hop(backend) {
     await r.arrayBuffer();
   };
   // Alternate the two in blocks so machine noise hits both alike.
-  const direct = [], through_ = [];
+  const direct = [], through_ = [], throughReal = [];
   for (let b = 0; b < 10; b++) {
     direct.push(...(await timeMany(N / 10, query(hull.url))));
     through_.push(...(await timeMany(N / 10, query(worker.url))));
+    throughReal.push(...(await timeMany(N / 10, query(real.url))));
   }
   const cd = new ConvexClient(hull.url, { unsavedChangesWarning: false });
   const cw = new ConvexClient(worker.url, { unsavedChangesWarning: false });
-  const wsDirect = [], wsThrough = [];
+  const cr = new ConvexClient(real.url, { unsavedChangesWarning: false });
+  const wsDirect = [], wsThrough = [], wsReal = [];
   for (let b = 0; b < 10; b++) {
     wsDirect.push(...(await timeMany(N / 40, () => cd.mutation(api.counters.inc, { name: "ws" }))));
     wsThrough.push(...(await timeMany(N / 40, () => cw.mutation(api.counters.inc, { name: "ws" }))));
+    wsReal.push(...(await timeMany(N / 40, () => cr.mutation(api.counters.inc, { name: "ws" }))));
   }
   await cd.close();
   await cw.close();
+  await cr.close();
+  await real.dispose();
   await worker.dispose();
   await app.destroy();
   await hull.destroy();
-  return { direct, through: through_, wsDirect, wsThrough };
+  return { direct, through: through_, throughReal, wsDirect, wsThrough, wsReal };
 }
 
 async function coldStarts(image, storage) {
@@ -185,19 +193,24 @@ const backends = ["sqlite", ...(process.env.HULL_TEST_POSTGRES_URL ? ["postgres"
 console.log(`bench/worker: N=${N} queries per path, ${COLD} cold starts, ${LOAD_SECONDS} s of load; node ${process.version}\n`);
 
 console.log("1. The Worker hop (Miniflare/workerd + Durable Object stand-in), query over HTTP and mutation over the sync WebSocket");
-console.log("backend   path                 p50 ms   p99 ms  p50 ratio  p50 added");
+console.log("(Worker: the DevBackend stand-in; Container: the production Backend class on @cloudflare/containers, runtime stood in for)");
+console.log("backend   path                   p50 ms   p99 ms  p50 ratio  p50 added");
 for (const b of backends) {
   const r = await hop(b);
   const rows = [
     ["HTTP query direct", r.direct, r.direct],
     ["HTTP query Worker", r.through, r.direct],
+    ["HTTP query Container", r.throughReal, r.direct],
     ["WS mutation direct", r.wsDirect, r.wsDirect],
     ["WS mutation Worker", r.wsThrough, r.wsDirect],
+    ["WS mutation Container", r.wsReal, r.wsDirect],
   ];
   for (const [name, xs, base] of rows) {
-    console.log(`${b.padEnd(9)} ${name.padEnd(19)} ${ms(pct(xs, 50))} ${ms(pct(xs, 99))} ${(pct(xs, 50) / pct(base, 50)).toFixed(2).padStart(9)}x ${ms(pct(xs, 50) - pct(base, 50))}`);
+    console.log(`${b.padEnd(9)} ${name.padEnd(21)} ${ms(pct(xs, 50))} ${ms(pct(xs, 99))} ${(pct(xs, 50) / pct(base, 50)).toFixed(2).padStart(9)}x ${ms(pct(xs, 50) - pct(base, 50))}`);
   }
 }
+
+if (process.env.BENCH_ONLY === "hop") process.exit(0);
 
 const image = await buildAsTheImageDoes();
 console.log(`\n2. Cold start to the first query (spawn to the first 200 of /api/query); image binary ${(image.bytes / 2 ** 20).toFixed(1)} MiB, gzip ${(image.gzipBytes / 2 ** 20).toFixed(1)} MiB`);
