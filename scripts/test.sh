@@ -3,9 +3,10 @@
 # need (PostgreSQL and Chromium from Debian, the pinned npm packages, the
 # pinned versitygw S3 server built with go install), starts a throwaway
 # PostgreSQL cluster and S3 server, runs the Go suites (with -race on
-# the concurrent packages) and the end-to-end suite against the official
-# convex client and CLI (Chromium for the React app), then tears
-# everything down.
+# the concurrent packages), the end-to-end suite against the official
+# convex client and CLI (Chromium for the React app) and the Cloudflare
+# kit's suite (test/worker: the Worker in workerd, the image in an empty
+# root under chroot), then tears everything down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,6 +24,8 @@ fi
 
 log "installing pinned npm packages (test/e2e)"
 (cd test/e2e && npm ci --no-audit --no-fund --loglevel=error)
+log "installing pinned npm packages (deploy/cloudflare: wrangler, miniflare/workerd, TypeScript)"
+(cd deploy/cloudflare && npm ci --no-audit --no-fund --loglevel=error)
 
 log "building the pinned S3 test server (versitygw; cached after the first run)"
 bash scripts/s3-test-server.sh install >/dev/null
@@ -47,7 +50,9 @@ go vet ./...
 
 log "building hull"
 mkdir -p bin
-CGO_ENABLED=0 go build -o bin/hull ./cmd/hull
+# The container image's flags (deploy/cloudflare/Dockerfile), so the
+# image test's own build of them is a cache hit.
+CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags="-s -w" -o bin/hull ./cmd/hull
 export HULL_BIN="$root/bin/hull"
 
 log "go test ./..."
@@ -58,3 +63,6 @@ CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./persistence/... ./database/.
 
 log "end-to-end tests (official convex client and CLI)"
 (cd test/e2e && npm test)
+
+log "Cloudflare kit tests (the Worker in workerd via Miniflare, hull cloudflare init, the image in an empty root)"
+(cd test/worker && node --test --test-concurrency=1 .)

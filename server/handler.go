@@ -27,6 +27,7 @@ func (s *Server) buildHandler() http.Handler {
 	h = withRecover(s.log, h)
 	h = withAccessLog(s.log, h)
 	h = withRequestID(h)
+	h = withVersion(s.cfg.Version, s.log, h)
 	return h
 }
 

@@ -2,6 +2,7 @@
 //
 //	hull serve        serve the API on one port (embedded SQLite by default)
 //	hull keys admin   print an admin key for the configured instance
+//	hull cloudflare init  write the Cloudflare Containers kit into a project
 //	hull version      print the version
 //
 // Configuration comes from flags and the environment; see `hull serve -h`.
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 			return exitUsage
 		}
 		return exitCode(keysAdmin(args[2:], env, stdout), "keys admin", stderr)
+	case "cloudflare":
+		return exitCode(cloudflareCmd(args[1:], stdout, stderr), "cloudflare", stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hull %s\n", version)
 		return exitOK
@@ -67,6 +70,8 @@ func exitCode(err error, cmd string, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errUsage):
+		return exitUsage
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintf(stderr, "usage: hull %s [flags]\n\nFlags and environment:\n", cmd)
 		config.Usage(stderr)
@@ -74,7 +79,8 @@ func exitCode(err error, cmd string, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "hull %s: %v\n", cmd, err)
 	var ce *config.Error
-	if errors.As(err, &ce) {
+	var ue *usageError
+	if errors.As(err, &ce) || errors.As(err, &ue) {
 		return exitUsage
 	}
 	return exitError
@@ -86,6 +92,7 @@ func usage(w io.Writer) {
 Usage:
   hull serve [flags]        serve the Convex API, HTTP actions and health routes on one port
   hull keys admin [flags]   print an admin key for the configured instance
+  hull cloudflare init      write the Cloudflare Containers kit (Worker, wrangler.jsonc, Dockerfile, CLOUDFLARE.md) into a project
   hull version              print the version
 
 Run "hull serve -h" for flags and environment variables.
