@@ -138,7 +138,7 @@ func (a *App) activate(ctx context.Context, v *Version) error {
 	if err := a.db.Retry(ctx, func(ctx context.Context) error { return a.activateOnce(ctx, v) }); err != nil {
 		return err
 	}
-	a.active.Store(v)
+	a.active.Store(v) // also when the commit wrote nothing new
 	go a.nodeActivated(v)
 	return nil
 }
@@ -176,6 +176,8 @@ func (a *App) activateOnce(ctx context.Context, v *Version) error {
 	if err != nil {
 		return err
 	}
+	// A query at the deploy's ts, or later, runs the new code.
+	tx.BeforeVisible(func(int64) { a.active.Store(v) })
 	if _, err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit deploy: %w", err)
 	}
@@ -237,6 +239,8 @@ func (a *App) saveEnvOnce(ctx context.Context, next map[string]string) error {
 			return err
 		}
 	}
+	// A query at this commit's ts, or later, reads the new variables.
+	tx.BeforeVisible(func(int64) { a.env.Store(&next) })
 	_, err = tx.Commit(ctx)
 	return err
 }

@@ -107,7 +107,7 @@ func (tx *Tx) prepare(ctx context.Context) (*pending, error) {
 	}
 	p := &pending{
 		ctx: ctx, snapshot: tx.ts, commit: c, sum: tx.summarize(0),
-		meta: tx.catChanged || tx.schemaSet, serial: tx.hold,
+		meta: tx.catChanged || tx.schemaSet, serial: tx.hold, visible: tx.visible,
 	}
 	if tx.catChanged {
 		p.cat = tx.cat

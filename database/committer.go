@@ -29,7 +29,9 @@ type pending struct {
 	// serial numbers the hold of a serialized transaction (see serial.go);
 	// 0 for others.
 	serial uint64
-	done   chan commitResult
+	// visible run before the commit becomes readable (Tx.BeforeVisible).
+	visible []func(ts int64)
+	done    chan commitResult
 }
 
 type commitResult struct {
@@ -267,6 +269,9 @@ func (db *DB) install(group []*pending) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for _, p := range group {
+		for _, fn := range p.visible {
+			fn(p.commit.TS)
+		}
 		db.durable = p.commit.TS
 		db.record(p.sum)
 		db.cache.applyCommit(&p.commit)

@@ -51,8 +51,20 @@ type Tx struct {
 	hold      uint64
 	holdTimer *time.Timer
 
+	// visible run when the commit becomes readable (see BeforeVisible).
+	visible []func(ts int64)
+
 	done bool
 }
+
+// BeforeVisible registers fn to run once the transaction's commit is
+// durable and before any reader can see it, with its commit ts: the place
+// to switch in-memory state that must change together with the commit
+// (a reader at that ts, or later, then never sees the old state). fn runs
+// on the committer's goroutine under its lock, so it must be quick and
+// must not call the DB. It does not run if the commit fails, or if the
+// transaction wrote nothing.
+func (tx *Tx) BeforeVisible(fn func(ts int64)) { tx.visible = append(tx.visible, fn) }
 
 // write is the pending state of one document in a transaction. Values are
 // replaced, never mutated, so a savepoint can copy the map shallowly.
