@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"hull/database"
 	"hull/database/matcher"
@@ -33,8 +34,11 @@ type App struct {
 	db    *database.DB
 	pool  *runtime.Pool
 	logs  *LogStream
-	opts  Options
-	log   *slog.Logger
+	// metrics counts user function calls for dashboards' charts.
+	metrics *Metrics
+	started time.Time
+	opts    Options
+	log     *slog.Logger
 
 	active atomic.Pointer[Version]
 	env    atomic.Pointer[map[string]string]
@@ -69,10 +73,13 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		db:    db,
 		pool:  runtime.NewPool(opts.Runtime),
 		logs:  NewLogStream(2000),
-		opts:  opts,
-		log:   opts.Logger,
-		mods:  map[string]moduleSet{},
-		watch: matcher.New(),
+		// An hour of 10-second buckets.
+		metrics: NewMetrics(10*time.Second, 360),
+		started: time.Now(),
+		opts:    opts,
+		log:     opts.Logger,
+		mods:    map[string]moduleSet{},
+		watch:   matcher.New(),
 	}
 	if err := a.loadState(ctx); err != nil {
 		return nil, fmt.Errorf("load deployment state: %w", err)
@@ -85,6 +92,10 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 
 // Logs returns the stream of recent function executions.
 func (a *App) Logs() *LogStream { return a.logs }
+
+// Started is when this App was created (the process's uptime, for
+// dashboards).
+func (a *App) Started() time.Time { return a.started }
 
 // DB returns the database.
 func (a *App) DB() *database.DB { return a.db }

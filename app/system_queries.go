@@ -14,7 +14,8 @@ import (
 
 // System queries are the _system/cli/* functions the CLI runs over the
 // sync protocol (env get/list, data, function-spec, dev's table watcher),
-// answered natively. They need an admin identity.
+// answered natively, and the _system/frontend/* functions of dashboards
+// (frontend.go). They need an admin identity.
 
 // systemQuery answers one system query; ok is false for paths that are
 // not system queries.
@@ -29,6 +30,9 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 	var args map[string]json.RawMessage
 	if err := json.Unmarshal(req.Args, &args); err != nil {
 		return userErr("ArgumentValidationError: %s takes an object of arguments.", req.Path), true, nil
+	}
+	if res, ok, err := a.frontendCall(ctx, req, name, args); ok {
+		return res, true, err
 	}
 	tx, err := a.db.BeginRead(ctx, req.At)
 	if err != nil {
@@ -53,8 +57,6 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 		v = value.String(a.opts.CloudURL())
 	case "_system/cli/exports:getLatest":
 		v = value.Null{}
-	case "_system/frontend/components:list":
-		v = value.Array{}
 	default:
 		return userErr("Could not find function for '%s'.", req.Path), true, nil
 	}

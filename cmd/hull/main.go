@@ -2,6 +2,7 @@
 //
 //	hull serve        serve the API on one port (embedded SQLite by default)
 //	hull keys admin   print an admin key for the configured instance
+//	hull dashboard    print a one-time login link for the built-in dashboard
 //	hull version      print the version
 //
 // Configuration comes from flags and the environment; see `hull serve -h`.
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"hull/config"
 )
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 			return exitUsage
 		}
 		return exitCode(keysAdmin(args[2:], env, stdout), "keys admin", stderr)
+	case "dashboard":
+		return exitCode(dashboardLink(args[1:], env, stdout, time.Now()), "dashboard", stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hull %s\n", version)
 		return exitOK
@@ -86,6 +90,7 @@ func usage(w io.Writer) {
 Usage:
   hull serve [flags]        serve the Convex API, HTTP actions and health routes on one port
   hull keys admin [flags]   print an admin key for the configured instance
+  hull dashboard [flags]    print a one-time login link for the built-in dashboard (/dashboard)
   hull version              print the version
 
 Run "hull serve -h" for flags and environment variables.

@@ -36,6 +36,10 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 			return err
 		}
 	}
+	storage := "sqlite " + cfg.SQLitePath()
+	if cfg.UsesPostgres() {
+		storage = "postgres"
+	}
 	srv, err := server.New(server.Config{
 		InstanceName:    cfg.InstanceName,
 		InstanceSecret:  cfg.InstanceSecret,
@@ -48,6 +52,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		MaxSyncSessions: cfg.MaxSyncSessions,
 		RedactErrors:    cfg.Redact(),
+		Backends:        map[string]string{"database": storage},
 		Logger:          log,
 	})
 	if err != nil {
@@ -61,10 +66,6 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 			return fmt.Errorf("listen on %s (--site-port): %w", addr, err)
 		}
 		srv.ServeSite(siteLn)
-	}
-	storage := "sqlite " + cfg.SQLitePath()
-	if cfg.UsesPostgres() {
-		storage = "postgres"
 	}
 	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage,
 		"production", cfg.Production, "redact_errors", cfg.Redact())
