@@ -1,6 +1,8 @@
 // Package app is hull's application layer: deploys (push, analysis, the
 // active code version), function calls (queries, mutations, actions) with
-// their transactions, environment variables and the function log stream.
+// their transactions, scheduled functions and crons (kept in system
+// tables, run by the Scheduler), environment variables and the function
+// log stream.
 // It sits between the HTTP server above and the runtime and database below.
 package app
 
@@ -16,6 +18,7 @@ import (
 	"hull/database/matcher"
 	"hull/persistence"
 	"hull/runtime"
+	"hull/runtime/node"
 )
 
 // Options configures an App.
@@ -26,6 +29,11 @@ type Options struct {
 	CloudURL func() string
 	SiteURL  func() string
 	Runtime  runtime.Options
+	// Files configures file storage (see FilesOptions).
+	Files FilesOptions
+	// Node configures the Node.js processes of "use node" actions; unset
+	// limits follow Runtime's.
+	Node node.Options
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -33,6 +41,7 @@ type App struct {
 	store persistence.Store
 	db    *database.DB
 	pool  *runtime.Pool
+	node  *node.Executor
 	logs  *LogStream
 	// metrics counts user function calls for dashboards' charts.
 	metrics *Metrics
@@ -55,6 +64,10 @@ type App struct {
 
 	modsMu sync.Mutex
 	mods   map[string]moduleSet // by version fingerprint
+
+	// sched is the running scheduler, nil until StartScheduler.
+	sched atomic.Pointer[Scheduler]
+	files *Files
 }
 
 // New builds an App over an open database and loads the active version.
@@ -72,6 +85,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		store: store,
 		db:    db,
 		pool:  runtime.NewPool(opts.Runtime),
+		node:  node.New(nodeOptions(opts, store)),
 		logs:  NewLogStream(2000),
 		// An hour of 10-second buckets.
 		metrics: NewMetrics(10*time.Second, 360),
@@ -80,13 +94,26 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		log:     opts.Logger,
 		mods:    map[string]moduleSet{},
 		watch:   matcher.New(),
+		files:   newFiles(db, opts.Files, opts.Logger),
 	}
 	if err := a.loadState(ctx); err != nil {
+		a.node.Close()
 		return nil, fmt.Errorf("load deployment state: %w", err)
 	}
 	if err := a.ensureSystemTables(ctx); err != nil {
+		a.node.Close()
 		return nil, err
 	}
+	if err := a.ensureSchedulerTables(ctx); err != nil {
+		a.node.Close()
+		return nil, err
+	}
+	a.syncActiveCrons(ctx)
+	if err := a.files.ensureTables(ctx); err != nil {
+		a.node.Close()
+		return nil, fmt.Errorf("create the file storage tables: %w", err)
+	}
+	go a.warmNode(context.WithoutCancel(ctx))
 	return a, nil
 }
 

@@ -30,6 +30,13 @@ type CallRequest struct {
 	// Session makes a mutation idempotent (see SessionRequest).
 	Session *SessionRequest
 
+	// scheduledJob is the _scheduled_functions id of the scheduled job
+	// this run belongs to, itself or through nested calls ("" otherwise).
+	scheduledJob string
+	// hooks tie a mutation to the scheduled job or cron run it carries
+	// out (nil for other calls); see txHooks.
+	hooks txHooks
+
 	version *Version // the code version the call runs
 }
 
@@ -113,7 +120,11 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	case runtime.Kind("mutation"):
 		res, err = a.runMutation(ctx, mods, req, depth)
 	case runtime.Kind("action"):
-		res, err = a.runAction(ctx, mods, req, depth)
+		if fi.Node {
+			res, err = a.runNodeAction(ctx, v, req, depth)
+		} else {
+			res, err = a.runAction(ctx, mods, req, depth)
+		}
 	default:
 		return userErr("%s is an HTTP action; call it through its route under /http.", req.Path), nil
 	}

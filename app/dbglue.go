@@ -26,15 +26,38 @@ type txn interface {
 type dbTxn struct {
 	tx *database.Tx
 	h  *dbsyscall.Handler
+	// scheduled counts what the run scheduled, for the limits and for
+	// waking the scheduler once the transaction commits.
+	scheduled txSchedule
+	// ended runs once the transaction has committed or rolled back (file
+	// storage removes bytes no metadata names then).
+	ended []func()
 }
 
 func (t *dbTxn) handler() dbHandler                        { return t.h }
-func (t *dbTxn) commit(ctx context.Context) (int64, error) { return t.tx.Commit(ctx) }
-func (t *dbTxn) rollback()                                 { t.tx.Rollback() }
+func (t *dbTxn) commit(ctx context.Context) (int64, error) { return t.commitThenEnd(ctx) }
+func (t *dbTxn) rollback()                                 { t.tx.Rollback(); t.end() }
 func (t *dbTxn) snapshotTS() int64                         { return t.tx.SnapshotTS() }
 func (t *dbTxn) savepoint() database.Savepoint             { return t.tx.Savepoint() }
 func (t *dbTxn) rollbackTo(sp database.Savepoint)          { t.tx.RollbackTo(sp) }
 func (t *dbTxn) conflict() error                           { return t.tx.Conflict() }
+
+func (t *dbTxn) commitThenEnd(ctx context.Context) (int64, error) {
+	ts, err := t.tx.Commit(ctx)
+	t.end()
+	return ts, err
+}
+
+// afterEnd runs fn once the transaction ends, committed or not.
+func (t *dbTxn) afterEnd(fn func()) { t.ended = append(t.ended, fn) }
+
+func (t *dbTxn) end() {
+	fns := t.ended
+	t.ended = nil
+	for _, fn := range fns {
+		fn()
+	}
+}
 
 func (a *App) beginRead(ctx context.Context, at int64) (txn, error) {
 	tx, err := a.db.BeginRead(ctx, at)
@@ -116,6 +139,7 @@ func (a *App) activate(ctx context.Context, v *Version) error {
 		return err
 	}
 	a.active.Store(v)
+	go a.nodeActivated(v)
 	return nil
 }
 
@@ -148,9 +172,14 @@ func (a *App) activateOnce(ctx context.Context, v *Version) error {
 	if err := upsertState(ctx, tx, docs, "version", "", doc); err != nil {
 		return err
 	}
+	due, err := a.syncCrons(ctx, tx, v)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit deploy: %w", err)
 	}
+	a.wakeScheduler(due)
 	return nil
 }
 

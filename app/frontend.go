@@ -25,8 +25,9 @@ import (
 type frontendQuery func(ctx context.Context, a *App, tx *database.Tx, args map[string]json.RawMessage, journal *string) (out any, newJournal *string, err error)
 
 // frontendMutation runs one system mutation in tx, which the caller
-// commits when it returns no error.
-type frontendMutation func(ctx context.Context, a *App, tx *database.Tx, args map[string]json.RawMessage) (any, error)
+// commits when it returns no error; settle registers work for when tx has
+// ended (committed or not).
+type frontendMutation func(ctx context.Context, a *App, tx *database.Tx, args map[string]json.RawMessage, settle func(func())) (any, error)
 
 var frontendQueries = map[string]frontendQuery{
 	"modules:listForAllComponents":    plain(listModulesAllComponents),
@@ -60,23 +61,30 @@ var frontendQueries = map[string]frontendQuery{
 	"latestExport:default":                 constant(nil),
 	"snapshotImport:list":                  constant([]any{}),
 	"node:listFunctions":                   constant([]any{}),
-	// The scheduler and file storage answer empty until they hold data.
-	"paginatedScheduledJobs:default": constant(emptyPage()),
-	"listCronJobs:default":           constant([]any{}),
-	"listCronJobRuns:default":        constant([]any{}),
-	"scheduler:getArgs":              constant(nil),
-	"fileStorageV2:fileMetadata":     constant(emptyPage()),
-	"fileStorageV2:numFiles":         constant(0),
-	"fileStorageV2:getFile":          constant(nil),
+	"paginatedScheduledJobs:default":       plain(scheduledJobs),
+	// Job arguments travel inline in each job (udfArgs).
+	"scheduler:getArgs":          constant(nil),
+	"fileStorageV2:fileMetadata": plain(fileMetadata),
+	"fileStorageV2:numFiles":     plain(numFiles),
+	"fileStorageV2:getFile":      plain(getFile),
 }
 
 var frontendMutations = map[string]frontendMutation{
-	"addDocument:default":          addDocuments,
-	"patchDocumentsFields:default": patchDocuments,
-	"replaceDocument:default":      replaceDocument,
-	"deleteDocuments:default":      deleteDocuments,
-	"clearTablePage:default":       clearTablePage,
-	"createTable:default":          createTable,
+	"addDocument:default":             inTx(addDocuments),
+	"patchDocumentsFields:default":    inTx(patchDocuments),
+	"replaceDocument:default":         inTx(replaceDocument),
+	"deleteDocuments:default":         inTx(deleteDocuments),
+	"clearTablePage:default":          inTx(clearTablePage),
+	"createTable:default":             inTx(createTable),
+	"fileStorageV2:generateUploadUrl": generateUploadURL,
+	"fileStorageV2:deleteFiles":       deleteFiles,
+}
+
+// inTx adapts a mutation that needs nothing after its transaction.
+func inTx(f func(ctx context.Context, a *App, tx *database.Tx, args map[string]json.RawMessage) (any, error)) frontendMutation {
+	return func(ctx context.Context, a *App, tx *database.Tx, args map[string]json.RawMessage, _ func(func())) (any, error) {
+		return f(ctx, a, tx, args)
+	}
 }
 
 func plain(f func(ctx context.Context, a *App, tx *database.Tx, args map[string]json.RawMessage) (any, error)) frontendQuery {
@@ -163,8 +171,14 @@ func (a *App) runFrontendMutation(ctx context.Context, req CallRequest, m fronte
 		if err != nil {
 			return fmt.Errorf("begin system mutation: %w", err)
 		}
-		defer tx.Rollback()
-		out, err := m(ctx, a, tx, args)
+		var after []func()
+		defer func() {
+			tx.Rollback()
+			for _, fn := range after {
+				fn()
+			}
+		}()
+		out, err := m(ctx, a, tx, args, func(fn func()) { after = append(after, fn) })
 		if err != nil {
 			if database.IsConflict(err) {
 				return err

@@ -26,6 +26,7 @@ type host struct {
 	app   *App
 	kind  runtime.Kind
 	db    dbHandler // nil in actions
+	tx    txn       // the run's transaction; nil in actions
 	depth int
 	req   CallRequest
 	// nested runs ctx.runQuery/ctx.runMutation inside the caller's
@@ -89,6 +90,12 @@ func (h *host) asyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 		if out, ok, err := h.db.AsyncSyscall(ctx, op, args); ok {
 			return out, err
 		}
+	}
+	if out, ok, err := h.schedulerSyscall(ctx, op, args); ok {
+		return out, err
+	}
+	if out, ok, err := h.storageSyscall(ctx, op, args); ok {
+		return out, err
 	}
 	switch op {
 	case "1.0/getUserIdentity":
@@ -169,7 +176,7 @@ func (h *host) actionCall(ctx context.Context, kind runtime.Kind, data []byte) (
 	if err != nil {
 		return nil, err
 	}
-	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, RequestID: h.req.RequestID}
+	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, RequestID: h.req.RequestID, scheduledJob: h.req.scheduledJob}
 	start := time.Now()
 	res, err := h.app.call(ctx, req, h.depth+1)
 	if res != nil {

@@ -25,7 +25,7 @@ func (a *App) ConfigHashes(ctx context.Context) (map[string]any, error) {
 	}
 	hashes := []map[string]string{}
 	dir := "convex/"
-	var udfVersion any
+	var udfVersion, nodeVersion any
 	if v != nil {
 		for _, m := range v.Modules {
 			hashes = append(hashes, map[string]string{"path": m.Path, "hash": m.SHA256, "environment": m.Environment})
@@ -36,12 +36,15 @@ func (a *App) ConfigHashes(ctx context.Context) (map[string]any, error) {
 		if v.UDFServerVersion != "" {
 			udfVersion = v.UDFServerVersion
 		}
+		if v.NodeVersion != "" {
+			nodeVersion = v.NodeVersion
+		}
 	}
 	return map[string]any{
 		"config":           map[string]any{"functions": dir},
 		"moduleHashes":     hashes,
 		"udfServerVersion": udfVersion,
-		"nodeVersion":      nil,
+		"nodeVersion":      nodeVersion,
 	}, nil
 }
 
@@ -66,21 +69,6 @@ func checkSupported(req *StartPushRequest) error {
 		return pushError("ComponentsNotSupported",
 			"This app uses components (app.use in convex.config.ts); hull does not support components yet. Remove them to deploy to hull.")
 	}
-	for _, m := range append(req.AppDefinition.ChangedModules, req.AppDefinition.Functions...) {
-		if m.Environment == "node" {
-			return pushError("NodeActionsNotSupported",
-				"Module %s uses \"use node\"; hull does not run Node.js actions yet. Move the code to the default runtime to deploy to hull.", m.Path)
-		}
-	}
-	for _, m := range req.AppDefinition.UnchangedModuleHashes {
-		if m.Environment == "node" {
-			return pushError("NodeActionsNotSupported",
-				"Module %s uses \"use node\"; hull does not run Node.js actions yet.", m.Path)
-		}
-	}
-	if req.NodeVersion != nil {
-		return pushError("NodeActionsNotSupported", "convex.json sets node.nodeVersion; hull does not run Node.js actions yet.")
-	}
 	return nil
 }
 
@@ -95,8 +83,8 @@ func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (module
 		if m.Path == "" || strings.HasPrefix(m.Path, "/") || strings.Contains(m.Path, "..") {
 			return pushError("InvalidModulePath", "Module path %q is not a relative path.", m.Path)
 		}
-		if m.Environment != "isolate" {
-			return pushError("InvalidModuleEnvironment", "Module %s has environment %q; expected \"isolate\".", m.Path, m.Environment)
+		if m.Environment != "isolate" && (m.Environment != "node" || !isFunction) {
+			return pushError("InvalidModuleEnvironment", "Module %s has environment %q; expected \"isolate\" or \"node\".", m.Path, m.Environment)
 		}
 		hash := moduleHash(m.Source, m.SourceMap)
 		pm := persistence.Module{Path: m.Path, Environment: m.Environment, SHA256: hash, Source: []byte(m.Source)}
@@ -157,7 +145,7 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 	if err != nil {
 		return nil, nil, err
 	}
-	an, err := a.pool.Analyze(ctx, set, a.functionEnv(env))
+	an, err := a.pool.Analyze(ctx, isolateModules(set, keys), a.functionEnv(env))
 	var missing *runtime.MissingEnvError
 	if errors.As(err, &missing) {
 		return nil, nil, &Error{Status: 400, Code: "AuthConfigMissingEnvironmentVariable", Message: missing.Error(), Err: err}
@@ -165,6 +153,12 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 	if err != nil {
 		return nil, nil, &Error{Status: 400, Code: "InvalidModules", Message: "Hit an error while pushing:\n" + err.Error(), Err: err}
 	}
+	nodeMods, depsID, err := a.analyzeNode(ctx, req, keys, set, a.functionEnv(env))
+	if err != nil {
+		return nil, nil, err
+	}
+	an.Modules = append(an.Modules, nodeMods...)
+	slices.SortFunc(an.Modules, func(x, y runtime.AnalyzedModule) int { return strings.Compare(x.Path, y.Path) })
 	v := &Version{
 		Modules:          keys,
 		Functions:        map[string]FunctionInfo{},
@@ -174,16 +168,28 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 		AuthConfig:       an.AuthConfig,
 		UDFServerVersion: req.AppDefinition.UDFServerVersion,
 		FunctionsDir:     req.Functions,
+		NodeDependencies: req.NodeDependencies,
+		nodeDepsID:       depsID,
+	}
+	if req.NodeVersion != nil {
+		v.NodeVersion = *req.NodeVersion
+	}
+	isNode := map[string]bool{}
+	for _, m := range nodeMods {
+		isNode[m.Path] = true
 	}
 	for _, m := range an.Modules {
 		for _, f := range m.Functions {
-			v.Functions[m.Path+":"+f.Name] = FunctionInfo{Kind: f.Kind, Visibility: f.Visibility, Args: string(f.Args), Returns: string(f.Returns)}
+			v.Functions[m.Path+":"+f.Name] = FunctionInfo{Kind: f.Kind, Visibility: f.Visibility, Args: string(f.Args), Returns: string(f.Returns), Node: isNode[m.Path]}
 		}
 	}
 	if len(v.Schema) > 0 {
 		if _, err := parseSchemaIndexes(v.Schema); err != nil {
 			return nil, nil, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
 		}
+	}
+	if err := checkCrons(v); err != nil {
+		return nil, nil, err
 	}
 	return v, an, nil
 }
@@ -228,6 +234,7 @@ func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushR
 	}
 	resp := &StartPushResponse{
 		EnvironmentVariables:        env,
+		ExternalDepsID:              v.externalDepsID(),
 		ComponentDefinitionPackages: map[string]json.RawMessage{},
 		AppAuth:                     authInfos(v.AuthConfig),
 		Analysis:                    map[string]any{"": convexAnalysis(v, an)},
@@ -300,7 +307,7 @@ func (a *App) FinishPush(ctx context.Context, req *FinishPushRequest) (map[strin
 			"diffType":      map[string]string{"type": "modify"},
 			"moduleDiff":    map[string]any{"added": added, "removed": removed},
 			"udfConfigDiff": nil,
-			"cronDiff":      map[string]any{"added": []string{}, "updated": []string{}, "deleted": []string{}},
+			"cronDiff":      cronDiff(cur, v),
 			"indexDiff":     diff,
 			"schemaDiff":    map[string]any{"previous_schema": prevSchema, "next_schema": nextSchema},
 		}},
@@ -388,4 +395,19 @@ func (a *App) schemaCheck(ctx context.Context, v *Version) (map[string]any, erro
 		return nil, fmt.Errorf("check existing documents against the schema: %w", err)
 	}
 	return out, nil
+}
+
+// isolateModules is the part of a push's module set the default runtime
+// loads: everything but the "use node" modules and their chunks.
+func isolateModules(set moduleSet, keys []ModuleHash) moduleSet {
+	out := make(moduleSet, len(set))
+	for p, m := range set {
+		out[p] = m
+	}
+	for _, k := range keys {
+		if k.Environment == "node" {
+			delete(out, k.Path)
+		}
+	}
+	return out
 }

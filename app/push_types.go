@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"hull/runtime"
+	"hull/runtime/node"
 )
 
 // ModuleConfig is one module of a push, as the CLI sends it.
@@ -39,7 +40,7 @@ type StartPushRequest struct {
 		UDFServerVersion      string         `json:"udfServerVersion"`
 	} `json:"appDefinition"`
 	ComponentDefinitions []json.RawMessage `json:"componentDefinitions"`
-	NodeDependencies     []json.RawMessage `json:"nodeDependencies"`
+	NodeDependencies     []node.Dependency `json:"nodeDependencies"`
 	NodeVersion          *string           `json:"nodeVersion"`
 }
 
@@ -49,6 +50,8 @@ type FunctionInfo struct {
 	Visibility string       `json:"visibility"`        // "public" or "internal"
 	Args       string       `json:"args,omitempty"`    // validator JSON
 	Returns    string       `json:"returns,omitempty"` // validator JSON
+	// Node is set for actions of "use node" modules, which run in Node.js.
+	Node bool `json:"node,omitempty"`
 }
 
 // Version is one deployed code version: everything finish_push switches in
@@ -62,6 +65,23 @@ type Version struct {
 	AuthConfig       json.RawMessage         `json:"authConfig,omitempty"`
 	UDFServerVersion string                  `json:"udfServerVersion"`
 	FunctionsDir     string                  `json:"functionsDir"`
+	// NodeDependencies are the external packages of the "use node"
+	// modules (convex.json's node.externalPackages), installed at push
+	// time; NodeVersion is convex.json's node.nodeVersion.
+	NodeDependencies []node.Dependency `json:"nodeDependencies,omitempty"`
+	NodeVersion      string            `json:"nodeVersion,omitempty"`
+
+	nodeDepsID string // known during a push only
+}
+
+// externalDepsID is start_push's externalDepsId: the id the version's
+// external packages are installed and archived under, or null.
+func (v *Version) externalDepsID() *string {
+	if v.nodeDepsID == "" {
+		return nil
+	}
+	id := v.nodeDepsID
+	return &id
 }
 
 // indexConfig is one index as the CLI prints index diffs. It is encoded

@@ -17,9 +17,9 @@ func (a *App) runIn(ctx context.Context, mods moduleSet, kind runtime.Kind, req 
 	if err != nil {
 		return nil, err
 	}
-	h := &host{app: a, kind: kind, db: tx.handler(), depth: depth, req: req}
+	h := &host{app: a, kind: kind, db: tx.handler(), tx: tx, depth: depth, req: req}
 	h.nested = func(ctx context.Context, k runtime.Kind, path FunctionPath, args []byte) (*CallResult, error) {
-		return a.nestedCall(ctx, mods, tx, CallRequest{Path: path, Args: args, Kind: k, Admin: true, RequestID: req.RequestID}, depth+1)
+		return a.nestedCall(ctx, mods, tx, CallRequest{Path: path, Args: args, Kind: k, Admin: true, RequestID: req.RequestID, scheduledJob: req.scheduledJob}, depth+1)
 	}
 	r, err := a.pool.Run(ctx, mods, a.runtimeCall(kind, req, a.functionEnv(env), h))
 	if err != nil {
@@ -142,6 +142,11 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 			return res, err
 		}
 	}
+	if req.hooks != nil {
+		if err := req.hooks.begin(ctx, tx.(*dbTxn).tx); err != nil {
+			return nil, err
+		}
+	}
 	res, err := a.runIn(ctx, mods, runtime.Kind("mutation"), req, tx, depth)
 	if err != nil {
 		return nil, err
@@ -151,6 +156,16 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 	}
 	if res.Err != nil {
 		return res, nil
+	}
+	if req.hooks != nil {
+		msg, err := req.hooks.finish(ctx, tx.(*dbTxn).tx, res)
+		if err != nil {
+			return nil, err
+		}
+		if msg != "" {
+			res.Err, res.Value = &runtime.UserError{Message: msg}, nil
+			return res, nil
+		}
 	}
 	if req.Session != nil && depth == 0 {
 		if err := recordSession(ctx, tx, *req.Session, res); err != nil {
@@ -172,6 +187,7 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 		return nil, fmt.Errorf("commit %s: %w", req.Path, err)
 	}
 	res.TS = ts
+	a.committedSchedules(tx)
 	return res, nil
 }
 

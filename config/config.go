@@ -90,6 +90,17 @@ type Config struct {
 	// see failed functions redacted (--redact-logs-to-client,
 	// REDACT_LOGS_TO_CLIENT); unset follows Production. See Redact.
 	RedactErrors *bool
+	// Storage says where file bytes go (see storage.go).
+	Storage Storage
+	// Node.js actions: the executable, the working folder (default
+	// <DataDir>/node), the processes running at once and how long an idle
+	// one is kept.
+	NodePath        string
+	NodeDir         string
+	NodeProcesses   int
+	NodeIdleTimeout time.Duration
+	// NodeMemoryBytes is the JavaScript heap of each Node.js process.
+	NodeMemoryBytes int64
 }
 
 // Redact reports whether callers without an admin key see function
@@ -232,11 +243,14 @@ func (c *Config) finish(env func(string) string) error {
 	if c.SitePort != 0 && c.SitePort == c.Port {
 		return &Error{Source: "--site-port", Value: strconv.Itoa(c.SitePort), Reason: "must differ from --port (HTTP actions are served under /http on --port already)"}
 	}
+	if c.NodeDir == "" {
+		c.NodeDir = filepath.Join(c.DataDir, "node")
+	}
 	if c.UsesPostgres() && c.InstanceSecret == "" {
 		return &Error{Source: "INSTANCE_SECRET", Reason: "required with PostgreSQL (POSTGRES_URL/DATABASE_URL/--database-url): " +
 			"no secret is kept on disk in production; generate one with `openssl rand -hex 32` and pass it as INSTANCE_SECRET or --instance-secret"}
 	}
-	return nil
+	return c.checkStorage()
 }
 
 // Usage writes the flag and environment reference to w.
@@ -247,7 +261,10 @@ func Usage(w io.Writer) {
 			names[i] = "--" + f
 		}
 		line := "  " + strings.Join(names, ", ")
-		if len(s.envs) > 0 {
+		switch {
+		case len(names) == 0:
+			line += "env " + strings.Join(s.envs, ", ") // environment only (credentials)
+		case len(s.envs) > 0:
 			line += " (env " + strings.Join(s.envs, ", ") + ")"
 		}
 		fmt.Fprintln(w, line)

@@ -36,6 +36,9 @@ func TestLoadDefaults(t *testing.T) {
 	if len(c.TrustedProxies) != 2 || !c.TrustedProxies[0].Contains(netip.MustParseAddr("127.0.0.1")) || !c.TrustedProxies[1].Contains(netip.MustParseAddr("::1")) {
 		t.Fatalf("trusted proxies = %v", c.TrustedProxies)
 	}
+	if c.NodePath != "node" || c.NodeDir != filepath.Join("hull-data", "node") || c.NodeProcesses != 4 || c.NodeIdleTimeout != time.Minute {
+		t.Fatalf("node settings = %q %q %d %s", c.NodePath, c.NodeDir, c.NodeProcesses, c.NodeIdleTimeout)
+	}
 	if c.MaxSyncSessions != DefaultMaxSyncSessions {
 		t.Fatalf("max sync sessions = %d, want %d", c.MaxSyncSessions, DefaultMaxSyncSessions)
 	}

@@ -14,7 +14,7 @@ import (
 
 // allSettings lists every setting in the order it is applied and shown.
 func allSettings() []setting {
-	return []setting{
+	return append([]setting{
 		{flags: []string{"port"}, envs: []string{"PORT"}, def: strconv.Itoa(DefaultPort),
 			usage: "TCP port serving the API, HTTP actions and health routes",
 			apply: func(c *Config, v string) (err error) { c.Port, err = parsePort(v); return err }},
@@ -115,6 +115,25 @@ func allSettings() []setting {
 				c.MaxConcurrentActions = int(n)
 				return err
 			}},
+		{flags: []string{"node-path"}, envs: []string{"HULL_NODE_PATH"}, def: "node",
+			usage: "the Node.js executable that runs \"use node\" actions: a path, or a name looked up on PATH",
+			apply: func(c *Config, v string) error { c.NodePath = v; return nil }},
+		{flags: []string{"node-dir"}, envs: []string{"HULL_NODE_DIR"},
+			usage: "working folder of Node.js actions (their code and installed packages, rebuilt from the database when missing); default <data-dir>/node",
+			apply: func(c *Config, v string) error { c.NodeDir = v; return nil }},
+		{flags: []string{"node-processes"}, envs: []string{"HULL_NODE_PROCESSES", "APPLICATION_MAX_CONCURRENT_NODE_ACTIONS"}, def: "4",
+			usage: "Node.js processes running \"use node\" actions at once (one action each); more actions wait",
+			apply: func(c *Config, v string) error {
+				n, err := parsePositive(v)
+				c.NodeProcesses = int(n)
+				return err
+			}},
+		{flags: []string{"node-memory"}, envs: []string{"HULL_NODE_MEMORY_BYTES"}, def: "536870912",
+			usage: "JavaScript heap of each Node.js action process, in bytes (512 MiB, as Convex gives Node actions)",
+			apply: func(c *Config, v string) (err error) { c.NodeMemoryBytes, err = parsePositive(v); return err }},
+		{flags: []string{"node-idle-timeout"}, envs: []string{"HULL_NODE_IDLE_TIMEOUT"}, def: "1m",
+			usage: "how long an idle Node.js process is kept for the next action",
+			apply: func(c *Config, v string) (err error) { c.NodeIdleTimeout, err = parseDuration(v); return err }},
 		{flags: []string{"max-sync-sessions"}, envs: []string{"HULL_MAX_SYNC_SESSIONS"}, def: strconv.Itoa(DefaultMaxSyncSessions),
 			usage: "WebSocket sync sessions open at once; one more is closed with a TooManySessions reason",
 			apply: func(c *Config, v string) error {
@@ -122,7 +141,7 @@ func allSettings() []setting {
 				c.MaxSyncSessions = int(n)
 				return err
 			}},
-	}
+	}, storageSettings()...)
 }
 
 // applyRedact sets RedactErrors from an explicit value; the default

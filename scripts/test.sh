@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every hull test on a fresh Debian machine: installs what the tests
-# need (PostgreSQL and Chromium from Debian, the pinned npm packages),
-# starts a throwaway PostgreSQL cluster, runs the Go suites (with -race on
+# need (PostgreSQL and Chromium from Debian, the pinned npm packages, the
+# pinned versitygw S3 server built with go install), starts a throwaway
+# PostgreSQL cluster and S3 server, runs the Go suites (with -race on
 # the concurrent packages) and the end-to-end suite against the official
 # convex client and CLI (Chromium for the React app), then tears
 # everything down.
@@ -23,12 +24,23 @@ fi
 log "installing pinned npm packages (test/e2e)"
 (cd test/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
+log "building the pinned S3 test server (versitygw; cached after the first run)"
+bash scripts/s3-test-server.sh install >/dev/null
+
 pgdir=$(mktemp -d /tmp/hull-pg.XXXXXX)
-cleanup() { bash scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+s3dir=$(mktemp -d /tmp/hull-s3.XXXXXX)
+cleanup() {
+  bash scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1 || true
+  bash scripts/s3-test-server.sh stop "$s3dir" >/dev/null 2>&1 || true
+  rm -rf "$pgdir" "$s3dir"
+}
 trap cleanup EXIT
 log "starting a throwaway PostgreSQL cluster"
 eval "$(bash scripts/pg-test-server.sh start "$pgdir")"
 export HULL_TEST_POSTGRES_URL
+log "starting a throwaway S3 server (versitygw, signatures checked)"
+eval "$(bash scripts/s3-test-server.sh start "$s3dir")"
+export HULL_TEST_S3_ENDPOINT HULL_TEST_S3_ACCESS_KEY_ID HULL_TEST_S3_SECRET_ACCESS_KEY HULL_TEST_S3_REGION
 
 log "go vet"
 go vet ./...
@@ -42,7 +54,7 @@ log "go test ./..."
 go test -count=1 -timeout 20m ./...
 
 log "go test -race (concurrent packages)"
-CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./persistence/... ./database/... ./server/ ./server/sync/... ./runtime/quickjs/...
+CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./persistence/... ./database/... ./server/ ./server/sync/... ./runtime/quickjs/... ./runtime/node/... ./app/... ./blob/...
 
 log "end-to-end tests (official convex client and CLI)"
 (cd test/e2e && npm test)

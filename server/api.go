@@ -38,7 +38,9 @@ func MountApp(r *Routes, a *app.App) {
 	r.HandleFunc("GET /api/stream_function_logs", s.handleStreamLogs)
 	s.frontendRoutes(r)
 	MountHTTPActions(r, a)
+	r.HandleFunc("GET /api/hull/next_due", s.handleNextDue)
 	mountSync(r, a)
+	mountStorage(r, a)
 }
 
 // isAdmin reports whether the request carries a valid admin key; a key

@@ -28,6 +28,8 @@ func (s *apiRoutes) frontendRoutes(r *Routes) {
 	r.Handle("GET /api/get_indexes", req(http.HandlerFunc(f.handleGetIndexes)))
 	r.HandleFunc("POST /api/run_test_function", f.handleRunTestFunction)
 	r.Handle("GET /api/hull/overview", req(http.HandlerFunc(f.handleOverview)))
+	r.Handle("POST /api/cancel_job", req(http.HandlerFunc(f.handleCancelJob)))
+	r.Handle("POST /api/cancel_all_jobs", req(http.HandlerFunc(f.handleCancelAllJobs)))
 	f.metricsRoutes(r)
 }
 
@@ -144,4 +146,51 @@ func (f *frontendRoutes) handleOverview(w http.ResponseWriter, r *http.Request) 
 		"backfillingIndexes": names,
 		"redactErrors":       f.redact,
 	})
+}
+
+// handleCancelJob cancels one scheduled function ({"id"}).
+func (f *frontendRoutes) handleCancelJob(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		ID string `json:"id"`
+	}
+	if err := decodeJSONBody(r, &body); err != nil {
+		f.writeError(w, r, err)
+		return
+	}
+	if body.ID == "" {
+		f.writeError(w, r, &app.Error{Status: 400, Code: "InvalidArgument", Message: "cancel_job needs {\"id\": <_scheduled_functions id>}"})
+		return
+	}
+	if err := f.app.CancelJob(r.Context(), body.ID); err != nil {
+		f.writeError(w, r, err)
+		return
+	}
+	writeJSONResponse(w, http.StatusOK, map[string]any{})
+}
+
+// handleCancelAllJobs cancels every waiting or running job, or those of
+// one function ({"udfPath"}).
+func (f *frontendRoutes) handleCancelAllJobs(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		UDFPath *string `json:"udfPath"`
+	}
+	if err := decodeJSONBody(r, &body); err != nil {
+		f.writeError(w, r, err)
+		return
+	}
+	path := ""
+	if body.UDFPath != nil && *body.UDFPath != "" {
+		p, err := app.ParseFunctionPath(*body.UDFPath)
+		if err != nil {
+			f.writeError(w, r, err)
+			return
+		}
+		path = p.Module + ":" + p.Export
+	}
+	n, err := f.app.CancelAllJobs(r.Context(), path)
+	if err != nil {
+		f.writeError(w, r, err)
+		return
+	}
+	writeJSONResponse(w, http.StatusOK, map[string]any{"canceled": n})
 }

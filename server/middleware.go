@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -60,6 +61,17 @@ func (w *statusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// ReadFrom passes the copy to the underlying writer, so a response
+// copied from a file can go out with sendfile.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := io.Copy(w.ResponseWriter, r)
+	w.bytes += n
+	return n, err
 }
 
 func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -213,9 +225,14 @@ func withCORS(next http.Handler) http.Handler {
 }
 
 // withBodyLimit refuses bodies larger than max: at once when the length is
-// declared, and on read (http.MaxBytesError) otherwise.
+// declared, and on read (http.MaxBytesError) otherwise. File uploads are
+// left to their own limit (see storage.go).
 func withBodyLimit(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == storageUploadPath {
+			next.ServeHTTP(w, r) // file uploads have a limit of their own
+			return
+		}
 		if r.ContentLength > max {
 			WriteError(w, http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
 				fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, max))

@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"hull/app"
+	"hull/blob"
 	"hull/config"
 	"hull/database"
 	"hull/persistence"
 	"hull/persistence/sqlite"
 	"hull/runtime"
+	"hull/runtime/node"
 	"hull/server"
 )
 
@@ -29,14 +31,22 @@ import (
 // shutdown work (closing WebSocket sessions, releasing the lease) with
 // srv.OnDrain / srv.OnShutdown.
 func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
-	store, err := openStore(ctx, cfg, log)
+	// File storage first: a missing bucket or refused credentials fail
+	// the start before the database is touched.
+	files, err := openFiles(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	b := &backend{store: store, log: log}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
+	b := &backend{store: store, files: files, log: log}
 	holder, _ := os.Hostname()
 	lease, err := store.Acquire(ctx, fmt.Sprintf("%s/%d", holder, os.Getpid()))
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("take the writer lease: %w", err)
 	}
@@ -46,6 +56,7 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		Logger:    log,
 	})
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -60,18 +71,45 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			MaxConcurrent:        cfg.MaxConcurrentQueries,
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
 		},
+		Files: app.FilesOptions{
+			Store:          files,
+			TokenKey:       deriveKey(cfg.InstanceSecret, "hull storage upload urls"),
+			UploadURLTTL:   cfg.Storage.UploadURLTTL,
+			MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		},
+		Node: node.Options{
+			Node:         cfg.NodePath,
+			Dir:          cfg.NodeDir,
+			MaxProcesses: cfg.NodeProcesses,
+			IdleTimeout:  cfg.NodeIdleTimeout,
+			MemoryLimit:  cfg.NodeMemoryBytes,
+		},
 	})
 	if err != nil {
+		files.Close()
 		store.Close()
 		return nil, fmt.Errorf("start application: %w", err)
 	}
 	b.app, b.db = a, db
+	// Scheduled functions and crons: what became due while no process ran
+	// starts now. On SIGTERM the drain lets running ones finish until the
+	// deadline; losing the lease abandons them at once.
+	b.sched = a.StartScheduler(app.SchedulerOptions{})
+	srv.OnDrain("scheduler", b.sched.Stop)
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	b.stopWatch = stopWatch
 	go b.watchLease(watchCtx, lease, handOver)
 	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
+	go a.KeepFilesSwept(watchCtx, fileSweepFirst, fileSweepInterval)
 	return b, nil
 }
+
+// The file storage sweep (bytes without metadata, unfinished uploads)
+// runs this long after start, then at this interval.
+const (
+	fileSweepFirst    = 5 * time.Minute
+	fileSweepInterval = 6 * time.Hour
+)
 
 // sessionPruneInterval is how often recorded mutation outcomes older than
 // app.SessionRetention are deleted.
@@ -108,6 +146,8 @@ func (b *backend) watchLease(ctx context.Context, lease persistence.Lease, handO
 		if errors.Is(err, persistence.ErrFenced) {
 			b.log.Warn("another hull process took over the writer lease; handing over and shutting down", "component", "storage")
 			b.fenced.Store(true)
+			// Nothing this process runs can commit any more.
+			b.sched.Abort()
 			if b.db != nil {
 				// No read from this process's cache from now on.
 				b.db.Fence()
@@ -180,8 +220,10 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (persis
 // backend is what the server mounts once storage is open.
 type backend struct {
 	store     persistence.Store
+	files     blob.Store
 	lease     *persistence.Lease
 	app       *app.App
+	sched     *app.Scheduler
 	db        *database.DB
 	log       *slog.Logger
 	stopWatch context.CancelFunc
@@ -197,6 +239,13 @@ func (b *backend) Shutdown(ctx context.Context) error {
 	if b.stopWatch != nil {
 		b.stopWatch()
 	}
+	// Normally stopped by the drain already; this covers a serve error.
+	if err := b.sched.Stop(ctx); err != nil {
+		b.log.Warn("stop the scheduler", "err", err)
+	}
+	if b.app != nil {
+		b.app.Close() // Node.js processes
+	}
 	if b.db != nil {
 		// Commits queued before the drain finish; later ones are refused.
 		if err := b.db.Close(); err != nil {
@@ -207,6 +256,9 @@ func (b *backend) Shutdown(ctx context.Context) error {
 		if err := b.store.Release(ctx, *b.lease); err != nil {
 			b.log.Warn("release writer lease", "err", err)
 		}
+	}
+	if b.files != nil {
+		_ = b.files.Close()
 	}
 	if err := b.store.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)

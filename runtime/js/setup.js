@@ -374,10 +374,27 @@
       b.err(err);
     });
   };
+  // ctx.storage.store/get in actions: the Blob's bytes cross to the host
+  // (and back) through the storage syscalls mutations use.
+  const storageJsSyscalls = {
+    "storage/storeBlob": async ({ requestId, version, blob, options }) => {
+      if (!(blob instanceof g.Blob)) {
+        throw new Error("store() expects a Blob. If you are trying to store a Request, `await request.blob()` will give you the correct input.");
+      }
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const arg = { requestId, version, blob: bytesToB64(bytes), contentType: blob.type, sha256: options?.sha256 };
+      return JSON.parse(await g.Convex.asyncSyscall("1.0/storageStore", JSON.stringify(arg)));
+    },
+    "storage/getBlob": async ({ requestId, version, storageId }) => {
+      const r = JSON.parse(await g.Convex.asyncSyscall("1.0/storageGet", JSON.stringify({ requestId, version, storageId })));
+      if (r === null) return null;
+      return new g.Blob([b64ToBytes(r.blob)], { type: r.contentType ?? "" });
+    },
+  };
   g.__hull_flush_batch = flushGets;
   // Convex.jsSyscall ops are served in JS; the Web globals register theirs
   // (op -> function of the args object).
-  const jsSyscalls = new Map();
+  const jsSyscalls = new Map(Object.entries(storageJsSyscalls));
   webPre.jsSyscalls = jsSyscalls;
   g.Convex = {
     syscall: (op, args) => {

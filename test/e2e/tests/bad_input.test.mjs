@@ -137,19 +137,6 @@ describe("bad input on sqlite", () => {
     }
   });
 
-  it("refuses \"use node\" modules with a message naming them", async () => {
-    const node = await App.create("basic", hull);
-    try {
-      await node.write("convex/nodeAction.ts", `"use node";\nimport { action } from "./_generated/server";\nexport const hi = action({ args: {}, handler: async () => "hi" });\n`);
-      const r = await node.convex(["deploy", "-y", "--typecheck", "disable"]);
-      assert.notEqual(r.code, 0);
-      assert.match(r.stdout + r.stderr, /nodeAction\.js uses "use node"/);
-      await stillServing();
-    } finally {
-      await node.destroy();
-    }
-  });
-
   it("ends a function that loops forever and keeps serving", async () => {
     const loop = await App.create("basic", hull);
     try {
