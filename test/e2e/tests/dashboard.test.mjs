@@ -171,13 +171,33 @@ for (const backend of backends()) {
       await shot("logs");
     });
 
-    it("shows schedules, files and settings", async () => {
+    it("cancels a scheduled function", async () => {
+      const id = await http.mutation(api.jobs.later, { note: "never" });
       await page.click("[data-page=schedules]");
-      await page.waitForSelector("table.jobs");
+      await page.waitForSelector(`table.jobs tr[data-id="${id}"]`);
+      assert.match(await page.textContent(`table.jobs tr[data-id="${id}"]`), /jobs\.js:record.*pending/);
       await shot("schedules");
+      await page.click(`table.jobs tr[data-id="${id}"] >> text=Cancel`);
+      await page.waitForSelector(`table.jobs tr[data-id="${id}"]`, { state: "detached" });
+      assert.equal((await http.query(api.jobs.get, { id })).state.kind, "canceled");
+    });
+
+    it("uploads, downloads and deletes a file", async () => {
       await page.click("[data-page=files]");
       await page.waitForSelector("table.files");
+      await page.setInputFiles("input[type=file]", { name: "hello.txt", mimeType: "text/plain", buffer: Buffer.from("hello from the dashboard") });
+      await page.waitForSelector("table.files tbody tr[data-id]");
+      const [file] = await http.query(api.files.list, {});
+      assert.equal(file.size, "hello from the dashboard".length);
+      const href = await page.getAttribute(`tr[data-id="${file._id}"] a`, "href");
+      assert.equal(await (await fetch(href)).text(), "hello from the dashboard");
       await shot("files");
+      await page.click(`tr[data-id="${file._id}"] >> text=Delete`);
+      await page.waitForSelector(`tr[data-id="${file._id}"]`, { state: "detached" });
+      assert.equal((await http.query(api.files.list, {})).length, 0);
+    });
+
+    it("shows the settings", async () => {
       await page.click("[data-page=settings]");
       await page.waitForSelector("[data-testid=cloud-url]");
       await shot("settings");
