@@ -589,3 +589,38 @@ func createTable(ctx context.Context, _ *App, tx *database.Tx, args map[string]j
 	}
 	return nil, nil
 }
+
+// ClearTables deletes every document of each user table, in batches of
+// one transaction each. The tables themselves stay, empty (hull keeps a
+// table once created).
+func (a *App) ClearTables(ctx context.Context, tables []string) error {
+	for _, t := range tables {
+		if err := value.ValidateIdentifier(t); err != nil || strings.HasPrefix(t, "_") {
+			return &Error{Status: 400, Code: "InvalidTableName", Message: fmt.Sprintf("%q is not the name of a user table.", t)}
+		}
+		for {
+			var more bool
+			err := a.db.Retry(ctx, func(ctx context.Context) error {
+				tx, err := a.db.Begin(ctx)
+				if err != nil {
+					return err
+				}
+				defer tx.Rollback()
+				out, err := clearTablePage(ctx, a, tx, map[string]json.RawMessage{"tableName": json.RawMessage(fmt.Sprintf("%q", t))})
+				if err != nil {
+					return err
+				}
+				more = out.(map[string]any)["hasMore"].(bool)
+				_, err = tx.Commit(ctx)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("clear table %s: %w", t, err)
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	return nil
+}

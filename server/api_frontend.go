@@ -30,6 +30,11 @@ func (s *apiRoutes) frontendRoutes(r *Routes) {
 	r.Handle("GET /api/hull/overview", req(http.HandlerFunc(f.handleOverview)))
 	r.Handle("POST /api/cancel_job", req(http.HandlerFunc(f.handleCancelJob)))
 	r.Handle("POST /api/cancel_all_jobs", req(http.HandlerFunc(f.handleCancelAllJobs)))
+	r.Handle("POST /api/delete_scheduled_functions_table", req(http.HandlerFunc(f.handleCancelAllJobs)))
+	r.Handle("POST /api/delete_tables", req(http.HandlerFunc(f.handleDeleteTables)))
+	r.Handle("POST /api/delete_component", req(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.writeError(w, r, &app.Error{Status: 400, Code: "ComponentsUnsupported", Message: "This hull deployment has no components to delete."})
+	})))
 	f.metricsRoutes(r)
 }
 
@@ -193,4 +198,20 @@ func (f *frontendRoutes) handleCancelAllJobs(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	writeJSONResponse(w, http.StatusOK, map[string]any{"canceled": n})
+}
+
+// handleDeleteTables empties tables ({"tableNames": [...]}).
+func (f *frontendRoutes) handleDeleteTables(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		TableNames []string `json:"tableNames"`
+	}
+	if err := decodeJSONBody(r, &body); err != nil {
+		f.writeError(w, r, err)
+		return
+	}
+	if err := f.app.ClearTables(r.Context(), body.TableNames); err != nil {
+		f.writeError(w, r, err)
+		return
+	}
+	writeJSONResponse(w, http.StatusOK, map[string]any{})
 }
