@@ -24,6 +24,9 @@ fi
 log "installing pinned npm packages (test/e2e)"
 (cd test/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
+log "checking the embedded dashboard build (dashboard/dist) against dashboard/src"
+bash scripts/check-dashboard.sh
+
 log "building the pinned S3 test server (versitygw; cached after the first run)"
 bash scripts/s3-test-server.sh install >/dev/null
 
