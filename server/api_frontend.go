@@ -35,6 +35,22 @@ func (s *apiRoutes) frontendRoutes(r *Routes) {
 	r.Handle("POST /api/delete_component", req(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.writeError(w, r, &app.Error{Status: 400, Code: "ComponentsUnsupported", Message: "This hull deployment has no components to delete."})
 	})))
+	// The deployment API's settings endpoints (/api/v1/*).
+	r.HandleFunc("POST /api/v1/update_environment_variables", s.handleUpdateEnv)
+	r.Handle("GET /api/v1/deployment_info", req(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSONResponse(w, http.StatusOK, map[string]any{"kind": "selfHosted"})
+	})))
+	r.Handle("GET /api/v1/list_audit_log_events", req(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		// hull keeps no audit log yet.
+		writeJSONResponse(w, http.StatusOK, map[string]any{"items": []any{}, "pagination": map[string]any{"hasMore": false, "nextCursor": nil}})
+	})))
+	unsupported := func(what string) http.Handler {
+		return req(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			f.writeError(w, r, &app.Error{Status: 400, Code: "Unsupported", Message: what + " is not supported by hull."})
+		}))
+	}
+	r.Handle("POST /api/v1/pause_deployment", unsupported("Pausing a deployment"))
+	r.Handle("POST /api/v1/unpause_deployment", unsupported("Pausing a deployment"))
 	f.metricsRoutes(r)
 }
 

@@ -1,8 +1,8 @@
 // Data: tables, a live paginated view of documents with filters, edits
 // (insert, edit, delete — the deployment checks each against the schema)
 // and the table's indexes with their backfill progress.
-import { useMemo, useState } from "react";
-import { useMutation, usePaginatedQuery, useQuery } from "convex/react";
+import { useEffect, useMemo, useState } from "react";
+import { useConvex, useMutation, usePaginatedQuery, useQuery } from "convex/react";
 import type { Value } from "convex/values";
 import { b64, cell, fromText, messageOf, sysMutation, sysQuery, toText } from "../lib";
 
@@ -40,6 +40,26 @@ export function Data({ table }: { table?: string }) {
   );
 }
 
+// useIndexes follows a table's indexes; while one backfills, its progress
+// is polled too (progress is not a commit, so the subscription alone
+// would only move when documents change).
+function useIndexes(table: string): IndexRow[] | undefined {
+  const convex = useConvex();
+  const live = useQuery(indexes, { tableName: table, tableNamespace: null }) as IndexRow[] | undefined;
+  const [polled, setPolled] = useState<IndexRow[] | undefined>(undefined);
+  const current = polled ?? live;
+  const backfilling = (current ?? []).some((i) => i.backfill.state === "backfilling");
+  useEffect(() => setPolled(undefined), [live]);
+  useEffect(() => {
+    if (!backfilling) return;
+    const t = window.setInterval(async () => {
+      setPolled((await convex.query(indexes, { tableName: table, tableNamespace: null })) as IndexRow[]);
+    }, 1000);
+    return () => window.clearInterval(t);
+  }, [backfilling, table, convex]);
+  return current;
+}
+
 function encodeFilters(filters: Filter[], order: "asc" | "desc"): string | null {
   const clauses = [];
   for (const f of filters) {
@@ -65,7 +85,7 @@ function Table({ table }: { table: string }) {
   const count = useQuery(tableSize, { tableName: table }) as number | undefined;
   const filterArg = encodeFilters(filters, order);
   const { results, status, loadMore } = usePaginatedQuery(documents, { table, filters: filterArg }, { initialNumItems: 50 });
-  const ix = useQuery(indexes, { tableName: table, tableNamespace: null }) as IndexRow[] | undefined;
+  const ix = useIndexes(table);
   const add = useMutation(addDocument);
   const replace = useMutation(replaceDocument);
   const del = useMutation(deleteDocuments);

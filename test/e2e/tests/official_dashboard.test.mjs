@@ -206,6 +206,12 @@ for (const backend of backends()) {
       assert.equal(await client.query(sys("deploymentEvents:lastPushEvent"), {}), null);
       isPage(await client.query(sys("paginatedDeploymentEvents:default"), { paginationOpts: { numItems: 10, cursor: null } }));
       assert.equal((await post("/api/delete_component", { componentId: null })).status, 400);
+      assert.equal((await post("/api/v1/update_environment_variables", { changes: [{ name: "FOO", value: null }] })).status, 200);
+      assert.deepEqual((await (await get("/api/v1/list_environment_variables")).json()).environmentVariables, {});
+      assert.deepEqual(await (await get("/api/v1/deployment_info")).json(), { kind: "selfHosted" });
+      assert.deepEqual(await (await get("/api/v1/list_audit_log_events?from=0")).json(), { items: [], pagination: { hasMore: false, nextCursor: null } });
+      assert.deepEqual(Object.keys(await (await get("/api/v1/get_canonical_urls")).json()).sort(), ["convexCloudUrl", "convexSiteUrl"]);
+      assert.equal((await get("/api/v1/deployment_info", "bad|key")).status, 401);
     });
 
     it("the functions page runs a custom test query", async () => {
