@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hull/auth"
 	"hull/database"
 	"hull/database/matcher"
 	"hull/persistence"
@@ -34,6 +35,9 @@ type Options struct {
 	// Node configures the Node.js processes of "use node" actions; unset
 	// limits follow Runtime's.
 	Node node.Options
+	// Auth tunes the verification of users' tokens (the providers come
+	// from the deployed auth.config.ts).
+	Auth auth.Options
 }
 
 // App is one deployment. It is safe for concurrent use.
@@ -68,6 +72,9 @@ type App struct {
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
 	files *Files
+	// auth is the verifier of the active auth config (see verifier).
+	auth   atomic.Pointer[authState]
+	authMu sync.Mutex
 }
 
 // New builds an App over an open database and loads the active version.

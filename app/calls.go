@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"hull/auth"
 	"hull/runtime"
 )
 
@@ -20,8 +21,18 @@ type CallRequest struct {
 	// /api/mutation and /api/action endpoints); empty accepts any.
 	Kind runtime.Kind
 	// Admin callers may run internal functions.
-	Admin     bool
-	RequestID string
+	Admin bool
+	// Identity is the user the function runs as (nil: anonymous), what
+	// ctx.auth.getUserIdentity() returns: a verified token's (see
+	// App.VerifyUserToken) or the one an admin acts as. Functions it
+	// calls run as the same user; scheduled ones run as nobody.
+	Identity *auth.Identity
+	// IdentityError, for an HTTP action whose request carried a token
+	// that was refused, is what ctx.auth.getUserIdentity() throws (the
+	// action runs all the same, as on Convex: the header may be the
+	// app's own).
+	IdentityError error
+	RequestID     string
 	// At, for queries, is the snapshot ts to read at (0: latest).
 	At int64
 	// Journal, for queries of a sync subscription, is the journal the

@@ -99,6 +99,12 @@ func (h *host) asyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 	}
 	switch op {
 	case "1.0/getUserIdentity":
+		if err := h.req.IdentityError; err != nil {
+			return nil, err
+		}
+		if id := h.req.Identity; id != nil {
+			return id.JSON, nil
+		}
 		return []byte("null"), nil
 	case "1.0/runUdf":
 		if h.db == nil {
@@ -176,7 +182,7 @@ func (h *host) actionCall(ctx context.Context, kind runtime.Kind, data []byte) (
 	if err != nil {
 		return nil, err
 	}
-	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, RequestID: h.req.RequestID, scheduledJob: h.req.scheduledJob}
+	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, Identity: h.req.Identity, IdentityError: h.req.IdentityError, RequestID: h.req.RequestID, scheduledJob: h.req.scheduledJob}
 	start := time.Now()
 	res, err := h.app.call(ctx, req, h.depth+1)
 	if res != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hull/auth"
 	"io"
 	"strings"
 	"sync"
@@ -44,6 +45,11 @@ type HTTPRequest struct {
 	Body          io.Reader
 	ContentLength int64
 	RequestID     string
+	// Admin, Identity and IdentityError say who sent the request (see
+	// CallRequest): the action's ctx.auth and the calls it makes use them.
+	Admin         bool
+	Identity      *auth.Identity
+	IdentityError error
 }
 
 // HTTPResponseWriter receives an HTTP action's response as it is
@@ -113,7 +119,7 @@ func (a *App) runHTTPAction(ctx context.Context, req HTTPRequest, resp *httpResp
 	}
 	// The action host: ctx.runQuery/runMutation/runAction and whatever else
 	// actions reach are served exactly as for actions.
-	h := a.actionHost(CallRequest{RequestID: req.RequestID}, 0)
+	h := a.actionHost(CallRequest{RequestID: req.RequestID, Admin: req.Admin, Identity: req.Identity, IdentityError: req.IdentityError}, 0)
 	res, err := a.pool.Run(ctx, mods, runtime.Call{
 		Kind: runtime.KindHTTPAction, Module: "http.js", Env: a.functionEnv(env), Now: time.Now(), Host: h,
 		RequestID: req.RequestID,

@@ -159,6 +159,9 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 	}
 	an.Modules = append(an.Modules, nodeMods...)
 	slices.SortFunc(an.Modules, func(x, y runtime.AnalyzedModule) int { return strings.Compare(x.Path, y.Path) })
+	if err := checkAuthConfig(an.AuthConfig); err != nil {
+		return nil, nil, err
+	}
 	v := &Version{
 		Modules:          keys,
 		Functions:        map[string]FunctionInfo{},

@@ -19,7 +19,7 @@ func (a *App) runIn(ctx context.Context, mods moduleSet, kind runtime.Kind, req 
 	}
 	h := &host{app: a, kind: kind, db: tx.handler(), tx: tx, depth: depth, req: req}
 	h.nested = func(ctx context.Context, k runtime.Kind, path FunctionPath, args []byte) (*CallResult, error) {
-		return a.nestedCall(ctx, mods, tx, CallRequest{Path: path, Args: args, Kind: k, Admin: true, RequestID: req.RequestID, scheduledJob: req.scheduledJob}, depth+1)
+		return a.nestedCall(ctx, mods, tx, CallRequest{Path: path, Args: args, Kind: k, Admin: true, Identity: req.Identity, IdentityError: req.IdentityError, RequestID: req.RequestID, scheduledJob: req.scheduledJob}, depth+1)
 	}
 	r, err := a.pool.Run(ctx, mods, a.runtimeCall(kind, req, a.functionEnv(env), h))
 	if err != nil {

@@ -3,11 +3,13 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 
 	"hull/app"
+	"hull/auth"
 	"hull/database"
 )
 
@@ -43,22 +45,74 @@ func MountApp(r *Routes, a *app.App) {
 	mountStorage(r, a)
 }
 
-// isAdmin reports whether the request carries a valid admin key; a key
-// that is present but wrong is an error (401), no key is anonymous. Any
-// other Authorization (a user's token) is refused as Convex refuses one
-// it cannot verify (see UserToken): dropping it would run the function
-// as nobody, which the caller did not ask for.
-func (s *apiRoutes) isAdmin(r *http.Request) (bool, error) {
-	if _, ok := AdminKeyFromRequest(r); !ok {
-		if h := r.Header.Get("Authorization"); h != "" {
-			return false, UserToken(h)
+// Caller is who a function-call request comes from.
+type Caller struct {
+	// Admin is set for a valid admin key.
+	Admin bool
+	// User is the identity the functions run as (nil: anonymous).
+	User *auth.Identity
+	// Refused (HTTPActionCaller only) is why a key or token the request
+	// carried was refused.
+	Refused error
+}
+
+// callerOf authenticates a function-call request: an admin key (which
+// may carry an identity to act as), a user's "Authorization: Bearer
+// <JWT>" verified against the deployed auth.config.ts providers, or
+// nothing (anonymous). A key or token that is present but refused is an
+// error with Convex's status, code and message: never run as nobody,
+// which the caller did not ask for.
+func (s *apiRoutes) callerOf(r *http.Request) (Caller, error) {
+	return CallerOf(r, s.app, s.auth)
+}
+
+// CallerOf is callerOf for any handler that calls functions (HTTP
+// actions too): the Caller's Admin and User go into app.CallRequest's
+// Admin and Identity.
+func CallerOf(r *http.Request, a *app.App, keys *Auth) (Caller, error) {
+	if _, ok := AdminKeyFromRequest(r); ok {
+		adm, err := keys.Authorize(r, "")
+		if err != nil {
+			return Caller{}, err
 		}
-		return false, nil
+		c := Caller{Admin: true}
+		if adm.Identity != nil {
+			if c.User, err = auth.ActingAs(adm.Identity); err != nil {
+				return Caller{}, newHTTPError(http.StatusBadRequest, CodeBadRequest, "The identity after the admin key: "+err.Error())
+			}
+		}
+		return c, nil
 	}
-	if _, err := s.auth.Authorize(r, ""); err != nil {
-		return false, err
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return Caller{}, nil
 	}
-	return true, nil
+	token, err := BearerToken(h)
+	if err != nil {
+		return Caller{}, err
+	}
+	user, err := a.VerifyUserToken(r.Context(), token)
+	if err != nil {
+		var ae *auth.Error
+		if errors.As(err, &ae) {
+			return Caller{}, newHTTPError(ae.Status, ae.Code, ae.Message)
+		}
+		return Caller{}, fmt.Errorf("verify the bearer token: %w", err)
+	}
+	return Caller{User: user}, nil
+}
+
+// HTTPActionCaller is who an HTTP action's request comes from: as
+// CallerOf, except that a refused key or token does not refuse the
+// request (the Authorization header may be the app's own). The action
+// runs anonymously, and ctx.auth.getUserIdentity() throws the refusal:
+// pass Refused as app.CallRequest.IdentityError.
+func HTTPActionCaller(r *http.Request, a *app.App, keys *Auth) Caller {
+	c, err := CallerOf(r, a, keys)
+	if err != nil {
+		return Caller{Refused: err}
+	}
+	return c
 }
 
 // requireAdmin checks the admin key from the header, query or bodyKey.

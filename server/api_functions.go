@@ -126,11 +126,12 @@ type callOptions struct {
 
 func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		admin, err := s.isAdmin(r)
+		who, err := s.callerOf(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		admin := who.Admin
 		if opts.adminOnly && !admin {
 			s.writeError(w, r, &app.Error{Status: 403, Code: "Forbidden", Message: "This endpoint needs an admin key (Authorization: Convex <key>)."})
 			return
@@ -162,7 +163,7 @@ func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) st
 			s.writeError(w, r, err)
 			return
 		}
-		call := app.CallRequest{Path: path, Args: args, Kind: opts.kind, Admin: admin, RequestID: requestIDOf(r)}
+		call := app.CallRequest{Path: path, Args: args, Kind: opts.kind, Admin: admin, Identity: who.User, RequestID: requestIDOf(r)}
 		if opts.atTS {
 			if req.TS == nil {
 				s.writeError(w, r, &app.Error{Status: 400, Code: "InvalidTimestamp", Message: "query_at_ts needs a ts."})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"hull/adminkey"
+	"hull/auth"
 )
 
 // Admin is a caller authenticated with an admin key.
@@ -127,74 +128,17 @@ func decodeBase64(s string) ([]byte, error) {
 	return nil, errors.New("not base64")
 }
 
-// Codes of refused user tokens, as Convex names them.
-const (
-	CodeInvalidAuthHeader = "InvalidAuthHeader"
-	CodeUnauthenticated   = "Unauthenticated"
-)
+// CodeInvalidAuthHeader is Convex's code for an Authorization header it
+// cannot use.
+const CodeInvalidAuthHeader = auth.CodeInvalidAuthHeader
 
-// UserToken refuses the Authorization header of a request that carries no
-// admin key. hull does not verify user tokens (JWTs) yet, so every one is
-// refused with the 401 Convex answers for a token it cannot use — never
-// dropped, which would run the function as nobody: a header that is not
-// "Bearer <token>", a token that is not a JWT, or one without issuer or
-// audience gets Convex's InvalidAuthHeader; a well-formed JWT gets
-// Unauthenticated, as one whose claims could not be verified.
-func UserToken(header string) *HTTPError {
+// BearerToken returns the token of an "Authorization: Bearer <token>"
+// header (the scheme matched case-insensitively, the token trimmed), or
+// Convex's 401 for any other header.
+func BearerToken(header string) (string, error) {
 	const bearer = "bearer "
 	if len(header) <= len(bearer) || !strings.EqualFold(header[:len(bearer)], bearer) {
-		return newHTTPError(http.StatusUnauthorized, CodeInvalidAuthHeader, "Header must begin with `bearer `")
+		return "", newHTTPError(http.StatusUnauthorized, CodeInvalidAuthHeader, "Header must begin with `bearer `")
 	}
-	claims, ok := jwtPayload(strings.TrimSpace(header[len(bearer):]))
-	switch {
-	case !ok:
-		return newHTTPError(http.StatusUnauthorized, CodeInvalidAuthHeader, "Could not parse JWT payload")
-	case claims.Issuer == "":
-		return newHTTPError(http.StatusUnauthorized, CodeInvalidAuthHeader, "Missing issuer in JWT payload")
-	case len(claims.Audience) == 0:
-		return newHTTPError(http.StatusUnauthorized, CodeInvalidAuthHeader, "Missing audience in JWT payload")
-	}
-	return newHTTPError(http.StatusUnauthorized, CodeUnauthenticated,
-		"Could not verify token claim: this hull deployment does not verify user tokens (JWTs) yet; "+
-			"call without a token, or with an admin key")
-}
-
-// jwtClaims are the registered claims a token is routed by.
-type jwtClaims struct {
-	Issuer   string
-	Audience []string
-}
-
-// jwtPayload reads the claims of a compact JWS without verifying it: three
-// base64url parts, the middle one a JSON object whose "iss" is a string
-// and "aud" a string or an array of strings.
-func jwtPayload(token string) (jwtClaims, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return jwtClaims{}, false
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return jwtClaims{}, false
-	}
-	var p struct {
-		Iss *string         `json:"iss"`
-		Aud json.RawMessage `json:"aud"`
-	}
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return jwtClaims{}, false
-	}
-	var c jwtClaims
-	if p.Iss != nil {
-		c.Issuer = *p.Iss
-	}
-	if len(p.Aud) > 0 && string(p.Aud) != "null" {
-		var one string
-		if json.Unmarshal(p.Aud, &one) == nil {
-			c.Audience = []string{one}
-		} else if json.Unmarshal(p.Aud, &c.Audience) != nil {
-			return jwtClaims{}, false
-		}
-	}
-	return c, true
+	return strings.TrimSpace(header[len(bearer):]), nil
 }

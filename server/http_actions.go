@@ -35,11 +35,20 @@ const routableMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 // MountHTTPActions serves h's HTTP actions under /http.
 func MountHTTPActions(r *Routes, h HTTPActionServer) {
 	hh := &httpActionHandler{run: h}
+	if a, ok := h.(*app.App); ok {
+		keys := r.Auth()
+		hh.identify = func(req *http.Request) Caller { return HTTPActionCaller(req, a, keys) }
+	}
 	r.Handle("/http/", hh)
 	r.Handle("/http", hh)
 }
 
-type httpActionHandler struct{ run HTTPActionServer }
+type httpActionHandler struct {
+	run HTTPActionServer
+	// identify says who the request comes from (an admin key or a user's
+	// bearer token); nil runs every request anonymously.
+	identify func(*http.Request) Caller
+}
 
 func (h *httpActionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
@@ -50,6 +59,10 @@ func (h *httpActionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := app.HTTPRequest{Method: r.Method, Headers: requestHeaders(r), RequestID: RequestID(r.Context())}
+	if h.identify != nil {
+		c := h.identify(r)
+		req.Admin, req.Identity, req.IdentityError = c.Admin, c.User, c.Refused
+	}
 	req.Path = strings.TrimPrefix(r.URL.EscapedPath(), "/http")
 	if req.Path == "" {
 		req.Path = "/"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"hull/app"
+	"hull/auth"
 	"hull/database"
 	"hull/runtime"
 	"hull/server/sync"
@@ -41,7 +42,8 @@ func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, path string, 
 		}
 		return nil, err
 	}
-	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin, RequestID: requestID}
+	user, _ := id.Principal.(*auth.Identity)
+	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin, Identity: user, RequestID: requestID}
 	if prep != nil {
 		prep(&req)
 	}
@@ -136,20 +138,37 @@ func (b *syncBackend) Touched(after, through int64) ([]uint64, bool) {
 	return b.app.Touched(after, through)
 }
 
-// Authenticate implements sync.Backend: admin keys are checked; user
-// tokens (JWTs from an auth provider) are not verified yet, so they are
-// refused with a message that says so.
-func (b *syncBackend) Authenticate(_ context.Context, tokenType, token string) (sync.Identity, error) {
-	switch tokenType {
+// Authenticate implements sync.Backend: admin keys are checked (an
+// admin may act as a user: the message's impersonating identity); user
+// tokens are verified against the deployed auth.config.ts providers. A
+// refused token's error is the message Convex sends in AuthError.
+func (b *syncBackend) Authenticate(ctx context.Context, req sync.AuthRequest) (sync.Identity, error) {
+	switch req.TokenType {
 	case "Admin":
-		if _, err := b.auth.Check(token); err != nil {
+		if _, err := b.auth.Check(req.Value); err != nil {
 			return sync.Identity{}, fmt.Errorf("AdminKeyInvalid: %s", err.Error())
 		}
-		return sync.Identity{Key: "admin", Admin: true, Token: token}, nil
+		id := sync.Identity{Key: "admin", Admin: true, Token: req.Value}
+		if len(req.ActingAs) > 0 {
+			acting, err := auth.ActingAs(req.ActingAs)
+			if err != nil {
+				return sync.Identity{}, fmt.Errorf("InvalidImpersonation: %w", err)
+			}
+			id.Key, id.Principal = "admin "+acting.Key, acting
+		}
+		return id, nil
 	case "User":
-		return sync.Identity{}, errors.New("UserAuthenticationUnsupported: this hull deployment does not verify user tokens (JWTs) yet; call functions without ConvexClient.setAuth, or with an admin key")
+		user, err := b.app.VerifyUserToken(ctx, req.Value)
+		if err != nil {
+			var ae *auth.Error
+			if errors.As(err, &ae) {
+				return sync.Identity{}, errors.New(ae.Message)
+			}
+			return sync.Identity{}, err
+		}
+		return sync.Identity{Key: user.Key, Token: req.Value, Expires: user.Expires, Principal: user}, nil
 	}
-	return sync.Identity{}, fmt.Errorf("unknown token type %q", tokenType)
+	return sync.Identity{}, fmt.Errorf("unknown token type %q", req.TokenType)
 }
 
 // functionResult renders a call's outcome in the protocol's encoding;

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hull/app"
+	"hull/auth"
 	"hull/blob"
 	"hull/config"
 	"hull/database"
@@ -64,6 +65,9 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 		Logger:   log,
 		CloudURL: func() string { c, _ := srv.PublicOrigins(); return c },
 		SiteURL:  func() string { _, s := srv.PublicOrigins(); return s },
+		// Refused tokens are told without provider lists or key ids when
+		// function errors are redacted.
+		Auth: auth.Options{RedactErrors: cfg.Redact(), Logger: log},
 		Runtime: runtime.Options{
 			MemoryLimit:          cfg.FunctionMemoryBytes,
 			Timeout:              cfg.QueryTimeout,

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Backend runs functions and reports changes for the sync sessions.
@@ -38,18 +39,38 @@ type Backend interface {
 	// through] may have touched, or all when every registration must be
 	// checked.
 	Touched(after, through int64) (ids []uint64, all bool)
-	// Authenticate checks a token of the Authenticate message.
-	Authenticate(ctx context.Context, tokenType, value string) (Identity, error)
+	// Authenticate checks the token of an Authenticate message. It runs
+	// outside the session's lock (it may fetch a provider's keys) and
+	// must end when ctx does. A refused token's error text is what the
+	// client is told in AuthError.
+	Authenticate(ctx context.Context, req AuthRequest) (Identity, error)
+}
+
+// AuthRequest is the token of an Authenticate message.
+type AuthRequest struct {
+	TokenType string // "Admin" or "User"
+	Value     string
+	// ActingAs is the user identity an admin acts as (the message's
+	// impersonating field), or nil.
+	ActingAs json.RawMessage
 }
 
 // Identity is who a session acts as.
 type Identity struct {
 	// Key tells identities apart for sharing query executions ("" for
-	// anonymous).
+	// anonymous): sessions whose identities have the same Key may share
+	// a query's result.
 	Key   string
 	Admin bool
-	// Token is what the backend needs to act as this identity.
+	// Token is the token the identity was proven with.
 	Token string
+	// Expires is when a user's token expires (zero: never). Once it has,
+	// the session ends with an AuthError before running anything else,
+	// so that the client refreshes its token.
+	Expires time.Time
+	// Principal is the backend's own record of the identity, handed back
+	// with every call made as it.
+	Principal any
 }
 
 // QueryCall asks for one query run.

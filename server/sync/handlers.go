@@ -16,14 +16,24 @@ func (s *session) abort(code websocket.StatusCode, reason string) {
 	s.close(code, reason)
 }
 
-// handle processes one client message; called with s.mu held. A returned
-// error means the session is closing.
-func (s *session) handle(data []byte) error {
+// decodeMessage parses a client message; nil means it is not one.
+func decodeMessage(data []byte) *clientMessage {
 	var m clientMessage
 	if data == nil || json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	return &m
+}
+
+// handle processes one client message (nil: a malformed one; auth: the
+// outcome of an Authenticate message's token, checked beforehand);
+// called with s.mu held. A returned error means the session is closing.
+func (s *session) handle(mp *clientMessage, auth *authOutcome) error {
+	if mp == nil {
 		s.fatal("WSMessageInvalidJson: messages must be JSON text frames of the Convex sync protocol")
 		return errors.New("malformed message")
 	}
+	m := *mp
 	if !s.connected && m.Type != "Connect" {
 		s.fatal("BadRequest: the first message of a session must be Connect")
 		return errors.New("no connect")
@@ -38,7 +48,7 @@ func (s *session) handle(data []byte) error {
 	case "Action":
 		return s.onAction(m)
 	case "Authenticate":
-		return s.onAuthenticate(m)
+		return s.onAuthenticate(m, auth)
 	case "Event":
 		return nil
 	}

@@ -70,9 +70,12 @@ type clientMessage struct {
 	Args          []json.RawMessage `json:"args"`
 	ComponentPath *string           `json:"componentPath"`
 
-	// Authenticate (BaseVersion above)
-	TokenType string `json:"tokenType"`
-	Value     string `json:"value"`
+	// Authenticate (BaseVersion above); impersonating is also spelled
+	// acting_as.
+	TokenType     string          `json:"tokenType"`
+	Value         string          `json:"value"`
+	Impersonating json.RawMessage `json:"impersonating"`
+	ActingAs      json.RawMessage `json:"acting_as"`
 }
 
 // modification is one change of a ModifyQuerySet.

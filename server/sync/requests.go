@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -23,6 +24,9 @@ func (s *session) requestCall(m clientMessage) (RequestCall, error) {
 // onMutation queues a mutation; the session's mutations run one at a time
 // in arrival order, on a goroutine that exists while some are queued.
 func (s *session) onMutation(m clientMessage) error {
+	if s.identityExpired() {
+		return errors.New("identity expired")
+	}
 	call, err := s.requestCall(m)
 	if err != nil {
 		s.fatal("BadRequest: " + err.Error())
@@ -62,6 +66,12 @@ func (s *session) runMutations() {
 func (s *session) runMutation(call RequestCall) {
 	s.mutMu.Lock()
 	defer s.mutMu.Unlock()
+	s.mu.Lock()
+	expired := s.identityExpired()
+	s.mu.Unlock()
+	if expired {
+		return
+	}
 	res, err := s.refusedArgs(&call), error(nil)
 	if res == nil {
 		ctx, cancel := context.WithTimeout(s.ctx, s.hub.opts.MutationTimeout)
@@ -103,6 +113,9 @@ func (s *session) runMutation(call RequestCall) {
 
 // onAction starts an action; actions run concurrently.
 func (s *session) onAction(m clientMessage) error {
+	if s.identityExpired() {
+		return errors.New("identity expired")
+	}
 	call, err := s.requestCall(m)
 	if err != nil {
 		s.fatal("BadRequest: " + err.Error())
@@ -151,10 +164,35 @@ func (s *session) refusedArgs(call *RequestCall) *FunctionResult {
 	return nil
 }
 
+// authOutcome is what the backend made of an Authenticate message's
+// token.
+type authOutcome struct {
+	id  Identity
+	err error
+}
+
+// checkToken asks the backend about an Authenticate message's token;
+// called without s.mu held. A message without a token to check (None,
+// an unknown type) gives nil.
+func (s *session) checkToken(m *clientMessage) *authOutcome {
+	if m.TokenType != "Admin" && m.TokenType != "User" {
+		return nil
+	}
+	acting := m.Impersonating
+	if len(acting) == 0 || string(acting) == "null" {
+		acting = m.ActingAs
+	}
+	if string(acting) == "null" {
+		acting = nil
+	}
+	id, err := s.hub.backend.Authenticate(s.ctx, AuthRequest{TokenType: m.TokenType, Value: m.Value, ActingAs: acting})
+	return &authOutcome{id: id, err: err}
+}
+
 // onAuthenticate changes the session's identity. A rejected token gets
-// AuthError and the socket is closed, so the client fetches a new token
-// and reconnects.
-func (s *session) onAuthenticate(m clientMessage) error {
+// AuthError (authUpdateAttempted: the client fetches a new token and
+// reconnects) and the socket is closed, as Convex does.
+func (s *session) onAuthenticate(m clientMessage, auth *authOutcome) error {
 	if m.BaseVersion == nil || *m.BaseVersion != s.identityVersion {
 		s.abort(websocket.StatusInternalError, "InternalServerError: Authenticate base version mismatch")
 		return errors.New("identity base version mismatch")
@@ -163,13 +201,18 @@ func (s *session) onAuthenticate(m clientMessage) error {
 	switch m.TokenType {
 	case "None":
 	case "Admin", "User":
-		var err error
-		id, err = s.hub.backend.Authenticate(s.ctx, m.TokenType, m.Value)
-		if err != nil {
-			s.send(mustJSON(authErrorMsg{Type: "AuthError", Error: err.Error(), BaseVersion: s.identityVersion, AuthUpdateAttempted: true}), false)
-			s.closeAfterQueued(websocket.StatusNormalClosure, "AuthError")
-			return err
+		if auth == nil {
+			auth = &authOutcome{err: errors.New("the token was not checked")}
 		}
+		if auth.err != nil {
+			if s.ctx.Err() != nil {
+				return auth.err
+			}
+			s.send(mustJSON(authErrorMsg{Type: "AuthError", Error: auth.err.Error(), BaseVersion: s.identityVersion, AuthUpdateAttempted: true}), false)
+			s.closeAfterQueued(websocket.StatusNormalClosure, "AuthError")
+			return auth.err
+		}
+		id = auth.id
 	default:
 		s.fatal(fmt.Sprintf("BadRequest: unknown tokenType %q", m.TokenType))
 		return errors.New("bad token type")
@@ -178,6 +221,25 @@ func (s *session) onAuthenticate(m clientMessage) error {
 	s.identityVersion++
 	s.wanted = true
 	return nil
+}
+
+// expiredIdentityMessage is Convex's AuthError text for a user token
+// that expired during the session.
+const expiredIdentityMessage = "Convex token identity expired"
+
+// identityExpired ends the session once its user's token has expired,
+// as Convex does before it runs anything as that user: AuthError with
+// authUpdateAttempted false, then close (the client fetches a fresh
+// token and reconnects with it). Called with s.mu held.
+func (s *session) identityExpired() bool {
+	if s.identity.Expires.IsZero() || time.Now().Before(s.identity.Expires) {
+		return false
+	}
+	if !s.closing {
+		s.send(mustJSON(authErrorMsg{Type: "AuthError", Error: expiredIdentityMessage, BaseVersion: s.identityVersion, AuthUpdateAttempted: false}), false)
+		s.closeAfterQueued(websocket.StatusNormalClosure, "TokenExpired")
+	}
+	return true
 }
 
 // ErrUnavailable marks a Backend error that says storage did not answer:

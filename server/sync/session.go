@@ -131,13 +131,21 @@ func (s *session) serve() {
 		}
 		// Messages are handled on a short-lived goroutine, so the stack
 		// that decoding and handling grow is not kept by the idle reader.
+		// A token is checked before the session's lock is taken: checking
+		// may wait for a provider's keys, and commits must reach the
+		// session meanwhile.
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
+			m := decodeMessage(data)
+			var auth *authOutcome
+			if m != nil && m.Type == "Authenticate" {
+				auth = s.checkToken(m)
+			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			if !s.closing {
-				_ = s.handle(data)
+				_ = s.handle(m, auth)
 				s.maybeCompute()
 			}
 		}()

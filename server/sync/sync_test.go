@@ -159,8 +159,22 @@ func (b *kv) Touched(after, through int64) ([]uint64, bool) {
 	return ids, false
 }
 
-func (b *kv) Authenticate(_ context.Context, tokenType, value string) (sync.Identity, error) {
-	if tokenType == "Admin" && value == "good-key" {
+func (b *kv) Authenticate(ctx context.Context, req sync.AuthRequest) (sync.Identity, error) {
+	if req.TokenType == "User" && strings.HasPrefix(req.Value, "expires-in-") {
+		d, err := time.ParseDuration(strings.TrimPrefix(req.Value, "expires-in-"))
+		if err != nil {
+			return sync.Identity{}, err
+		}
+		return sync.Identity{Key: "user", Token: req.Value, Expires: time.Now().Add(d)}, nil
+	}
+	if req.TokenType == "User" && req.Value == "slow" {
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+		return sync.Identity{Key: "slow-user"}, nil
+	}
+	if req.TokenType == "Admin" && req.Value == "good-key" {
 		return sync.Identity{Key: "admin", Admin: true}, nil
 	}
 	return sync.Identity{}, errors.New("The provided token is not valid")
@@ -371,6 +385,74 @@ func TestAuthentication(t *testing.T) {
 	}
 	if _, err := c.read(2 * time.Second); err == nil {
 		t.Fatal("the socket stayed open after a rejected token")
+	}
+}
+
+func TestAnExpiredUserTokenEndsTheSessionBeforeAnythingRunsAsIt(t *testing.T) {
+	tests := []struct {
+		name, msg string
+	}{
+		{"a mutation after expiry", `{"type":"Mutation","requestId":0,"udfPath":"kv:set","args":[{"key":"k","value":"v"}]}`},
+		{"an action after expiry", `{"type":"Action","requestId":0,"udfPath":"a:a","args":[{}]}`},
+		{"a query set change after expiry", `{"type":"ModifyQuerySet","baseVersion":1,"newVersion":2,"modifications":[{"type":"Add","queryId":1,"udfPath":"kv:get","args":[{"key":"j"}]}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newKV()
+			_, url := startHub(t, b, sync.Options{})
+			c := dial(t, url)
+			c.connect("s")
+			c.send(`{"type":"Authenticate","tokenType":"User","value":"expires-in-300ms","baseVersion":0}`)
+			c.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"kv:get","args":[{"key":"k"}]}]}`)
+			for {
+				end := c.expect("Transition")["endVersion"].(map[string]any)
+				if end["identity"] == 1.0 && end["querySet"] == 1.0 {
+					break // the token is accepted while valid
+				}
+			}
+			time.Sleep(400 * time.Millisecond)
+			c.send(tt.msg)
+			ae := c.expect("AuthError")
+			if ae["authUpdateAttempted"] != false || ae["baseVersion"] != 1.0 || ae["error"] != "Convex token identity expired" {
+				t.Fatalf("AuthError %v", ae)
+			}
+			if _, err := c.read(2 * time.Second); err == nil {
+				t.Fatal("the socket stayed open after the token expired")
+			}
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if b.data["k"] != "" {
+				t.Fatal("the mutation ran as an expired identity")
+			}
+		})
+	}
+}
+
+func TestASlowTokenCheckDoesNotHoldUpCommits(t *testing.T) {
+	b := newKV()
+	_, url := startHub(t, b, sync.Options{})
+	slow, other := dial(t, url), dial(t, url)
+	slow.connect("a")
+	other.connect("b")
+	sub := `{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"kv:get","args":[{"key":"k"}]}]}`
+	slow.send(sub)
+	other.send(sub)
+	slow.expect("Transition")
+	other.expect("Transition")
+	slow.send(`{"type":"Authenticate","tokenType":"User","value":"slow","baseVersion":0}`)
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	other.send(`{"type":"Mutation","requestId":0,"udfPath":"kv:set","args":[{"key":"k","value":"v"}]}`)
+	other.expect("MutationResponse")
+	tr := other.expect("Transition")
+	if mods := tr["modifications"].([]any); len(mods) != 1 || mods[0].(map[string]any)["value"] != "v" {
+		t.Fatalf("transition %v", tr)
+	}
+	if d := time.Since(start); d > 900*time.Millisecond {
+		t.Fatalf("another session's commit waited %s for a token check", d)
+	}
+	// The slow session gets the commit too, then its new identity.
+	for slow.expect("Transition")["endVersion"].(map[string]any)["identity"] != 1.0 {
 	}
 }
 

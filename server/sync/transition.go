@@ -37,6 +37,9 @@ func (s *session) maybeCompute() {
 	if !s.wanted || s.computing || s.inFlight || !s.connected || s.closing {
 		return
 	}
+	if s.identityExpired() {
+		return
+	}
 	s.wanted, s.computing = false, true
 	jobs := make([]job, 0, len(s.queries))
 	for _, q := range s.queries {
