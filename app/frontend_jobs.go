@@ -290,3 +290,36 @@ func deleteFiles(ctx context.Context, a *App, tx *database.Tx, args map[string]j
 	}
 	return nil, nil
 }
+
+// dashboardCron shapes a _cron_jobs document as dashboards read a cron:
+// its spec with the arguments as the bytes of their JSON array (as
+// Convex stores them), its next run as its own object {cronJobId, state,
+// prevTs, nextTs}, and its latest run (or null).
+func dashboardCron(job value.Object, lastRun value.Value) value.Object {
+	out := job
+	if spec, ok := job.Get("cronSpec"); ok {
+		if o, ok := spec.(value.Object); ok {
+			out = out.With("cronSpec", argsAsBytes(o))
+		}
+	}
+	next := value.MustObject(value.Field{Name: "cronJobId", Value: value.String(strField(job, "_id"))})
+	for _, f := range []string{"state", "prevTs", "nextTs"} {
+		if v, ok := job.Get(f); ok {
+			next = next.With(f, v)
+		}
+	}
+	if o, ok := lastRun.(value.Object); ok {
+		lastRun = argsAsBytes(o)
+	}
+	return out.With("nextRun", next).With("lastRun", lastRun)
+}
+
+// argsAsBytes replaces an udfArgs array with the bytes of its JSON.
+func argsAsBytes(o value.Object) value.Object {
+	if a, ok := o.Get("udfArgs"); ok {
+		if arr, ok := a.(value.Array); ok {
+			return o.With("udfArgs", value.Bytes(value.ToJSON(arr)))
+		}
+	}
+	return o
+}

@@ -60,7 +60,12 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 	case "_system/frontend/listCronJobs:default":
 		v, err = listCronJobs(ctx, tx)
 	case "_system/frontend/listCronJobRuns:default":
-		v, err = cronTableData(ctx, tx, cronLogsTable, false)
+		var runs value.Array
+		runs, err = cronTableData(ctx, tx, cronLogsTable, false)
+		for i, r := range runs {
+			runs[i] = argsAsBytes(r.(value.Object))
+		}
+		v = runs
 	default:
 		return userErr("Could not find function for '%s'.", req.Path), true, nil
 	}
@@ -279,7 +284,7 @@ func listCronJobs(ctx context.Context, tx *database.Tx) (value.Value, error) {
 				last = doc
 			}
 		}
-		out = append(out, job.With("lastRun", last))
+		out = append(out, dashboardCron(job, last))
 	}
 	return out, nil
 }

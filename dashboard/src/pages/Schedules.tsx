@@ -88,6 +88,7 @@ export function Schedules() {
         <thead>
           <tr>
             <th>name</th>
+            <th>function</th>
             <th>schedule</th>
             <th>next run</th>
             <th>last run</th>
@@ -96,17 +97,23 @@ export function Schedules() {
         <tbody>
           {crons && crons.length === 0 && (
             <tr>
-              <td colSpan={4} className="muted">No cron jobs: define them in convex/crons.ts.</td>
+              <td colSpan={5} className="muted">No cron jobs: define them in convex/crons.ts.</td>
             </tr>
           )}
-          {(crons ?? []).map((c) => (
-            <tr key={c._id}>
-              <td>{cell(c.name)}</td>
-              <td>{cell(field(c, "cronSpec", "schedule"))}</td>
-              <td>{when((c.nextRun as Record<string, Value> | undefined)?.nextTs ?? field(c, "nextRun"))}</td>
-              <td>{cell(c.lastRun as Value)}</td>
-            </tr>
-          ))}
+          {(crons ?? []).map((c) => {
+            const spec = (c.cronSpec ?? {}) as Record<string, Value>;
+            const next = (c.nextRun ?? {}) as Record<string, Value>;
+            const last = c.lastRun as Record<string, Value> | null;
+            return (
+              <tr key={c._id} data-cron={String(c.name)}>
+                <td>{cell(c.name)}</td>
+                <td>{cell(spec.udfPath)}</td>
+                <td>{cell(spec.cronSchedule)}</td>
+                <td>{when(next.nextTs)}</td>
+                <td>{last ? `${when(last.ts)} · ${cell((last.status as Record<string, Value>)?.type)}` : "never"}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>

@@ -176,6 +176,7 @@ for (const backend of backends()) {
       await page.click("[data-page=schedules]");
       await page.waitForSelector(`table.jobs tr[data-id="${id}"]`);
       assert.match(await page.textContent(`table.jobs tr[data-id="${id}"]`), /jobs\.js:record.*pending/);
+      assert.match(await page.textContent("tr[data-cron='nightly note']"), /jobs\.js:record.*never/);
       await shot("schedules");
       await page.click(`table.jobs tr[data-id="${id}"] >> text=Cancel`);
       await page.waitForSelector(`table.jobs tr[data-id="${id}"]`, { state: "detached" });

@@ -176,6 +176,11 @@ for (const backend of backends()) {
       const crons = await client.query(sys("listCronJobs:default"), {});
       assert.equal(crons.length, 1);
       assert.equal(crons[0].name, "nightly note");
+      assert.equal(crons[0].cronSpec.udfPath, "jobs.js:record");
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(crons[0].cronSpec.udfArgs)), [{ note: "nightly" }]);
+      assert.equal(typeof crons[0].nextRun.nextTs, "bigint");
+      assert.equal(crons[0].nextRun.state.type, "pending");
+      assert.equal(crons[0].lastRun, null);
       assert.ok(Array.isArray(await client.query(sys("listCronJobRuns:default"), {})));
     });
 
