@@ -104,22 +104,6 @@ func emptyPage() map[string]any {
 	return map[string]any{"page": []any{}, "isDone": true, "continueCursor": ""}
 }
 
-// IsFrontendFunction reports whether path names a dashboard system
-// function hull answers.
-func IsFrontendFunction(path string) bool {
-	name, ok := strings.CutPrefix(path, "_system/frontend/")
-	if !ok {
-		return false
-	}
-	name = strings.Replace(name, ".js:", ":", 1)
-	if !strings.Contains(name, ":") {
-		name += ":default"
-	}
-	_, q := frontendQueries[name]
-	_, m := frontendMutations[name]
-	return q || m
-}
-
 // frontendCall runs a _system/frontend/* function; ok is false for paths
 // outside that family or not known.
 func (a *App) frontendCall(ctx context.Context, req CallRequest, name string, args map[string]json.RawMessage) (*CallResult, bool, error) {

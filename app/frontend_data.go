@@ -12,9 +12,8 @@ import (
 )
 
 // Documents for dashboards: a page of a table with the data page's
-// filters, documents by id, and the edits (insert, patch, replace,
-// delete, clear) — every edit checked against the schema like any write,
-// so an edit that violates it fails and writes nothing.
+// filters (field comparisons, anyOf/noneOf, type filters, an index
+// range), and documents by id. The edits are in frontend_edits.go.
 
 // undefinedPlaceholder is the string dashboards send for undefined, which
 // cannot travel in a Convex value.
