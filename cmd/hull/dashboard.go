@@ -11,11 +11,8 @@ import (
 	"hull/adminkey"
 )
 
-// dashboardLinkTTL is how long a `hull dashboard` link can be used.
-const dashboardLinkTTL = 5 * time.Minute
-
 // dashboardLink prints a link that logs into the built-in dashboard once,
-// within dashboardLinkTTL. The code rides in the URL's #fragment, which
+// within --dashboard-link-ttl. The code rides in the URL's #fragment, which
 // browsers never send to a server; the dashboard exchanges it with a POST
 // and removes it from the address bar and history.
 func dashboardLink(args []string, env func(string) string, stdout io.Writer, now time.Time) error {
@@ -23,7 +20,7 @@ func dashboardLink(args []string, env func(string) string, stdout io.Writer, now
 	if err != nil {
 		return err
 	}
-	code, err := adminkey.IssueLoginCode(cfg.InstanceName, secret, now, dashboardLinkTTL)
+	code, err := adminkey.IssueLoginCode(cfg.InstanceName, secret, now, cfg.DashboardLinkTTL)
 	if err != nil {
 		return fmt.Errorf("issue a dashboard login code: %w", err)
 	}
@@ -36,6 +33,6 @@ func dashboardLink(args []string, env func(string) string, stdout io.Writer, now
 		base = "http://" + net.JoinHostPort(host, strconv.Itoa(cfg.Port))
 	}
 	fmt.Fprintf(stdout, "%s/dashboard/#code=%s\n", base, code)
-	fmt.Fprintf(stdout, "\nOpen this link within %s to log into the dashboard; it works once.\n", dashboardLinkTTL)
+	fmt.Fprintf(stdout, "\nOpen this link within %s to log into the dashboard; it works once.\n", cfg.DashboardLinkTTL)
 	return nil
 }

@@ -20,8 +20,8 @@ const chromiumPath = process.env.HULL_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const shots = join(e2eDir, "artifacts", "dashboard");
 
 // loginLink runs `hull dashboard` for the instance and returns its link.
-async function loginLink(hull) {
-  const { stdout } = await run(await hullBin(), ["dashboard", "--data-dir", hull.dataDir, "--interface", "127.0.0.1", "--port", String(hull.port)], { env: hull.env });
+async function loginLink(hull, ...flags) {
+  const { stdout } = await run(await hullBin(), ["dashboard", "--data-dir", hull.dataDir, "--interface", "127.0.0.1", "--port", String(hull.port), ...flags], { env: hull.env });
   const link = stdout.split("\n").find((l) => l.includes("/dashboard/#code="));
   assert.ok(link, `no link in:\n${stdout}`);
   return link.trim();
@@ -241,6 +241,12 @@ for (const backend of backends()) {
       await again.goto(`${hull.url}/dashboard/#code=bogus.code`);
       await again.reload();
       assert.match(await again.textContent("[role=alert]"), /not valid/);
+      const expiring = await loginLink(hull, "--dashboard-link-ttl", "1s");
+      await new Promise((r) => setTimeout(r, 2100));
+      await again.goto("about:blank");
+      await again.goto(expiring);
+      assert.match(await again.textContent("[role=alert]"), /expired/);
+      await again.screenshot({ path: join(shots, `${backend}-login-link-expired.png`) });
     });
   });
 }
