@@ -52,7 +52,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		MaxSyncSessions: cfg.MaxSyncSessions,
 		RedactErrors:    cfg.Redact(),
-		Backends:        map[string]string{"database": storage},
+		Backends:        backendsOf(cfg, storage),
 		Logger:          log,
 	})
 	if err != nil {
@@ -123,4 +123,16 @@ CONVEX_SELF_HOSTED_ADMIN_KEY=%s
 
 `, cfg.SecretPath(), url, key)
 	return err
+}
+
+// backendsOf describes the storage in use, as dashboards show it.
+func backendsOf(cfg config.Config, database string) map[string]string {
+	files := "local folder " + cfg.FilesDir()
+	if cfg.UsesS3() {
+		files = "S3 bucket " + cfg.Storage.S3.FilesBucket
+		if cfg.Storage.S3.Endpoint != "" {
+			files += " at " + cfg.Storage.S3.Endpoint
+		}
+	}
+	return map[string]string{"database": database, "files": files}
 }
