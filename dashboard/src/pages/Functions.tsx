@@ -44,9 +44,46 @@ export function Functions({ selected }: { selected?: string }) {
   );
 }
 
+type Validator = { type: string; value?: unknown; fieldType?: Validator; optional?: boolean };
+
+// skeleton fills the required fields of an args validator with
+// placeholders of their type, as a starting point to edit.
+function skeleton(argsJSON?: string): string {
+  let v: Validator;
+  try {
+    v = JSON.parse(argsJSON ?? "");
+  } catch {
+    return "{}";
+  }
+  if (v.type !== "object" || !v.value) return "{}";
+  const blank = (t: Validator): unknown => {
+    switch (t.type) {
+      case "string":
+      case "id":
+        return "";
+      case "number":
+        return 0;
+      case "boolean":
+        return false;
+      case "array":
+        return [];
+      case "object":
+      case "record":
+        return {};
+      case "literal":
+        return t.value;
+      default:
+        return null;
+    }
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(v.value as Record<string, Validator>)) if (!f.optional && f.fieldType) out[name] = blank(f.fieldType);
+  return JSON.stringify(out, null, 2);
+}
+
 function Runner({ id, fn }: { id: string; fn: Fn }) {
   const convex = useConvex();
-  const [args, setArgs] = useState("{}");
+  const [args, setArgs] = useState(() => skeleton(fn.args));
   const [result, setResult] = useState<{ ok: boolean; text: string; ms: number } | null>(null);
   const [running, setRunning] = useState(false);
   const entries = useLogStream();
