@@ -115,7 +115,7 @@ func (a *App) frontendCall(ctx context.Context, req CallRequest, name string, ar
 		if req.Kind != "" && req.Kind != runtime.KindQuery {
 			return userErr("Trying to execute %s as %s, but it is defined as Query.", req.Path, udfType(req.Kind)), true, nil
 		}
-		res, err := a.runFrontendQuery(ctx, req, q, args)
+		res, err := a.runFrontendQuery(ctx, req, name, q, args)
 		return res, true, err
 	}
 	if m, ok := frontendMutations[name]; ok {
@@ -128,7 +128,27 @@ func (a *App) frontendCall(ctx context.Context, req CallRequest, name string, ar
 	return nil, false, nil
 }
 
-func (a *App) runFrontendQuery(ctx context.Context, req CallRequest, q frontendQuery, args map[string]json.RawMessage) (*CallResult, error) {
+// trackedQueries depend only on the user documents they read, the code
+// version and the environment variables, so a subscription to one re-runs
+// only when those change. The others (the table list, index progress,
+// system tables) re-run at every commit.
+var trackedQueries = map[string]bool{
+	"paginatedTableDocuments:default":  true,
+	"tableSize:default":                true,
+	"tableSize:sizeOfAllTables":        true,
+	"listById:default":                 true,
+	"getById:default":                  true,
+	"modules:listForAllComponents":     true,
+	"modules:list":                     true,
+	"modules:argsValidator":            true,
+	"getVersion:default":               true,
+	"getSchemas:default":               true,
+	"listEnvironmentVariables:default": true,
+	"listAuthProviders:default":        true,
+}
+
+func (a *App) runFrontendQuery(ctx context.Context, req CallRequest, name string, q frontendQuery, args map[string]json.RawMessage) (*CallResult, error) {
+	version, env := a.active.Load(), a.env.Load()
 	tx, err := a.db.BeginRead(ctx, req.At)
 	if err != nil {
 		return nil, fmt.Errorf("begin system query: %w", err)
@@ -142,10 +162,11 @@ func (a *App) runFrontendQuery(ctx context.Context, req CallRequest, q frontendQ
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", req.Path, err)
 	}
-	// No deps: the result may depend on more than the rows it read (the
-	// code version, index progress), so it re-runs at every commit. Only
-	// dashboard sessions hold these.
-	return &CallResult{Kind: runtime.KindQuery, Value: body, TS: tx.SnapshotTS(), Journal: journal}, nil
+	res := &CallResult{Kind: runtime.KindQuery, Value: body, TS: tx.SnapshotTS(), Journal: journal}
+	if trackedQueries[name] {
+		res.Deps = &Deps{Reads: tx.ReadSet(), version: version, env: env}
+	}
+	return res, nil
 }
 
 func (a *App) runFrontendMutation(ctx context.Context, req CallRequest, m frontendMutation, args map[string]json.RawMessage) (*CallResult, error) {

@@ -133,6 +133,24 @@ for (const backend of backends()) {
       assert.equal(gi.indexes[0].name, "by_author");
     });
 
+    it("subscriptions to a table's documents and size follow its writes", async () => {
+      const sizes = [], pages = [];
+      const stopSize = client.onUpdate(sys("tableSize:default"), { tableName: "messages" }, (n) => sizes.push(n));
+      const stopPage = client.onUpdate(sys("paginatedTableDocuments:default"), { table: "messages", filters: null, paginationOpts: { numItems: 10, cursor: null } }, (p) => pages.push(p.page.map((d) => d.body)));
+      const until = async (f) => {
+        const deadline = Date.now() + 10_000;
+        while (!f() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(f(), `sizes ${JSON.stringify(sizes)}, pages ${JSON.stringify(pages)}`);
+      };
+      await until(() => sizes.at(-1) === 3 && pages.length > 0);
+      const id = await admin.mutation(api.messages.send, { author: "linus", body: "four" });
+      await until(() => sizes.at(-1) === 4 && pages.at(-1)[0] === "four");
+      await client.mutation(sys("deleteDocuments:default"), { toDelete: [{ id, tableName: "messages" }] });
+      await until(() => sizes.at(-1) === 3 && pages.at(-1)[0] === "three");
+      stopSize();
+      stopPage();
+    });
+
     it("the data page's edits write through the schema, and refuse what violates it", async () => {
       assert.deepEqual(await client.mutation(sys("addDocument:default"), { table: "notes", documents: [{ text: "a" }, { text: "b" }] }), { success: true });
       await assert.rejects(client.mutation(sys("addDocument:default"), { table: "notes", documents: [{ text: "c" }, { text: 1 }] }), /does not match the schema/);
@@ -261,7 +279,7 @@ for (const backend of backends()) {
       const logs = await (await get("/api/app_metrics/stream_function_logs?cursor=0")).json();
       assert.equal(typeof logs.newCursor, "number");
       const sends = logs.entries.filter((e) => e.identifier === "messages:send");
-      assert.equal(sends.length, 3);
+      assert.equal(sends.length, 4);
       const e = sends[0];
       assert.deepEqual(
         { kind: e.kind, udfType: e.udfType, success: e.success, error: e.error, cachedResult: e.cachedResult },
