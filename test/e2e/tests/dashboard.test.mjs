@@ -6,6 +6,8 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
+import { createServer, request } from "node:http";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -25,6 +27,34 @@ async function loginLink(hull, ...flags) {
   const link = stdout.split("\n").find((l) => l.includes("/dashboard/#code="));
   assert.ok(link, `no link in:\n${stdout}`);
   return link.trim();
+}
+
+// prefixProxy serves hull under /prefix/ on another port, as a Worker or
+// reverse proxy that mounts it under a path would (WebSockets included).
+async function prefixProxy(target) {
+  const t = new URL(target);
+  const strip = (url) => url.replace(/^\/prefix/, "") || "/";
+  const server = createServer((req, res) => {
+    if (!req.url.startsWith("/prefix/")) return res.writeHead(404).end();
+    const up = request({ host: t.hostname, port: t.port, method: req.method, path: strip(req.url), headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(up);
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const up = connect(Number(t.port), t.hostname, () => {
+      const lines = [`${req.method} ${strip(req.url)} HTTP/1.1`, ...Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`), "", ""];
+      up.write(lines.join("\r\n"));
+      up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    up.on("error", () => socket.destroy());
+    socket.on("error", () => up.destroy());
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { server, url: `http://127.0.0.1:${server.address().port}/prefix` };
 }
 
 for (const backend of backends()) {
@@ -222,6 +252,27 @@ for (const backend of backends()) {
 
     it("never puts the admin key in a URL", () => {
       for (const u of urls) assert.ok(!u.includes(encodeURIComponent(hull.adminKey)) && !u.includes(hull.adminKey), u);
+    });
+
+    it("works behind a proxy that mounts hull under a path prefix", async () => {
+      const proxy = await prefixProxy(hull.url);
+      const ctx = await browser.newContext();
+      try {
+        const p = await ctx.newPage();
+        await p.goto(`${proxy.url}/dashboard`);
+        await p.fill("#admin-key", hull.adminKey);
+        await p.click("button[type=submit]");
+        await p.waitForSelector("[data-testid=version]");
+        await p.click("[data-page=data]");
+        await p.click("[data-table=messages]");
+        await p.waitForSelector("table.docs tbody tr");
+        assert.match(await p.textContent("[data-testid=count]"), /documents/);
+        assert.ok(p.url().startsWith(`${proxy.url}/dashboard/`), p.url());
+      } finally {
+        await ctx.close();
+        proxy.server.closeAllConnections();
+        proxy.server.close();
+      }
     });
 
     it("logs in once with a `hull dashboard` link, which then no longer works", async () => {
