@@ -368,15 +368,28 @@ func (r *vmRun) withCPUBudget(budget time.Duration, f func() error) error {
 func (r *vmRun) withWallLimit(wall time.Duration, f func() error) error {
 	stopped := make(chan struct{})
 	r.stopped = stopped
-	var once sync.Once
+	// stop may fire on its own goroutine just as f returns (the request's
+	// context ends when its response is done): once f has returned it
+	// must do nothing, or it would interrupt the engine's next call.
+	var mu sync.Mutex
+	running := true
 	stop := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !running {
+			return
+		}
 		r.interrupted.Store(true)
 		r.vm.Interrupt()
-		once.Do(func() { close(stopped) })
+		running = false
+		close(stopped)
 	}
 	t := time.AfterFunc(wall, stop)
 	cancel := context.AfterFunc(r.ctx, stop)
 	err := f()
+	mu.Lock()
+	running = false
+	mu.Unlock()
 	t.Stop()
 	cancel()
 	if c, ok := r.vm.(interface{ ClearInterrupt() }); ok {
