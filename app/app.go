@@ -49,7 +49,6 @@ type App struct {
 	logs  *LogStream
 	// metrics counts user function calls for dashboards' charts.
 	metrics *Metrics
-	started time.Time
 	opts    Options
 	log     *slog.Logger
 
@@ -96,7 +95,6 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		logs:  NewLogStream(2000),
 		// An hour of 10-second buckets.
 		metrics: NewMetrics(10*time.Second, 360),
-		started: time.Now(),
 		opts:    opts,
 		log:     opts.Logger,
 		mods:    map[string]moduleSet{},
@@ -126,10 +124,6 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 
 // Logs returns the stream of recent function executions.
 func (a *App) Logs() *LogStream { return a.logs }
-
-// Started is when this App was created (the process's uptime, for
-// dashboards).
-func (a *App) Started() time.Time { return a.started }
 
 // DB returns the database.
 func (a *App) DB() *database.DB { return a.db }
