@@ -128,23 +128,17 @@ func (a *App) frontendCall(ctx context.Context, req CallRequest, name string, ar
 	return nil, false, nil
 }
 
-// trackedQueries depend only on the user documents they read, the code
-// version and the environment variables, so a subscription to one re-runs
-// only when those change. The others (the table list, index progress,
-// system tables) re-run at every commit.
+// trackedQueries depend only on the user documents they read, so a
+// subscription to one re-runs only when those change. The others (the
+// code version, environment variables, the table list, index progress,
+// system tables) re-run at every commit, reading their state as of the
+// commit (see snapshotState).
 var trackedQueries = map[string]bool{
-	"paginatedTableDocuments:default":  true,
-	"tableSize:default":                true,
-	"tableSize:sizeOfAllTables":        true,
-	"listById:default":                 true,
-	"getById:default":                  true,
-	"modules:listForAllComponents":     true,
-	"modules:list":                     true,
-	"modules:argsValidator":            true,
-	"getVersion:default":               true,
-	"getSchemas:default":               true,
-	"listEnvironmentVariables:default": true,
-	"listAuthProviders:default":        true,
+	"paginatedTableDocuments:default": true,
+	"tableSize:default":               true,
+	"tableSize:sizeOfAllTables":       true,
+	"listById:default":                true,
+	"getById:default":                 true,
 }
 
 func (a *App) runFrontendQuery(ctx context.Context, req CallRequest, name string, q frontendQuery, args map[string]json.RawMessage) (*CallResult, error) {

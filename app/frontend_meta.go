@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,10 +29,40 @@ type moduleEntry struct {
 	SourcePackageID string           `json:"sourcePackageId"`
 }
 
-// ModuleList is the active version's modules, by path, with their
-// functions ([path, entry] pairs in path order).
-func (a *App) moduleList() [][2]any {
-	v := a.active.Load()
+// snapshotState reads the active version and the environment variables
+// as of tx's snapshot. A dashboard subscription re-runs at every commit,
+// and the commit of a deploy or an env change is visible before the
+// in-memory copies switch: reading the snapshot never shows the state
+// from before a commit the subscription has already seen.
+func snapshotState(ctx context.Context, tx *database.Tx) (*Version, map[string]string, error) {
+	docs, err := tx.SystemScan(ctx, stateTable)
+	if err != nil {
+		return nil, nil, err
+	}
+	var v *Version
+	env := map[string]string{}
+	for _, d := range docs {
+		switch strField(d, "kind") {
+		case "version":
+			v = &Version{}
+			if err := json.Unmarshal([]byte(strField(d, "json")), v); err != nil {
+				return nil, nil, fmt.Errorf("decode the active version: %w", err)
+			}
+		case "env":
+			env[strField(d, "name")] = strField(d, "value")
+		}
+	}
+	return v, env, nil
+}
+
+func snapshotVersion(ctx context.Context, tx *database.Tx) (*Version, error) {
+	v, _, err := snapshotState(ctx, tx)
+	return v, err
+}
+
+// moduleList is a version's modules, by path, with their functions
+// ([path, entry] pairs in path order).
+func moduleList(v *Version) [][2]any {
 	out := [][2]any{}
 	if v == nil {
 		return out
@@ -73,24 +104,32 @@ func (a *App) moduleList() [][2]any {
 	return out
 }
 
-func listModulesAllComponents(_ context.Context, a *App, _ *database.Tx, _ map[string]json.RawMessage) (any, error) {
-	return []any{[2]any{nil, a.moduleList()}}, nil
+func listModulesAllComponents(ctx context.Context, _ *App, tx *database.Tx, _ map[string]json.RawMessage) (any, error) {
+	v, err := snapshotVersion(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return []any{[2]any{nil, moduleList(v)}}, nil
 }
 
-func listModules(_ context.Context, a *App, _ *database.Tx, _ map[string]json.RawMessage) (any, error) {
-	return a.moduleList(), nil
+func listModules(ctx context.Context, _ *App, tx *database.Tx, _ map[string]json.RawMessage) (any, error) {
+	v, err := snapshotVersion(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return moduleList(v), nil
 }
 
 // argsValidator returns the args validator JSON (a string) of a function
 // named "dir/module:export", or null.
-func argsValidator(_ context.Context, a *App, _ *database.Tx, args map[string]json.RawMessage) (any, error) {
+func argsValidator(ctx context.Context, _ *App, tx *database.Tx, args map[string]json.RawMessage) (any, error) {
 	var fn string
 	if err := decodeArg(args, "function", &fn, true); err != nil {
 		return nil, err
 	}
-	v := a.active.Load()
-	if v == nil {
-		return nil, nil
+	v, err := snapshotVersion(ctx, tx)
+	if err != nil || v == nil {
+		return nil, err
 	}
 	path, name, ok := strings.Cut(fn, ":")
 	if !ok {
@@ -106,19 +145,20 @@ func argsValidator(_ context.Context, a *App, _ *database.Tx, args map[string]js
 	return fi.Args, nil
 }
 
-func serverVersion(_ context.Context, a *App, _ *database.Tx, _ map[string]json.RawMessage) (any, error) {
-	if v := a.active.Load(); v != nil && v.UDFServerVersion != "" {
-		return v.UDFServerVersion, nil
+func serverVersion(ctx context.Context, _ *App, tx *database.Tx, _ map[string]json.RawMessage) (any, error) {
+	v, err := snapshotVersion(ctx, tx)
+	if err != nil || v == nil || v.UDFServerVersion == "" {
+		return nil, err
 	}
-	return nil, nil
+	return v.UDFServerVersion, nil
 }
 
 // listEnvDocs lists the environment variables as documents of Convex's
 // _environment_variables table, by name.
-func listEnvDocs(_ context.Context, a *App, _ *database.Tx, _ map[string]json.RawMessage) (any, error) {
-	env := map[string]string{}
-	if m := a.env.Load(); m != nil {
-		env = *m
+func listEnvDocs(ctx context.Context, _ *App, tx *database.Tx, _ map[string]json.RawMessage) (any, error) {
+	_, env, err := snapshotState(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
 	names := make([]string, 0, len(env))
 	for n := range env {
@@ -144,9 +184,13 @@ func tableMapping(_ context.Context, _ *App, tx *database.Tx, _ map[string]json.
 }
 
 // schemas returns the active schema as the JSON string the CLI pushed.
-func schemas(_ context.Context, a *App, _ *database.Tx, _ map[string]json.RawMessage) (any, error) {
+func schemas(ctx context.Context, _ *App, tx *database.Tx, _ map[string]json.RawMessage) (any, error) {
 	out := map[string]any{}
-	if v := a.active.Load(); v != nil && len(v.Schema) > 0 {
+	v, err := snapshotVersion(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil && len(v.Schema) > 0 {
 		out["active"] = string(v.Schema)
 	}
 	return out, nil
@@ -233,8 +277,11 @@ func tableIndexes(_ context.Context, a *App, tx *database.Tx, args map[string]js
 }
 
 // authProviders lists the providers of the deployed auth.config.
-func authProviders(_ context.Context, a *App, _ *database.Tx, _ map[string]json.RawMessage) (any, error) {
-	v := a.active.Load()
+func authProviders(ctx context.Context, _ *App, tx *database.Tx, _ map[string]json.RawMessage) (any, error) {
+	v, err := snapshotVersion(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	if v == nil {
 		return []json.RawMessage{}, nil
 	}

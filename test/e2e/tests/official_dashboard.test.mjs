@@ -221,7 +221,14 @@ for (const backend of backends()) {
     });
 
     it("the settings pages: environment variables, auth providers, integrations, history", async () => {
+      // A subscription sees the change as soon as it commits.
+      const seen = [];
+      const stop = client.onUpdate(sys("listEnvironmentVariables:default"), {}, (vars) => seen.push(vars.map((v) => v.name).join(",")));
       assert.equal((await post("/api/update_environment_variables", { changes: [{ name: "FOO", value: "bar" }] })).status, 200);
+      const deadline = Date.now() + 10_000;
+      while (seen.at(-1) !== "FOO" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      stop();
+      assert.equal(seen.at(-1), "FOO", JSON.stringify(seen));
       const env = await client.query(sys("listEnvironmentVariables:default"), {});
       assert.deepEqual(env.map(({ name, value }) => ({ name, value })), [{ name: "FOO", value: "bar" }]);
       assert.deepEqual(await client.query(sys("listAuthProviders:default"), {}), []);
