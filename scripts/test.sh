@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every hull test on a fresh Debian machine: installs what the tests
 # need (PostgreSQL and Chromium from Debian, the pinned npm packages, the
-# pinned versitygw S3 server built with go install), starts a throwaway
+# pinned versitygw S3 server built with go install), checks that the
+# embedded dashboard build matches its source, starts a throwaway
 # PostgreSQL cluster and S3 server, runs the Go suites (with -race on
 # the concurrent packages) and the end-to-end suite against the official
-# convex client and CLI (Chromium for the React app), then tears
-# everything down.
+# convex client and CLI (Chromium for the React app and the dashboard),
+# then tears everything down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
