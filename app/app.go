@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"hull/auth"
 	"hull/database"
@@ -46,8 +47,10 @@ type App struct {
 	pool  *runtime.Pool
 	node  *node.Executor
 	logs  *LogStream
-	opts  Options
-	log   *slog.Logger
+	// metrics counts user function calls for dashboards' charts.
+	metrics *Metrics
+	opts    Options
+	log     *slog.Logger
 
 	active atomic.Pointer[Version]
 	env    atomic.Pointer[map[string]string]
@@ -90,11 +93,13 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		pool:  runtime.NewPool(opts.Runtime),
 		node:  node.New(nodeOptions(opts, store)),
 		logs:  NewLogStream(2000),
-		opts:  opts,
-		log:   opts.Logger,
-		mods:  map[string]moduleSet{},
-		watch: matcher.New(),
-		files: newFiles(db, opts.Files, opts.Logger),
+		// An hour of 10-second buckets.
+		metrics: NewMetrics(10*time.Second, 360),
+		opts:    opts,
+		log:     opts.Logger,
+		mods:    map[string]moduleSet{},
+		watch:   matcher.New(),
+		files:   newFiles(db, opts.Files, opts.Logger),
 	}
 	if err := a.loadState(ctx); err != nil {
 		a.node.Close()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"hull/auth"
@@ -175,6 +176,11 @@ func toLogLines(in []runtime.LogLine) []LogLine {
 }
 
 func (a *App) recordExecution(req CallRequest, res *CallResult, start time.Time) {
+	if isSystemPath(req.Path) {
+		// System functions (the CLI's, dashboards') stay out of the
+		// user's function log and metrics, as on Convex.
+		return
+	}
 	e := Execution{
 		UDFType:     udfType(res.Kind),
 		Identifier:  req.Path.String(),
@@ -191,8 +197,17 @@ func (a *App) recordExecution(req CallRequest, res *CallResult, start time.Time)
 		a.log.Info("function failed", "request_id", req.RequestID, "function", e.Identifier,
 			"udf_type", e.UDFType, "error", res.Err.Message)
 	}
-	a.logs.Add(e)
+	a.addExecution(e)
 }
+
+// addExecution records a finished user function run in the log stream
+// and the metrics.
+func (a *App) addExecution(e Execution) {
+	a.logs.Add(e)
+	a.metrics.Record(FunctionMetricKey{Identifier: e.Identifier, UDFType: e.UDFType}, e.Started, e.Duration, e.Error != "")
+}
+
+func isSystemPath(p FunctionPath) bool { return strings.HasPrefix(p.Module, "_system/") }
 
 func newRequestID() string {
 	var b [8]byte

@@ -75,7 +75,7 @@ func (a *App) ServeHTTPAction(ctx context.Context, req HTTPRequest, w HTTPRespon
 	e.Duration = time.Since(start)
 	if err != nil {
 		e.Error = "InternalServerError: " + err.Error()
-		a.logs.Add(e)
+		a.addExecution(e)
 		a.log.Error("HTTP action failed", "request_id", req.RequestID, "route", e.Identifier, "err", err)
 		return err
 	}
@@ -89,7 +89,7 @@ func (a *App) ServeHTTPAction(ctx context.Context, req HTTPRequest, w HTTPRespon
 			resp.serverError(req.RequestID, res.Err)
 		}
 	}
-	a.logs.Add(e)
+	a.addExecution(e)
 	return nil
 }
 

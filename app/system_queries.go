@@ -14,7 +14,8 @@ import (
 
 // System queries are the _system/cli/* functions the CLI runs over the
 // sync protocol (env get/list, data, function-spec, dev's table watcher),
-// answered natively. They need an admin identity.
+// answered natively, and the _system/frontend/* functions of dashboards
+// (frontend.go). They need an admin identity.
 
 // systemQuery answers one system query; ok is false for paths that are
 // not system queries.
@@ -29,6 +30,9 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 	var args map[string]json.RawMessage
 	if err := json.Unmarshal(req.Args, &args); err != nil {
 		return userErr("ArgumentValidationError: %s takes an object of arguments.", req.Path), true, nil
+	}
+	if res, ok, err := a.frontendCall(ctx, req, name, args); ok {
+		return res, true, err
 	}
 	tx, err := a.db.BeginRead(ctx, req.At)
 	if err != nil {
@@ -53,12 +57,15 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 		v = value.String(a.opts.CloudURL())
 	case "_system/cli/exports:getLatest":
 		v = value.Null{}
-	case "_system/frontend/components:list":
-		v = value.Array{}
 	case "_system/frontend/listCronJobs:default":
 		v, err = listCronJobs(ctx, tx)
 	case "_system/frontend/listCronJobRuns:default":
-		v, err = cronTableData(ctx, tx, cronLogsTable, false)
+		var runs value.Array
+		runs, err = cronTableData(ctx, tx, cronLogsTable, false)
+		for i, r := range runs {
+			runs[i] = argsAsBytes(r.(value.Object))
+		}
+		v = runs
 	default:
 		return userErr("Could not find function for '%s'.", req.Path), true, nil
 	}
@@ -277,7 +284,7 @@ func listCronJobs(ctx context.Context, tx *database.Tx) (value.Value, error) {
 				last = doc
 			}
 		}
-		out = append(out, job.With("lastRun", last))
+		out = append(out, dashboardCron(job, last))
 	}
 	return out, nil
 }

@@ -41,6 +41,8 @@ const (
 
 // Config is the validated configuration of one hull process.
 type Config struct {
+	// DashboardLinkTTL is how long a `hull dashboard` login link works.
+	DashboardLinkTTL time.Duration
 	// Interface and Port form the listen address.
 	Interface string
 	Port      int

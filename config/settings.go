@@ -134,6 +134,9 @@ func allSettings() []setting {
 		{flags: []string{"node-idle-timeout"}, envs: []string{"HULL_NODE_IDLE_TIMEOUT"}, def: "1m",
 			usage: "how long an idle Node.js process is kept for the next action",
 			apply: func(c *Config, v string) (err error) { c.NodeIdleTimeout, err = parseDuration(v); return err }},
+		{flags: []string{"dashboard-link-ttl"}, envs: []string{"HULL_DASHBOARD_LINK_TTL"}, def: "5m",
+			usage: "how long a one-time login link printed by `hull dashboard` works",
+			apply: func(c *Config, v string) (err error) { c.DashboardLinkTTL, err = parseDuration(v); return err }},
 		{flags: []string{"max-sync-sessions"}, envs: []string{"HULL_MAX_SYNC_SESSIONS"}, def: strconv.Itoa(DefaultMaxSyncSessions),
 			usage: "WebSocket sync sessions open at once; one more is closed with a TooManySessions reason",
 			apply: func(c *Config, v string) error {

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every hull test on a fresh Debian machine: installs what the tests
 # need (PostgreSQL and Chromium from Debian, the pinned npm packages, the
-# pinned versitygw S3 server built with go install), starts a throwaway
+# pinned versitygw S3 server built with go install), checks that the
+# embedded dashboard build matches its source, starts a throwaway
 # PostgreSQL cluster and S3 server, runs the Go suites (with -race on
 # the concurrent packages), the end-to-end suite against the official
-# convex client and CLI (Chromium for the React app) and the Cloudflare
-# kit's suite (test/worker: the Worker in workerd, the image in an empty
-# root under chroot), then tears everything down.
+# convex client and CLI (Chromium for the React app and the dashboard)
+# and the Cloudflare kit's suite (test/worker: the Worker in workerd, the
+# image in an empty root under chroot), then tears everything down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -26,6 +27,9 @@ log "installing pinned npm packages (test/e2e)"
 (cd test/e2e && npm ci --no-audit --no-fund --loglevel=error)
 log "installing pinned npm packages (deploy/cloudflare: wrangler, miniflare/workerd, TypeScript)"
 (cd deploy/cloudflare && npm ci --no-audit --no-fund --loglevel=error)
+
+log "checking the embedded dashboard build (dashboard/dist) against dashboard/src"
+bash scripts/check-dashboard.sh
 
 log "building the pinned S3 test server (versitygw; cached after the first run)"
 bash scripts/s3-test-server.sh install >/dev/null

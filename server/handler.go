@@ -16,6 +16,7 @@ func (s *Server) buildHandler() http.Handler {
 	base.HandleFunc("GET /instance_version", s.serveText(s.cfg.Version))
 	base.HandleFunc("GET /instance_name", s.serveText(s.cfg.InstanceName))
 	base.HandleFunc("POST /echo", serveEcho)
+	s.mountDashboard(base)
 	base.HandleFunc("/", s.gate)
 
 	var h http.Handler = base

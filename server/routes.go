@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Routes is where the application plugs in its handlers once storage is
@@ -26,7 +27,20 @@ type Routes struct {
 	onDrain func(name string, fn func(ctx context.Context) error)
 	// maxSyncSessions is Config.MaxSyncSessions, for the sync hub.
 	maxSyncSessions int
+	info            DeploymentInfo
 }
+
+// DeploymentInfo is what dashboards show of the running server.
+type DeploymentInfo struct {
+	InstanceName string
+	Version      string
+	Backends     map[string]string
+	Started      time.Time
+	Status       func() Status
+}
+
+// Info returns what dashboards show of the running server.
+func (r *Routes) Info() DeploymentInfo { return r.info }
 
 func newRoutes(auth *Auth, log *slog.Logger, redact bool) *Routes {
 	if log == nil {

@@ -49,7 +49,10 @@ type Config struct {
 	// ID: <id>] Server Error", ConvexError data kept, no log lines. The
 	// log keeps everything.
 	RedactErrors bool
-	Logger       *slog.Logger
+	// Backends describes the storage in use for dashboards, e.g.
+	// {"database": "sqlite", "files": "local folder"}.
+	Backends map[string]string
+	Logger   *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -115,6 +118,9 @@ type Server struct {
 	auth    *Auth
 	origins *originConfig
 	handler http.Handler
+	started time.Time
+	// dashboardLinks remembers the one-time login codes already used.
+	dashboardLinks *usedCodes
 
 	app      atomic.Pointer[http.Handler]
 	ready    chan struct{} // closed once app is set
@@ -143,10 +149,12 @@ func New(cfg Config) (*Server, error) {
 		auth: NewAuth(cfg.InstanceName, cfg.InstanceSecret),
 		origins: &originConfig{cloud: cfg.CloudOrigin, site: cfg.SiteOrigin, trusted: cfg.TrustedProxies,
 			siteHost: newSiteHost(cfg.CloudOrigin, cfg.SiteOrigin)},
-		ready:    make(chan struct{}),
-		failed:   make(chan struct{}),
-		stopping: make(chan struct{}),
-		status:   Status{State: StateStarting, Reason: "storage is opening"},
+		ready:          make(chan struct{}),
+		failed:         make(chan struct{}),
+		stopping:       make(chan struct{}),
+		status:         Status{State: StateStarting, Reason: "storage is opening"},
+		started:        time.Now(),
+		dashboardLinks: newUsedCodes(),
 	}
 	s.handler = s.buildHandler()
 	return s, nil

@@ -13,20 +13,9 @@ import (
 // keysAdmin prints an admin key for the configured instance. The secret is
 // INSTANCE_SECRET, or the one `hull serve` generated in the data folder.
 func keysAdmin(args []string, env func(string) string, stdout io.Writer) error {
-	cfg, err := config.Load(args, env)
+	cfg, secret, err := loadSecret(args, env)
 	if err != nil {
 		return err
-	}
-	secret := cfg.InstanceSecret
-	if secret == "" {
-		secret, err = config.ReadSecret(cfg.SecretPath())
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no instance secret: set INSTANCE_SECRET, or run `hull serve --data-dir %s` once to generate one in %s",
-				cfg.DataDir, cfg.SecretPath())
-		}
-		if err != nil {
-			return err
-		}
 	}
 	key, err := adminkey.Issue(cfg.InstanceName, secret)
 	if err != nil {
@@ -34,4 +23,22 @@ func keysAdmin(args []string, env func(string) string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, key)
 	return nil
+}
+
+// loadSecret loads the configuration and the instance secret:
+// INSTANCE_SECRET, or the one `hull serve` generated in the data folder.
+func loadSecret(args []string, env func(string) string) (config.Config, string, error) {
+	cfg, err := config.Load(args, env)
+	if err != nil {
+		return cfg, "", err
+	}
+	if cfg.InstanceSecret != "" {
+		return cfg, cfg.InstanceSecret, nil
+	}
+	secret, err := config.ReadSecret(cfg.SecretPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return cfg, "", fmt.Errorf("no instance secret: set INSTANCE_SECRET, or run `hull serve --data-dir %s` once to generate one in %s",
+			cfg.DataDir, cfg.SecretPath())
+	}
+	return cfg, secret, err
 }

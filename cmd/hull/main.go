@@ -3,6 +3,7 @@
 //	hull serve        serve the API on one port (embedded SQLite by default)
 //	hull keys admin   print an admin key for the configured instance
 //	hull cloudflare init  write the Cloudflare Containers kit into a project
+//	hull dashboard    print a one-time login link for the built-in dashboard
 //	hull version      print the version
 //
 // Configuration comes from flags and the environment; see `hull serve -h`.
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"hull/config"
 )
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return exitCode(keysAdmin(args[2:], env, stdout), "keys admin", stderr)
 	case "cloudflare":
 		return exitCode(cloudflareCmd(args[1:], stdout, stderr), "cloudflare", stderr)
+	case "dashboard":
+		return exitCode(dashboardLink(args[1:], env, stdout, time.Now()), "dashboard", stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hull %s\n", version)
 		return exitOK
@@ -93,6 +97,7 @@ Usage:
   hull serve [flags]        serve the Convex API, HTTP actions and health routes on one port
   hull keys admin [flags]   print an admin key for the configured instance
   hull cloudflare init      write the Cloudflare Containers kit (Worker, wrangler.jsonc, Dockerfile, CLOUDFLARE.md) into a project
+  hull dashboard [flags]    print a one-time login link for the built-in dashboard (/dashboard)
   hull version              print the version
 
 Run "hull serve -h" for flags and environment variables.

@@ -287,6 +287,14 @@ func TestRun(t *testing.T) {
 		{name: "keys admin with INSTANCE_SECRET prints a key", args: []string{"keys", "admin", "--instance-name", "demo"},
 			env: map[string]string{"INSTANCE_SECRET": strings.Repeat("ab", 32)}, code: 0, stdout: "demo|01"},
 		{name: "keys without admin is a usage error", args: []string{"keys"}, code: 2, stderr: "keys admin"},
+		{name: "dashboard without a secret explains how to get one", args: []string{"dashboard", "--data-dir", dataDir}, code: 1, stderr: "INSTANCE_SECRET"},
+		{name: "dashboard prints a login link to the configured origin", args: []string{"dashboard", "--instance-name", "demo"},
+			env: map[string]string{"INSTANCE_SECRET": strings.Repeat("ab", 32), "CONVEX_CLOUD_ORIGIN": "https://hull.example.com"}, code: 0,
+			stdout: "https://hull.example.com/dashboard/#code="},
+		{name: "dashboard prints a link to the local port by default", args: []string{"dashboard", "--instance-name", "demo", "--port", "4000"},
+			env: map[string]string{"INSTANCE_SECRET": strings.Repeat("ab", 32)}, code: 0, stdout: "http://127.0.0.1:4000/dashboard/#code="},
+		{name: "dashboard refuses a bad link lifetime", args: []string{"dashboard", "--dashboard-link-ttl", "soon"},
+			env: map[string]string{"INSTANCE_SECRET": strings.Repeat("ab", 32)}, code: 2, stderr: "dashboard-link-ttl"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

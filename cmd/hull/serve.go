@@ -36,6 +36,10 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 			return err
 		}
 	}
+	storage := "sqlite " + cfg.SQLitePath()
+	if cfg.UsesPostgres() {
+		storage = "postgres"
+	}
 	srv, err := server.New(server.Config{
 		InstanceName:    cfg.InstanceName,
 		InstanceSecret:  cfg.InstanceSecret,
@@ -48,6 +52,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		MaxSyncSessions: cfg.MaxSyncSessions,
 		RedactErrors:    cfg.Redact(),
+		Backends:        backendsOf(cfg, storage),
 		Logger:          log,
 	})
 	if err != nil {
@@ -61,10 +66,6 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 			return fmt.Errorf("listen on %s (--site-port): %w", addr, err)
 		}
 		srv.ServeSite(siteLn)
-	}
-	storage := "sqlite " + cfg.SQLitePath()
-	if cfg.UsesPostgres() {
-		storage = "postgres"
 	}
 	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage,
 		"production", cfg.Production, "redact_errors", cfg.Redact())
@@ -122,4 +123,16 @@ CONVEX_SELF_HOSTED_ADMIN_KEY=%s
 
 `, cfg.SecretPath(), url, key)
 	return err
+}
+
+// backendsOf describes the storage in use, as dashboards show it.
+func backendsOf(cfg config.Config, database string) map[string]string {
+	files := "local folder " + cfg.FilesDir()
+	if cfg.UsesS3() {
+		files = "S3 bucket " + cfg.Storage.S3.FilesBucket
+		if cfg.Storage.S3.Endpoint != "" {
+			files += " at " + cfg.Storage.S3.Endpoint
+		}
+	}
+	return map[string]string{"database": database, "files": files}
 }
