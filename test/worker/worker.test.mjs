@@ -94,13 +94,17 @@ for (const backend of backends()) {
     });
 
     it("/http, /dashboard and /metrics are forwarded to hull", async () => {
-      // hull answers these paths itself (whatever it serves there today):
-      // the answer carries X-Hull-Version, which the Worker's own answers never do.
+      // hull answers these paths itself: the answer carries X-Hull-Version,
+      // which the Worker's own answers never do.
       for (const path of ["/http/hello", "/dashboard/", "/dashboard", "/metrics"]) {
         const r = await worker.fetch(path);
         assert.ok(r.headers.get("X-Hull-Version"), `${path} reached hull (status ${r.status})`);
         await r.body?.cancel();
       }
+      // The built-in dashboard's page loads through the Worker.
+      const page = await worker.fetch("/dashboard/");
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<div id="root">|<script/);
     });
 
     it("/healthz answers from hull while it runs", async () => {
