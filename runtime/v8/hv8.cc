@@ -8,6 +8,7 @@
 #include "hv8.h"
 
 #include <pthread.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -654,6 +655,9 @@ extern "C" {
 const char* hv8_init(const char* flags) {
   static std::string err;
   std::call_once(g_init_once, [&] {
+    // Dates and Intl run in UTC, as Convex's do, whatever the host's zone.
+    setenv("TZ", "UTC", 1);
+    tzset();
     v8::V8::SetFlagsFromString(flags);
     g_platform = v8::platform::NewDefaultPlatform();
     v8::V8::InitializePlatform(g_platform.get());
