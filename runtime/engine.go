@@ -87,10 +87,14 @@ func (QuickJS) CompileModule(path, src string) ([]byte, error) {
 }
 
 // V8 is the engine of builds with cgo and the hull_v8 build tag.
-type V8 struct{}
+type V8 struct {
+	// Restore chooses how a snapshotted VM gets its fresh state back
+	// (default: a context copied from a snapshot of the prepared one).
+	Restore v8.RestoreMode
+}
 
 // NewVM implements Engine.
-func (V8) NewVM(cfg EngineConfig) (VM, error) {
+func (e V8) NewVM(cfg EngineConfig) (VM, error) {
 	var stack int64
 	if cfg.MaxStackSize > 0 {
 		// About one stack slot per JS call in QuickJS; V8's frames take a
@@ -102,6 +106,7 @@ func (V8) NewVM(cfg EngineConfig) (VM, error) {
 		StackSize:   stack,
 		Resolve:     cfg.Resolve,
 		Load:        cfg.Load,
+		Restore:     e.Restore,
 	})
 	if err != nil {
 		return nil, err
@@ -142,7 +147,7 @@ func EngineNamed(name string) (Engine, error) {
 	case EngineQuickJS:
 		return QuickJS{}, nil
 	case EngineV8:
-		vm, err := V8{}.NewVM(EngineConfig{MemoryLimit: 1 << 20})
+		vm, err := V8{}.NewVM(EngineConfig{MemoryLimit: 16 << 20})
 		if err != nil {
 			return nil, fmt.Errorf("JavaScript engine v8 cannot start: %w", err)
 		}

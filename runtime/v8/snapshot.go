@@ -30,6 +30,20 @@ func (v *VM) Snapshot() error {
 	return nil
 }
 
+// RestoreMode is how Restore makes a fresh state.
+type RestoreMode int
+
+const (
+	// RestoreFromSnapshot copies a new context from the VM's blob (the
+	// default).
+	RestoreFromSnapshot RestoreMode = iota
+	// RestoreByReplay makes a new context in the same isolate and runs
+	// the preparation again there (scripts from the code cache, modules
+	// compiled from the isolate's cache and evaluated again). It exists to
+	// measure against.
+	RestoreByReplay
+)
+
 // Restore gives the VM a fresh copy of the state Snapshot recorded, and
 // withdraws any Interrupt.
 func (v *VM) Restore() error {
@@ -37,6 +51,11 @@ func (v *VM) Restore() error {
 		return errors.New("v8: restore without a snapshot")
 	}
 	v.interrupted.Store(false)
+	if v.cfg.Restore == RestoreByReplay {
+		var e C.hv8_value
+		C.hv8_reset_context(v.p, &e)
+		return v.replay(v.p)
+	}
 	if v.blob == nil {
 		b, err := blobs.get(v.key, v.buildBlob)
 		if err != nil {

@@ -19,7 +19,17 @@ type Config struct {
 	StackSize   int64
 	Resolve     func(base, name string) (string, error)
 	Load        func(path string) (string, error)
+	Restore     RestoreMode
 }
+
+// RestoreMode is how Restore makes a fresh state.
+type RestoreMode int
+
+// Restore modes (see the cgo build).
+const (
+	RestoreFromSnapshot RestoreMode = iota
+	RestoreByReplay
+)
 
 // New reports that V8 is not compiled in.
 func New(Config) (*VM, error) { return nil, ErrNotCompiled }

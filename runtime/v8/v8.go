@@ -63,6 +63,8 @@ type Config struct {
 	Resolve func(base, name string) (string, error)
 	// Load returns the ESM source of a module path.
 	Load func(path string) (string, error)
+	// Restore chooses how Restore makes a fresh state.
+	Restore RestoreMode
 }
 
 const defaultMemoryLimit = 256 << 20

@@ -203,3 +203,27 @@ func TestSnapshotsGiveEveryRestoreTheSnapshottedState(t *testing.T) {
 		t.Fatal("VMs with the same recipe do not share one blob")
 	}
 }
+
+// Every isolate of the process takes its machine code from one code
+// range; V8's default one runs out after a few dozen isolates with JIT
+// code, which aborts the process. The pool keeps that many engines.
+func TestManyIsolatesWithJITCodeLiveTogether(t *testing.T) {
+	var vms []*VM
+	defer func() {
+		for _, vm := range vms {
+			vm.Close()
+		}
+	}()
+	for i := range 160 {
+		vm, err := New(Config{MemoryLimit: 16 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vms = append(vms, vm)
+		v, err := vm.Eval(`let s = ""; for (let i = 0; i < 20; i++) s = "m.js".replace(/\.js$/, "") + /a+b/.exec("aab");
+			const f = (x) => x + 1; let n = 0; for (let i = 0; i < 200000; i++) n = f(n); s + n`)
+		if err != nil || v != "maab200000" {
+			t.Fatalf("isolate %d: %v %v", i, v, err)
+		}
+	}
+}
