@@ -75,7 +75,13 @@ type Config struct {
 	ActionTimeout        time.Duration
 	MaxConcurrentQueries int // queries and mutations running at once
 	MaxConcurrentActions int
+	// JSEngine names the JavaScript engine: "v8", "quickjs" or
+	// JSEngineAuto (V8 when the binary has it).
+	JSEngine string
 }
+
+// JSEngineAuto picks the best JavaScript engine the binary has.
+const JSEngineAuto = "auto"
 
 // Addr is the listen address.
 func (c Config) Addr() string {

@@ -28,7 +28,7 @@ import (
 // over store here, register its handlers in backend.Routes and its
 // shutdown work (closing WebSocket sessions, releasing the lease) with
 // srv.OnDrain / srv.OnShutdown.
-func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
+func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -59,6 +59,7 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			ActionTimeout:        cfg.ActionTimeout,
 			MaxConcurrent:        cfg.MaxConcurrentQueries,
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
+			Engine:               engine,
 		},
 	})
 	if err != nil {

@@ -8,7 +8,7 @@ import "errors"
 const Available = false
 
 // ErrNotCompiled is returned by New in builds without V8.
-var ErrNotCompiled = errors.New("V8 is not compiled into this hull binary: build with CGO_ENABLED=1 and -tags hull_v8, or choose the QuickJS engine")
+var ErrNotCompiled = errors.New("V8 is not compiled into this hull binary (it needs CGO_ENABLED=1 and -tags hull_v8)")
 
 // VM is a V8 engine instance; builds without V8 cannot create one.
 type VM struct{}
