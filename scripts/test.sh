@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every hull test on a fresh Debian machine: installs what the tests
-# need (PostgreSQL and Chromium from Debian, the pinned npm packages),
-# starts a throwaway PostgreSQL cluster, runs the Go suites (with -race on
-# the concurrent packages) and the end-to-end suite against the official
-# convex client and CLI (Chromium for the React app), then tears
-# everything down.
+# need (PostgreSQL, Chromium and a C++ compiler from Debian, the pinned npm
+# packages), starts a throwaway PostgreSQL cluster, runs the Go suites
+# (with -race on the concurrent packages) and the end-to-end suite against
+# the official convex client and CLI (Chromium for the React app), then
+# the runtime conformance suite and part of the end-to-end suite again on
+# the V8 engine (cgo, -tags hull_v8), then tears everything down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -14,6 +15,7 @@ log() { printf '\n==> %s\n' "$*"; }
 missing=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v g++ >/dev/null || missing+=(g++)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} (Debian packages)"
   apt-get update -qq
@@ -46,3 +48,19 @@ CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./persistence/... ./database/.
 
 log "end-to-end tests (official convex client and CLI)"
 (cd test/e2e && npm test)
+
+# The V8 engine: the same runtime suite (every test runs on the build's
+# default engine, V8 here), the binary's boot path, races in the binding,
+# and the end-to-end files that exercise the engine most, on SQLite (the
+# engine does not touch storage). V8's static library comes through the
+# module proxy (github.com/tommie/v8go/deps/linux_amd64 in go.mod).
+log "V8 engine: vet, build, runtime conformance suite (CGO_ENABLED=1, -tags hull_v8)"
+export CGO_ENABLED=1
+go vet -tags hull_v8 ./runtime/... ./cmd/... ./bench/runtime
+go build -tags hull_v8 -o bin/hull-v8 ./cmd/hull
+go test -count=1 -tags hull_v8 -timeout 20m ./runtime/... ./cmd/hull/...
+go test -count=1 -race -tags hull_v8 -timeout 10m ./runtime/v8/
+
+log "end-to-end tests on the V8 binary"
+(cd test/e2e && HULL_BIN="$root/bin/hull-v8" HULL_TEST_POSTGRES=off node --test --test-concurrency=1 \
+  tests/first_light.test.mjs tests/libs.test.mjs tests/live.test.mjs tests/bad_input.test.mjs)
