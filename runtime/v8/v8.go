@@ -30,8 +30,10 @@ const Available = true
 // is 0, V8's own default.
 const DefaultStackSize = 984 << 10
 
-// flags are V8's process-wide settings.
-const flags = ""
+// flags are V8's process-wide settings. The binding collects dropped
+// contexts itself, which V8 allows only with gc exposed; it is exposed
+// under a name of hull's glue (V8 makes it undeletable).
+const flags = "--expose-gc-as=__hull_gc"
 
 var (
 	initOnce sync.Once

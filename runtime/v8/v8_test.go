@@ -227,3 +227,11 @@ func TestManyIsolatesWithJITCodeLiveTogether(t *testing.T) {
 		}
 	}
 }
+
+func TestNoEngineInternalsLeakIntoGlobals(t *testing.T) {
+	vm := newVM(t, nil)
+	v, err := vm.Eval(`[typeof gc, typeof WebAssembly, typeof __hull_continuation_get, typeof __hull_gc].join()`)
+	if err != nil || v != "undefined,undefined,function,function" {
+		t.Fatalf("got %v %v", v, err)
+	}
+}
