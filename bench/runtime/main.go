@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -134,11 +135,69 @@ func main() {
 	bundle := flag.String("bundle", "runtime/testdata/bundle/isolate", "CLI bundle to load")
 	idle := flag.Int("idle", 20, "idle runtimes for the memory measurement")
 	engine := flag.String("engine", runtime.DefaultEngineName(), "JavaScript engine: quickjs or v8")
+	auth := flag.String("auth-bundle", "bench/runtime/authapp/bundle/isolate", "bundle of the password hashing app (empty: skip)")
+	authLimit := flag.Duration("auth-timeout", 0, "CPU limit of the password mutations (0: the default limit, 1s)")
+	authRounds := flag.Int("auth-rounds", 3, "sign-up and sign-in rounds")
 	flag.Parse()
 	if err := run(*engine, *n, *bundle, *idle); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/runtime:", err)
 		os.Exit(1)
 	}
+	if *auth != "" {
+		if err := passwords(*engine, *auth, *authLimit, *authRounds); err != nil {
+			fmt.Fprintln(os.Stderr, "bench/runtime:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// passwords times the hashing @convex-dev/auth's Password provider does:
+// lucia's Scrypt (N=16384, r=16, p=1) hashing a password in the sign-up
+// mutation and verifying it in the sign-in mutation, within the limits a
+// mutation has (1 s of CPU unless -auth-timeout says otherwise).
+func passwords(engineName, bundle string, limit time.Duration, rounds int) error {
+	engine, err := runtime.EngineNamed(engineName)
+	if err != nil {
+		return err
+	}
+	mods, err := runtime.DirModules(bundle)
+	if err != nil {
+		return fmt.Errorf("load bundle %s (see bench/runtime/authapp/gen.sh): %w", bundle, err)
+	}
+	pool := runtime.NewPool(runtime.Options{Engine: engine, Timeout: limit})
+	run := func(export, args string) (string, time.Duration, error) {
+		t := time.Now()
+		res, err := pool.Run(context.Background(), mods, runtime.Call{
+			Kind: runtime.KindMutation, Module: "passwords.js", Export: export, Args: []byte(args), Now: time.Now(), Host: host{},
+		})
+		d := time.Since(t)
+		if err != nil {
+			return "", d, err
+		}
+		if res.Err != nil {
+			return "", d, errors.New(res.Err.Message)
+		}
+		return string(res.Value), d, nil
+	}
+	fmt.Printf("\n| password hashing (lucia Scrypt, as @convex-dev/auth) | time | note |\n|---|---|---|\n")
+	var total time.Duration
+	for round := range rounds {
+		hash, dh, err := run("hash", `[{"password":"correct horse battery staple"}]`)
+		if err != nil {
+			fmt.Printf("| sign-up mutation (hash), round %d | %v | fails: %s |\n", round+1, benchutil.Round(dh), err)
+			return nil
+		}
+		ok, dv, err := run("verify", `[{"hash":`+hash+`,"password":"correct horse battery staple"}]`)
+		if err != nil || ok != "true" {
+			fmt.Printf("| sign-in mutation (verify), round %d | %v | fails: %v %s |\n", round+1, benchutil.Round(dv), err, ok)
+			return nil
+		}
+		fmt.Printf("| sign-up mutation (hash), round %d | %v | |\n| sign-in mutation (verify), round %d | %v | |\n", round+1, benchutil.Round(dh), round+1, benchutil.Round(dv))
+		total = dh + dv
+	}
+	met := map[bool]string{true: "met", false: "NOT met"}
+	fmt.Printf("\nfloor: Convex Auth password sign-up + sign-in <= 1s: hashing alone takes %v (last round): %s\n", benchutil.Round(total), met[total <= time.Second])
+	return nil
 }
 
 func run(engineName string, n int, bundle string, idle int) error {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,8 +34,11 @@ using v8::String;
 using v8::TryCatch;
 using v8::Value;
 
-// ArrayBuffer memory counts against the VM's ceiling; over it,
-// allocations fail (V8 throws a RangeError) and the VM records it.
+// ArrayBuffer memory counts against the VM's ceiling, per context: the
+// buffers of a dropped context are freed only when V8 collects it, and do
+// not count against the next one. Over the ceiling, allocations fail (V8
+// throws a RangeError) and the VM records it. V8 may free buffers on
+// other threads.
 class CountingAllocator : public v8::ArrayBuffer::Allocator {
  public:
   CountingAllocator(size_t limit, std::atomic<bool>* exhausted)
@@ -44,19 +48,20 @@ class CountingAllocator : public v8::ArrayBuffer::Allocator {
   ~CountingAllocator() override { delete base_; }
   void* Allocate(size_t n) override {
     if (!Reserve(n)) return nullptr;
-    void* p = base_->Allocate(n);
-    if (p == nullptr) used_ -= n;
-    return p;
+    return Record(base_->Allocate(n), n);
   }
   void* AllocateUninitialized(size_t n) override {
     if (!Reserve(n)) return nullptr;
-    void* p = base_->AllocateUninitialized(n);
-    if (p == nullptr) used_ -= n;
-    return p;
+    return Record(base_->AllocateUninitialized(n), n);
   }
   void Free(void* p, size_t n) override {
     base_->Free(p, n);
-    used_ -= n;
+    std::lock_guard<std::mutex> l(mu_);
+    total_ -= n;
+    auto it = owner_.find(p);
+    if (it == owner_.end()) return;
+    if (it->second == generation_) current_ -= n;
+    owner_.erase(it);
   }
   size_t MaxAllocationSize() const override {
     return base_->MaxAllocationSize();
@@ -64,22 +69,46 @@ class CountingAllocator : public v8::ArrayBuffer::Allocator {
   v8::PageAllocator* GetPageAllocator() override {
     return base_->GetPageAllocator();
   }
-  size_t used() const { return used_; }
+  // NewContext starts counting for a new context.
+  void NewContext() {
+    std::lock_guard<std::mutex> l(mu_);
+    generation_++;
+    current_ = 0;
+  }
+  size_t used() {
+    std::lock_guard<std::mutex> l(mu_);
+    return total_;
+  }
 
  private:
   bool Reserve(size_t n) {
-    size_t now = used_.fetch_add(n) + n;
-    if (now > limit_) {
-      used_ -= n;
+    std::lock_guard<std::mutex> l(mu_);
+    if (current_ + n > limit_) {
       exhausted_->store(true);
       return false;
     }
+    current_ += n;
+    total_ += n;
     return true;
+  }
+  void* Record(void* p, size_t n) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (p == nullptr) {
+      current_ -= n;
+      total_ -= n;
+    } else {
+      owner_[p] = generation_;
+    }
+    return p;
   }
   v8::ArrayBuffer::Allocator* base_;
   size_t limit_;
   std::atomic<bool>* exhausted_;
-  std::atomic<size_t> used_{0};
+  std::mutex mu_;
+  uint64_t generation_ = 0;
+  size_t current_ = 0;  // bytes of the current context's buffers
+  size_t total_ = 0;    // bytes of all live buffers
+  std::unordered_map<void*, uint64_t> owner_;
 };
 
 struct Rejection {

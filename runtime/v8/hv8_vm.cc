@@ -284,6 +284,7 @@ Local<Context> make_context(hv8_vm* vm) {
     ctx->Global()->Delete(ctx, str(iso, "WebAssembly", 11)).Check();
   }
   vm->ctx.Reset(iso, ctx);
+  vm->alloc->NewContext();
   return scope.Escape(ctx);
 }
 

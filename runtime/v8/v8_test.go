@@ -235,3 +235,22 @@ func TestNoEngineInternalsLeakIntoGlobals(t *testing.T) {
 		t.Fatalf("got %v %v", v, err)
 	}
 }
+
+func TestArrayBuffersOfADroppedContextDoNotCountAgainstTheNext(t *testing.T) {
+	vm := newVM(t, nil) // 32 MiB ceiling
+	if _, err := vm.Eval(`globalThis.keep = null; 0`); err != nil {
+		t.Fatal(err)
+	}
+	if err := vm.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		v, err := vm.Eval(`keep = new Uint8Array(24 << 20); keep.length`)
+		if err != nil || v != 24<<20 || vm.MemoryExhausted() {
+			t.Fatalf("call %d: %v %v (exhausted %v)", i, v, err, vm.MemoryExhausted())
+		}
+		if err := vm.Restore(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
