@@ -162,6 +162,11 @@ void add_function(Isolate* iso, Local<ObjectTemplate> g, const char* name,
 uintptr_t stack_low() {
   static thread_local uintptr_t low = 0;
   if (low == 0) {
+#ifdef __APPLE__
+    pthread_t self = pthread_self();
+    low = reinterpret_cast<uintptr_t>(pthread_get_stackaddr_np(self)) -
+          pthread_get_stacksize_np(self);
+#else
     pthread_attr_t attr;
     void* addr = nullptr;
     size_t size = 0;
@@ -170,6 +175,7 @@ uintptr_t stack_low() {
       pthread_attr_destroy(&attr);
     }
     low = reinterpret_cast<uintptr_t>(addr);
+#endif
     if (low == 0) low = 1;
   }
   return low;

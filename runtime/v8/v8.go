@@ -5,7 +5,6 @@ package v8
 // #cgo CXXFLAGS: -std=c++20 -fno-rtti -fPIC -O2 -I${SRCDIR}/../../third_party/v8/include
 // #cgo CXXFLAGS: -DV8_COMPRESS_POINTERS -DV8_31BIT_SMIS_ON_64BIT_ARCH -DV8_ENABLE_SANDBOX
 // #cgo CXXFLAGS: -Wno-deprecated-declarations
-// #cgo LDFLAGS: -lstdc++
 // #include <stdlib.h>
 // #include "hv8.h"
 import "C"
