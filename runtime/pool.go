@@ -88,7 +88,8 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 	}
 	// Calls nested in a running call (ctx.runQuery and the like) use its
 	// slot: taking another could deadlock when all are held.
-	if ctx.Value(slotHeld{}) == nil {
+	nested := ctx.Value(slotHeld{}) != nil
+	if !nested {
 		release, err := p.acquire(ctx, call.Kind)
 		if err != nil {
 			return Result{}, err
@@ -97,7 +98,7 @@ func (p *Pool) Run(ctx context.Context, mods Modules, call Call) (Result, error)
 		ctx = context.WithValue(ctx, slotHeld{}, true)
 	}
 	key := reuseKey(mods, call)
-	r, err := p.engineFor(ctx, mods, call, cfg, key)
+	r, err := p.engineFor(ctx, mods, call, cfg, key, nested)
 	if err != nil {
 		return Result{}, err
 	}

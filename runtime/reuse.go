@@ -70,12 +70,16 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 // engineFor returns an engine ready to run call: a kept one reconfigured
 // for it, a newly prepared one, or (when preparing fails, e.g. the module
 // throws at import) a fresh one that reports the failure as the run's.
-func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, keys reuseKeys) (*vmRun, error) {
+//
+// A nested call (made by a running one) does not wait for an engine of its
+// key: the ones it would wait for may be held by the calls it is nested
+// in. It gets an engine of its own instead.
+func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, keys reuseKeys, nested bool) (*vmRun, error) {
 	if p.opts.FreshEngines {
 		return p.newVMRun(ctx, mods, call.Host, cfg)
 	}
 	key := p.engines.keyFor(keys)
-	r, reserved, err := p.engines.get(ctx, key)
+	r, reserved, err := p.engines.get(ctx, key, !nested)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: waiting for an engine: %w", err)
 	}
