@@ -59,7 +59,7 @@ export CGO_ENABLED=1
 go vet -tags hull_v8 ./runtime/... ./cmd/... ./bench/runtime
 go build -tags hull_v8 -o bin/hull-v8 ./cmd/hull
 go test -count=1 -tags hull_v8 -timeout 20m ./runtime/... ./cmd/hull/...
-go test -count=1 -race -tags hull_v8 -timeout 10m ./runtime/v8/
+go test -count=1 -race -tags hull_v8 -timeout 10m -skip HardLimits ./runtime/v8/
 
 log "end-to-end tests on the V8 binary"
 (cd test/e2e && HULL_BIN="$root/bin/hull-v8" HULL_TEST_POSTGRES=off node --test --test-concurrency=1 \

@@ -5,7 +5,9 @@
 // making contexts.
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "_cgo_export.h"
 #include "hv8_internal.h"
@@ -237,6 +239,31 @@ size_t OnNearHeapLimit(void* data, size_t current, size_t initial) {
   return current + 4 * initial + (64u << 20);
 }
 
+// OnOOM and OnFatal end the process with one line saying why: V8 cannot
+// recover from an allocation past its own hard limits (an array of 2^27
+// holes filled, say) or an internal failure, in any isolate of the
+// process. hull's memory ceiling stops runs long before ordinary
+// allocations get there.
+[[noreturn]] void die(const char* what, const char* location,
+                      const char* detail) {
+  fprintf(stderr,
+          "hull: a JavaScript function made V8 fail (%s: %s%s%s); the "
+          "process exits\n",
+          what, location ? location : "", detail ? ": " : "",
+          detail ? detail : "");
+  fflush(stderr);
+  _exit(2);
+}
+
+void OnOOM(const char* location, const v8::OOMDetails& details) {
+  die(details.is_heap_oom ? "out of memory" : "out of process memory",
+      location, details.detail);
+}
+
+void OnFatal(const char* location, const char* message) {
+  die("fatal error", location, message);
+}
+
 void OnInterrupt(Isolate* iso, void*) {
   hv8_vm* vm = vm_of(iso);
   if (hv8GoCheck(vm->handle) != 0) iso->TerminateExecution();
@@ -251,6 +278,8 @@ void setup_isolate(hv8_vm* vm) {
   iso->AddMessageListenerWithErrorLevel(
       OnMessage, Isolate::kMessageError | Isolate::kMessageWarning);
   iso->AddNearHeapLimitCallback(OnNearHeapLimit, vm);
+  iso->SetOOMErrorHandler(OnOOM);
+  iso->SetFatalErrorHandler(OnFatal);
   iso->SetCaptureStackTraceForUncaughtExceptions(true, 16);
 }
 

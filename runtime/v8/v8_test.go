@@ -4,6 +4,8 @@ package v8
 
 import (
 	"errors"
+	"os"
+	"os/exec"
 	"path"
 	"strings"
 	"testing"
@@ -252,5 +254,26 @@ func TestArrayBuffersOfADroppedContextDoNotCountAgainstTheNext(t *testing.T) {
 		if err := vm.Restore(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Some allocations pass limits V8 itself cannot recover from, in any
+// embedder: the process then ends with one line saying so (checked in a
+// child process).
+func TestAnAllocationPastV8sHardLimitsEndsTheProcessWithAMessage(t *testing.T) {
+	if os.Getenv("HV8_TEST_FATAL") == "1" {
+		vm, err := New(Config{MemoryLimit: 16 << 20})
+		if err != nil {
+			os.Exit(9)
+		}
+		vm.Eval("new Array(2 ** 27).fill(0)")
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAnAllocationPastV8sHardLimitsEndsTheProcessWithAMessage$")
+	cmd.Env = append(os.Environ(), "HV8_TEST_FATAL=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "hull: a JavaScript function made V8 fail (out of memory") {
+		t.Fatalf("child: %v\n%s", err, out)
 	}
 }
