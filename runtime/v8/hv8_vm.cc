@@ -279,6 +279,8 @@ void setup_isolate(hv8_vm* vm) {
       OnMessage, Isolate::kMessageError | Isolate::kMessageWarning);
   iso->AddNearHeapLimitCallback(OnNearHeapLimit, vm);
   iso->SetOOMErrorHandler(OnOOM);
+  // Atomics.wait would block the engine's thread outside any JS check.
+  iso->SetAllowAtomicsWait(false);
   iso->SetFatalErrorHandler(OnFatal);
   iso->SetCaptureStackTraceForUncaughtExceptions(true, 16);
 }

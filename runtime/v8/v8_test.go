@@ -230,6 +230,14 @@ func TestManyIsolatesWithJITCodeLiveTogether(t *testing.T) {
 	}
 }
 
+func TestAtomicsWaitIsRefused(t *testing.T) {
+	vm := newVM(t, nil)
+	v, err := vm.Eval(`try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); "waited" } catch (e) { e.name }`)
+	if err != nil || v != "TypeError" {
+		t.Fatalf("got %v %v", v, err)
+	}
+}
+
 func TestNoEngineInternalsLeakIntoGlobals(t *testing.T) {
 	vm := newVM(t, nil)
 	v, err := vm.Eval(`[typeof gc, typeof WebAssembly, typeof __hull_continuation_get, typeof __hull_gc].join()`)
