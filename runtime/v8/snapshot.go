@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	goruntime "runtime"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -17,7 +18,16 @@ import (
 // from. It must be taken when no JS is running and no job is pending.
 // Nothing is copied yet: the first call runs on the prepared context
 // itself, and Restore builds the blob.
-func (v *VM) Snapshot() error {
+func (v *VM) Snapshot() error { return v.snapshot("") }
+
+// SnapshotAs is Snapshot for a VM that may share its blob with every VM
+// snapshotted under the same key, whatever their recipes: the first VM's
+// recipe makes the blob. The caller vouches that the state is the same
+// for them (the runtime's key names the code version, module, kind and
+// environment; only the clock and seed at import time differ).
+func (v *VM) SnapshotAs(key string) error { return v.snapshot(key) }
+
+func (v *VM) snapshot(key string) error {
 	r := v.rec
 	if r == nil || r.stopped {
 		return errors.New("v8: snapshot taken twice")
@@ -26,7 +36,11 @@ func (v *VM) Snapshot() error {
 	if r.overflow {
 		return errors.New("v8: the preparation was too long to record")
 	}
-	v.key = r.key(v.names)
+	if key == "" {
+		v.key = "recipe\x00" + r.key(v.names)
+	} else {
+		v.key = "key\x00" + key + "\x00" + strings.Join(v.names, "\x00")
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ package v8
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
@@ -283,5 +284,35 @@ func TestAnAllocationPastV8sHardLimitsEndsTheProcessWithAMessage(t *testing.T) {
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "hull: a JavaScript function made V8 fail (out of memory") {
 		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
+
+func TestVMsSnapshottedUnderOneKeyShareABlob(t *testing.T) {
+	var vms []*VM
+	for i := range 3 {
+		vm := newVM(t, nil)
+		// Preparations that differ only in what the key vouches for (here,
+		// the clock of the call that prepared each).
+		if _, err := vm.Eval(fmt.Sprintf("globalThis.preparedAt = %d; 0", 1000+i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := vm.SnapshotAs("the same module"); err != nil {
+			t.Fatal(err)
+		}
+		vms = append(vms, vm)
+	}
+	for i, vm := range vms {
+		if v, _ := vm.Eval("preparedAt"); v != 1000+i {
+			t.Fatalf("vm %d's first call saw %v, want its own preparation", i, v)
+		}
+		if err := vm.Restore(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if vms[0].blob == nil || vms[1].blob != vms[0].blob || vms[2].blob != vms[0].blob {
+		t.Fatal("VMs of one key made separate blobs")
+	}
+	if v, _ := vms[2].Eval("preparedAt"); v != 1000 {
+		t.Fatalf("after a restore: %v, want the first VM's preparation", v)
 	}
 }
