@@ -103,6 +103,9 @@ type Config struct {
 	NodeIdleTimeout time.Duration
 	// NodeMemoryBytes is the JavaScript heap of each Node.js process.
 	NodeMemoryBytes int64
+	// JSEngine names the JavaScript engine: "v8", "quickjs" or
+	// JSEngineAuto (V8 when the binary has it).
+	JSEngine string
 }
 
 // Redact reports whether callers without an admin key see function
@@ -113,6 +116,9 @@ func (c Config) Redact() bool {
 	}
 	return c.Production
 }
+
+// JSEngineAuto picks the best JavaScript engine the binary has.
+const JSEngineAuto = "auto"
 
 // Addr is the listen address.
 func (c Config) Addr() string {

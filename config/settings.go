@@ -95,6 +95,16 @@ func allSettings() []setting {
 		{flags: []string{"action-timeout"}, envs: []string{"HULL_ACTION_TIMEOUT"}, def: "10m",
 			usage: "how long an action may run",
 			apply: func(c *Config, v string) (err error) { c.ActionTimeout, err = parseDuration(v); return err }},
+		{flags: []string{"js-engine"}, envs: []string{"HULL_JS_ENGINE"}, def: JSEngineAuto,
+			usage: "JavaScript engine: v8, quickjs, or auto (v8 when this binary has it, else quickjs)",
+			apply: func(c *Config, v string) error {
+				switch v {
+				case JSEngineAuto, "v8", "quickjs":
+					c.JSEngine = v
+					return nil
+				}
+				return errors.New("want v8, quickjs or auto")
+			}},
 		{flags: []string{"max-concurrent-queries"}, envs: []string{"HULL_MAX_CONCURRENT_QUERIES"}, def: "32",
 			usage: "queries and mutations running at once; more wait",
 			apply: func(c *Config, v string) error {

@@ -1,11 +1,15 @@
 package runtime
 
 import (
+	"fmt"
+
 	"hull/runtime/quickjs"
+	"hull/runtime/v8"
 )
 
-// Engine creates JavaScript VMs. The default is QuickJS (package
-// runtime/quickjs); another engine can be plugged in through Options.
+// Engine creates JavaScript VMs: QuickJS (package runtime/quickjs, pure
+// Go, every build) or V8 (package runtime/v8, builds with cgo and the
+// hull_v8 tag); see DefaultEngine and EngineNamed.
 type Engine interface {
 	NewVM(cfg EngineConfig) (VM, error)
 }
@@ -83,4 +87,75 @@ func (QuickJS) NewVM(cfg EngineConfig) (VM, error) {
 // CompileModule implements ModuleCompiler.
 func (QuickJS) CompileModule(path, src string) ([]byte, error) {
 	return quickjs.CompileModule(path, src)
+}
+
+// V8 is the engine of builds with cgo and the hull_v8 build tag.
+type V8 struct {
+	// Restore chooses how a snapshotted VM gets its fresh state back
+	// (default: a context copied from a snapshot of the prepared one).
+	Restore v8.RestoreMode
+}
+
+// NewVM implements Engine.
+func (e V8) NewVM(cfg EngineConfig) (VM, error) {
+	var stack int64
+	if cfg.MaxStackSize > 0 {
+		// About one stack slot per JS call in QuickJS; V8's frames take a
+		// couple hundred bytes of the thread's stack.
+		stack = cfg.MaxStackSize * 200
+	}
+	vm, err := v8.New(v8.Config{
+		MemoryLimit: cfg.MemoryLimit,
+		StackSize:   stack,
+		Resolve:     cfg.Resolve,
+		Load:        cfg.Load,
+		Restore:     e.Restore,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return vm, nil
+}
+
+// Engine names, as the configuration spells them.
+const (
+	EngineQuickJS = "quickjs"
+	EngineV8      = "v8"
+)
+
+// DefaultEngine is the engine of this build: V8 when it is compiled in,
+// QuickJS otherwise.
+func DefaultEngine() Engine {
+	if v8.Available {
+		return V8{}
+	}
+	return QuickJS{}
+}
+
+// DefaultEngineName names DefaultEngine.
+func DefaultEngineName() string {
+	if v8.Available {
+		return EngineV8
+	}
+	return EngineQuickJS
+}
+
+// EngineNamed returns the engine called name ("" for the build's
+// default). V8 fails here, at boot, when this binary was built without
+// it or it cannot start on this machine.
+func EngineNamed(name string) (Engine, error) {
+	switch name {
+	case "":
+		return EngineNamed(DefaultEngineName())
+	case EngineQuickJS:
+		return QuickJS{}, nil
+	case EngineV8:
+		vm, err := V8{}.NewVM(EngineConfig{MemoryLimit: 16 << 20})
+		if err != nil {
+			return nil, fmt.Errorf("JavaScript engine v8 cannot start: %w", err)
+		}
+		_ = vm.Close()
+		return V8{}, nil
+	}
+	return nil, fmt.Errorf("unknown JavaScript engine %q (want %q or %q)", name, EngineV8, EngineQuickJS)
 }

@@ -56,8 +56,9 @@ func (s *engineSet) keyFor(keys reuseKeys) string {
 }
 
 // get returns an idle engine of key, or reserves the right to prepare a
-// new one (reserved), or waits.
-func (s *engineSet) get(ctx context.Context, key string) (r *vmRun, reserved bool, err error) {
+// new one (reserved), or waits — unless wait is false: then it returns
+// neither (nil, false) and the caller makes an engine outside the set.
+func (s *engineSet) get(ctx context.Context, key string, wait bool) (r *vmRun, reserved bool, err error) {
 	s.mu.Lock()
 	for {
 		k := s.entry(key)
@@ -72,6 +73,10 @@ func (s *engineSet) get(ctx context.Context, key string) (r *vmRun, reserved boo
 			k.live++
 			s.mu.Unlock()
 			return nil, true, nil
+		}
+		if !wait {
+			s.mu.Unlock()
+			return nil, false, nil
 		}
 		ready := k.ready
 		s.mu.Unlock()

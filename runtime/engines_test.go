@@ -22,13 +22,13 @@ func TestEngineSetBoundsEnginesPerKeyAndIdleEngines(t *testing.T) {
 
 	// Two reservations, then a third get waits for one to come back.
 	for i := range 2 {
-		if r, reserved, err := s.get(ctx, "a"); r != nil || !reserved || err != nil {
+		if r, reserved, err := s.get(ctx, "a", true); r != nil || !reserved || err != nil {
 			t.Fatalf("get %d: %v %v %v, want a reservation", i, r, reserved, err)
 		}
 	}
 	got := make(chan *vmRun)
 	go func() {
-		r, _, _ := s.get(ctx, "a")
+		r, _, _ := s.get(ctx, "a", true)
 		got <- r
 	}()
 	select {
@@ -45,14 +45,14 @@ func TestEngineSetBoundsEnginesPerKeyAndIdleEngines(t *testing.T) {
 	// A waiter gives up with its context.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := s.get(cctx, "a"); err == nil {
+	if _, _, err := s.get(cctx, "a", true); err == nil {
 		t.Fatal("get with a cancelled context returned no error")
 	}
 
 	// Idle engines beyond the total bound close, oldest first.
 	s.put("a", back)
 	for _, key := range []string{"b", "c"} {
-		if _, reserved, _ := s.get(ctx, key); !reserved {
+		if _, reserved, _ := s.get(ctx, key, true); !reserved {
 			t.Fatalf("no reservation for %s", key)
 		}
 		s.put(key, engine())
@@ -60,7 +60,7 @@ func TestEngineSetBoundsEnginesPerKeyAndIdleEngines(t *testing.T) {
 	if closed != 1 {
 		t.Fatalf("%d engines closed, want 1 (the least recently used)", closed)
 	}
-	if r, _, _ := s.get(ctx, "b"); r == nil {
+	if r, _, _ := s.get(ctx, "b", true); r == nil {
 		t.Fatal("a recent idle engine was evicted")
 	}
 }

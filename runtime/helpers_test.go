@@ -205,6 +205,11 @@ func jsonEqual(t *testing.T, got []byte, want string) {
 	}
 }
 
+// onV8 reports whether the suite runs on V8 (a build with the hull_v8
+// tag) rather than QuickJS. The suite is the same on both; a few cases
+// expect what each engine's own built-ins do.
+func onV8() bool { return runtime.DefaultEngineName() == runtime.EngineV8 }
+
 // newTestPool returns a pool whose time limits, unless set, are generous
 // enough for slow test machines and the race detector.
 func newTestPool(opts runtime.Options) *runtime.Pool {

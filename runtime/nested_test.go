@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"hull/runtime"
 )
@@ -32,5 +33,27 @@ export const outer = fn("Mutation", async () => {
 	}
 	if !strings.Contains(string(res.Value), "Maximum call stack size exceeded") {
 		t.Fatalf("got %s, want the nested call's stack error", res.Value)
+	}
+}
+
+// Nested calls of one function deeper than the engines kept per function
+// module: each level holds its engine while it waits for the next.
+func TestNestedCallsDeeperThanThePoolOfAModuleComplete(t *testing.T) {
+	pool := newTestPool(runtime.Options{MaxEnginesPerKey: 2})
+	mods := sourceModules(map[string]string{"m.js": `
+const f = () => 1;
+f.isQuery = true;
+f.invokeQuery = async (a) => {
+  const { n } = JSON.parse(a)[0];
+  if (n === 0) return JSON.stringify("bottom");
+  return await Convex.asyncSyscall("1.0/runUdf", JSON.stringify({ udfType: "query", name: "m:level", args: { n: n - 1 } }));
+};
+export const level = f;
+`})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := pool.Run(ctx, mods, runtime.Call{Kind: runtime.KindQuery, Module: "m.js", Export: "level", Args: []byte(`[{"n":6}]`), Host: newFakeDB(pool, mods)})
+	if err != nil || res.Err != nil || string(res.Value) != `"bottom"` {
+		t.Fatalf("got %s %v %+v", res.Value, err, res.Err)
 	}
 }

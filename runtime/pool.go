@@ -115,7 +115,8 @@ func (p *Pool) run(ctx context.Context, mods Modules, call Call, ex *httpExchang
 	}
 	// Calls nested in a running call (ctx.runQuery and the like) use its
 	// slot: taking another could deadlock when all are held.
-	if ctx.Value(slotHeld{}) == nil {
+	nested := ctx.Value(slotHeld{}) != nil
+	if !nested {
 		release, err := p.acquire(ctx, call.Kind)
 		if err != nil {
 			return Result{}, err
@@ -124,7 +125,7 @@ func (p *Pool) run(ctx context.Context, mods Modules, call Call, ex *httpExchang
 		ctx = context.WithValue(ctx, slotHeld{}, true)
 	}
 	key := reuseKey(mods, call)
-	r, err := p.engineFor(ctx, mods, call, cfg, key)
+	r, err := p.engineFor(ctx, mods, call, cfg, key, nested)
 	if err != nil {
 		return Result{}, err
 	}

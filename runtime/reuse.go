@@ -70,12 +70,16 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 // engineFor returns an engine ready to run call: a kept one reconfigured
 // for it, a newly prepared one, or (when preparing fails, e.g. the module
 // throws at import) a fresh one that reports the failure as the run's.
-func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, keys reuseKeys) (*vmRun, error) {
+//
+// A nested call (made by a running one) does not wait for an engine of its
+// key: the ones it would wait for may be held by the calls it is nested
+// in. It gets an engine of its own instead.
+func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, keys reuseKeys, nested bool) (*vmRun, error) {
 	if p.opts.FreshEngines {
 		return p.newVMRun(ctx, mods, call.Host, cfg)
 	}
 	key := p.engines.keyFor(keys)
-	r, reserved, err := p.engines.get(ctx, key)
+	r, reserved, err := p.engines.get(ctx, key, !nested)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: waiting for an engine: %w", err)
 	}
@@ -95,7 +99,7 @@ func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmCon
 		p.engines.drop(key)
 		return nil, err
 	}
-	if !p.prepare(r, mods, call) {
+	if !p.prepare(r, mods, call, key) {
 		r.close()
 		p.engines.drop(key)
 		return p.newVMRun(ctx, mods, call.Host, cfg)
@@ -115,7 +119,7 @@ func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmCon
 
 // prepare evaluates the called module's graph in r and snapshots it (or
 // marks it opt-in). It reports whether r is now a prepared engine.
-func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
+func (p *Pool) prepare(r *vmRun, mods Modules, call Call, key string) bool {
 	snap, ok := r.vm.(Snapshotter)
 	if !ok {
 		return false
@@ -144,11 +148,28 @@ func (p *Pool) prepare(r *vmRun, mods Modules, call Call) bool {
 	if _, err := r.call("__hull_warm"); err != nil {
 		return false
 	}
-	if snap.Snapshot() != nil {
+	if err := snapshot(snap, key); err != nil {
 		return false
 	}
 	r.mode = modeSnapshot
 	return true
+}
+
+// KeyedSnapshotter is implemented by engines whose snapshots can be shared
+// between their VMs: SnapshotAs is Snapshot, and VMs snapshotted under the
+// same key (the reuse key: code version, module, kind, environment) may
+// share one copy of the state, though each was prepared by its own first
+// call (a different clock and seed at import time, as between QuickJS
+// engines).
+type KeyedSnapshotter interface {
+	SnapshotAs(key string) error
+}
+
+func snapshot(s Snapshotter, key string) error {
+	if k, ok := s.(KeyedSnapshotter); ok {
+		return k.SnapshotAs(key)
+	}
+	return s.Snapshot()
 }
 
 // release hands r back after a run: restored (off the caller's path) and

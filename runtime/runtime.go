@@ -109,7 +109,8 @@ type Options struct {
 	// AnalyzeTimeout bounds the import of each module during analysis
 	// (default 4 s, as Convex).
 	AnalyzeTimeout time.Duration
-	// Engine creates the VMs (default QuickJS).
+	// Engine creates the VMs (default: DefaultEngine, V8 in builds that
+	// have it, else QuickJS).
 	Engine Engine
 	// FreshEngines gives every call a new engine that evaluates the module
 	// graph again, instead of restoring a prepared engine's snapshot. Both
@@ -148,7 +149,7 @@ func (o Options) withDefaults() Options {
 		o.AnalyzeTimeout = 4 * time.Second
 	}
 	if o.Engine == nil {
-		o.Engine = QuickJS{}
+		o.Engine = DefaultEngine()
 	}
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = 32

@@ -7,7 +7,9 @@
 # the concurrent packages), the end-to-end suite against the official
 # convex client and CLI (Chromium for the React app and the dashboard)
 # and the Cloudflare kit's suite (test/worker: the Worker in workerd, the
-# image in an empty root under chroot), then tears everything down.
+# image in an empty root under chroot), then the runtime conformance suite
+# and part of the end-to-end suite again on the V8 engine (cgo, -tags
+# hull_v8; a C++ compiler from Debian), then tears everything down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,6 +19,7 @@ log() { printf '\n==> %s\n' "$*"; }
 missing=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v g++ >/dev/null || missing+=(g++)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} (Debian packages)"
   apt-get update -qq
@@ -70,3 +73,19 @@ log "end-to-end tests (official convex client and CLI)"
 
 log "Cloudflare kit tests (the Worker in workerd via Miniflare, hull cloudflare init, the image in an empty root)"
 (cd test/worker && node --test --test-concurrency=1 .)
+
+# The V8 engine: the same runtime suite (every test runs on the build's
+# default engine, V8 here), the binary's boot path, races in the binding,
+# and the end-to-end files that exercise the engine most, on SQLite (the
+# engine does not touch storage). V8's static library comes through the
+# module proxy (github.com/tommie/v8go/deps/linux_amd64 in go.mod).
+log "V8 engine: vet, build, runtime conformance suite (CGO_ENABLED=1, -tags hull_v8)"
+export CGO_ENABLED=1
+go vet -tags hull_v8 ./runtime/... ./cmd/... ./bench/runtime
+go build -tags hull_v8 -o bin/hull-v8 ./cmd/hull
+go test -count=1 -tags hull_v8 -timeout 20m ./runtime/... ./cmd/hull/...
+go test -count=1 -race -tags hull_v8 -timeout 10m -skip HardLimits ./runtime/v8/
+
+log "end-to-end tests on the V8 binary"
+(cd test/e2e && HULL_BIN="$root/bin/hull-v8" HULL_TEST_POSTGRES=off node --test --test-concurrency=1 \
+  tests/first_light.test.mjs tests/libs.test.mjs tests/live.test.mjs tests/bad_input.test.mjs)

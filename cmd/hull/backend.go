@@ -31,7 +31,7 @@ import (
 // over store here, register its handlers in backend.Routes and its
 // shutdown work (closing WebSocket sessions, releasing the lease) with
 // srv.OnDrain / srv.OnShutdown.
-func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
+func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, srv *server.Server, log *slog.Logger, handOver func()) (server.Backend, error) {
 	// File storage first: a missing bucket or refused credentials fail
 	// the start before the database is touched.
 	files, err := openFiles(ctx, cfg, log)
@@ -74,6 +74,7 @@ func openBackend(ctx context.Context, cfg config.Config, srv *server.Server, log
 			ActionTimeout:        cfg.ActionTimeout,
 			MaxConcurrent:        cfg.MaxConcurrentQueries,
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
+			Engine:               engine,
 		},
 		Files: app.FilesOptions{
 			Store:          files,

@@ -18,6 +18,7 @@ import (
 
 	"hull/adminkey"
 	"hull/config"
+	"hull/runtime/v8"
 )
 
 // buildHull compiles the real binary into a temporary folder.
@@ -295,6 +296,18 @@ func TestRun(t *testing.T) {
 			env: map[string]string{"INSTANCE_SECRET": strings.Repeat("ab", 32)}, code: 0, stdout: "http://127.0.0.1:4000/dashboard/#code="},
 		{name: "dashboard refuses a bad link lifetime", args: []string{"dashboard", "--dashboard-link-ttl", "soon"},
 			env: map[string]string{"INSTANCE_SECRET": strings.Repeat("ab", 32)}, code: 2, stderr: "dashboard-link-ttl"},
+		{name: "an unknown JavaScript engine names the setting", args: []string{"serve"}, env: map[string]string{"HULL_JS_ENGINE": "spidermonkey"}, code: 2, stderr: "HULL_JS_ENGINE"},
+	}
+	if !v8.Available {
+		tests = append(tests, struct {
+			name   string
+			args   []string
+			env    map[string]string
+			code   int
+			stdout string
+			stderr string
+		}{name: "V8 asked of a binary without it fails at boot, naming the fix", args: []string{"serve", "--data-dir", dataDir, "--js-engine", "v8"},
+			code: 1, stderr: "--js-engine / HULL_JS_ENGINE to quickjs"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"hull/adminkey"
 	"hull/config"
+	"hull/runtime"
 	"hull/server"
 )
 
@@ -20,6 +21,12 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	// An engine that cannot start fails the boot, before the port is
+	// bound: no request could be served.
+	engine, err := jsEngine(cfg)
+	if err != nil {
+		return err
+	}
 	secret, created, err := instanceSecret(cfg)
 	if err != nil {
 		return err
@@ -67,15 +74,33 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		}
 		srv.ServeSite(siteLn)
 	}
-	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage,
+	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage, "js_engine", engineName(cfg),
 		"production", cfg.Production, "redact_errors", cfg.Redact())
 	// A backend that loses the writer lease to a newer process ends the
 	// serve loop as SIGTERM would: drain, close, exit 0.
 	ctx, handOver := context.WithCancel(ctx)
 	defer handOver()
 	return srv.Serve(ctx, ln, func(openCtx context.Context) (server.Backend, error) {
-		return openBackend(openCtx, cfg, srv, log, handOver)
+		return openBackend(openCtx, cfg, engine, srv, log, handOver)
 	})
+}
+
+// jsEngine returns the configured JavaScript engine, started once to
+// prove it works here.
+func jsEngine(cfg config.Config) (runtime.Engine, error) {
+	engine, err := runtime.EngineNamed(engineName(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("%w (set --js-engine / HULL_JS_ENGINE to quickjs to run without V8)", err)
+	}
+	return engine, nil
+}
+
+// engineName names the engine jsEngine picks.
+func engineName(cfg config.Config) string {
+	if cfg.JSEngine == config.JSEngineAuto {
+		return runtime.DefaultEngineName()
+	}
+	return cfg.JSEngine
 }
 
 // instanceSecret returns the configured secret or, for the embedded

@@ -1,7 +1,23 @@
-// ---- Intl: the en-US basics ----
+// ---- Intl ----
+// V8 has the whole of Intl (ICU, time zone UTC); hull only makes a
+// DateTimeFormat given no date use the call's clock, which is frozen in
+// queries and mutations, as new Date() is.
 // QuickJS has no Intl. hull provides number and date formatting for en-US
 // in UTC, which covers common code; anything else throws an Error naming
 // what is not supported.
+if (typeof g.Intl === "object") {
+  const proto = g.Intl.DateTimeFormat.prototype;
+  const format = Object.getOwnPropertyDescriptor(proto, "format");
+  Object.defineProperty(proto, "format", {
+    get() { const f = format.get.call(this); return (d) => f(d === undefined ? g.Date.now() : d); },
+    configurable: true,
+  });
+  const toParts = proto.formatToParts;
+  Object.defineProperty(proto, "formatToParts", {
+    value: function formatToParts(d) { return toParts.call(this, d === undefined ? g.Date.now() : d); },
+    writable: true, configurable: true,
+  });
+} else {
 const intlLimited = (what) => new Error(`Intl support is limited in hull (en-US, UTC): ${what} is not supported`);
 const checkLocale = (locales) => {
   const list = locales === undefined ? [] : Array.isArray(locales) ? locales : [locales];
@@ -233,4 +249,5 @@ lazy(["Intl"], () => ({
   localized("toLocaleString", "all");
   localized("toLocaleDateString", "date");
   localized("toLocaleTimeString", "time");
+}
 }

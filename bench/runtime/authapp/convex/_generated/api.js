@@ -1,0 +1,3 @@
+import { anyApi } from "convex/server";
+export const api = anyApi;
+export const internal = anyApi;
