@@ -25,9 +25,11 @@ func udfType(k runtime.Kind) string {
 	return string(k)
 }
 
-// convexAnalysis renders a version as the CLI's EvaluatedComponentDefinition
-// for the root app.
-func convexAnalysis(v *Version, an *runtime.Analysis) map[string]any {
+// definitionAnalysis renders one definition of a push as the CLI's
+// EvaluatedComponentDefinition: what its convex.config.ts exported (a
+// component's exports being its public functions, which codegen turns
+// into the components API), its schema, functions and UDF config.
+func definitionAnalysis(d *pushedDefinition, root bool) map[string]any {
 	type fn struct {
 		Name       string            `json:"name"`
 		UDFType    string            `json:"udfType"`
@@ -36,7 +38,7 @@ func convexAnalysis(v *Version, an *runtime.Analysis) map[string]any {
 		Returns    *string           `json:"returns"`
 	}
 	functions := map[string]any{}
-	for _, m := range an.Modules {
+	for _, m := range d.an.Modules {
 		fns := []fn{}
 		for _, f := range m.Functions {
 			if f.Kind == runtime.Kind("httpAction") {
@@ -56,42 +58,69 @@ func convexAnalysis(v *Version, an *runtime.Analysis) map[string]any {
 		functions[m.Path] = map[string]any{"functions": fns, "httpRoutes": nil, "cronSpecs": nil, "sourceMapped": nil}
 	}
 	var schema any
-	if len(v.Schema) > 0 {
+	if len(d.code.Schema) > 0 {
 		var s map[string]any
-		if json.Unmarshal(v.Schema, &s) == nil {
+		if json.Unmarshal(d.code.Schema, &s) == nil {
 			schema = s
 		}
 	}
+	def := map[string]any{}
+	for k, v := range d.export {
+		def[k] = v
+	}
+	def["path"] = d.path
+	if _, ok := def["childComponents"]; !ok {
+		def["childComponents"] = []any{}
+	}
+	if _, ok := def["httpMounts"]; !ok {
+		def["httpMounts"] = map[string]any{}
+	}
+	if root {
+		def["exports"] = emptyBranch()
+	} else {
+		def["exports"] = exportsOf(&d.code)
+	}
 	return map[string]any{
-		"definition": map[string]any{
-			"path":            "",
-			"definitionType":  map[string]string{"type": "app"},
-			"childComponents": []any{},
-			"httpMounts":      map[string]any{},
-			"exports":         map[string]any{"type": "branch", "branch": []any{}},
-		},
-		"schema":    schema,
-		"functions": functions,
-		"udfConfig": map[string]any{"serverVersion": v.UDFServerVersion},
+		"definition": def,
+		"schema":     schema,
+		"functions":  functions,
+		"udfConfig":  map[string]any{"serverVersion": d.code.UDFServerVersion},
 	}
 }
 
-// checkedApp renders the root CheckedComponent of a version.
-func checkedApp(v *Version) map[string]any {
+// checkedComponent renders the CheckedComponent of the instance at path,
+// with its mounted children.
+func checkedComponent(v *Version, path string) map[string]any {
+	code := v.code(path)
 	var routes any
-	if len(v.HTTPRoutes) > 0 {
+	if len(code.HTTPRoutes) > 0 {
 		rs := []map[string]string{}
-		for _, r := range v.HTTPRoutes {
+		for _, r := range code.HTTPRoutes {
 			rs = append(rs, map[string]string{"method": r.Method, "path": r.Pattern()})
 		}
 		routes = rs
 	}
+	children := map[string]any{}
+	mounts := []string{}
+	for _, p := range v.mountedPaths() {
+		if p == "" || parentPath(p) != path {
+			continue
+		}
+		children[componentName(p)] = checkedComponent(v, p)
+		if c, _ := v.component(p); c.HTTPPrefix != "" {
+			mounts = append(mounts, c.HTTPPrefix)
+		}
+	}
+	defPath := ""
+	if c, ok := v.component(path); ok {
+		defPath = c.DefinitionPath
+	}
 	return map[string]any{
-		"definitionPath":  "",
-		"componentPath":   "",
+		"definitionPath":  defPath,
+		"componentPath":   path,
 		"args":            map[string]any{},
-		"childComponents": map[string]any{},
-		"httpRoutes":      map[string]any{"httpModuleRoutes": routes, "mounts": []string{}},
+		"childComponents": children,
+		"httpRoutes":      map[string]any{"httpModuleRoutes": routes, "mounts": mounts},
 		"exports":         map[string]any{},
 	}
 }
@@ -198,17 +227,13 @@ func sameIndex(a, b indexConfig) bool {
 		a.VectorField == b.VectorField && a.Dimensions == b.Dimensions && slices.Equal(a.FilterFields, b.FilterFields)
 }
 
-// diffIndexes compares the indexes of the active version and a new one.
-func diffIndexes(cur, next *Version) (indexDiff, error) {
-	var oldRaw json.RawMessage
-	if cur != nil {
-		oldRaw = cur.Schema
-	}
+// diffIndexes compares the indexes of a live schema and a new one.
+func diffIndexes(oldRaw, nextRaw json.RawMessage) (indexDiff, error) {
 	old, err := parseSchemaIndexes(oldRaw)
 	if err != nil {
 		return indexDiff{}, err
 	}
-	now, err := parseSchemaIndexes(next.Schema)
+	now, err := parseSchemaIndexes(nextRaw)
 	if err != nil {
 		return indexDiff{}, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
 	}

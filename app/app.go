@@ -8,6 +8,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -30,6 +31,10 @@ type Options struct {
 	CloudURL func() string
 	SiteURL  func() string
 	Runtime  runtime.Options
+	// HandleKey signs function handles (createFunctionHandle), so they
+	// survive restarts only if the key does; a random key is used when
+	// empty.
+	HandleKey []byte
 	// Files configures file storage (see FilesOptions).
 	Files FilesOptions
 	// Node configures the Node.js processes of "use node" actions; unset
@@ -66,7 +71,7 @@ type App struct {
 	validators validators
 
 	modsMu sync.Mutex
-	mods   map[string]moduleSet // by version fingerprint
+	mods   map[modsKey]moduleSet
 
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
@@ -87,6 +92,12 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 	if opts.SiteURL == nil {
 		opts.SiteURL = func() string { return "" }
 	}
+	if len(opts.HandleKey) == 0 {
+		opts.HandleKey = make([]byte, 32)
+		if _, err := rand.Read(opts.HandleKey); err != nil {
+			return nil, fmt.Errorf("generate the function handle key: %w", err)
+		}
+	}
 	a := &App{
 		store: store,
 		db:    db,
@@ -97,7 +108,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		metrics: NewMetrics(10*time.Second, 360),
 		opts:    opts,
 		log:     opts.Logger,
-		mods:    map[string]moduleSet{},
+		mods:    map[modsKey]moduleSet{},
 		watch:   matcher.New(),
 		files:   newFiles(db, opts.Files, opts.Logger),
 	}
@@ -159,10 +170,20 @@ func (a *App) functionEnv(env map[string]string) map[string]string {
 	return out
 }
 
-// modulesFor returns the module set of a version, loading modules from the
-// store once per version.
-func (a *App) modulesFor(ctx context.Context, v *Version) (moduleSet, error) {
-	key := versionKey(v)
+// modsKey names the module set of one instance of one version.
+type modsKey struct {
+	v    *Version
+	path string
+}
+
+// modulesFor returns the module set of the instance at path in a version,
+// loading modules from the store once per version.
+func (a *App) modulesFor(ctx context.Context, v *Version, path string) (moduleSet, error) {
+	code := v.code(path)
+	if code == nil {
+		return nil, fmt.Errorf("%s is not mounted", componentLabel(path))
+	}
+	key := modsKey{v, path}
 	a.modsMu.Lock()
 	set, ok := a.mods[key]
 	a.modsMu.Unlock()
@@ -170,26 +191,23 @@ func (a *App) modulesFor(ctx context.Context, v *Version) (moduleSet, error) {
 		return set, nil
 	}
 	set = moduleSet{}
-	for _, k := range v.Modules {
+	for _, k := range code.Modules {
 		m, err := a.store.GetModule(ctx, persistence.ModuleKey{Path: k.Path, Environment: k.Environment, SHA256: k.SHA256})
 		if err != nil {
-			return nil, fmt.Errorf("load module %s: %w", k.Path, err)
+			return nil, fmt.Errorf("load module %s of %s: %w", k.Path, componentLabel(path), err)
 		}
 		addModule(set, m)
 	}
 	a.modsMu.Lock()
-	// Only the live version is kept: calls still running on an older one
-	// hold their own reference, and a redeploy must not grow memory.
-	clear(a.mods)
+	// Only the sets of one version are kept: calls still running on an
+	// older one hold their own reference, and a redeploy must not grow
+	// memory.
+	for k := range a.mods {
+		if k.v != v {
+			delete(a.mods, k)
+		}
+	}
 	a.mods[key] = set
 	a.modsMu.Unlock()
 	return set, nil
-}
-
-func versionKey(v *Version) string {
-	k := ""
-	for _, m := range v.Modules {
-		k += m.Path + "@" + m.SHA256 + ";"
-	}
-	return k
 }

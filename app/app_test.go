@@ -153,8 +153,8 @@ func TestIndexDiff(t *testing.T) {
 	schema := func(indexes string) json.RawMessage {
 		return json.RawMessage(`{"tables":[{"tableName":"m","indexes":[` + indexes + `]}],"schemaValidation":true}`)
 	}
-	cur := &Version{Schema: schema(`{"indexDescriptor":"by_a","fields":["a"]},{"indexDescriptor":"by_b","fields":["b"]}`)}
-	next := &Version{Schema: schema(`{"indexDescriptor":"by_a","fields":["a"]},{"indexDescriptor":"by_b","fields":["b","c"]},{"indexDescriptor":"by_d","fields":["d"]}`)}
+	cur := schema(`{"indexDescriptor":"by_a","fields":["a"]},{"indexDescriptor":"by_b","fields":["b"]}`)
+	next := schema(`{"indexDescriptor":"by_a","fields":["a"]},{"indexDescriptor":"by_b","fields":["b","c"]},{"indexDescriptor":"by_d","fields":["d"]}`)
 	d, err := diffIndexes(cur, next)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestIndexDiff(t *testing.T) {
 	if names(d.Added) != "m.by_b,m.by_d" || names(d.Removed) != "m.by_b" {
 		t.Fatalf("added %s removed %s", names(d.Added), names(d.Removed))
 	}
-	if _, err := diffIndexes(nil, &Version{Schema: json.RawMessage(`{"tables":5}`)}); err == nil {
+	if _, err := diffIndexes(nil, json.RawMessage(`{"tables":5}`)); err == nil {
 		t.Fatal("a malformed schema was accepted")
 	}
 }

@@ -14,7 +14,10 @@ import (
 
 // CallRequest asks to run one function.
 type CallRequest struct {
-	Path FunctionPath
+	// Component is the path of the component instance the function is
+	// in ("" for the app's own functions).
+	Component string
+	Path      FunctionPath
 	// Args is the Convex-encoded JSON of the single args object.
 	Args []byte
 	// Kind, when set, is the kind the caller expects (the /api/query,
@@ -102,12 +105,16 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	if err != nil {
 		return nil, err
 	}
-	var fi FunctionInfo
-	ok := false
-	if v != nil {
-		fi, ok = v.Functions[req.Path.Module+":"+req.Path.Export]
+	if req.Component != "" && v.code(req.Component) == nil {
+		if req.Admin {
+			return userErr("Could not find component %q: it is not mounted in this deployment.", req.Component), nil
+		}
+		return userErr("Could not find public function for '%s'. Did you forget to run `npx convex dev` or `npx convex deploy`?", req.Path), nil
 	}
-	if !ok || (fi.Visibility != "public" && !req.Admin) {
+	fi, ok := lookupFunction(v, Target{Component: req.Component, Path: req.Path})
+	// A public client reaches the app's public functions only; a
+	// component's are for its parent (and for admins).
+	if !ok || (!req.Admin && (fi.Visibility != "public" || req.Component != "")) {
 		if req.Admin {
 			return userErr("Could not find function for '%s'. Did you forget to run `npx convex dev`?", req.Path), nil
 		}
@@ -116,11 +123,11 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	if req.Kind != "" && fi.Kind != req.Kind {
 		return userErr("Trying to execute %s as %s, but it is defined as %s.", req.Path, udfType(req.Kind), udfType(fi.Kind)), nil
 	}
-	if msg := a.checkArgs(fi, req.Path, req.Args); msg != "" {
+	if msg := a.checkArgs(req.Component, fi, req.Path, req.Args); msg != "" {
 		return &CallResult{Kind: fi.Kind, Err: &runtime.UserError{Message: msg}}, nil
 	}
 	req.version = v
-	mods, err := a.modulesFor(ctx, v)
+	mods, err := a.modulesFor(ctx, v, req.Component)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +151,7 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	}
 	res.Kind = fi.Kind
 	if res.Err == nil {
-		if msg := a.checkReturns(fi, req.Path, res.Value); msg != "" {
+		if msg := a.checkReturns(req.Component, fi, req.Path, res.Value); msg != "" {
 			res.Err = &runtime.UserError{Message: msg}
 			res.Value = nil
 		}
@@ -182,20 +189,21 @@ func (a *App) recordExecution(req CallRequest, res *CallResult, start time.Time)
 		return
 	}
 	e := Execution{
-		UDFType:     udfType(res.Kind),
-		Identifier:  req.Path.String(),
-		Logs:        res.Logs,
-		Started:     start,
-		Duration:    time.Since(start),
-		RequestID:   req.RequestID,
-		ExecutionID: newRequestID(),
+		UDFType:       udfType(res.Kind),
+		ComponentPath: req.Component,
+		Identifier:    req.Path.String(),
+		Logs:          res.Logs,
+		Started:       start,
+		Duration:      time.Since(start),
+		RequestID:     req.RequestID,
+		ExecutionID:   newRequestID(),
 	}
 	if res.Err != nil {
 		e.Error = res.Err.Message
 		// Callers may see only "Server Error" and the request id: the log
 		// keeps what failed.
 		a.log.Info("function failed", "request_id", req.RequestID, "function", e.Identifier,
-			"udf_type", e.UDFType, "error", res.Err.Message)
+			"component_path", req.Component, "udf_type", e.UDFType, "error", res.Err.Message)
 	}
 	a.addExecution(e)
 }

@@ -33,8 +33,8 @@ func (s *Scheduler) runCron(ctx context.Context, c cronJob) error {
 	v := a.active.Load()
 	var fi FunctionInfo
 	found := false
-	if err == nil && v != nil {
-		fi, found = v.Functions[path.Module+":"+path.Export]
+	if code := v.code(c.component); err == nil && code != nil {
+		fi, found = code.Functions[path.Module+":"+path.Export]
 	}
 	args := value.ToJSON(c.args)
 	if c.args.Len() == 0 {
@@ -55,7 +55,7 @@ func (s *Scheduler) runCron(ctx context.Context, c cronJob) error {
 // run commit together.
 type cronHooks struct {
 	app   *App
-	cron  cronJob
+	cron  cronJob // its component is the one the function is in
 	fi    FunctionInfo
 	path  FunctionPath
 	start time.Time
@@ -84,7 +84,7 @@ func (h *cronHooks) begin(ctx context.Context, tx *database.Tx) error {
 }
 
 func (h *cronHooks) finish(ctx context.Context, tx *database.Tx, res *CallResult) (string, error) {
-	if msg := h.app.checkReturns(h.fi, h.path, res.Value); msg != "" {
+	if msg := h.app.checkReturns(h.cron.component, h.fi, h.path, res.Value); msg != "" {
 		return msg, nil
 	}
 	_, err := h.app.recordCronRun(ctx, tx, h.cron, cronSuccessStatus(res.Value), res.Logs, time.Since(h.start))
@@ -93,17 +93,17 @@ func (h *cronHooks) finish(ctx context.Context, tx *database.Tx, res *CallResult
 
 func (s *Scheduler) runCronMutation(ctx context.Context, c cronJob, path FunctionPath, fi FunctionInfo, args []byte) error {
 	a := s.app
-	if msg := a.checkArgs(fi, path, args); msg != "" {
+	if msg := a.checkArgs(c.component, fi, path, args); msg != "" {
 		return a.completeCronRun(ctx, c, cronErrStatus(msg), nil, 0)
 	}
 	v := a.active.Load()
-	mods, err := a.modulesFor(ctx, v)
+	mods, err := a.modulesFor(ctx, v, c.component)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
 	req := CallRequest{
-		Path: path, Args: args, Kind: runtime.KindMutation, Admin: true, RequestID: newRequestID(), version: v,
+		Component: c.component, Path: path, Args: args, Kind: runtime.KindMutation, Admin: true, RequestID: newRequestID(), version: v,
 		hooks: &cronHooks{app: a, cron: c, fi: fi, path: path, start: start},
 	}
 	res, err := a.runHookedMutation(ctx, mods, req)
@@ -153,7 +153,7 @@ func (s *Scheduler) runCronAction(ctx context.Context, c cronJob, path FunctionP
 		return err
 	}
 	start := time.Now()
-	res, err := a.Call(ctx, CallRequest{Path: path, Args: args, Kind: runtime.KindAction, Admin: true})
+	res, err := a.Call(ctx, CallRequest{Component: c.component, Path: path, Args: args, Kind: runtime.KindAction, Admin: true})
 	status, logs := cronSuccessStatus(nil), []LogLine(nil)
 	switch {
 	case err != nil:
@@ -238,11 +238,11 @@ func (a *App) recordCronRun(ctx context.Context, tx *database.Tx, c cronJob, sta
 			return 0, err
 		}
 	}
-	if err := trimCronLogs(ctx, tx, c.name, maxLogsPerCron); err != nil {
+	if err := trimCronLogs(ctx, tx, c.component, c.name, maxLogsPerCron); err != nil {
 		return 0, err
 	}
 	spec, _ := c.doc.Get("cronSpec")
-	if _, err := tx.SystemReplace(ctx, c.id, cronJobDoc(c.name, spec.(value.Object), statePending, c.nextTS, next)); err != nil {
+	if _, err := tx.SystemReplace(ctx, c.id, cronJobDoc(c.component, c.name, spec.(value.Object), statePending, c.nextTS, next)); err != nil {
 		return 0, err
 	}
 	return next, nil
@@ -260,7 +260,7 @@ func insertCronLog(ctx context.Context, tx *database.Tx, c cronJob, ts int64, st
 		size += len(line)
 		lines = append(lines, value.String(line))
 	}
-	_, err := tx.SystemInsert(ctx, cronLogsTable, value.MustObject(
+	doc := value.MustObject(
 		value.Field{Name: "name", Value: value.String(c.name)},
 		value.Field{Name: "ts", Value: value.Int64(ts)},
 		value.Field{Name: "udfPath", Value: value.String(c.udfPath)},
@@ -271,7 +271,11 @@ func insertCronLog(ctx context.Context, tx *database.Tx, c cronJob, ts int64, st
 			value.Field{Name: "isTruncated", Value: value.Boolean(truncated)},
 		)},
 		value.Field{Name: "executionTime", Value: value.Float64(took.Seconds())},
-	))
+	)
+	if c.component != "" {
+		doc = doc.With("component", value.String(c.component))
+	}
+	_, err := tx.SystemInsert(ctx, cronLogsTable, doc)
 	return err
 }
 

@@ -16,13 +16,16 @@ import (
 //	_cron_jobs      one document per cron of the live crons.js:
 //	                {name, cronSpec: {udfPath, udfArgs: [argsObject],
 //	                cronSchedule}, state: {type: "pending" | "inProgress"},
-//	                prevTs (ns) | null, nextTs (ns)}; indexed by nextTs
+//	                prevTs (ns) | null, nextTs (ns), component?: the
+//	                path of the component instance whose crons.js it
+//	                comes from (absent for the app's)}; indexed by nextTs
 //	                (the executor's order) and by name
 //	_cron_job_logs  the last runs of each cron: {name, ts (ns, the run's
 //	                scheduled time), udfPath, udfArgs, status: {type:
 //	                "success", result} | {type: "err", error} | {type:
 //	                "canceled", num_canceled}, logLines: {logLines,
-//	                isTruncated}, executionTime (s)}; indexed by name and ts
+//	                isTruncated}, executionTime (s), component?}; indexed
+//	                by name and ts
 //
 // The push that activates a version re-syncs _cron_jobs in the same
 // commit.
@@ -37,9 +40,10 @@ const (
 	maxLogsPerCron = 5
 )
 
-// checkCrons validates the crons of a pushed version: every schedule must
-// parse and every cron must name a mutation or action of the version.
-func checkCrons(v *Version) error {
+// checkCronsOf validates the crons of one component's pushed code: every
+// schedule must parse and every cron must name a mutation or action of
+// that code.
+func checkCronsOf(v *Code) error {
 	jobs, err := cronspec.ParseExport(v.Crons)
 	if err != nil {
 		return cronPushError(err)
@@ -107,15 +111,17 @@ func cronScheduleOf(o value.Object) (cronspec.Schedule, error) {
 
 // cronJob is one document of _cron_jobs.
 type cronJob struct {
-	id       value.ID
-	doc      value.Object
-	name     string
-	udfPath  string
-	args     value.Object
-	schedule cronspec.Schedule
-	state    string
-	prevTS   int64 // 0: never ran
-	nextTS   int64
+	id   value.ID
+	doc  value.Object
+	name string
+	// component is the path of the instance the cron runs in.
+	component string
+	udfPath   string
+	args      value.Object
+	schedule  cronspec.Schedule
+	state     string
+	prevTS    int64 // 0: never ran
+	nextTS    int64
 }
 
 func decodeCronJob(doc value.Object) (cronJob, error) {
@@ -123,7 +129,7 @@ func decodeCronJob(doc value.Object) (cronJob, error) {
 	if err != nil {
 		return cronJob{}, fmt.Errorf("cron job document: %w", err)
 	}
-	c := cronJob{id: id, doc: doc, name: strField(doc, "name"), prevTS: int64Field(doc, "prevTs"), nextTS: int64Field(doc, "nextTs")}
+	c := cronJob{id: id, doc: doc, name: strField(doc, "name"), component: strField(doc, "component"), prevTS: int64Field(doc, "prevTs"), nextTS: int64Field(doc, "nextTs")}
 	if st, ok := doc.Get("state"); ok {
 		if o, ok := st.(value.Object); ok {
 			c.state = strField(o, "type")
@@ -162,36 +168,75 @@ func cronStateValue(state string) value.Object {
 	return value.MustObject(value.Field{Name: "type", Value: value.String(state)})
 }
 
-func cronJobDoc(name string, spec value.Object, state string, prev, next int64) value.Object {
+func cronJobDoc(component, name string, spec value.Object, state string, prev, next int64) value.Object {
 	var prevV value.Value = value.Null{}
 	if prev != 0 {
 		prevV = value.Int64(prev)
 	}
-	return value.MustObject(
+	doc := value.MustObject(
 		value.Field{Name: "name", Value: value.String(name)},
 		value.Field{Name: "cronSpec", Value: spec},
 		value.Field{Name: "state", Value: cronStateValue(state)},
 		value.Field{Name: "prevTs", Value: prevV},
 		value.Field{Name: "nextTs", Value: value.Int64(next)},
 	)
+	if component != "" {
+		doc = doc.With("component", value.String(component))
+	}
+	return doc
 }
 
-// syncCrons makes _cron_jobs match the crons of v inside the deploy's
-// transaction: new crons are created with their first run, changed ones
-// take the new spec (and a new next run when the schedule changed),
-// removed ones are deleted with their logs. It returns the soonest next
-// run it set (0: none).
-func (a *App) syncCrons(ctx context.Context, tx *database.Tx, v *Version) (int64, error) {
-	jobs, err := cronspec.ParseExport(v.Crons)
-	if err != nil {
-		return 0, cronPushError(err)
-	}
+// syncVersionCrons makes _cron_jobs match the crons of every mounted
+// instance of v (the crons of instances v does not mount are deleted) and
+// returns the soonest next run it set (0: none). tx views the app's
+// namespace.
+func (a *App) syncVersionCrons(ctx context.Context, tx *database.Tx, v *Version) (int64, error) {
 	docs, err := tx.SystemScan(ctx, cronsTable)
 	if err != nil {
 		return 0, fmt.Errorf("read cron jobs: %w", err)
 	}
+	var earliest int64
+	mounted := map[string]bool{}
+	for _, p := range v.mountedPaths() {
+		mounted[p] = true
+		next, err := a.syncCrons(ctx, tx, docs, p, v.code(p))
+		if err != nil {
+			return 0, err
+		}
+		if next != 0 && (earliest == 0 || next < earliest) {
+			earliest = next
+		}
+	}
+	gone := map[string]bool{}
+	for _, d := range docs {
+		if c := strField(d, "component"); !mounted[c] {
+			gone[c] = true
+		}
+	}
+	for p := range gone {
+		if _, err := a.syncCrons(ctx, tx, docs, p, &Code{}); err != nil {
+			return 0, err
+		}
+	}
+	return earliest, nil
+}
+
+// syncCrons makes the _cron_jobs of the instance at comp (among docs, all
+// of _cron_jobs) match the crons of its code inside the deploy's
+// transaction: new crons are created with their first run, changed ones
+// take the new spec (and a new next run when the schedule changed),
+// removed ones are deleted with their logs. It returns the soonest next
+// run it set (0: none).
+func (a *App) syncCrons(ctx context.Context, tx *database.Tx, docs []value.Object, comp string, code *Code) (int64, error) {
+	jobs, err := cronspec.ParseExport(code.Crons)
+	if err != nil {
+		return 0, cronPushError(err)
+	}
 	existing := map[string]cronJob{}
 	for _, d := range docs {
+		if strField(d, "component") != comp {
+			continue
+		}
 		c, err := decodeCronJob(d)
 		if err != nil {
 			a.log.Warn("replacing an unreadable cron job", "err", err)
@@ -230,7 +275,7 @@ func (a *App) syncCrons(ctx context.Context, tx *database.Tx, v *Version) (int64
 			if err != nil {
 				return 0, cronPushError(&cronspec.Error{Name: j.Name, Msg: err.Error()})
 			}
-			if _, err := tx.SystemInsert(ctx, cronsTable, cronJobDoc(j.Name, spec, statePending, 0, next)); err != nil {
+			if _, err := tx.SystemInsert(ctx, cronsTable, cronJobDoc(comp, j.Name, spec, statePending, 0, next)); err != nil {
 				return 0, fmt.Errorf("create cron job %q: %w", j.Name, err)
 			}
 			note(next)
@@ -246,7 +291,7 @@ func (a *App) syncCrons(ctx context.Context, tx *database.Tx, v *Version) (int64
 				return 0, cronPushError(&cronspec.Error{Name: j.Name, Msg: err.Error()})
 			}
 		}
-		if _, err := tx.SystemReplace(ctx, cur.id, cronJobDoc(j.Name, spec, cur.state, cur.prevTS, next)); err != nil {
+		if _, err := tx.SystemReplace(ctx, cur.id, cronJobDoc(comp, j.Name, spec, cur.state, cur.prevTS, next)); err != nil {
 			return 0, fmt.Errorf("update cron job %q: %w", j.Name, err)
 		}
 		note(next)
@@ -255,7 +300,7 @@ func (a *App) syncCrons(ctx context.Context, tx *database.Tx, v *Version) (int64
 		if _, err := tx.SystemDelete(ctx, c.id); err != nil {
 			return 0, fmt.Errorf("delete cron job %q: %w", name, err)
 		}
-		if err := trimCronLogs(ctx, tx, name, 0); err != nil {
+		if err := trimCronLogs(ctx, tx, comp, name, 0); err != nil {
 			return 0, err
 		}
 	}
@@ -277,7 +322,7 @@ func (a *App) syncActiveCrons(ctx context.Context) {
 			return err
 		}
 		defer tx.Rollback()
-		if _, err := a.syncCrons(ctx, tx, v); err != nil {
+		if _, err := a.syncVersionCrons(ctx, tx, v); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)
@@ -288,10 +333,10 @@ func (a *App) syncActiveCrons(ctx context.Context) {
 	}
 }
 
-// cronDiff names the crons a push adds, changes and removes, as
-// finish_push reports them.
-func cronDiff(cur, next *Version) map[string]any {
-	specs := func(v *Version) map[string]string {
+// cronDiff names the crons a push adds, changes and removes in one
+// instance, as finish_push reports them (nil code: none).
+func cronDiff(cur, next *Code) map[string]any {
+	specs := func(v *Code) map[string]string {
 		out := map[string]string{}
 		if v == nil {
 			return out
@@ -322,8 +367,9 @@ func cronDiff(cur, next *Version) map[string]any {
 	return map[string]any{"added": added, "updated": updated, "deleted": deleted}
 }
 
-// trimCronLogs keeps the newest keep logs of a cron.
-func trimCronLogs(ctx context.Context, tx *database.Tx, name string, keep int) error {
+// trimCronLogs keeps the newest keep logs of a cron of the instance at
+// component.
+func trimCronLogs(ctx context.Context, tx *database.Tx, component, name string, keep int) error {
 	s, err := tx.SystemQuery(ctx, &database.Query{
 		Kind: database.IndexRange, Table: cronLogsTable, Index: cronLogsByNameTS, Descending: true,
 		Range: []database.RangeExpr{{Op: "Eq", Field: "name", Value: value.String(name)}},
@@ -339,6 +385,9 @@ func trimCronLogs(ctx context.Context, tx *database.Tx, name string, keep int) e
 		}
 		if !ok {
 			return nil
+		}
+		if strField(doc, "component") != component {
+			continue
 		}
 		n++
 		if n <= keep {

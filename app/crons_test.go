@@ -165,7 +165,7 @@ func setCron(t *testing.T, a *App, name, state string, prev, next int64) {
 	}
 	c := cronDocs(t, a)[name]
 	spec, _ := c.doc.Get("cronSpec")
-	if _, err := tx.SystemReplace(ctx, c.id, cronJobDoc(name, spec.(value.Object), state, prev, next)); err != nil {
+	if _, err := tx.SystemReplace(ctx, c.id, cronJobDoc("", name, spec.(value.Object), state, prev, next)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tx.Commit(ctx); err != nil {

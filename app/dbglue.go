@@ -21,17 +21,33 @@ type txn interface {
 	rollbackTo(database.Savepoint)
 	// conflict is the conflict a read hit, if any: the run must be retried.
 	conflict() error
+	// in returns the same transaction viewing the namespace of the
+	// component instance at path, for a nested call into it.
+	in(path string) txn
 }
 
 type dbTxn struct {
 	tx *database.Tx
 	h  *dbsyscall.Handler
-	// scheduled counts what the run scheduled, for the limits and for
-	// waking the scheduler once the transaction commits.
-	scheduled txSchedule
+	// scheduled counts what the run scheduled (nested calls into other
+	// components included), for the limits and for waking the scheduler
+	// once the transaction commits.
+	scheduled *txSchedule
 	// ended runs once the transaction has committed or rolled back (file
-	// storage removes bytes no metadata names then).
-	ended []func()
+	// storage removes bytes no metadata names then); shared by the views.
+	ended *[]func()
+}
+
+func newDBTxn(tx *database.Tx) *dbTxn {
+	return &dbTxn{tx: tx, h: dbsyscall.New(tx, dbsyscall.Options{}), scheduled: &txSchedule{}, ended: new([]func())}
+}
+
+func (t *dbTxn) in(path string) txn {
+	if path == t.tx.Namespace() {
+		return t
+	}
+	v := t.tx.In(path)
+	return &dbTxn{tx: v, h: dbsyscall.New(v, dbsyscall.Options{}), scheduled: t.scheduled, ended: t.ended}
 }
 
 func (t *dbTxn) handler() dbHandler                        { return t.h }
@@ -49,11 +65,11 @@ func (t *dbTxn) commitThenEnd(ctx context.Context) (int64, error) {
 }
 
 // afterEnd runs fn once the transaction ends, committed or not.
-func (t *dbTxn) afterEnd(fn func()) { t.ended = append(t.ended, fn) }
+func (t *dbTxn) afterEnd(fn func()) { *t.ended = append(*t.ended, fn) }
 
 func (t *dbTxn) end() {
-	fns := t.ended
-	t.ended = nil
+	fns := *t.ended
+	*t.ended = nil
 	for _, fn := range fns {
 		fn()
 	}
@@ -67,7 +83,7 @@ func (a *App) beginRead(ctx context.Context, at int64) (txn, error) {
 		}
 		return nil, fmt.Errorf("begin query: %w", err)
 	}
-	return &dbTxn{tx: tx, h: dbsyscall.New(tx, dbsyscall.Options{})}, nil
+	return newDBTxn(tx), nil
 }
 
 func (a *App) beginWrite(ctx context.Context) (txn, error) {
@@ -75,7 +91,7 @@ func (a *App) beginWrite(ctx context.Context) (txn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin mutation: %w", err)
 	}
-	return &dbTxn{tx: tx, h: dbsyscall.New(tx, dbsyscall.Options{})}, nil
+	return newDBTxn(tx), nil
 }
 
 // QueryTS returns the latest readable timestamp.
@@ -113,6 +129,8 @@ func (a *App) loadState(ctx context.Context) error {
 		return err
 	}
 	env := map[string]string{}
+	var active *Version
+	defs := map[string]string{}
 	for _, d := range docs {
 		switch strField(d, "kind") {
 		case "version":
@@ -120,12 +138,70 @@ func (a *App) loadState(ctx context.Context) error {
 			if err := json.Unmarshal([]byte(strField(d, "json")), &v); err != nil {
 				return fmt.Errorf("decode the active version: %w", err)
 			}
-			a.active.Store(&v)
+			active = &v
+		case "definition":
+			defs[strField(d, "name")] = strField(d, "json")
 		case "env":
 			env[strField(d, "name")] = strField(d, "value")
 		}
 	}
+	if active != nil {
+		if err := active.withDefinitions(defs); err != nil {
+			return err
+		}
+		a.active.Store(active)
+	}
 	a.env.Store(&env)
+	return nil
+}
+
+// A version is stored as one "version" document of _hull_state holding
+// the app's code and the component tree, and one "definition" document
+// per component definition holding its code (instances of a definition
+// share it), so that no document grows with the number of components
+// past the document size limit.
+
+// splitDefinitions returns the version as stored (mounted instances
+// without their code) and the code of each definition it uses, as JSON.
+func (v *Version) splitDefinitions() (*Version, map[string][]byte, error) {
+	stored := *v
+	defs := map[string][]byte{}
+	if len(v.Components) == 0 {
+		return &stored, defs, nil
+	}
+	stored.Components = make(map[string]*Component, len(v.Components))
+	for p, c := range v.Components {
+		cc := *c
+		if !c.Unmounted {
+			if _, done := defs[c.DefinitionPath]; !done {
+				body, err := json.Marshal(c.Code)
+				if err != nil {
+					return nil, nil, fmt.Errorf("encode the code of %s: %w", c.DefinitionPath, err)
+				}
+				defs[c.DefinitionPath] = body
+			}
+			cc.Code = Code{}
+		}
+		stored.Components[p] = &cc
+	}
+	return &stored, defs, nil
+}
+
+// withDefinitions gives the mounted instances of a stored version the code
+// of their definitions.
+func (v *Version) withDefinitions(defs map[string]string) error {
+	for p, c := range v.Components {
+		if c.Unmounted || c.Functions != nil {
+			continue
+		}
+		body, ok := defs[c.DefinitionPath]
+		if !ok {
+			return fmt.Errorf("the active version's component %s names definition %s, whose code is not stored", p, c.DefinitionPath)
+		}
+		if err := json.Unmarshal([]byte(body), &c.Code); err != nil {
+			return fmt.Errorf("decode the code of component definition %s: %w", c.DefinitionPath, err)
+		}
+	}
 	return nil
 }
 
@@ -149,18 +225,16 @@ func (a *App) activateOnce(ctx context.Context, v *Version) error {
 		return fmt.Errorf("begin deploy: %w", err)
 	}
 	defer tx.Rollback()
-	schemaJSON := v.Schema
-	if len(schemaJSON) == 0 {
-		schemaJSON = json.RawMessage(`{"tables":[],"schemaValidation":false}`)
+	for _, p := range v.mountedPaths() {
+		if err := applyComponentSchema(ctx, tx.In(p), p, v.code(p)); err != nil {
+			return err
+		}
 	}
-	s, err := database.ParseSchema(schemaJSON)
+	stored, defs, err := v.splitDefinitions()
 	if err != nil {
-		return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+		return err
 	}
-	if _, err := tx.ApplySchema(ctx, s); err != nil {
-		return &Error{Status: 400, Code: "SchemaValidationFailed", Message: "Hit an error while pushing:\n" + err.Error(), Err: err}
-	}
-	body, err := json.Marshal(v)
+	body, err := json.Marshal(stored)
 	if err != nil {
 		return fmt.Errorf("encode version: %w", err)
 	}
@@ -172,7 +246,10 @@ func (a *App) activateOnce(ctx context.Context, v *Version) error {
 	if err := upsertState(ctx, tx, docs, "version", "", doc); err != nil {
 		return err
 	}
-	due, err := a.syncCrons(ctx, tx, v)
+	if err := storeDefinitions(ctx, tx, docs, defs); err != nil {
+		return err
+	}
+	due, err := a.syncVersionCrons(ctx, tx, v)
 	if err != nil {
 		return err
 	}
@@ -182,6 +259,62 @@ func (a *App) activateOnce(ctx context.Context, v *Version) error {
 		return fmt.Errorf("commit deploy: %w", err)
 	}
 	a.wakeScheduler(due)
+	return nil
+}
+
+// applyComponentSchema makes the indexes and schema of one instance's
+// namespace (tx views it) those of its code, and creates the system
+// tables its functions use, so no call of theirs has to.
+func applyComponentSchema(ctx context.Context, tx *database.Tx, path string, code *Code) error {
+	schemaJSON := code.Schema
+	if len(schemaJSON) == 0 {
+		schemaJSON = json.RawMessage(`{"tables":[],"schemaValidation":false}`)
+	}
+	s, err := database.ParseSchema(schemaJSON)
+	if err != nil {
+		return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+	}
+	if _, err := tx.ApplySchema(ctx, s); err != nil {
+		where := ""
+		if path != "" {
+			where = " in component " + path
+		}
+		return &Error{Status: 400, Code: "SchemaValidationFailed", Message: "Hit an error while pushing" + where + ":\n" + err.Error(), Err: err}
+	}
+	if path != "" {
+		for _, t := range []string{jobsTable, storageTable} {
+			if err := ensureTable(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// storeDefinitions makes the "definition" documents of _hull_state those
+// of defs.
+func storeDefinitions(ctx context.Context, tx *database.Tx, docs []value.Object, defs map[string][]byte) error {
+	for _, d := range docs {
+		if strField(d, "kind") != "definition" {
+			continue
+		}
+		if _, keep := defs[strField(d, "name")]; keep {
+			continue
+		}
+		id, err := value.ParseID(strField(d, "_id"))
+		if err != nil {
+			return fmt.Errorf("state document id: %w", err)
+		}
+		if _, err := tx.SystemDelete(ctx, id); err != nil {
+			return err
+		}
+	}
+	for path, body := range defs {
+		doc := stateDoc("definition", value.Field{Name: "name", Value: value.String(path)}, value.Field{Name: "json", Value: value.String(body)})
+		if err := upsertState(ctx, tx, docs, "definition", path, doc); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

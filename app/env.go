@@ -70,42 +70,58 @@ func (a *App) UpdateEnvVars(ctx context.Context, changes []EnvChange) error {
 }
 
 // EvaluateSchema answers deploy2/evaluate_schema with the index changes of a
-// push, in the shape the CLI's pre-deploy checks read.
+// push, per mounted component instance, in the shape the CLI's pre-deploy
+// checks read.
 func (a *App) EvaluateSchema(ctx context.Context, req *StartPushRequest) (map[string]any, error) {
-	_, _, diff, err := a.pushDiff(ctx, req)
+	v, _, diffs, err := a.pushDiff(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := a.tableCounts(ctx, append(slices.Clone(diff.Added), diff.Removed...))
-	if err != nil {
-		return nil, err
-	}
-	indexes := []map[string]any{}
-	add := func(ix indexConfig, change string, backfill bool) {
-		table, _, _ := strings.Cut(ix.Name, ".")
-		indexes = append(indexes, map[string]any{"name": ix.Name, "type": ix.Type, "fields": nonNil(ix.Fields),
-			"change": change, "needsBackfill": backfill && counts[table] > 0, "numDocs": counts[table]})
-	}
-	for _, ix := range diff.Added {
-		add(ix, "added", true)
-	}
-	for _, ix := range diff.Removed {
-		add(ix, "dropped", false)
-	}
-	return map[string]any{
-		"componentSchemaEvaluations": map[string]any{"": map[string]any{
-			"definitionPath":   "",
+	cur := a.active.Load()
+	evals := map[string]any{}
+	var newDefs []string
+	for path, diff := range diffs {
+		counts, err := a.tableCounts(ctx, path, append(slices.Clone(diff.Added), diff.Removed...))
+		if err != nil {
+			return nil, err
+		}
+		indexes := []map[string]any{}
+		add := func(ix indexConfig, change string, backfill bool) {
+			table, _, _ := strings.Cut(ix.Name, ".")
+			indexes = append(indexes, map[string]any{"name": ix.Name, "type": ix.Type, "fields": nonNil(ix.Fields),
+				"change": change, "needsBackfill": backfill && counts[table] > 0, "numDocs": counts[table]})
+		}
+		for _, ix := range diff.Added {
+			add(ix, "added", true)
+		}
+		for _, ix := range diff.Removed {
+			add(ix, "dropped", false)
+		}
+		defPath := ""
+		if c, ok := v.component(path); ok {
+			defPath = c.DefinitionPath
+			if _, existed := cur.component(path); !existed {
+				newDefs = append(newDefs, defPath)
+			}
+		}
+		evals[path] = map[string]any{
+			"definitionPath":   defPath,
 			"schemaValidation": true,
 			"tables":           []any{},
 			"indexes":          indexes,
-		}},
-		"newComponentDefinitions": []string{},
+		}
+	}
+	slices.Sort(newDefs)
+	return map[string]any{
+		"componentSchemaEvaluations": evals,
+		"newComponentDefinitions":    slices.Compact(nonNil(newDefs)),
 	}, nil
 }
 
-// tableCounts returns the live document count of each table the indexes
-// belong to (0 for tables that do not exist yet).
-func (a *App) tableCounts(ctx context.Context, ixs []indexConfig) (map[string]int64, error) {
+// tableCounts returns the live document count of each table of the
+// instance at path the indexes belong to (0 for tables that do not exist
+// yet).
+func (a *App) tableCounts(ctx context.Context, path string, ixs []indexConfig) (map[string]int64, error) {
 	out := map[string]int64{}
 	if len(ixs) == 0 {
 		return out, nil
@@ -115,6 +131,7 @@ func (a *App) tableCounts(ctx context.Context, ixs []indexConfig) (map[string]in
 		return nil, fmt.Errorf("count documents: %w", err)
 	}
 	defer tx.Rollback()
+	tx = tx.In(path)
 	for _, ix := range ixs {
 		table, _, _ := strings.Cut(ix.Name, ".")
 		if _, done := out[table]; done {

@@ -24,10 +24,15 @@ import (
 //
 //   - _storage, the table user code reads with ctx.db.system: one document
 //     per file, {sha256 (base64), size, contentType?}, as Convex shows it;
-//   - _hull_files, private: {file: <_storage id>, uuid}, so the UUID a
-//     download URL carries never appears in what user code reads;
-//   - _hull_upload_tokens, private: the nonce of every used upload URL
-//     until it expires, which makes each URL single-use.
+//     every component instance has its own (in its namespace), so a
+//     component's files are its own;
+//   - _hull_files, private, one for all instances (in the app's
+//     namespace): {file: <_storage id>, uuid}, so the UUID a download URL
+//     carries never appears in what user code reads (the id names the
+//     instance's _storage table);
+//   - _hull_upload_tokens, private, in the app's namespace: the nonce of
+//     every used upload URL until it expires, which makes each URL
+//     single-use.
 //
 // Bytes are written first and the metadata committed after, so a crash
 // never leaves metadata without bytes; deletes commit the metadata first
@@ -238,9 +243,10 @@ func fileFromDocs(doc, keyDoc value.Object) (File, error) {
 	return f, nil
 }
 
-// firstInIndex returns the first document of table whose field equals s.
+// firstInIndex returns the first document of one of the private file
+// tables (in the app's namespace) whose field equals s.
 func firstInIndex(ctx context.Context, tx *database.Tx, table, index, field, s string) (value.Object, bool, error) {
-	st, err := tx.SystemQuery(ctx, &database.Query{
+	st, err := tx.In("").SystemQuery(ctx, &database.Query{
 		Kind: database.IndexRange, Table: table, Index: index,
 		Range: []database.RangeExpr{{Op: "Eq", Field: field, Value: value.String(s)}},
 	})
@@ -250,9 +256,16 @@ func firstInIndex(ctx context.Context, tx *database.Tx, table, index, field, s s
 	return st.Next(ctx)
 }
 
-// byID returns the file of a _storage id.
+// isStorageID reports whether id is one of the _storage table of the
+// namespace tx views.
+func isStorageID(tx *database.Tx, id value.ID) bool {
+	name, ok := tx.TableName(id.Table)
+	return ok && name == storageTable
+}
+
+// byID returns the file of a _storage id of the namespace tx views.
 func (f *Files) byID(ctx context.Context, tx *database.Tx, id value.ID) (File, bool, error) {
-	if id.Table != value.TableStorage {
+	if !isStorageID(tx, id) {
 		return File{}, false, nil
 	}
 	doc, ok, err := tx.SystemGet(ctx, id)
@@ -422,13 +435,14 @@ func shaMismatch(want []byte, res blob.PutResult) error {
 		base64.StdEncoding.EncodeToString(want), base64.StdEncoding.EncodeToString(res.SHA256[:]))}
 }
 
-// insert adds the metadata of a stored object to tx.
+// insert adds the metadata of a stored object to tx, in the _storage of
+// the namespace tx views.
 func (f *Files) insert(ctx context.Context, tx *database.Tx, uuid string, res blob.PutResult, contentType string) (value.ID, error) {
 	id, err := tx.SystemInsert(ctx, storageTable, fileDoc(res, contentType))
 	if err != nil {
 		return value.ID{}, err
 	}
-	_, err = tx.SystemInsert(ctx, fileKeysTable, value.MustObject(
+	_, err = tx.In("").SystemInsert(ctx, fileKeysTable, value.MustObject(
 		value.Field{Name: "file", Value: value.String(id.String())},
 		value.Field{Name: "uuid", Value: value.String(uuid)},
 	))

@@ -26,7 +26,7 @@ var tokenKey = []byte("0123456789abcdef0123456789abcdef")
 
 func TestUploadTokens(t *testing.T) {
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	good := newUploadToken(tokenKey, now.Add(time.Hour))
+	good := newUploadToken(tokenKey, now.Add(time.Hour), "")
 	flip := func(s string, i int) string {
 		b := []byte(s)
 		if b[i] == 'A' {
@@ -55,7 +55,7 @@ func TestUploadTokens(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tok, err := parseUploadToken(tc.key, tc.token, tc.at)
+			tok, err := parseUploadToken(tc.key, tc.token, "", tc.at)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -64,18 +64,18 @@ func TestUploadTokens(t *testing.T) {
 			}
 		})
 	}
-	if newUploadToken(tokenKey, now) == newUploadToken(tokenKey, now) {
+	if newUploadToken(tokenKey, now, "") == newUploadToken(tokenKey, now, "") {
 		t.Error("two tokens for the same expiry are equal: the nonce is missing")
 	}
 }
 
 func FuzzParseUploadToken(f *testing.F) {
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	f.Add(newUploadToken(tokenKey, now.Add(time.Hour)))
+	f.Add(newUploadToken(tokenKey, now.Add(time.Hour), ""))
 	f.Add("")
 	f.Add(strings.Repeat("A", 54))
 	f.Fuzz(func(t *testing.T, s string) {
-		tok, err := parseUploadToken(tokenKey, s, now)
+		tok, err := parseUploadToken(tokenKey, s, "", now)
 		if err == nil && tok.nonce == "" {
 			t.Fatalf("accepted %q without a nonce", s)
 		}

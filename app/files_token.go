@@ -13,8 +13,9 @@ import (
 
 // An upload token authorizes one file upload until it expires. It is
 // base64url(version 1 | expiry, Unix ms, 8 bytes big-endian | nonce, 16
-// bytes | HMAC-SHA256 of the first 25 bytes under the deployment's upload
-// key, first 16 bytes). It needs no storage to check; single use is
+// bytes | HMAC-SHA256 of the first 25 bytes, then the path of the
+// component instance the file goes to (none for the app), under the
+// deployment's upload key, first 16 bytes). It needs no storage to check; single use is
 // enforced by recording the nonce in the commit that stores the file.
 const (
 	tokenVersion = 1
@@ -36,24 +37,27 @@ var (
 	errTokenUsed    = errors.New("the upload URL was already used: each URL from storage.generateUploadUrl() uploads one file")
 )
 
-// newUploadToken mints a token valid until expires.
-func newUploadToken(key []byte, expires time.Time) string {
+// newUploadToken mints a token valid until expires for the instance at
+// component.
+func newUploadToken(key []byte, expires time.Time, component string) string {
 	var b [tokenLen]byte
 	b[0] = tokenVersion
 	binary.BigEndian.PutUint64(b[1:9], uint64(expires.UnixMilli()))
 	_, _ = rand.Read(b[9:tokenPayload])
-	copy(b[tokenPayload:], tokenMAC(key, b[:tokenPayload]))
+	copy(b[tokenPayload:], tokenMAC(key, b[:tokenPayload], component))
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func tokenMAC(key, payload []byte) []byte {
+func tokenMAC(key, payload []byte, component string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write(payload)
+	m.Write([]byte(component))
 	return m.Sum(nil)[:tokenMACLen]
 }
 
-// parseUploadToken checks a token's signature and expiry at now.
-func parseUploadToken(key []byte, s string, now time.Time) (uploadToken, error) {
+// parseUploadToken checks a token's signature (for the instance at
+// component) and expiry at now.
+func parseUploadToken(key []byte, s, component string, now time.Time) (uploadToken, error) {
 	if len(s) != base64.RawURLEncoding.EncodedLen(tokenLen) {
 		return uploadToken{}, errTokenInvalid
 	}
@@ -61,7 +65,7 @@ func parseUploadToken(key []byte, s string, now time.Time) (uploadToken, error) 
 	if err != nil || len(b) != tokenLen || b[0] != tokenVersion {
 		return uploadToken{}, errTokenInvalid
 	}
-	if !hmac.Equal(b[tokenPayload:], tokenMAC(key, b[:tokenPayload])) {
+	if !hmac.Equal(b[tokenPayload:], tokenMAC(key, b[:tokenPayload], component)) {
 		return uploadToken{}, errTokenInvalid
 	}
 	ms := binary.BigEndian.Uint64(b[1:9])

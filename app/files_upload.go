@@ -11,18 +11,31 @@ import (
 	"hull/value"
 )
 
-// UploadURL mints a single-use upload URL (storage.generateUploadUrl).
-func (f *Files) UploadURL(origin string) (string, error) {
+// UploadURL mints a single-use upload URL (storage.generateUploadUrl) of
+// the app.
+func (f *Files) UploadURL(origin string) (string, error) { return f.UploadURLFor(origin, "") }
+
+// UploadURLFor mints a single-use upload URL whose file goes to the
+// _storage of the component instance at component ("" for the app); the
+// token's signature covers the component.
+func (f *Files) UploadURLFor(origin, component string) (string, error) {
 	if f.store == nil {
 		return "", errNoStore
 	}
-	tok := newUploadToken(f.opts.TokenKey, f.now().Add(f.opts.UploadURLTTL))
-	return origin + "/api/storage/upload?token=" + url.QueryEscape(tok), nil
+	tok := newUploadToken(f.opts.TokenKey, f.now().Add(f.opts.UploadURLTTL), component)
+	u := origin + "/api/storage/upload?token=" + url.QueryEscape(tok)
+	if component != "" {
+		u += "&component=" + url.QueryEscape(component)
+	}
+	return u, nil
 }
 
 // Upload is one POST to an upload URL.
 type Upload struct {
-	Token       string
+	Token string
+	// Component is the URL's component parameter: the instance the file
+	// belongs to ("" for the app).
+	Component   string
 	ContentType string
 	// Length is the declared body length, or -1.
 	Length int64
@@ -74,7 +87,7 @@ func (f *Files) Upload(ctx context.Context, u Upload) (value.ID, error) {
 	if f.store == nil {
 		return value.ID{}, errNoStore
 	}
-	tok, err := parseUploadToken(f.opts.TokenKey, u.Token, f.now())
+	tok, err := parseUploadToken(f.opts.TokenKey, u.Token, u.Component, f.now())
 	if err != nil {
 		return value.ID{}, tokenError(err)
 	}
@@ -130,7 +143,7 @@ func (f *Files) Upload(ctx context.Context, u Upload) (value.ID, error) {
 		)); err != nil {
 			return err
 		}
-		if id, err = f.insert(ctx, tx, uuid, res, u.ContentType); err != nil {
+		if id, err = f.insert(ctx, tx.In(u.Component), uuid, res, u.ContentType); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)

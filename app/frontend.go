@@ -33,7 +33,6 @@ var frontendQueries = map[string]frontendQuery{
 	"modules:listForAllComponents":    plain(listModulesAllComponents),
 	"modules:list":                    plain(listModules),
 	"modules:argsValidator":           plain(argsValidator),
-	"components:list":                 constant([]any{}),
 	"getVersion:default":              plain(serverVersion),
 	"backendState:backendState":       constant(map[string]any{"system": "running", "user": "running", "usage_limit": "none"}),
 	"deploymentState:deploymentState": constant(map[string]any{"state": "running"}),

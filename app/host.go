@@ -23,15 +23,18 @@ type dbHandler interface {
 // identity ops are served here, and everything else gets Convex's
 // unknown-operation error.
 type host struct {
-	app   *App
-	kind  runtime.Kind
-	db    dbHandler // nil in actions
-	tx    txn       // the run's transaction; nil in actions
-	depth int
-	req   CallRequest
+	app  *App
+	kind runtime.Kind
+	// component is the path of the instance the function belongs to:
+	// names resolve, and the database is viewed, there.
+	component string
+	db        dbHandler // nil in actions
+	tx        txn       // the run's transaction; nil in actions
+	depth     int
+	req       CallRequest
 	// nested runs ctx.runQuery/ctx.runMutation inside the caller's
 	// transaction (queries and mutations only).
-	nested func(ctx context.Context, kind runtime.Kind, path FunctionPath, args []byte) (*CallResult, error)
+	nested func(ctx context.Context, kind runtime.Kind, t Target, args []byte) (*CallResult, error)
 	// nestedLogs are the console lines of nested runs, shown with the
 	// caller's own.
 	nestedLogs []LogLine
@@ -77,7 +80,21 @@ func (h *host) Syscall(ctx context.Context, op string, args []byte) ([]byte, err
 			return out, systemError(err)
 		}
 	}
+	switch op {
+	case "1.0/componentArgument":
+		return h.componentArgument(args)
+	case "1.0/getFunctionMetadata":
+		return h.functionMetadata()
+	}
 	return nil, runtime.UnknownOperation(op)
+}
+
+// version is the code version the run belongs to.
+func (h *host) version() *Version {
+	if h.req.version != nil {
+		return h.req.version
+	}
+	return h.app.active.Load()
 }
 
 func (h *host) AsyncSyscall(ctx context.Context, op string, args []byte) ([]byte, error) {
@@ -106,6 +123,10 @@ func (h *host) asyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 			return id.JSON, nil
 		}
 		return []byte("null"), nil
+	case "1.0/createFunctionHandle":
+		return h.createFunctionHandle(args)
+	case "1.0/getFunctionMetadata":
+		return h.functionMetadata()
 	case "1.0/runUdf":
 		if h.db == nil {
 			break
@@ -121,25 +142,28 @@ func (h *host) asyncSyscall(ctx context.Context, op string, args []byte) ([]byte
 }
 
 type callArgs struct {
-	Name    string          `json:"name"`
+	address
 	UDFType string          `json:"udfType"`
 	Args    json.RawMessage `json:"args"`
 }
 
-func (c *callArgs) parse(data []byte) (FunctionPath, error) {
+// parse reads a call's arguments and resolves its function relative to
+// the calling instance.
+func (c *callArgs) parse(h *host, data []byte) (Target, error) {
 	if err := json.Unmarshal(data, c); err != nil {
-		return FunctionPath{}, fmt.Errorf("invalid syscall arguments: %w", err)
+		return Target{}, fmt.Errorf("invalid syscall arguments: %w", err)
 	}
-	if c.Name == "" {
-		return FunctionPath{}, fmt.Errorf("function references by handle are not supported yet; call functions by name (api.module.fn)")
+	t, err := h.app.resolve(h.version(), h.component, c.address)
+	if err != nil {
+		return Target{}, err
 	}
 	if len(c.Args) == 0 {
 		c.Args = json.RawMessage("{}")
 	}
 	if _, err := value.FromJSON(c.Args); err != nil {
-		return FunctionPath{}, fmt.Errorf("invalid arguments for %s: %w", c.Name, err)
+		return Target{}, fmt.Errorf("invalid arguments for %s: %w", t, err)
 	}
-	return ParseFunctionPath(c.Name)
+	return t, nil
 }
 
 func (h *host) result(res *CallResult, err error) ([]byte, error) {
@@ -155,19 +179,18 @@ func (h *host) result(res *CallResult, err error) ([]byte, error) {
 // runUdf serves ctx.runQuery/ctx.runMutation inside a query or mutation.
 func (h *host) runUdf(ctx context.Context, data []byte) ([]byte, error) {
 	var c callArgs
-	path, err := c.parse(data)
+	t, err := c.parse(h, data)
 	if err != nil {
 		return nil, err
 	}
-	kind := runtime.Kind(c.UDFType)
+	kind := kindOf(c.UDFType)
 	switch {
-	case kind == "query" || kind == "snapshotQuery":
-		kind = "query"
-	case kind == "mutation" && h.kind == "mutation":
+	case kind == runtime.KindQuery:
+	case kind == runtime.KindMutation && h.kind == runtime.KindMutation:
 	default:
 		return nil, fmt.Errorf("InvalidFunctionCall: Cannot call a %s function from a %s function", c.UDFType, h.kind)
 	}
-	res, err := h.nested(ctx, kind, path, c.Args)
+	res, err := h.nested(ctx, kind, t, c.Args)
 	if res != nil {
 		h.nestedLogs = append(h.nestedLogs, res.Logs...)
 	}
@@ -178,11 +201,12 @@ func (h *host) runUdf(ctx context.Context, data []byte) ([]byte, error) {
 // each is its own top-level run with its own transaction.
 func (h *host) actionCall(ctx context.Context, kind runtime.Kind, data []byte) ([]byte, error) {
 	var c callArgs
-	path, err := c.parse(data)
+	t, err := c.parse(h, data)
 	if err != nil {
 		return nil, err
 	}
-	req := CallRequest{Path: path, Args: c.Args, Kind: kind, Admin: true, Identity: h.req.Identity, IdentityError: h.req.IdentityError, RequestID: h.req.RequestID, scheduledJob: h.req.scheduledJob}
+	req := CallRequest{Component: t.Component, Path: t.Path, Args: c.Args, Kind: kind, Admin: true, RequestID: h.req.RequestID, scheduledJob: h.req.scheduledJob}
+	req.Identity, req.IdentityError = propagateIdentity(h.req, h.component, t.Component)
 	start := time.Now()
 	res, err := h.app.call(ctx, req, h.depth+1)
 	if res != nil {

@@ -72,6 +72,7 @@ func (a *App) ServeHTTPAction(ctx context.Context, req HTTPRequest, w HTTPRespon
 	e := Execution{UDFType: udfType(runtime.KindHTTPAction), Started: start, RequestID: req.RequestID, ExecutionID: newRequestID()}
 	res, err := a.runHTTPAction(ctx, req, resp)
 	e.Identifier = resp.identifier(req)
+	e.ComponentPath = resp.component
 	e.Duration = time.Since(start)
 	if err != nil {
 		e.Error = "InternalServerError: " + err.Error()
@@ -105,11 +106,16 @@ func (a *App) runHTTPAction(ctx context.Context, req HTTPRequest, resp *httpResp
 	if err != nil {
 		return runtime.Result{}, err
 	}
-	if v == nil || !v.hasModule("http.js") {
+	if v == nil {
 		resp.text(404, noHTTPActions)
 		return runtime.Result{}, nil
 	}
-	mods, err := a.modulesFor(ctx, v)
+	comp, routed, ok := routeHTTP(v, req.Method, req.Path)
+	if !ok {
+		resp.text(404, noHTTPActions)
+		return runtime.Result{}, nil
+	}
+	mods, err := a.modulesFor(ctx, v, comp)
 	if err != nil {
 		return runtime.Result{}, err
 	}
@@ -118,29 +124,25 @@ func (a *App) runHTTPAction(ctx context.Context, req HTTPRequest, resp *httpResp
 		return runtime.Result{}, err
 	}
 	// The action host: ctx.runQuery/runMutation/runAction and whatever else
-	// actions reach are served exactly as for actions.
-	h := a.actionHost(CallRequest{RequestID: req.RequestID, Admin: req.Admin, Identity: req.Identity, IdentityError: req.IdentityError}, 0)
+	// actions reach are served exactly as for actions. A component's
+	// routes run with no user identity, as its other functions do.
+	creq := CallRequest{Component: comp, RequestID: req.RequestID, Admin: req.Admin, version: v}
+	if comp == "" {
+		creq.Identity, creq.IdentityError = req.Identity, req.IdentityError
+	}
+	resp.component = comp
+	h := a.actionHost(creq, 0)
 	res, err := a.pool.Run(ctx, mods, runtime.Call{
-		Kind: runtime.KindHTTPAction, Module: "http.js", Env: a.functionEnv(env), Now: time.Now(), Host: h,
+		Kind: runtime.KindHTTPAction, Module: "http.js", Env: a.componentEnv(v, comp, env), Now: time.Now(), Host: h,
 		RequestID: req.RequestID,
 		HTTP: &runtime.HTTPCall{Responder: resp, Request: runtime.HTTPRequest{
-			Method: req.Method, URL: req.URL, Path: req.Path, Headers: req.Headers, Body: req.Body, ContentLength: req.ContentLength,
+			Method: req.Method, URL: req.URL, Path: routed, Headers: req.Headers, Body: req.Body, ContentLength: req.ContentLength,
 		}},
 	})
 	if err != nil {
 		return runtime.Result{}, fmt.Errorf("run the HTTP action %s %s: %w", req.Method, req.Path, err)
 	}
 	return res, nil
-}
-
-// hasModule reports whether the version includes the module at path.
-func (v *Version) hasModule(path string) bool {
-	for _, m := range v.Modules {
-		if m.Path == path {
-			return true
-		}
-	}
-	return false
 }
 
 // httpResponse is the runtime's responder for one request: it remembers
@@ -150,6 +152,8 @@ func (v *Version) hasModule(path string) bool {
 type httpResponse struct {
 	w     HTTPResponseWriter
 	limit int64
+	// component is the instance whose router serves the request.
+	component string
 
 	mu       sync.Mutex
 	route    string

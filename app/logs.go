@@ -15,7 +15,9 @@ type LogLine struct {
 
 // Execution is one completed function run, as `npx convex logs` shows it.
 type Execution struct {
-	UDFType       string // "Query", "Mutation", "Action", "HttpAction"
+	UDFType string // "Query", "Mutation", "Action", "HttpAction"
+	// ComponentPath is the instance the function is in ("" for the app).
+	ComponentPath string
 	Identifier    string // "messages:list"
 	Logs          []LogLine
 	Started       time.Time

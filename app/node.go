@@ -90,7 +90,7 @@ func (a *App) nodeCodeFor(ctx context.Context, v *Version) (*node.Code, error) {
 	if v == nil || !slices.ContainsFunc(v.Modules, func(m ModuleHash) bool { return m.Environment == "node" }) {
 		return nil, nil
 	}
-	set, err := a.modulesFor(ctx, v)
+	set, err := a.modulesFor(ctx, v, "")
 	if err != nil {
 		return nil, err
 	}

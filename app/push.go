@@ -63,15 +63,6 @@ func pushError(code, format string, args ...any) *Error {
 	return &Error{Status: 400, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// checkSupported refuses the parts of a push hull cannot run yet, naming them.
-func checkSupported(req *StartPushRequest) error {
-	if len(req.ComponentDefinitions) > 0 || len(req.AppDefinition.Dependencies) > 0 {
-		return pushError("ComponentsNotSupported",
-			"This app uses components (app.use in convex.config.ts); hull does not support components yet. Remove them to deploy to hull.")
-	}
-	return nil
-}
-
 // collectModules stores the changed modules and loads the unchanged ones
 // from the store, returning the whole module set of the push.
 func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (moduleSet, []ModuleHash, error) {
@@ -132,11 +123,17 @@ func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (module
 	return set, keys, nil
 }
 
-// analyzePush evaluates a push into the version it would deploy.
-func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version, *runtime.Analysis, error) {
-	if err := checkSupported(req); err != nil {
-		return nil, nil, err
-	}
+// pushAnalysis is what analyzing a push found beside the version: every
+// definition, the app's under "".
+type pushAnalysis struct {
+	defs map[string]*pushedDefinition
+}
+
+// analyzePush evaluates a push into the version it would deploy: the
+// app's modules, every component definition's, the convex.config.ts
+// tree, and the component instances it mounts (instances of the live
+// version it no longer mounts are kept unmounted).
+func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version, *pushAnalysis, error) {
 	set, keys, err := a.collectModules(ctx, req)
 	if err != nil {
 		return nil, nil, err
@@ -162,63 +159,76 @@ func (a *App) analyzePush(ctx context.Context, req *StartPushRequest) (*Version,
 	if err := checkAuthConfig(an.AuthConfig); err != nil {
 		return nil, nil, err
 	}
-	v := &Version{
-		Modules:          keys,
-		Functions:        map[string]FunctionInfo{},
-		Schema:           an.Schema,
-		HTTPRoutes:       an.HTTPRoutes,
-		Crons:            an.Crons,
-		AuthConfig:       an.AuthConfig,
-		UDFServerVersion: req.AppDefinition.UDFServerVersion,
-		FunctionsDir:     req.Functions,
-		NodeDependencies: req.NodeDependencies,
-		nodeDepsID:       depsID,
-	}
-	if req.NodeVersion != nil {
-		v.NodeVersion = *req.NodeVersion
-	}
 	isNode := map[string]bool{}
 	for _, m := range nodeMods {
 		isNode[m.Path] = true
 	}
-	for _, m := range an.Modules {
-		for _, f := range m.Functions {
-			v.Functions[m.Path+":"+f.Name] = FunctionInfo{Kind: f.Kind, Visibility: f.Visibility, Args: string(f.Args), Returns: string(f.Returns), Node: isNode[m.Path]}
-		}
+	root := &pushedDefinition{bundle: req.AppDefinition.Definition, deps: req.AppDefinition.Dependencies, mods: set, an: an,
+		code: codeOf(an, keys, req.AppDefinition.UDFServerVersion, isNode)}
+	v := &Version{Code: root.code, AuthConfig: an.AuthConfig, FunctionsDir: req.Functions,
+		NodeDependencies: req.NodeDependencies, nodeDepsID: depsID}
+	if req.NodeVersion != nil {
+		v.NodeVersion = *req.NodeVersion
 	}
 	if len(v.Schema) > 0 {
 		if _, err := parseSchemaIndexes(v.Schema); err != nil {
 			return nil, nil, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
 		}
 	}
-	if err := checkCrons(v); err != nil {
+	if err := checkCronsOf(&v.Code); err != nil {
 		return nil, nil, err
 	}
-	return v, an, nil
+	defs, err := a.analyzeComponents(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.evaluateDefinitions(ctx, root, defs, a.functionEnv(env)); err != nil {
+		return nil, nil, err
+	}
+	defs[""] = root
+	comps := map[string]*Component{}
+	if err := instantiate(defs, root, "", comps, !req.ForCodegen); err != nil {
+		return nil, nil, err
+	}
+	if cur := a.active.Load(); cur != nil {
+		for p, c := range cur.Components {
+			if _, ok := comps[p]; !ok {
+				comps[p] = &Component{Code: Code{Schema: c.Schema, Functions: map[string]FunctionInfo{}}, DefinitionPath: c.DefinitionPath, Unmounted: true}
+			}
+		}
+	}
+	if len(comps) > 0 {
+		v.Components = comps
+	}
+	return v, &pushAnalysis{defs: defs}, nil
 }
 
-// pushDiff analyzes a push and compares its indexes with the active
-// version's.
-func (a *App) pushDiff(ctx context.Context, req *StartPushRequest) (*Version, *runtime.Analysis, indexDiff, error) {
-	v, an, err := a.analyzePush(ctx, req)
+// pushDiff analyzes a push and compares the indexes of each mounted
+// instance with the live version's.
+func (a *App) pushDiff(ctx context.Context, req *StartPushRequest) (*Version, *pushAnalysis, map[string]indexDiff, error) {
+	v, pa, err := a.analyzePush(ctx, req)
 	if err != nil {
-		return nil, nil, indexDiff{}, err
+		return nil, nil, nil, err
 	}
 	cur, err := a.ActiveVersion(ctx)
 	if err != nil {
-		return nil, nil, indexDiff{}, err
+		return nil, nil, nil, err
 	}
-	diff, err := diffIndexes(cur, v)
-	if err != nil {
-		return nil, nil, indexDiff{}, err
+	diffs := map[string]indexDiff{}
+	for _, p := range v.mountedPaths() {
+		d, err := diffIndexes(cur.schemaOf(p), v.code(p).Schema)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		diffs[p] = d
 	}
-	return v, an, diff, nil
+	return v, pa, diffs, nil
 }
 
 // StartPush analyzes a push and returns what the CLI needs for codegen and
 // for finish_push. Nothing becomes live until FinishPush.
 func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushResponse, error) {
-	v, an, diff, err := a.pushDiff(ctx, req)
+	v, pa, diffs, err := a.pushDiff(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -235,17 +245,25 @@ func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushR
 			return nil, err
 		}
 	}
+	analysis := map[string]any{}
+	packages := map[string]json.RawMessage{}
+	for p, d := range pa.defs {
+		analysis[p] = definitionAnalysis(d, p == "")
+		if p != "" {
+			packages[p] = json.RawMessage("null")
+		}
+	}
 	resp := &StartPushResponse{
 		EnvironmentVariables:        env,
 		ExternalDepsID:              v.externalDepsID(),
-		ComponentDefinitionPackages: map[string]json.RawMessage{},
+		ComponentDefinitionPackages: packages,
 		AppAuth:                     authInfos(v.AuthConfig),
-		Analysis:                    map[string]any{"": convexAnalysis(v, an)},
-		App:                         checkedApp(v),
+		Analysis:                    analysis,
+		App:                         checkedComponent(v, ""),
 		SchemaChange: schemaChange{
 			AllocatedComponentIDs: map[string]any{},
 			SchemaIDs:             check,
-			IndexDiffs:            map[string]indexDiff{"": diff},
+			IndexDiffs:            diffs,
 		},
 		HullVersion: v,
 	}
@@ -255,18 +273,19 @@ func (a *App) StartPush(ctx context.Context, req *StartPushRequest) (*StartPushR
 // EvaluatePush answers evaluate_push: the index changes a push would make,
 // with no side effects beyond storing content-addressed modules.
 func (a *App) EvaluatePush(ctx context.Context, req *StartPushRequest) (map[string]any, error) {
-	_, _, diff, err := a.pushDiff(ctx, req)
+	_, _, diffs, err := a.pushDiff(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"schemaChange": schemaChange{
 		AllocatedComponentIDs: map[string]any{}, SchemaIDs: map[string]any{},
-		IndexDiffs: map[string]indexDiff{"": diff},
+		IndexDiffs: diffs,
 	}}, nil
 }
 
-// FinishPush makes the pushed version live in one commit: modules,
-// functions, schema and indexes, HTTP routes and crons together.
+// FinishPush makes the pushed version live in one commit: the modules,
+// functions, schemas and indexes, HTTP routes and crons of the app and of
+// every component instance together.
 func (a *App) FinishPush(ctx context.Context, req *FinishPushRequest) (map[string]any, error) {
 	v := req.StartPush.HullVersion
 	if v == nil {
@@ -286,38 +305,100 @@ func (a *App) FinishPush(ctx context.Context, req *FinishPushRequest) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	diff, err := diffIndexes(cur, v)
-	if err != nil {
-		return nil, err
+	diffs := map[string]any{}
+	for _, p := range v.mountedPaths() {
+		d, err := componentDiff(cur, v, p)
+		if err != nil {
+			return nil, err
+		}
+		diffs[p] = d
+	}
+	for p, c := range v.Components {
+		if old, ok := cur.component(p); c.Unmounted && ok && !old.Unmounted {
+			diffs[p] = map[string]any{
+				"diffType":      map[string]string{"type": "unmount"},
+				"moduleDiff":    map[string]any{"added": []string{}, "removed": modulePaths(&old.Code)},
+				"udfConfigDiff": nil,
+				"cronDiff":      cronDiff(&old.Code, nil),
+				"indexDiff":     indexDiff{Added: []indexConfig{}, Removed: []indexConfig{}},
+				"schemaDiff":    nil,
+			}
+		}
 	}
 	if !req.DryRun {
 		if err := a.activateWhenIndexed(ctx, v); err != nil {
 			return nil, err
 		}
 	}
-	added, removed := moduleDiff(cur, v)
-	var prevSchema, nextSchema any
-	if cur != nil && len(cur.Schema) > 0 {
-		prevSchema = string(cur.Schema)
-	}
-	if len(v.Schema) > 0 {
-		nextSchema = string(v.Schema)
-	}
 	return map[string]any{
 		"authDiff":        map[string]any{"added": []string{}, "removed": []string{}},
 		"definitionDiffs": map[string]any{},
-		"componentDiffs": map[string]any{"": map[string]any{
-			"diffType":      map[string]string{"type": "modify"},
-			"moduleDiff":    map[string]any{"added": added, "removed": removed},
-			"udfConfigDiff": nil,
-			"cronDiff":      cronDiff(cur, v),
-			"indexDiff":     diff,
-			"schemaDiff":    map[string]any{"previous_schema": prevSchema, "next_schema": nextSchema},
-		}},
+		"componentDiffs":  diffs,
 	}, nil
 }
 
-func moduleDiff(cur, next *Version) (added, removed []string) {
+// componentDiff is the finish_push diff of the mounted instance at path.
+func componentDiff(cur, next *Version, path string) (map[string]any, error) {
+	kind := "modify"
+	var oldCode *Code
+	if path == "" {
+		if cur != nil {
+			oldCode = &cur.Code
+		}
+	} else if c, ok := cur.component(path); !ok {
+		kind = "create"
+	} else if c.Unmounted {
+		kind = "remount"
+	} else {
+		oldCode = &c.Code
+	}
+	code := next.code(path)
+	diff, err := diffIndexes(cur.schemaOf(path), code.Schema)
+	if err != nil {
+		return nil, err
+	}
+	added, removed := moduleDiff(oldCode, code)
+	var prevSchema, nextSchema any
+	if s := cur.schemaOf(path); len(s) > 0 {
+		prevSchema = string(s)
+	}
+	if len(code.Schema) > 0 {
+		nextSchema = string(code.Schema)
+	}
+	return map[string]any{
+		"diffType":      map[string]string{"type": kind},
+		"moduleDiff":    map[string]any{"added": added, "removed": removed},
+		"udfConfigDiff": nil,
+		"cronDiff":      cronDiff(oldCode, code),
+		"indexDiff":     diff,
+		"schemaDiff":    map[string]any{"previous_schema": prevSchema, "next_schema": nextSchema},
+	}, nil
+}
+
+// schemaOf returns the schema of the instance at path, mounted or not
+// (an unmounted instance's tables keep theirs).
+func (v *Version) schemaOf(path string) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	if path == "" {
+		return v.Schema
+	}
+	if c, ok := v.Components[path]; ok {
+		return c.Schema
+	}
+	return nil
+}
+
+func modulePaths(c *Code) []string {
+	out := []string{}
+	for _, m := range c.Modules {
+		out = append(out, m.Path)
+	}
+	return out
+}
+
+func moduleDiff(cur, next *Code) (added, removed []string) {
 	old := map[string]bool{}
 	if cur != nil {
 		for _, m := range cur.Modules {
@@ -349,9 +430,11 @@ func moduleDiff(cur, next *Version) (added, removed []string) {
 // checkModulesStored refuses a version naming modules the store lacks (a
 // finish_push body is the client's echo of start_push and may be edited).
 func (a *App) checkModulesStored(ctx context.Context, v *Version) error {
-	keys := make([]persistence.ModuleKey, 0, len(v.Modules))
-	for _, m := range v.Modules {
-		keys = append(keys, persistence.ModuleKey{Path: m.Path, Environment: m.Environment, SHA256: m.SHA256})
+	var keys []persistence.ModuleKey
+	for _, p := range v.mountedPaths() {
+		for _, m := range v.code(p).Modules {
+			keys = append(keys, persistence.ModuleKey{Path: m.Path, Environment: m.Environment, SHA256: m.SHA256})
+		}
 	}
 	have, err := a.store.HasModules(ctx, keys)
 	if err != nil {
@@ -376,26 +459,31 @@ type SchemaCheck struct {
 	Indexes []string `json:"indexes,omitempty"`
 }
 
-// schemaCheck validates the existing documents against the pushed schema
-// without writing anything, so a violation is reported by wait_for_schema
-// (as Convex does) and the live version is never touched.
+// schemaCheck validates the existing documents of every mounted instance
+// against its pushed schema without writing anything, so a violation is
+// reported by wait_for_schema (as Convex does) and the live version is
+// never touched.
 func (a *App) schemaCheck(ctx context.Context, v *Version) (map[string]any, error) {
 	out := map[string]any{}
-	if len(v.Schema) == 0 {
-		return out, nil
-	}
-	s, err := database.ParseSchema(v.Schema)
-	if err != nil {
-		return nil, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
-	}
-	err = a.db.CheckSchema(ctx, s)
-	var sv *database.SchemaViolation
-	switch {
-	case errors.As(err, &sv):
-		table := sv.Table
-		out[""] = SchemaCheck{Failed: sv.Error(), TableName: &table}
-	case err != nil:
-		return nil, fmt.Errorf("check existing documents against the schema: %w", err)
+	for _, p := range v.mountedPaths() {
+		code := v.code(p)
+		if len(code.Schema) == 0 {
+			continue
+		}
+		s, err := database.ParseSchema(code.Schema)
+		if err != nil {
+			return nil, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+		}
+		err = a.db.CheckSchema(ctx, p, s)
+		var sv *database.SchemaViolation
+		switch {
+		case errors.As(err, &sv):
+			table := sv.Table
+			out[p] = SchemaCheck{Failed: sv.Error(), TableName: &table}
+			return out, nil
+		case err != nil:
+			return nil, fmt.Errorf("check the existing documents of %s against its schema: %w", componentLabel(p), err)
+		}
 	}
 	return out, nil
 }

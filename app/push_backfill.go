@@ -4,65 +4,83 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"hull/database"
 )
 
-// startBackfills creates, at start_push, the pushed schema's new indexes
-// on tables that already have documents, so they backfill while the CLI
-// waits in wait_for_schema; it records the indexes to wait for in check.
-// A schema that failed validation starts nothing.
+// startBackfills creates, at start_push, the new indexes of every mounted
+// instance's pushed schema on tables that already have documents, so they
+// backfill while the CLI waits in wait_for_schema; it records the indexes
+// to wait for in check (by component path). A push whose schemas failed
+// validation starts nothing.
 func (a *App) startBackfills(ctx context.Context, v *Version, check map[string]any) error {
-	if len(v.Schema) == 0 {
-		return nil
+	for _, c := range check {
+		if c, ok := c.(SchemaCheck); ok && c.Failed != "" {
+			return nil
+		}
 	}
-	if c, ok := check[""].(SchemaCheck); ok && c.Failed != "" {
-		return nil
-	}
-	s, err := database.ParseSchema(v.Schema)
-	if err != nil {
-		return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
-	}
-	names, err := a.db.AddIndexes(ctx, s)
-	if err != nil {
-		return fmt.Errorf("create the pushed indexes: %w", err)
-	}
-	if len(names) > 0 {
-		check[""] = SchemaCheck{Indexes: names}
+	for _, p := range v.mountedPaths() {
+		code := v.code(p)
+		if len(code.Schema) == 0 {
+			continue
+		}
+		s, err := database.ParseSchema(code.Schema)
+		if err != nil {
+			return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
+		}
+		names, err := a.db.AddIndexes(ctx, p, s)
+		if err != nil {
+			return fmt.Errorf("create the pushed indexes of %s: %w", componentLabel(p), err)
+		}
+		if len(names) > 0 {
+			check[p] = SchemaCheck{Indexes: names}
+		}
 	}
 	return nil
 }
 
-// activateWhenIndexed makes v live once the indexes its schema declares
-// are backfilled, so the new code never meets an index it cannot query
-// yet, and returns once the indexes the activation itself created are
-// ready too.
+// activateWhenIndexed makes v live once the indexes the schemas of its
+// instances declare are backfilled, so the new code never meets an index
+// it cannot query yet, and returns once the indexes the activation itself
+// created are ready too.
 func (a *App) activateWhenIndexed(ctx context.Context, v *Version) error {
-	var s *database.Schema
-	if len(v.Schema) > 0 {
-		var err error
-		if s, err = database.ParseSchema(v.Schema); err != nil {
+	var all []string
+	for _, p := range v.mountedPaths() {
+		code := v.code(p)
+		if len(code.Schema) == 0 {
+			continue
+		}
+		s, err := database.ParseSchema(code.Schema)
+		if err != nil {
 			return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
 		}
-		names, err := a.db.AddIndexes(ctx, s)
+		names, err := a.db.AddIndexes(ctx, p, s)
 		if err != nil {
-			return fmt.Errorf("create the pushed indexes: %w", err)
+			return fmt.Errorf("create the pushed indexes of %s: %w", componentLabel(p), err)
 		}
 		if err := a.db.WaitIndexes(ctx, names); err != nil {
 			return fmt.Errorf("wait for index backfill: %w", err)
+		}
+		for _, n := range s.IndexNames() {
+			all = append(all, qualifiedIndex(p, n))
 		}
 	}
 	if err := a.activate(ctx, v); err != nil {
 		return err
 	}
-	if s == nil {
-		return nil
-	}
-	if err := a.db.WaitIndexes(ctx, s.IndexNames()); err != nil {
+	if err := a.db.WaitIndexes(ctx, all); err != nil {
 		return fmt.Errorf("wait for index backfill: %w", err)
 	}
 	return nil
+}
+
+// qualifiedIndex turns "table.index" of the instance at path into the
+// database's name for it (database.IndexKey).
+func qualifiedIndex(path, name string) string {
+	table, index, _ := strings.Cut(name, ".")
+	return database.IndexKey(path, table, index)
 }
 
 // Bounds of one wait_for_schema long poll: it answers at the CLI's
@@ -77,9 +95,12 @@ const (
 // waits for are backfilled, else, after a long poll of up to timeout,
 // "inProgress" with how many of them are ready.
 func (a *App) WaitForSchema(ctx context.Context, checks map[string]SchemaCheck, timeout time.Duration) (map[string]any, error) {
-	c := checks[""]
-	if c.Failed != "" {
-		return map[string]any{"type": "failed", "error": c.Failed, "componentPath": "", "tableName": c.TableName}, nil
+	var c SchemaCheck
+	for p, pc := range checks {
+		if pc.Failed != "" {
+			return map[string]any{"type": "failed", "error": pc.Failed, "componentPath": p, "tableName": pc.TableName}, nil
+		}
+		c.Indexes = append(c.Indexes, pc.Indexes...)
 	}
 	if timeout <= 0 || timeout > maxSchemaWait {
 		timeout = maxSchemaWait
@@ -123,7 +144,7 @@ func (a *App) indexProgress(names []string) (ready, total int, indexed, docs int
 	st, changed := a.db.IndexStatuses()
 	byName := map[string]database.IndexStatus{}
 	for _, s := range st {
-		byName[s.Table+"."+s.Name] = s
+		byName[database.IndexKey(s.Namespace, s.Table, s.Name)] = s
 	}
 	for _, n := range names {
 		total++

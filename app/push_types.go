@@ -39,9 +39,21 @@ type StartPushRequest struct {
 		UnchangedModuleHashes []ModuleHash   `json:"unchangedModuleHashes"`
 		UDFServerVersion      string         `json:"udfServerVersion"`
 	} `json:"appDefinition"`
-	ComponentDefinitions []json.RawMessage `json:"componentDefinitions"`
-	NodeDependencies     []node.Dependency `json:"nodeDependencies"`
-	NodeVersion          *string           `json:"nodeVersion"`
+	ComponentDefinitions []ComponentDefinitionConfig `json:"componentDefinitions"`
+	NodeDependencies     []node.Dependency           `json:"nodeDependencies"`
+	NodeVersion          *string                     `json:"nodeVersion"`
+}
+
+// ComponentDefinitionConfig is one component definition of a push: its
+// convex.config.js bundle, the definitions it uses, its schema and its
+// modules.
+type ComponentDefinitionConfig struct {
+	DefinitionPath   string         `json:"definitionPath"`
+	Definition       *ModuleConfig  `json:"definition"`
+	Dependencies     []string       `json:"dependencies"`
+	Schema           *ModuleConfig  `json:"schema"`
+	Functions        []ModuleConfig `json:"functions"`
+	UDFServerVersion string         `json:"udfServerVersion"`
 }
 
 // FunctionInfo is what a version knows of one exported function.
@@ -55,16 +67,14 @@ type FunctionInfo struct {
 }
 
 // Version is one deployed code version: everything finish_push switches in
-// one commit.
+// one commit. Code is the app's (its fields encode at the top level, as
+// versions stored before components did); Components holds every other
+// component instance by its path (see components.go).
 type Version struct {
-	Modules          []ModuleHash            `json:"modules"`
-	Functions        map[string]FunctionInfo `json:"functions"` // key: "messages.js:list"
-	Schema           json.RawMessage         `json:"schema,omitempty"`
-	HTTPRoutes       []runtime.HTTPRoute     `json:"httpRoutes,omitempty"`
-	Crons            json.RawMessage         `json:"crons,omitempty"`
-	AuthConfig       json.RawMessage         `json:"authConfig,omitempty"`
-	UDFServerVersion string                  `json:"udfServerVersion"`
-	FunctionsDir     string                  `json:"functionsDir"`
+	Code
+	AuthConfig   json.RawMessage       `json:"authConfig,omitempty"`
+	FunctionsDir string                `json:"functionsDir"`
+	Components   map[string]*Component `json:"components,omitempty"`
 	// NodeDependencies are the external packages of the "use node"
 	// modules (convex.json's node.externalPackages), installed at push
 	// time; NodeVersion is convex.json's node.nodeVersion.

@@ -12,16 +12,20 @@ import (
 
 // runIn runs one function inside an open transaction handle (a top-level
 // run or a nested ctx.runQuery/ctx.runMutation).
+// tx views the namespace of the instance the function is in.
 func (a *App) runIn(ctx context.Context, mods moduleSet, kind runtime.Kind, req CallRequest, tx txn, depth int) (*CallResult, error) {
 	env, err := a.EnvVars(ctx)
 	if err != nil {
 		return nil, err
 	}
-	h := &host{app: a, kind: kind, db: tx.handler(), tx: tx, depth: depth, req: req}
-	h.nested = func(ctx context.Context, k runtime.Kind, path FunctionPath, args []byte) (*CallResult, error) {
-		return a.nestedCall(ctx, mods, tx, CallRequest{Path: path, Args: args, Kind: k, Admin: true, Identity: req.Identity, IdentityError: req.IdentityError, RequestID: req.RequestID, scheduledJob: req.scheduledJob}, depth+1)
+	h := &host{app: a, kind: kind, component: req.Component, db: tx.handler(), tx: tx, depth: depth, req: req}
+	h.nested = func(ctx context.Context, k runtime.Kind, t Target, args []byte) (*CallResult, error) {
+		nreq := CallRequest{Component: t.Component, Path: t.Path, Args: args, Kind: k, Admin: true,
+			RequestID: req.RequestID, scheduledJob: req.scheduledJob, version: req.version}
+		nreq.Identity, nreq.IdentityError = propagateIdentity(req, req.Component, t.Component)
+		return a.nestedCall(ctx, tx.in(t.Component), nreq, depth+1)
 	}
-	r, err := a.pool.Run(ctx, mods, a.runtimeCall(kind, req, a.functionEnv(env), h))
+	r, err := a.pool.Run(ctx, mods, a.runtimeCall(kind, req, a.componentEnv(req.version, req.Component, env), h))
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", req.Path, err)
 	}
@@ -39,25 +43,30 @@ func mergeLogs(own, nested []LogLine) []LogLine {
 	return out
 }
 
-// nestedCall runs ctx.runQuery/ctx.runMutation in the caller's transaction.
-// A nested mutation that fails leaves no writes behind.
-func (a *App) nestedCall(ctx context.Context, mods moduleSet, tx txn, req CallRequest, depth int) (*CallResult, error) {
+// nestedCall runs ctx.runQuery/ctx.runMutation in the caller's
+// transaction (tx views the callee's namespace), in the caller's code
+// version. A nested mutation that fails leaves no writes behind.
+func (a *App) nestedCall(ctx context.Context, tx txn, req CallRequest, depth int) (*CallResult, error) {
 	if depth > maxCallDepth {
 		return userErr("MaximumCallDepthExceeded: Cannot call functions nested more than %d levels deep.", maxCallDepth), nil
 	}
-	v, err := a.ActiveVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	fi, ok := v.Functions[req.Path.Module+":"+req.Path.Export]
+	v := req.version
+	fi, ok := lookupFunction(v, Target{Component: req.Component, Path: req.Path})
 	if !ok {
+		if req.Component != "" {
+			return userErr("Could not find function for '%s' in component %s.", req.Path, req.Component), nil
+		}
 		return userErr("Could not find function for '%s'.", req.Path), nil
 	}
 	if fi.Kind != req.Kind {
 		return userErr("Trying to execute %s as %s, but it is defined as %s.", req.Path, udfType(req.Kind), udfType(fi.Kind)), nil
 	}
-	if msg := a.checkArgs(fi, req.Path, req.Args); msg != "" {
+	if msg := a.checkArgs(req.Component, fi, req.Path, req.Args); msg != "" {
 		return userErr("%s", msg), nil
+	}
+	mods, err := a.modulesFor(ctx, v, req.Component)
+	if err != nil {
+		return nil, err
 	}
 	sp := tx.savepoint()
 	res, err := a.runIn(ctx, mods, fi.Kind, req, tx, depth)
@@ -69,7 +78,7 @@ func (a *App) nestedCall(ctx context.Context, mods moduleSet, tx txn, req CallRe
 		tx.rollbackTo(sp)
 		return res, nil
 	}
-	if msg := a.checkReturns(fi, req.Path, res.Value); msg != "" {
+	if msg := a.checkReturns(req.Component, fi, req.Path, res.Value); msg != "" {
 		tx.rollbackTo(sp)
 		return userErr("%s", msg), nil
 	}
@@ -82,6 +91,7 @@ func (a *App) runQuery(ctx context.Context, mods moduleSet, req CallRequest, dep
 		return nil, err
 	}
 	defer tx.rollback()
+	tx = tx.in(req.Component)
 	env := a.env.Load()
 	if req.Journal != nil {
 		tx = withJournal(tx, *req.Journal)
@@ -137,13 +147,14 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 		return nil, err
 	}
 	defer tx.rollback()
+	tx = tx.in(req.Component)
 	if req.Session != nil && depth == 0 {
 		if res, done, err := replaySession(ctx, tx, *req.Session); err != nil || done {
 			return res, err
 		}
 	}
 	if req.hooks != nil {
-		if err := req.hooks.begin(ctx, tx.(*dbTxn).tx); err != nil {
+		if err := req.hooks.begin(ctx, tx.(*dbTxn).tx.In("")); err != nil {
 			return nil, err
 		}
 	}
@@ -158,7 +169,7 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 		return res, nil
 	}
 	if req.hooks != nil {
-		msg, err := req.hooks.finish(ctx, tx.(*dbTxn).tx, res)
+		msg, err := req.hooks.finish(ctx, tx.(*dbTxn).tx.In(""), res)
 		if err != nil {
 			return nil, err
 		}
@@ -197,7 +208,7 @@ func (a *App) runAction(ctx context.Context, mods moduleSet, req CallRequest, de
 		return nil, err
 	}
 	h := a.actionHost(req, depth)
-	r, err := a.pool.Run(ctx, mods, a.runtimeCall(runtime.Kind("action"), req, a.functionEnv(env), h))
+	r, err := a.pool.Run(ctx, mods, a.runtimeCall(runtime.Kind("action"), req, a.componentEnv(req.version, req.Component, env), h))
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", req.Path, err)
 	}
@@ -207,7 +218,7 @@ func (a *App) runAction(ctx context.Context, mods moduleSet, req CallRequest, de
 // actionHost is the host of an action run at depth; HTTP actions use it
 // too, so both reach the same syscalls.
 func (a *App) actionHost(req CallRequest, depth int) *host {
-	return &host{app: a, kind: runtime.Kind("action"), depth: depth, req: req}
+	return &host{app: a, kind: runtime.Kind("action"), component: req.Component, depth: depth, req: req}
 }
 
 // userFacing marks commit errors user code caused (for example a schema

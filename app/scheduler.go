@@ -16,13 +16,18 @@ import (
 //	_scheduled_functions  one document per job, in exactly the shape user
 //	                      code and the CLI see (Convex's virtual table):
 //	                      {name, args: [argsObject], scheduledTime (ms),
-//	                      completedTime? (ms), state: {kind, error?}}
-//	_scheduled_jobs       the queue, private: one document per job that
+//	                      completedTime? (ms), state: {kind, error?}};
+//	                      every component instance has its own, in its
+//	                      namespace, holding the jobs it scheduled
+//	_scheduled_jobs       the queue, private, one for all instances (in
+//	                      the app's namespace): one document per job that
 //	                      still has to run or is running,
 //	                      {job: <_scheduled_functions id>, nextTs (ns),
 //	                      state: "pending" | "inProgress", systemErrors,
-//	                      occErrors}, indexed by nextTs (the executor's
-//	                      order) and by job.
+//	                      occErrors, component?: the path of the instance
+//	                      whose function it runs, absent for the app},
+//	                      indexed by nextTs (the executor's order) and by
+//	                      job.
 //
 // A job is created by one commit that inserts both documents, and finished
 // by one commit that sets its final state and deletes its queue entry;
@@ -119,13 +124,8 @@ func (a *App) ensureSchedulerTables(ctx context.Context) error {
 			changed = changed || c
 		}
 		if _, ok := tx.TableNumber(jobsTable); !ok {
-			// Creating the table is all this is for: nothing is left behind.
-			id, err := tx.SystemInsert(ctx, jobsTable, value.MustObject())
-			if err != nil {
-				return fmt.Errorf("create %s: %w", jobsTable, err)
-			}
-			if _, err := tx.SystemDelete(ctx, id); err != nil {
-				return fmt.Errorf("create %s: %w", jobsTable, err)
+			if err := ensureJobsTable(ctx, tx); err != nil {
+				return err
 			}
 			changed = true
 		}
@@ -139,11 +139,38 @@ func (a *App) ensureSchedulerTables(ctx context.Context) error {
 	})
 }
 
+// ensureJobsTable creates the _scheduled_functions table of the namespace
+// tx views, if it has none.
+func ensureJobsTable(ctx context.Context, tx *database.Tx) error {
+	return ensureTable(ctx, tx, jobsTable)
+}
+
+// ensureTable creates the system table name in the namespace tx views, if
+// it has none, so that no user transaction has to change the catalog
+// (and conflict with others doing the same) when it first writes there.
+func ensureTable(ctx context.Context, tx *database.Tx, name string) error {
+	if _, ok := tx.TableNumber(name); ok {
+		return nil
+	}
+	// Creating the table is all this is for: nothing is left behind.
+	id, err := tx.SystemInsert(ctx, name, value.MustObject())
+	if err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	if _, err := tx.SystemDelete(ctx, id); err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	return nil
+}
+
 // newJob is a validated request to schedule a function.
 type newJob struct {
-	path FunctionPath
-	args value.Object
-	size int
+	// target is the function: the scheduling instance's own, or, through
+	// a reference or handle, another instance's.
+	target Target
+	path   FunctionPath
+	args   value.Object
+	size   int
 	// at is the requested time (Unix ns); atMs the same in milliseconds,
 	// rounded to the microsecond, as scheduledTime shows it (a time given
 	// in whole milliseconds comes back exactly).
@@ -170,18 +197,16 @@ func (r *rawJSON) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseSchedule validates a scheduling request, checking what Convex
-// checks at the call (the time, the function) plus the arguments against
-// the function's validator, so a bad call fails where it was made.
-func (a *App) parseSchedule(data []byte, now time.Time) (newJob, error) {
+// parseSchedule validates a scheduling request of a function running in
+// the instance at caller, checking what Convex checks at the call (the
+// time, the function) plus the arguments against the function's
+// validator, so a bad call fails where it was made.
+func (a *App) parseSchedule(data []byte, caller string, now time.Time) (newJob, error) {
 	var r scheduleRequest
 	if err := decodeSyscall("scheduler", data, &r); err != nil {
 		return newJob{}, err
 	}
-	if r.Name == "" {
-		if r.FunctionHandle != nil || r.Reference != nil {
-			return newJob{}, scheduleError("InvalidScheduledFunction", "hull schedules functions by name (api.module.fn or internal.module.fn); function handles and component references are not supported yet.")
-		}
+	if r.Name == "" && r.FunctionHandle == nil && r.Reference == nil {
 		return newJob{}, scheduleError("InvalidScheduledFunction", "No function to schedule was given.")
 	}
 	if r.TS == nil || math.IsNaN(*r.TS) || math.IsInf(*r.TS, 0) {
@@ -193,14 +218,15 @@ func (a *App) parseSchedule(data []byte, now time.Time) (newJob, error) {
 	} else if d < -maxScheduleDistance {
 		return newJob{}, scheduleError("InvalidScheduledFunctionDelay", "%s is more than 5 years in the past", time.Unix(0, at).UTC().Format(time.RFC3339))
 	}
-	path, err := ParseFunctionPath(r.Name)
+	target, err := a.resolve(a.active.Load(), caller, address{Name: r.Name, Reference: r.Reference, FunctionHandle: r.FunctionHandle})
 	if err != nil {
 		var ae *Error
 		if errors.As(err, &ae) {
 			return newJob{}, scheduleError("InvalidScheduledFunction", "%s", ae.Message)
 		}
-		return newJob{}, err
+		return newJob{}, &database.Error{Code: "InvalidScheduledFunction", Msg: err.Error()}
 	}
+	path := target.Path
 	args := r.Args
 	if len(args) == 0 || string(args) == "null" {
 		args = rawJSON("{}")
@@ -213,25 +239,26 @@ func (a *App) parseSchedule(data []byte, now time.Time) (newJob, error) {
 	if !ok {
 		return newJob{}, scheduleError("InvalidArgument", "The arguments of the scheduled function %s must be an object, got %s.", path, string(args))
 	}
-	if err := a.checkSchedulable(path, args); err != nil {
+	if err := a.checkSchedulable(target, args); err != nil {
 		return newJob{}, err
 	}
-	return newJob{path: path, args: obj, size: value.Size(obj), at: at, atMs: math.Round(*r.TS*1e6) / 1e3}, nil
+	return newJob{target: target, path: path, args: obj, size: value.Size(obj), at: at, atMs: math.Round(*r.TS*1e6) / 1e3}, nil
 }
 
 // checkSchedulable checks that the function exists in the live version
 // and that the arguments pass its validator.
-func (a *App) checkSchedulable(path FunctionPath, args []byte) error {
+func (a *App) checkSchedulable(t Target, args []byte) error {
+	path := t.Path
 	if len(path.Module) >= len("_system/") && path.Module[:len("_system/")] == "_system/" {
 		return scheduleError("InvalidScheduledFunction", "System functions cannot be scheduled: %s", path)
 	}
-	v := a.active.Load()
+	code := a.active.Load().code(t.Component)
 	var fi FunctionInfo
 	found, moduleFound := false, false
-	if v != nil {
-		fi, found = v.Functions[path.Module+":"+path.Export]
+	if code != nil {
+		fi, found = code.Functions[path.Module+":"+path.Export]
 		if !found {
-			for name := range v.Functions {
+			for name := range code.Functions {
 				if len(name) > len(path.Module) && name[:len(path.Module)+1] == path.Module+":" {
 					moduleFound = true
 					break
@@ -245,7 +272,7 @@ func (a *App) checkSchedulable(path FunctionPath, args []byte) error {
 		}
 		return scheduleError("InvalidScheduledFunction", "Attempted to schedule function, but no exported function %s found in the file: %s. Did you forget to export it?", path.Export, path.Module)
 	}
-	if msg := a.checkArgs(fi, path, args); msg != "" {
+	if msg := a.checkArgs(t.Component, fi, path, args); msg != "" {
 		return &database.Error{Code: "ArgumentValidationError", Msg: msg}
 	}
 	return nil
@@ -264,9 +291,10 @@ func stateValue(kind, errMsg string) value.Object {
 
 func msOf(ns int64) value.Float64 { return value.Float64(float64(ns) / 1e6) }
 
-// insertJob stores a job: its _scheduled_functions document and, unless it
-// is born canceled (scheduled by an action whose own job was canceled),
-// its queue entry. It returns the job's id and its nextTs.
+// insertJob stores a job: its _scheduled_functions document in the
+// namespace tx views (the scheduling instance's) and, unless it is born
+// canceled (scheduled by an action whose own job was canceled), its queue
+// entry. It returns the job's id and its nextTs.
 func insertJob(ctx context.Context, tx *database.Tx, j newJob, now int64, canceled bool) (value.ID, int64, error) {
 	if j.size > value.MaxDocumentSize-jobDocOverhead {
 		return value.ID{}, 0, scheduleError("ScheduledFunctionsArgumentsTooLarge",
@@ -291,13 +319,17 @@ func insertJob(ctx context.Context, tx *database.Tx, j newJob, now int64, cancel
 		return id, 0, nil
 	}
 	next := max(j.at, now)
-	_, err = tx.SystemInsert(ctx, queueTable, value.MustObject(
+	entry := value.MustObject(
 		value.Field{Name: "job", Value: value.String(id.String())},
 		value.Field{Name: "nextTs", Value: value.Int64(next)},
 		value.Field{Name: "state", Value: value.String(statePending)},
 		value.Field{Name: "systemErrors", Value: value.Int64(0)},
 		value.Field{Name: "occErrors", Value: value.Int64(0)},
-	))
+	)
+	if j.target.Component != "" {
+		entry = entry.With("component", value.String(j.target.Component))
+	}
+	_, err = tx.In("").SystemInsert(ctx, queueTable, entry)
 	if err != nil {
 		return value.ID{}, 0, err
 	}
@@ -331,8 +363,10 @@ func jobState(doc value.Object) string {
 
 // queueEntry is one document of the _scheduled_jobs queue.
 type queueEntry struct {
-	id           value.ID
-	job          value.ID
+	id  value.ID
+	job value.ID
+	// component is the path of the instance whose function the job runs.
+	component    string
 	nextTS       int64
 	state        string
 	systemErrors int64
@@ -364,14 +398,14 @@ func decodeQueueEntry(doc value.Object) (queueEntry, error) {
 		return queueEntry{}, fmt.Errorf("scheduler queue entry %s: %w", id, err)
 	}
 	return queueEntry{
-		id: id, job: job, nextTS: int64Field(doc, "nextTs"), state: strField(doc, "state"),
+		id: id, job: job, component: strField(doc, "component"), nextTS: int64Field(doc, "nextTs"), state: strField(doc, "state"),
 		systemErrors: int64Field(doc, "systemErrors"), occErrors: int64Field(doc, "occErrors"),
 	}, nil
 }
 
 // queueEntryOf finds the queue entry of a job, if it has one.
 func queueEntryOf(ctx context.Context, tx *database.Tx, job value.ID) (queueEntry, bool, error) {
-	s, err := tx.SystemQuery(ctx, &database.Query{
+	s, err := tx.In("").SystemQuery(ctx, &database.Query{
 		Kind: database.IndexRange, Table: queueTable, Index: queueByJob,
 		Range: []database.RangeExpr{{Op: "Eq", Field: "job", Value: value.String(job.String())}},
 	})

@@ -52,15 +52,35 @@ func (s *Scheduler) gcLoop() {
 	}
 }
 
-// trimFinishedJobs deletes the jobs that finished before cutoff (Unix
-// ns), gcBatch at a time with pause between batches, and returns how many
-// it deleted. Only jobs created before cutoff can qualify, so it walks
-// _scheduled_functions in creation order and stops at cutoff.
+// trimFinishedJobs deletes the jobs of every component instance (the
+// app's included) that finished before cutoff (Unix ns), gcBatch at a
+// time with pause between batches, and returns how many it deleted.
 func (a *App) trimFinishedJobs(ctx context.Context, cutoff int64, pause time.Duration) (int, error) {
+	paths := []string{""}
+	if v := a.active.Load(); v != nil {
+		for p := range v.Components {
+			paths = append(paths, p)
+		}
+	}
+	total := 0
+	for _, p := range paths {
+		n, err := a.trimFinishedJobsIn(ctx, p, cutoff, pause)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// trimFinishedJobsIn trims the jobs of the instance at path. Only jobs
+// created before cutoff can qualify, so it walks its _scheduled_functions
+// in creation order and stops at cutoff.
+func (a *App) trimFinishedJobsIn(ctx context.Context, path string, cutoff int64, pause time.Duration) (int, error) {
 	total := 0
 	after := 0.0
 	for {
-		ids, last, done, err := a.finishedJobsBefore(ctx, cutoff, after)
+		ids, last, done, err := a.finishedJobsBefore(ctx, path, cutoff, after)
 		if err != nil {
 			return total, err
 		}
@@ -89,12 +109,16 @@ func (a *App) trimFinishedJobs(ctx context.Context, cutoff int64, pause time.Dur
 // `after` (ms) and before cutoff, and returns up to gcBatch of them that
 // finished before cutoff, the creation time it got to, and whether the
 // walk is over.
-func (a *App) finishedJobsBefore(ctx context.Context, cutoff int64, after float64) ([]value.ID, float64, bool, error) {
+func (a *App) finishedJobsBefore(ctx context.Context, path string, cutoff int64, after float64) ([]value.ID, float64, bool, error) {
 	tx, err := a.db.BeginRead(ctx, 0)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	defer tx.Rollback()
+	tx = tx.In(path)
+	if _, ok := tx.TableNumber(jobsTable); !ok {
+		return nil, after, true, nil
+	}
 	cutoffMs := float64(cutoff) / 1e6
 	s, err := tx.SystemQuery(ctx, &database.Query{
 		Kind: database.IndexRange, Table: jobsTable, Index: "by_creation_time",

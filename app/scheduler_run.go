@@ -24,7 +24,9 @@ var errRunChanged = errors.New("scheduler: the job changed since it was read")
 // begin runs first in every attempt's transaction (errRunChanged when the
 // job is no longer due) and finish after a successful run, before the
 // commit, recording the outcome in the same transaction. A message
-// returned by finish fails the run as a user error.
+// returned by finish fails the run as a user error. tx views the app's
+// namespace, where the scheduler's and the crons' tables are, whichever
+// component the mutation runs in.
 type txHooks interface {
 	begin(ctx context.Context, tx *database.Tx) error
 	finish(ctx context.Context, tx *database.Tx, res *CallResult) (string, error)
@@ -67,12 +69,7 @@ func (s *Scheduler) runJob(ctx context.Context, q queueEntry) error {
 	if err != nil {
 		return a.finishJob(ctx, q, stateFailed, fmt.Sprintf("Invalid scheduled function name %q.", name))
 	}
-	v := a.active.Load()
-	var fi FunctionInfo
-	found := false
-	if v != nil {
-		fi, found = v.Functions[path.Module+":"+path.Export]
-	}
+	fi, found := lookupFunction(a.active.Load(), Target{Component: q.component, Path: path})
 	switch {
 	case !found:
 		return a.finishJob(ctx, q, stateFailed, fmt.Sprintf("Could not find function for '%s': it is not in the deployed code any more.", path))
@@ -143,7 +140,7 @@ func (h *jobHooks) begin(ctx context.Context, tx *database.Tx) error {
 }
 
 func (h *jobHooks) finish(ctx context.Context, tx *database.Tx, res *CallResult) (string, error) {
-	if msg := h.app.checkReturns(h.fi, h.path, res.Value); msg != "" {
+	if msg := h.app.checkReturns(h.queue.component, h.fi, h.path, res.Value); msg != "" {
 		return msg, nil
 	}
 	return "", completeJob(ctx, tx, h.queue.job, h.queue.id, stateSuccess, "", time.Now().UnixNano())
@@ -154,16 +151,16 @@ func (h *jobHooks) finish(ctx context.Context, tx *database.Tx, res *CallResult)
 // of its own; conflicts run it again until it commits.
 func (s *Scheduler) runMutationJob(ctx context.Context, q queueEntry, path FunctionPath, fi FunctionInfo, args []byte) error {
 	a := s.app
-	if msg := a.checkArgs(fi, path, args); msg != "" {
+	if msg := a.checkArgs(q.component, fi, path, args); msg != "" {
 		return a.finishJob(ctx, q, stateFailed, msg)
 	}
 	v := a.active.Load()
-	mods, err := a.modulesFor(ctx, v)
+	mods, err := a.modulesFor(ctx, v, q.component)
 	if err != nil {
 		return err
 	}
 	req := CallRequest{
-		Path: path, Args: args, Kind: runtime.KindMutation, Admin: true,
+		Component: q.component, Path: path, Args: args, Kind: runtime.KindMutation, Admin: true,
 		RequestID: newRequestID(), scheduledJob: q.job.String(), version: v,
 		hooks: &jobHooks{app: a, queue: q, fi: fi, path: path},
 	}
@@ -239,7 +236,7 @@ func (s *Scheduler) runActionJob(ctx context.Context, q queueEntry, path Functio
 	if err != nil {
 		return err
 	}
-	res, err := a.Call(ctx, CallRequest{Path: path, Args: args, Kind: runtime.KindAction, Admin: true, scheduledJob: q.job.String()})
+	res, err := a.Call(ctx, CallRequest{Component: q.component, Path: path, Args: args, Kind: runtime.KindAction, Admin: true, scheduledJob: q.job.String()})
 	state, msg := stateSuccess, ""
 	switch {
 	case err != nil:

@@ -25,9 +25,9 @@ func (h *host) schedulerSyscall(ctx context.Context, op string, args []byte) ([]
 	case op == "1.0/cancel_job" && h.kind == runtime.KindMutation && h.tx != nil:
 		out, err = h.cancelInMutation(ctx, args)
 	case op == "1.0/actions/schedule" && (h.kind == runtime.KindAction || h.kind == runtime.KindHTTPAction):
-		out, err = h.app.scheduleFromAction(ctx, h.req, args)
+		out, err = h.app.scheduleFromAction(ctx, h.component, h.req, args)
 	case op == "1.0/actions/cancel_job" && (h.kind == runtime.KindAction || h.kind == runtime.KindHTTPAction):
-		out, err = h.app.cancelFromAction(ctx, args)
+		out, err = h.app.cancelFromAction(ctx, h.component, args)
 	case op == "1.0/getRequestMetadata":
 		out, err = h.requestMetadata()
 	default:
@@ -50,7 +50,7 @@ func idResult(id value.ID) []byte { return value.ToJSON(value.String(id.String()
 func (h *host) scheduleInMutation(ctx context.Context, args []byte) ([]byte, error) {
 	d := h.tx.(*dbTxn)
 	now := time.Now()
-	j, err := h.app.parseSchedule(args, now)
+	j, err := h.app.parseSchedule(args, h.component, now)
 	if err != nil {
 		return nil, err
 	}
@@ -89,9 +89,10 @@ func (h *host) cancelInMutation(ctx context.Context, args []byte) ([]byte, error
 	return []byte("null"), nil
 }
 
-// scheduleFromAction schedules a job in a transaction of its own.
-func (a *App) scheduleFromAction(ctx context.Context, req CallRequest, args []byte) ([]byte, error) {
-	j, err := a.parseSchedule(args, time.Now())
+// scheduleFromAction schedules a job of an action running in the
+// instance at caller, in a transaction of its own.
+func (a *App) scheduleFromAction(ctx context.Context, caller string, req CallRequest, args []byte) ([]byte, error) {
+	j, err := a.parseSchedule(args, caller, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,7 @@ func (a *App) scheduleFromAction(ctx context.Context, req CallRequest, args []by
 		if err != nil {
 			return err
 		}
-		if id, next, err = insertJob(ctx, tx, j, time.Now().UnixNano(), canceled); err != nil {
+		if id, next, err = insertJob(ctx, tx.In(caller), j, time.Now().UnixNano(), canceled); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)
@@ -120,7 +121,7 @@ func (a *App) scheduleFromAction(ctx context.Context, req CallRequest, args []by
 	return idResult(id), nil
 }
 
-func (a *App) cancelFromAction(ctx context.Context, args []byte) ([]byte, error) {
+func (a *App) cancelFromAction(ctx context.Context, caller string, args []byte) ([]byte, error) {
 	var r cancelRequest
 	if err := decodeSyscall("scheduler.cancel", args, &r); err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func (a *App) cancelFromAction(ctx context.Context, args []byte) ([]byte, error)
 			return err
 		}
 		defer tx.Rollback()
-		if err := cancelJob(ctx, tx, r.ID, time.Now().UnixNano()); err != nil {
+		if err := cancelJob(ctx, tx.In(caller), r.ID, time.Now().UnixNano()); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)

@@ -61,7 +61,7 @@ func sessionRange(s SessionRequest) *database.Query {
 // replaySession returns the stored outcome of a mutation that already
 // succeeded.
 func replaySession(ctx context.Context, t txn, s SessionRequest) (*CallResult, bool, error) {
-	tx := t.(*dbTxn).tx
+	tx := t.(*dbTxn).tx.In("") // hull's own table, in the app's namespace
 	st, err := tx.SystemQuery(ctx, sessionRange(s))
 	if err != nil {
 		return nil, false, fmt.Errorf("look up session request: %w", err)
@@ -86,7 +86,7 @@ func replaySession(ctx context.Context, t txn, s SessionRequest) (*CallResult, b
 // recordSession stores a successful mutation's outcome in its own
 // transaction.
 func recordSession(ctx context.Context, t txn, s SessionRequest, res *CallResult) error {
-	tx := t.(*dbTxn).tx
+	tx := t.(*dbTxn).tx.In("") // hull's own table, in the app's namespace
 	lines := make(value.Array, 0, len(res.Logs))
 	for _, l := range res.Logs {
 		lines = append(lines, value.MustObject(

@@ -75,7 +75,7 @@ func (h *host) storageSyscall(ctx context.Context, op string, data []byte) ([]by
 	switch method {
 	case "generateUploadUrl":
 		var u string
-		if u, err = f.UploadURL(h.app.opts.CloudURL()); err == nil {
+		if u, err = f.UploadURLFor(h.app.opts.CloudURL(), h.component); err == nil {
 			out, _ = json.Marshal(u)
 		}
 	case "getUrl":
@@ -118,7 +118,7 @@ func (h *host) resolveFile(ctx context.Context, tx *database.Tx, a storageArgs, 
 	}
 	s := *a.StorageID
 	if id, err := value.ParseID(s); err == nil {
-		if id.Table != value.TableStorage {
+		if !isStorageID(tx, id) {
 			return File{}, false, storageErr("InvalidArgument", "Invalid argument `storageId` for `storage.%s`: %q is an id of another table, not an Id<\"_storage\">", method, s)
 		}
 		return h.app.files.byID(ctx, tx, id)
@@ -140,7 +140,7 @@ func (h *host) lookupFile(ctx context.Context, a storageArgs, method string) (Fi
 		return File{}, false, err
 	}
 	defer tx.Rollback()
-	return h.resolveFile(ctx, tx, a, method)
+	return h.resolveFile(ctx, tx.In(h.component), a, method)
 }
 
 // storageRead renders the file the arguments name; a missing file is
@@ -205,7 +205,7 @@ func (h *host) storageStore(ctx context.Context, a storageArgs) ([]byte, error) 
 	if t := h.storageTx(); t != nil {
 		id, err = f.storeIn(ctx, t.tx, t.afterEnd, bytes.NewReader(data), ct, want)
 	} else {
-		id, err = f.storeAlone(ctx, bytes.NewReader(data), ct, want)
+		id, err = f.storeAlone(ctx, h.component, bytes.NewReader(data), ct, want)
 	}
 	if err != nil {
 		return nil, err
@@ -249,7 +249,7 @@ func (h *host) storageDelete(ctx context.Context, a storageArgs) error {
 			return err
 		}
 		defer tx.Rollback()
-		if err := del(ctx, tx, func(fn func()) { after = append(after, fn) }); err != nil {
+		if err := del(ctx, tx.In(h.component), func(fn func()) { after = append(after, fn) }); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)
@@ -261,9 +261,10 @@ func (h *host) storageDelete(ctx context.Context, a storageArgs) error {
 	return err
 }
 
-// storeAlone stores a file outside any transaction (actions): the bytes
-// first, then the metadata in a transaction of its own.
-func (f *Files) storeAlone(ctx context.Context, data io.Reader, contentType string, want []byte) (value.ID, error) {
+// storeAlone stores a file of the instance at component outside any
+// transaction (actions): the bytes first, then the metadata in a
+// transaction of its own.
+func (f *Files) storeAlone(ctx context.Context, component string, data io.Reader, contentType string, want []byte) (value.ID, error) {
 	uuid := newUUID()
 	key := blobKey(uuid)
 	f.track(key)
@@ -282,7 +283,7 @@ func (f *Files) storeAlone(ctx context.Context, data io.Reader, contentType stri
 			return err
 		}
 		defer tx.Rollback()
-		if id, err = f.insert(ctx, tx, uuid, res, contentType); err != nil {
+		if id, err = f.insert(ctx, tx.In(component), uuid, res, contentType); err != nil {
 			return err
 		}
 		_, err = tx.Commit(ctx)

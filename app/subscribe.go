@@ -60,7 +60,7 @@ func (a *App) WaitCommit(ctx context.Context, after int64) (int64, error) {
 // run.
 func withJournal(t txn, journal string) txn {
 	d := t.(*dbTxn)
-	return &dbTxn{tx: d.tx, h: dbsyscall.New(d.tx, dbsyscall.Options{PrevEndCursor: journal})}
+	return &dbTxn{tx: d.tx, h: dbsyscall.New(d.tx, dbsyscall.Options{PrevEndCursor: journal}), scheduled: d.scheduled, ended: d.ended}
 }
 
 // queryDeps captures what a finished query run depends on, and its

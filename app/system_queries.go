@@ -15,7 +15,9 @@ import (
 // System queries are the _system/cli/* functions the CLI runs over the
 // sync protocol (env get/list, data, function-spec, dev's table watcher),
 // answered natively, and the _system/frontend/* functions of dashboards
-// (frontend.go). They need an admin identity.
+// (frontend.go). They need an admin identity, and answer for the
+// component instance the query names (data --component, run
+// --component).
 
 // systemQuery answers one system query; ok is false for paths that are
 // not system queries.
@@ -39,6 +41,15 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 		return nil, true, fmt.Errorf("begin system query: %w", err)
 	}
 	defer tx.Rollback()
+	comp := req.Component
+	active := a.active.Load()
+	if comp != "" {
+		if _, ok := active.component(comp); !ok {
+			return userErr("Could not find component %q in this deployment.", comp), true, nil
+		}
+	}
+	root := tx
+	tx = tx.In(comp)
 	var v value.Value
 	switch name {
 	case "_system/cli/queryEnvironmentVariables:default":
@@ -48,20 +59,22 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 	case "_system/cli/tables:default":
 		v = userTables(tx)
 	case "_system/cli/tableData:default":
-		v, err = tableData(ctx, tx, args)
+		v, err = tableData(ctx, root, comp, args)
 	case "_system/cli/tableSize:default", "_system/cli/queryTable:default":
 		v, err = tableSize(ctx, tx, stringArg(args, "tableName"))
 	case "_system/cli/modules:apiSpec":
-		v = apiSpec(a.active.Load())
+		v = apiSpec(active, comp)
 	case "_system/cli/convexUrl:cloudUrl":
 		v = value.String(a.opts.CloudURL())
 	case "_system/cli/exports:getLatest":
 		v = value.Null{}
+	case "_system/frontend/components:list":
+		v = componentList(active)
 	case "_system/frontend/listCronJobs:default":
-		v, err = listCronJobs(ctx, tx)
+		v, err = listCronJobs(ctx, root, comp)
 	case "_system/frontend/listCronJobRuns:default":
 		var runs value.Array
-		runs, err = cronTableData(ctx, tx, cronLogsTable, false)
+		runs, err = cronTableData(ctx, root, comp, cronLogsTable, false)
 		for i, r := range runs {
 			runs[i] = argsAsBytes(r.(value.Object))
 		}
@@ -137,7 +150,10 @@ func userTables(tx *database.Tx) value.Value {
 	)
 }
 
-func tableData(ctx context.Context, tx *database.Tx, args map[string]json.RawMessage) (value.Value, error) {
+// tableData pages through a table of the instance at comp (root views
+// the app's namespace, where the cron tables are).
+func tableData(ctx context.Context, root *database.Tx, comp string, args map[string]json.RawMessage) (value.Value, error) {
+	tx := root.In(comp)
 	table := stringArg(args, "table")
 	var opts struct {
 		Cursor   *string `json:"cursor"`
@@ -150,7 +166,7 @@ func tableData(ctx context.Context, tx *database.Tx, args map[string]json.RawMes
 	}
 	if table == cronsTable || table == cronLogsTable {
 		// Not user data, but what an operator wants to see of crons.
-		docs, err := cronTableData(ctx, tx, table, stringArg(args, "order") != "asc")
+		docs, err := cronTableData(ctx, root, comp, table, stringArg(args, "order") != "asc")
 		if err != nil {
 			return nil, err
 		}
@@ -194,10 +210,11 @@ func tableSize(ctx context.Context, tx *database.Tx, table string) (value.Value,
 	return value.Float64(n), nil
 }
 
-// apiSpec describes the deployed functions as `npx convex function-spec`
-// prints them.
-func apiSpec(v *Version) value.Value {
+// apiSpec describes the deployed functions of the instance at comp as
+// `npx convex function-spec` prints them.
+func apiSpec(ver *Version, comp string) value.Value {
 	out := value.Array{}
+	v := ver.code(comp)
 	if v == nil {
 		return out
 	}
@@ -241,8 +258,9 @@ func validatorValue(js string) value.Value {
 // are few, and each keeps maxLogsPerCron logs).
 const maxCronDocs = 1000
 
-// cronTableData lists _cron_jobs or _cron_job_logs in creation order.
-func cronTableData(ctx context.Context, tx *database.Tx, table string, desc bool) (value.Array, error) {
+// cronTableData lists the _cron_jobs or _cron_job_logs of the instance at
+// comp in creation order (tx views the app's namespace, where they are).
+func cronTableData(ctx context.Context, tx *database.Tx, comp, table string, desc bool) (value.Array, error) {
 	out := value.Array{}
 	if _, ok := tx.TableNumber(table); !ok {
 		return out, nil
@@ -253,15 +271,17 @@ func cronTableData(ctx context.Context, tx *database.Tx, table string, desc bool
 	}
 	docs, err := s.Collect(ctx)
 	for _, d := range docs {
-		out = append(out, d)
+		if strField(d, "component") == comp {
+			out = append(out, d)
+		}
 	}
 	return out, err
 }
 
 // listCronJobs answers the dashboard's _system/frontend/listCronJobs:
 // every cron with its latest run (or null).
-func listCronJobs(ctx context.Context, tx *database.Tx) (value.Value, error) {
-	jobs, err := cronTableData(ctx, tx, cronsTable, false)
+func listCronJobs(ctx context.Context, tx *database.Tx, comp string) (value.Value, error) {
+	jobs, err := cronTableData(ctx, tx, comp, cronsTable, false)
 	if err != nil {
 		return nil, err
 	}
@@ -272,19 +292,56 @@ func listCronJobs(ctx context.Context, tx *database.Tx) (value.Value, error) {
 		if _, ok := tx.TableNumber(cronLogsTable); ok {
 			s, err := tx.SystemQuery(ctx, &database.Query{
 				Kind: database.IndexRange, Table: cronLogsTable, Index: cronLogsByNameTS, Descending: true,
-				Range:     []database.RangeExpr{{Op: "Eq", Field: "name", Value: value.String(strField(job, "name"))}},
-				Operators: []database.Operator{{Limit: 1}},
+				Range: []database.RangeExpr{{Op: "Eq", Field: "name", Value: value.String(strField(job, "name"))}},
 			})
 			if err != nil {
 				return nil, err
 			}
-			if doc, ok, err := s.Next(ctx); err != nil {
-				return nil, err
-			} else if ok {
-				last = doc
+			for {
+				doc, ok, err := s.Next(ctx)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					break
+				}
+				if strField(doc, "component") == comp {
+					last = doc
+					break
+				}
 			}
 		}
 		out = append(out, dashboardCron(job, last))
 	}
 	return out, nil
+}
+
+// componentList answers the dashboard's _system/frontend/components:list:
+// every component instance below the app, mounted or not, by path (which
+// is also its id here).
+func componentList(v *Version) value.Value {
+	out := value.Array{}
+	if v == nil {
+		return out
+	}
+	paths := make([]string, 0, len(v.Components))
+	for p := range v.Components {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		c := v.Components[p]
+		state := "active"
+		if c.Unmounted {
+			state = "unmounted"
+		}
+		out = append(out, value.MustObject(
+			value.Field{Name: "id", Value: value.String(p)},
+			value.Field{Name: "name", Value: value.String(componentName(p))},
+			value.Field{Name: "path", Value: value.String(p)},
+			value.Field{Name: "definitionPath", Value: value.String(c.DefinitionPath)},
+			value.Field{Name: "state", Value: value.String(state)},
+		))
+	}
+	return out
 }

@@ -30,7 +30,9 @@ func (vs *validators) get(js string) (*database.Validator, error) {
 
 // check validates the encoded value data against validator JSON js and
 // returns the user-facing failure (prefixed with kind), or "".
-func (a *App) check(kind, js string, path FunctionPath, data []byte) string {
+// Ids in the value are checked against the tables of the instance at
+// component.
+func (a *App) check(component, kind, js string, path FunctionPath, data []byte) string {
 	if js == "" || js == "null" {
 		return ""
 	}
@@ -42,19 +44,20 @@ func (a *App) check(kind, js string, path FunctionPath, data []byte) string {
 	if err != nil {
 		return kind + ": " + err.Error()
 	}
-	if msg := v.Check(val, a.db.TableName); msg != "" {
+	tableOf := func(n value.TableNumber) (string, bool) { return a.db.TableNameIn(component, n) }
+	if msg := v.Check(val, tableOf); msg != "" {
 		return kind + ": " + msg + "\n(in " + path.String() + ")"
 	}
 	return ""
 }
 
-func (a *App) checkArgs(fi FunctionInfo, path FunctionPath, args []byte) string {
-	return a.check("ArgumentValidationError", fi.Args, path, args)
+func (a *App) checkArgs(component string, fi FunctionInfo, path FunctionPath, args []byte) string {
+	return a.check(component, "ArgumentValidationError", fi.Args, path, args)
 }
 
-func (a *App) checkReturns(fi FunctionInfo, path FunctionPath, ret []byte) string {
+func (a *App) checkReturns(component string, fi FunctionInfo, path FunctionPath, ret []byte) string {
 	if len(ret) == 0 {
 		ret = []byte("null")
 	}
-	return a.check("ReturnsValidationError", fi.Returns, path, ret)
+	return a.check(component, "ReturnsValidationError", fi.Returns, path, ret)
 }

@@ -31,9 +31,10 @@ const (
 
 // IndexStatus describes one index of a user table and its backfill.
 type IndexStatus struct {
-	Table  string
-	Name   string
-	Fields []string
+	Namespace string // "" or a component path
+	Table     string
+	Name      string
+	Fields    []string
 	// Staged indexes are backfilled but not queryable.
 	Staged bool
 	Ready  bool
@@ -330,7 +331,7 @@ func (db *DB) countTable(ctx context.Context, table value.TableNumber) (int64, e
 	if !ok {
 		return 0, nil
 	}
-	return tx.Count(ctx, t.Name)
+	return tx.In(t.Namespace).Count(ctx, t.Name)
 }
 
 func (db *DB) setProgress(ix *indexInfo, indexed, total int64) {
@@ -366,13 +367,16 @@ func (db *DB) IndexStatuses() ([]IndexStatus, <-chan struct{}) {
 			continue
 		}
 		d := describe(t, ix)
-		s := IndexStatus{Table: d.Table, Name: d.Name, Fields: d.Fields, Staged: ix.Staged, Ready: ix.State == indexStateReady}
+		s := IndexStatus{Namespace: t.Namespace, Table: d.Table, Name: d.Name, Fields: d.Fields, Staged: ix.Staged, Ready: ix.State == indexStateReady}
 		if p, ok := progress[ix.ID]; ok && !s.Ready {
 			s.Indexed, s.Total = p.Indexed, p.Total
 		}
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
 		if out[i].Table != out[j].Table {
 			return out[i].Table < out[j].Table
 		}
@@ -381,14 +385,14 @@ func (db *DB) IndexStatuses() ([]IndexStatus, <-chan struct{}) {
 	return out, changed
 }
 
-// WaitIndexes blocks until every named index ("table.index") is ready. A
-// name that is not an index fails.
+// WaitIndexes blocks until every named index (IndexKey) is ready. A name
+// that is not an index fails.
 func (db *DB) WaitIndexes(ctx context.Context, names []string) error {
 	for {
 		st, changed := db.IndexStatuses()
 		ready := map[string]bool{}
 		for _, s := range st {
-			ready[s.Table+"."+s.Name] = s.Ready
+			ready[IndexKey(s.Namespace, s.Table, s.Name)] = s.Ready
 		}
 		waiting := false
 		for _, n := range names {

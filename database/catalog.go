@@ -13,11 +13,22 @@ import (
 // Metadata lives in two built-in system tables with fixed numbers and fixed
 // index ids, so it can be loaded before anything else is known:
 //
-//	_tables: {name: string, number: int64}
+//	_tables: {name: string, number: int64, namespace?: string}
 //	_index:  {indexId: int64, table: int64, name: string, fields: [string], state: string}
 //
 // fields lists the indexed field paths without the trailing _id (by_id has
 // none, by_creation_time has ["_creationTime"], a user index [f..., "_creationTime"]).
+//
+// Namespaces. A table belongs to one namespace: "" (the app's, and the
+// database's own tables) or the path of a component instance
+// ("ratelimiter", "workflow/workpool"). Its name is unique within its
+// namespace only, so two components may each have a "messages" table (and
+// each its own "_scheduled_functions"). A table without a namespace field
+// in _tables is in "", which is what every table of a deployment made
+// before namespaces existed is. Table numbers stay unique across all
+// namespaces, so a document id names its table, and with it its namespace,
+// on its own: a transaction viewing one namespace (Tx.In) finds no document
+// of another by its id.
 const (
 	tablesTableName = "_tables"
 	indexTableName  = "_index"
@@ -46,10 +57,14 @@ const (
 
 // tableInfo describes one table.
 type tableInfo struct {
-	Name   string
-	Number value.TableNumber
-	Doc    value.ID // its _tables document; zero for the built-in tables
+	Name      string
+	Namespace string // "" or a component path
+	Number    value.TableNumber
+	Doc       value.ID // its _tables document; zero for the built-in tables
 }
+
+// tableKey names a table within its namespace.
+type tableKey struct{ ns, name string }
 
 // system reports whether the table is a system table (name starts with "_").
 func (t *tableInfo) system() bool { return strings.HasPrefix(t.Name, "_") }
@@ -75,7 +90,7 @@ func (ix *indexInfo) fieldsWithID() []string {
 // catalog is an immutable view of the tables and indexes. A transaction
 // that changes metadata works on a clone and installs it on commit.
 type catalog struct {
-	byName    map[string]*tableInfo
+	byName    map[tableKey]*tableInfo
 	byNumber  map[value.TableNumber]*tableInfo
 	indexes   map[persistence.IndexID]*indexInfo
 	nextIndex persistence.IndexID
@@ -83,7 +98,7 @@ type catalog struct {
 
 func newCatalog() *catalog {
 	c := &catalog{
-		byName:    map[string]*tableInfo{},
+		byName:    map[tableKey]*tableInfo{},
 		byNumber:  map[value.TableNumber]*tableInfo{},
 		indexes:   map[persistence.IndexID]*indexInfo{},
 		nextIndex: firstDynamicIndex,
@@ -99,7 +114,7 @@ func newCatalog() *catalog {
 
 func (c *catalog) clone() *catalog {
 	n := &catalog{
-		byName:    make(map[string]*tableInfo, len(c.byName)),
+		byName:    make(map[tableKey]*tableInfo, len(c.byName)),
 		byNumber:  make(map[value.TableNumber]*tableInfo, len(c.byNumber)),
 		indexes:   make(map[persistence.IndexID]*indexInfo, len(c.indexes)),
 		nextIndex: c.nextIndex,
@@ -117,8 +132,28 @@ func (c *catalog) clone() *catalog {
 }
 
 func (c *catalog) putTable(t *tableInfo) {
-	c.byName[t.Name] = t
+	c.byName[tableKey{t.Namespace, t.Name}] = t
 	c.byNumber[t.Number] = t
+}
+
+// table finds a table by namespace and name.
+func (c *catalog) table(ns, name string) (*tableInfo, bool) {
+	t, ok := c.byName[tableKey{ns, name}]
+	return t, ok
+}
+
+// namespaces lists the namespaces that have tables, "" first.
+func (c *catalog) namespaces() []string {
+	seen := map[string]bool{"": true}
+	out := []string{""}
+	for k := range c.byName {
+		if !seen[k.ns] {
+			seen[k.ns] = true
+			out = append(out, k.ns)
+		}
+	}
+	sort.Strings(out[1:])
+	return out
 }
 
 func (c *catalog) putIndex(ix *indexInfo) {
@@ -153,8 +188,8 @@ func (c *catalog) index(t value.TableNumber, name string) *indexInfo {
 // nextTableNumber picks the number for a new table: user tables from
 // value.FirstUserTable, system tables from a fixed number if the value
 // package reserves one for the name, else from firstDynamicSystemTable.
-func (c *catalog) nextTableNumber(name string) value.TableNumber {
-	if n, ok := reservedTableNumber(name); ok {
+func (c *catalog) nextTableNumber(ns, name string) value.TableNumber {
+	if n, ok := reservedTableNumber(name); ok && ns == "" {
 		if _, taken := c.byNumber[n]; !taken {
 			return n
 		}
@@ -183,7 +218,9 @@ func loadCatalog(ctx context.Context, store persistence.Store) (*catalog, error)
 		if !ok1 || !ok2 {
 			return fmt.Errorf("malformed _tables document %s", id)
 		}
-		c.putTable(&tableInfo{Name: string(s), Number: value.TableNumber(n), Doc: id})
+		ns, _ := obj.Get("namespace")
+		nss, _ := ns.(value.String)
+		c.putTable(&tableInfo{Name: string(s), Namespace: string(nss), Number: value.TableNumber(n), Doc: id})
 		return nil
 	})
 	if err != nil {
@@ -244,10 +281,14 @@ func indexToDoc(ix *indexInfo) value.Object {
 }
 
 func tableToDoc(t *tableInfo) value.Object {
-	return value.MustObject(
+	doc := value.MustObject(
 		value.Field{Name: "name", Value: value.String(t.Name)},
 		value.Field{Name: "number", Value: value.Int64(t.Number)},
 	)
+	if t.Namespace != "" {
+		doc = doc.With("namespace", value.String(t.Namespace))
+	}
+	return doc
 }
 
 // scanAll reads every live entry of an index at the current state, in

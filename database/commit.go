@@ -12,11 +12,11 @@ import (
 // ensureTable returns the table, creating it (its _tables document and its
 // by_id and by_creation_time indexes) if it does not exist.
 func (tx *Tx) ensureTable(ctx context.Context, name string) (*tableInfo, error) {
-	if t, ok := tx.cat.byName[name]; ok {
+	if t, ok := tx.cat.table(tx.ns, name); ok {
 		return t, nil
 	}
 	tx.ownCatalog()
-	t := &tableInfo{Name: name, Number: tx.cat.nextTableNumber(name)}
+	t := &tableInfo{Name: name, Namespace: tx.ns, Number: tx.cat.nextTableNumber(tx.ns, name)}
 	tables := tx.cat.byNumber[tablesTable]
 	id, _, err := tx.insertDoc(tables, tableToDoc(t))
 	if err != nil {
@@ -107,13 +107,13 @@ func (tx *Tx) prepare(ctx context.Context) (*pending, error) {
 	}
 	p := &pending{
 		ctx: ctx, snapshot: tx.ts, commit: c, sum: tx.summarize(0),
-		meta: tx.catChanged || tx.schemaSet, serial: tx.hold, visible: tx.visible,
+		meta: tx.catChanged || tx.schemaSet, serial: tx.hold, visible: tx.onVisible,
 	}
 	if tx.catChanged {
 		p.cat = tx.cat
 	}
 	if tx.schemaSet {
-		p.schema = tx.schema
+		p.schemas = tx.schemas
 	}
 	p.reads = newReadSet(tx.reads)
 	return p, nil

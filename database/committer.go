@@ -18,11 +18,12 @@ type pending struct {
 	snapshot int64
 	reads    readSet
 	// meta is set when the commit changes the catalog or the schema.
-	meta   bool
-	cat    *catalog // the new catalog, when meta
-	schema *Schema  // the new schema, when it was set
-	commit persistence.Commit
-	sum    CommitSummary
+	meta bool
+	cat  *catalog // the new catalog, when meta
+	// schemas are the new schemas by namespace, when one was set.
+	schemas map[string]*Schema
+	commit  persistence.Commit
+	sum     CommitSummary
 	// backfill marks a batch of index entries from the backfill worker
 	// (see checkBackfill).
 	backfill bool
@@ -280,8 +281,8 @@ func (db *DB) install(group []*pending) {
 			if p.cat != nil {
 				db.cat = p.cat
 			}
-			if p.schema != nil {
-				db.schema = p.schema
+			if p.schemas != nil {
+				db.schemas = p.schemas
 			}
 			db.bf.signal()
 		}

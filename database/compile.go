@@ -30,7 +30,7 @@ func (p *plan) empty() bool {
 // not fit the index.
 func (tx *Tx) compile(q *Query, sys bool) (*plan, error) {
 	p := &plan{desc: q.Descending}
-	t, ok := tx.cat.byName[q.Table]
+	t, ok := tx.cat.table(tx.ns, q.Table)
 	if !ok || (!sys && !userVisible(t)) {
 		return p, nil
 	}

@@ -131,8 +131,8 @@ type DB struct {
 
 	mu      sync.Mutex
 	cat     *catalog
-	durable int64 // highest durable commit ts
-	schema  *Schema
+	durable int64              // highest durable commit ts
+	schemas map[string]*Schema // active schema by namespace; replaced, never changed
 	// metaTS is the ts of the newest commit that changed the catalog or
 	// the schema.
 	metaTS int64
@@ -190,11 +190,11 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
 	db := &DB{store: store, lease: lease, opts: opts, cat: cat, durable: ts, recentFrom: ts, committed: make(chan struct{}), turn: make(chan struct{}, 1)}
-	schema, err := db.loadSchema(ctx, cat)
+	schemas, err := db.loadSchemas(ctx, cat)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
-	db.schema = schema
+	db.schemas = schemas
 	if opts.DocCacheBytes > 0 {
 		db.cache = newDocCache(opts.DocCacheBytes)
 	}
@@ -225,10 +225,10 @@ func (db *DB) DurableTS() int64 {
 	return db.durable
 }
 
-func (db *DB) snapshot() (*catalog, int64, *Schema) {
+func (db *DB) snapshot() (*catalog, int64, map[string]*Schema) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	return db.cat, db.durable, db.schema
+	return db.cat, db.durable, db.schemas
 }
 
 // Begin starts a mutation at the durable ts. It does not wait for other
@@ -293,7 +293,7 @@ func (db *DB) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	schema, err := db.loadSchema(ctx, cat)
+	schemas, err := db.loadSchemas(ctx, cat)
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func (db *DB) refresh(ctx context.Context) error {
 		db.recent, db.recentFrom, db.metaTS = nil, ts, ts
 		db.broadcast()
 	}
-	db.durable, db.cat, db.schema = ts, cat, schema
+	db.durable, db.cat, db.schemas = ts, cat, schemas
 	db.mu.Unlock()
 	return nil
 }

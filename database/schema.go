@@ -142,6 +142,9 @@ func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error
 	}
 	ch := &SchemaChanges{}
 	for _, ix := range tx.userIndexes() {
+		if !tx.visible(tx.cat.byNumber[ix.Table]) {
+			continue
+		}
 		t := tx.cat.byNumber[ix.Table]
 		key := t.Name + "." + ix.Name
 		if w, ok := want[key]; ok && slices.Equal(w.fields, ix.Fields) {
@@ -165,11 +168,12 @@ func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error
 	sort.Strings(keys)
 	for _, k := range keys {
 		table, name, _ := strings.Cut(k, ".")
-		ix, err := tx.createIndex(ctx, tx.cat.byName[table], name, want[k])
+		t, _ := tx.cat.table(tx.ns, table)
+		ix, err := tx.createIndex(ctx, t, name, want[k])
 		if err != nil {
 			return nil, fmt.Errorf("database: create index %s: %w", k, err)
 		}
-		ch.Added = append(ch.Added, describe(tx.cat.byName[table], ix))
+		ch.Added = append(ch.Added, describe(t, ix))
 	}
 	if err := tx.checkExisting(ctx, s); err != nil {
 		return nil, err
@@ -232,12 +236,12 @@ func (tx *Tx) tableEmpty(ctx context.Context, t *tableInfo) (bool, error) {
 	return len(entries) == 0, nil
 }
 
-// AddIndexes creates, ahead of the schema becoming active, the indexes
-// of s that do not exist yet on tables that already have documents, so
-// their backfill runs while a push waits (see WaitIndexes). It returns the
-// names ("table.index") of the non-staged indexes s declares on existing
-// tables.
-func (db *DB) AddIndexes(ctx context.Context, s *Schema) ([]string, error) {
+// AddIndexes creates, ahead of the schema of namespace ns becoming
+// active, the indexes of s that do not exist yet on tables that already
+// have documents, so their backfill runs while a push waits (see
+// WaitIndexes). It returns the names (IndexKey) of the non-staged indexes
+// s declares on existing tables.
+func (db *DB) AddIndexes(ctx context.Context, ns string, s *Schema) ([]string, error) {
 	var names []string
 	err := db.Retry(ctx, func(ctx context.Context) error {
 		names = nil
@@ -246,8 +250,9 @@ func (db *DB) AddIndexes(ctx context.Context, s *Schema) ([]string, error) {
 			return err
 		}
 		defer tx.Rollback()
+		tx = tx.In(ns)
 		for _, ts := range s.Tables {
-			t, ok := tx.cat.byName[ts.TableName]
+			t, ok := tx.cat.table(ns, ts.TableName)
 			if !ok {
 				continue
 			}
@@ -261,7 +266,7 @@ func (db *DB) AddIndexes(ctx context.Context, s *Schema) ([]string, error) {
 				w := wants[k]
 				_, name, _ := strings.Cut(k, ".")
 				if !w.staged {
-					names = append(names, k)
+					names = append(names, IndexKey(ns, ts.TableName, name))
 				}
 				if tx.cat.index(t.Number, name) != nil {
 					continue
@@ -302,11 +307,12 @@ func describe(t *tableInfo, ix *indexInfo) IndexDesc {
 	return IndexDesc{Table: t.Name, Name: ix.Name, Fields: slices.Clone(fields)}
 }
 
-// Indexes lists every index of the user tables, by table then name.
+// Indexes lists every index of the user tables of the view's namespace,
+// by table then name.
 func (tx *Tx) Indexes() []IndexDesc {
 	var out []IndexDesc
 	for _, t := range tx.cat.byNumber {
-		if t.system() {
+		if t.system() || !tx.visible(t) {
 			continue
 		}
 		for _, ix := range tx.cat.tableIndexes(t.Number) {
@@ -322,10 +328,12 @@ func (tx *Tx) Indexes() []IndexDesc {
 	return out
 }
 
-// Schema returns the schema active for this transaction, or nil.
-func (tx *Tx) Schema() *Schema { return tx.schema }
+// Schema returns the schema of the view's namespace active for this
+// transaction, or nil.
+func (tx *Tx) Schema() *Schema { return tx.schemas[tx.ns] }
 
-// storeSchema writes the schema JSON as the single document of _schemas.
+// storeSchema writes the schema JSON as the single document of the
+// namespace's _schemas table.
 func (tx *Tx) storeSchema(ctx context.Context, s *Schema) error {
 	doc := value.MustObject(value.Field{Name: "json", Value: value.String(string(s.Raw))})
 	docs, err := tx.SystemScan(ctx, schemasTable)
@@ -343,13 +351,34 @@ func (tx *Tx) storeSchema(ctx context.Context, s *Schema) error {
 	} else if _, err := tx.SystemInsert(ctx, schemasTable, doc); err != nil {
 		return err
 	}
-	tx.schema, tx.schemaSet = s, true
+	next := make(map[string]*Schema, len(tx.schemas)+1)
+	for ns, s := range tx.schemas {
+		next[ns] = s
+	}
+	next[tx.ns] = s
+	tx.schemas, tx.schemaSet = next, true
 	return nil
 }
 
-// loadSchema reads the stored schema at the current state.
-func (db *DB) loadSchema(ctx context.Context, cat *catalog) (*Schema, error) {
-	t, ok := cat.byName[schemasTable]
+// loadSchemas reads the stored schema of every namespace at the current
+// state.
+func (db *DB) loadSchemas(ctx context.Context, cat *catalog) (map[string]*Schema, error) {
+	out := map[string]*Schema{}
+	for _, ns := range cat.namespaces() {
+		s, err := db.loadSchema(ctx, cat, ns)
+		if err != nil {
+			return nil, err
+		}
+		if s != nil {
+			out[ns] = s
+		}
+	}
+	return out, nil
+}
+
+// loadSchema reads the stored schema of namespace ns at the current state.
+func (db *DB) loadSchema(ctx context.Context, cat *catalog, ns string) (*Schema, error) {
+	t, ok := cat.table(ns, schemasTable)
 	if !ok {
 		return nil, nil
 	}
@@ -371,7 +400,7 @@ func (db *DB) loadSchema(ctx context.Context, cat *catalog) (*Schema, error) {
 	}
 	s, err := ParseSchema([]byte(raw))
 	if err != nil {
-		return nil, fmt.Errorf("stored schema: %w", err)
+		return nil, fmt.Errorf("stored schema of namespace %q: %w", ns, err)
 	}
 	return s, nil
 }
@@ -414,7 +443,7 @@ func (tx *Tx) checkSchema(t *tableInfo, doc value.Object) error {
 	if t.system() {
 		return nil
 	}
-	if msg := tx.docMismatch(tx.schema, t.Name, doc); msg != "" {
+	if msg := tx.In(t.Namespace).docMismatch(tx.schemas[t.Namespace], t.Name, doc); msg != "" {
 		return userErr("SchemaEnforcementError", "Failed to insert or update a document in table %q because it does not match the schema: %s", t.Name, msg)
 	}
 	return nil
@@ -463,16 +492,25 @@ type SchemaViolation struct {
 func (e *SchemaViolation) Error() string { return e.err.Error() }
 func (e *SchemaViolation) Unwrap() error { return e.err }
 
-// CheckSchema reports, as a *SchemaViolation, the first document at the
-// latest ts that s would reject; nil when every document fits. It writes
-// nothing.
-func (db *DB) CheckSchema(ctx context.Context, s *Schema) error {
+// CheckSchema reports, as a *SchemaViolation, the first document of
+// namespace ns at the latest ts that s would reject; nil when every
+// document fits. It writes nothing.
+func (db *DB) CheckSchema(ctx context.Context, ns string, s *Schema) error {
 	tx, err := db.BeginRead(ctx, 0)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	return tx.checkExisting(ctx, s)
+	return tx.In(ns).checkExisting(ctx, s)
+}
+
+// IndexKey names an index across namespaces: "table.index" in the app's
+// namespace, "<namespace>:table.index" in a component's.
+func IndexKey(ns, table, index string) string {
+	if ns == "" {
+		return table + "." + index
+	}
+	return ns + ":" + table + "." + index
 }
 
 // IndexNames returns the names ("table.index") of the non-staged database

@@ -31,10 +31,11 @@ type searchIndex struct {
 
 // searchIndexDef finds a search index of the active schema.
 func (tx *Tx) searchIndexDef(table, name string) (*searchIndex, bool) {
-	if tx.schema == nil {
+	schema := tx.schemas[tx.ns]
+	if schema == nil {
 		return nil, false
 	}
-	for _, t := range tx.schema.Tables {
+	for _, t := range schema.Tables {
 		if t.TableName != table {
 			continue
 		}

@@ -18,7 +18,7 @@ func (tx *Tx) EnsureSystemIndex(ctx context.Context, table, name string, fields 
 	if !strings.HasPrefix(table, "_") {
 		return false, fmt.Errorf("database: %s is not a system table", table)
 	}
-	_, existed := tx.cat.byName[table]
+	_, existed := tx.cat.table(tx.ns, table)
 	t, err := tx.ensureTable(ctx, table)
 	if err != nil {
 		return false, err

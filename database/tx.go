@@ -12,10 +12,21 @@ import (
 	"hull/value"
 )
 
-// Tx is one transaction at a snapshot. A Tx is not safe for concurrent
-// use: the caller (one function run, its nested calls included) issues
-// operations one at a time, as Convex serializes syscalls.
+// Tx is one transaction at a snapshot, viewing one table namespace (see
+// catalog.go): tables are found by name in that namespace, and documents
+// of other namespaces are not found by their ids, except through the
+// System* methods, which reach documents of every namespace by id. In
+// returns a view of the same transaction on another namespace. A Tx (and
+// its views) is not safe for concurrent use: the caller (one function
+// run, its nested calls included) issues operations one at a time, as
+// Convex serializes syscalls.
 type Tx struct {
+	*txState
+	ns string
+}
+
+// txState is the state a transaction's views share.
+type txState struct {
 	db       *DB
 	ts       int64
 	readOnly bool
@@ -27,8 +38,10 @@ type Tx struct {
 
 	cat        *catalog
 	catChanged bool
-	schema     *Schema
-	schemaSet  bool
+	// schemas are the active schemas by namespace; a transaction that
+	// sets one works on a copy of the map (schemaSet).
+	schemas   map[string]*Schema
+	schemaSet bool
 
 	writes     map[persistence.DocID]write
 	order      []persistence.DocID
@@ -51,8 +64,8 @@ type Tx struct {
 	hold      uint64
 	holdTimer *time.Timer
 
-	// visible run when the commit becomes readable (see BeforeVisible).
-	visible []func(ts int64)
+	// onVisible run when the commit becomes readable (see BeforeVisible).
+	onVisible []func(ts int64)
 
 	done bool
 }
@@ -64,7 +77,7 @@ type Tx struct {
 // on the committer's goroutine under its lock, so it must be quick and
 // must not call the DB. It does not run if the commit fails, or if the
 // transaction wrote nothing.
-func (tx *Tx) BeforeVisible(fn func(ts int64)) { tx.visible = append(tx.visible, fn) }
+func (tx *Tx) BeforeVisible(fn func(ts int64)) { tx.onVisible = append(tx.onVisible, fn) }
 
 // write is the pending state of one document in a transaction. Values are
 // replaced, never mutated, so a savepoint can copy the map shallowly.
@@ -94,17 +107,17 @@ type ReadInterval struct {
 	End   []byte
 }
 
-func newTx(db *DB, cat *catalog, ts int64, schema *Schema, readOnly bool) *Tx {
+func newTx(db *DB, cat *catalog, ts int64, schemas map[string]*Schema, readOnly bool) *Tx {
 	now := db.opts.Now().UnixNano()
 	base := max(now, ts+1)
-	return &Tx{
-		db: db, ts: ts, readOnly: readOnly, cat: cat, schema: schema,
+	return &Tx{txState: &txState{
+		db: db, ts: ts, readOnly: readOnly, cat: cat, schemas: schemas,
 		writes:     map[persistence.DocID]write{},
 		newIndexes: map[persistence.IndexID]bool{},
 		cache:      map[persistence.DocID]cachedDoc{},
 		points:     map[persistence.DocID]bool{},
 		creation:   float64(base/1e6) + float64(base%1e6)*1e-6,
-	}
+	}}
 }
 
 // SnapshotTS returns the timestamp the transaction reads at.
@@ -126,18 +139,20 @@ func (tx *Tx) Conflict() error {
 // ReadSet returns the index intervals the transaction has read so far.
 func (tx *Tx) ReadSet() []ReadInterval { return append([]ReadInterval(nil), tx.reads...) }
 
-// TableName returns the name of the table with the given number.
+// TableName returns the name of the table with the given number, if it
+// is a table of the view's namespace.
 func (tx *Tx) TableName(n value.TableNumber) (string, bool) {
 	t, ok := tx.cat.byNumber[n]
-	if !ok {
+	if !ok || !tx.visible(t) {
 		return "", false
 	}
 	return t.Name, true
 }
 
-// TableNumber returns the number of a table, if it exists.
+// TableNumber returns the number of a table of the view's namespace, if
+// it exists.
 func (tx *Tx) TableNumber(name string) (value.TableNumber, bool) {
-	t, ok := tx.cat.byName[name]
+	t, ok := tx.cat.table(tx.ns, name)
 	if !ok {
 		return 0, false
 	}
@@ -158,7 +173,9 @@ type Savepoint struct {
 	order      int
 	cat        *catalog
 	catChanged bool
-	schema     *Schema
+	// schemas are the active schemas by namespace; a transaction that
+	// sets one works on a copy of the map (schemaSet).
+	schemas    map[string]*Schema
 	schemaSet  bool
 	newIndexes map[persistence.IndexID]bool
 	written    int
@@ -168,7 +185,7 @@ type Savepoint struct {
 func (tx *Tx) Savepoint() Savepoint {
 	sp := Savepoint{
 		writes: make(map[persistence.DocID]write, len(tx.writes)), order: len(tx.order),
-		cat: tx.cat, catChanged: tx.catChanged, schema: tx.schema, schemaSet: tx.schemaSet,
+		cat: tx.cat, catChanged: tx.catChanged, schemas: tx.schemas, schemaSet: tx.schemaSet,
 		newIndexes: make(map[persistence.IndexID]bool, len(tx.newIndexes)),
 		written:    tx.docsWritten,
 	}
@@ -193,7 +210,7 @@ func (tx *Tx) RollbackTo(sp Savepoint) {
 	if sp.catChanged {
 		tx.cat = sp.cat.clone()
 	}
-	tx.schema, tx.schemaSet = sp.schema, sp.schemaSet
+	tx.schemas, tx.schemaSet = sp.schemas, sp.schemaSet
 	tx.newIndexes = sp.newIndexes
 	tx.docsWritten = sp.written
 	// Keep sp reusable: the maps now belong to tx, so copy them back.
@@ -336,7 +353,7 @@ func (tx *Tx) get(ctx context.Context, id value.ID, sys bool) (value.Object, boo
 		return value.Object{}, false, err
 	}
 	t, ok := tx.cat.byNumber[id.Table]
-	if !ok || (!sys && !userVisible(t)) {
+	if !ok || (!sys && (!userVisible(t) || !tx.visible(t))) {
 		return value.Object{}, false, nil
 	}
 	return tx.current(ctx, t, id)
@@ -506,6 +523,9 @@ func (tx *Tx) forWrite(ctx context.Context, id value.ID, sys bool, verb string) 
 		return nil, value.Object{}, err
 	}
 	t, ok := tx.cat.byNumber[id.Table]
+	if ok && !sys && !tx.visible(t) {
+		ok = false // another namespace's document is not this view's to write
+	}
 	if ok && t.system() && !sys {
 		return nil, value.Object{}, userErr("SystemTableWrite", "System tables (prefixed with `_`) are read-only.")
 	}

@@ -26,11 +26,16 @@ func (c *Validator) Check(val value.Value, tableOf func(value.TableNumber) (stri
 	return validation{tableOf: tableOf}.check(c.v, val, "")
 }
 
-// TableName returns the name of table number n as of the durable ts.
-func (db *DB) TableName(n value.TableNumber) (string, bool) {
+// TableName returns the name of table number n of the app's namespace as
+// of the durable ts.
+func (db *DB) TableName(n value.TableNumber) (string, bool) { return db.TableNameIn("", n) }
+
+// TableNameIn returns the name of table number n of namespace ns as of
+// the durable ts.
+func (db *DB) TableNameIn(ns string, n value.TableNumber) (string, bool) {
 	cat, _, _ := db.snapshot()
 	t, ok := cat.byNumber[n]
-	if !ok {
+	if !ok || t.Namespace != ns {
 		return "", false
 	}
 	return t.Name, true

@@ -37,6 +37,7 @@ func MountApp(r *Routes, a *app.App) {
 
 	r.HandleFunc("POST /api/update_environment_variables", s.handleUpdateEnv)
 	r.HandleFunc("GET /api/v1/list_environment_variables", s.handleListEnv)
+	r.HandleFunc("POST /api/delete_component", s.handleDeleteComponent)
 	r.HandleFunc("GET /api/stream_function_logs", s.handleStreamLogs)
 	s.frontendRoutes(r)
 	MountHTTPActions(r, a)

@@ -15,6 +15,10 @@ import (
 	"hull/value"
 )
 
+// componentPathForbidden answers a call into a component without an admin
+// key.
+const componentPathForbidden = "Calling a component's function directly (componentPath) needs an admin key; the app calls its components' functions through components.* references."
+
 // functionRequest is the body of the function-call endpoints.
 type functionRequest struct {
 	Path          string          `json:"path"`
@@ -144,8 +148,14 @@ func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) st
 		if pathFrom != nil {
 			req.Path = pathFrom(r)
 		}
-		if req.ComponentPath != nil && *req.ComponentPath != "" {
-			s.writeError(w, r, &app.Error{Status: 400, Code: "ComponentsNotSupported", Message: "hull does not support components yet."})
+		component := ""
+		if req.ComponentPath != nil {
+			component = *req.ComponentPath
+		}
+		if component != "" && !admin {
+			// A component's functions are its parent's to call, never a
+			// client's.
+			s.writeError(w, r, &app.Error{Status: 403, Code: "Unauthorized", Message: componentPathForbidden})
 			return
 		}
 		format, err := parseFormat(req.Format, opts.defaultFormat)
@@ -163,7 +173,7 @@ func (s *apiRoutes) handleCall(opts callOptions, pathFrom func(*http.Request) st
 			s.writeError(w, r, err)
 			return
 		}
-		call := app.CallRequest{Path: path, Args: args, Kind: opts.kind, Admin: admin, Identity: who.User, RequestID: requestIDOf(r)}
+		call := app.CallRequest{Component: component, Path: path, Args: args, Kind: opts.kind, Admin: admin, Identity: who.User, RequestID: requestIDOf(r)}
 		if opts.atTS {
 			if req.TS == nil {
 				s.writeError(w, r, &app.Error{Status: 400, Code: "InvalidTimestamp", Message: "query_at_ts needs a ts."})

@@ -111,6 +111,31 @@ func (s *apiRoutes) handleUpdateEnv(w http.ResponseWriter, r *http.Request) {
 	writeJSONResponse(w, http.StatusOK, map[string]any{})
 }
 
+// handleDeleteComponent serves the dashboard's delete of an unmounted
+// component instance: {"componentId": <id from components:list>}.
+func (s *apiRoutes) handleDeleteComponent(w http.ResponseWriter, r *http.Request) {
+	if err := s.requireAdmin(r, ""); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req struct {
+		ComponentID *string `json:"componentId"`
+	}
+	if err := decodeJSONBody(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.ComponentID == nil || *req.ComponentID == "" {
+		s.writeError(w, r, &app.Error{Status: 400, Code: "InvalidArgument", Message: "Cannot delete root component"})
+		return
+	}
+	if err := s.app.DeleteComponent(r.Context(), *req.ComponentID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSONResponse(w, http.StatusOK, map[string]any{})
+}
+
 func (s *apiRoutes) handleListEnv(w http.ResponseWriter, r *http.Request) {
 	if err := s.requireAdmin(r, ""); err != nil {
 		s.writeError(w, r, err)
@@ -161,10 +186,14 @@ func executionJSON(e app.Execution, structured bool) map[string]any {
 	if e.Error != "" {
 		errMsg = e.Error
 	}
+	var componentPath any
+	if e.ComponentPath != "" {
+		componentPath = e.ComponentPath
+	}
 	return map[string]any{
 		"kind":               "Completion",
 		"udfType":            e.UDFType,
-		"componentPath":      nil,
+		"componentPath":      componentPath,
 		"identifier":         e.Identifier,
 		"logLines":           lines,
 		"timestamp":          float64(e.Started.UnixMilli()) / 1000,

@@ -54,6 +54,7 @@ func (s *storageRoutes) handleUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := s.files.Upload(r.Context(), app.Upload{
 		Token:       token,
+		Component:   r.URL.Query().Get("component"),
 		ContentType: r.Header.Get("Content-Type"),
 		Length:      r.ContentLength,
 		Body:        r.Body,

@@ -32,8 +32,11 @@ func mountSync(r *Routes, a *app.App) {
 	})
 }
 
-func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, path string, args json.RawMessage, id sync.Identity, prep func(*app.CallRequest)) (*app.CallResult, error) {
+func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, component, path string, args json.RawMessage, id sync.Identity, prep func(*app.CallRequest)) (*app.CallResult, error) {
 	requestID := newRequestID()
+	if component != "" && !id.Admin {
+		return &app.CallResult{Err: &runtime.UserError{Message: componentPathForbidden}, RequestID: requestID}, nil
+	}
 	p, err := app.ParseFunctionPath(path)
 	if err != nil {
 		var ae *app.Error
@@ -43,7 +46,7 @@ func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, path string, 
 		return nil, err
 	}
 	user, _ := id.Principal.(*auth.Identity)
-	req := app.CallRequest{Path: p, Args: args, Kind: kind, Admin: id.Admin, Identity: user, RequestID: requestID}
+	req := app.CallRequest{Component: component, Path: p, Args: args, Kind: kind, Admin: id.Admin, Identity: user, RequestID: requestID}
 	if prep != nil {
 		prep(&req)
 	}
@@ -62,7 +65,7 @@ func (b *syncBackend) result(res *app.CallResult, id sync.Identity) sync.Functio
 
 // Query implements sync.Backend.
 func (b *syncBackend) Query(ctx context.Context, q sync.QueryCall) (*sync.QueryResult, error) {
-	res, err := b.call(ctx, runtime.KindQuery, q.Path, q.Args, q.Identity, func(r *app.CallRequest) {
+	res, err := b.call(ctx, runtime.KindQuery, q.Component, q.Path, q.Args, q.Identity, func(r *app.CallRequest) {
 		r.At, r.Journal = q.TS, q.Journal
 	})
 	if err != nil {
@@ -80,7 +83,7 @@ func (b *syncBackend) Query(ctx context.Context, q sync.QueryCall) (*sync.QueryR
 
 // Mutation implements sync.Backend.
 func (b *syncBackend) Mutation(ctx context.Context, m sync.RequestCall) (*sync.FunctionResult, error) {
-	res, err := b.call(ctx, runtime.KindMutation, m.Path, m.Args, m.Identity, func(r *app.CallRequest) {
+	res, err := b.call(ctx, runtime.KindMutation, m.Component, m.Path, m.Args, m.Identity, func(r *app.CallRequest) {
 		r.Session = &app.SessionRequest{SessionID: m.SessionID, RequestID: m.RequestID}
 	})
 	if err != nil {
@@ -95,7 +98,7 @@ func (b *syncBackend) Mutation(ctx context.Context, m sync.RequestCall) (*sync.F
 
 // Action implements sync.Backend.
 func (b *syncBackend) Action(ctx context.Context, a sync.RequestCall) (*sync.FunctionResult, error) {
-	res, err := b.call(ctx, runtime.KindAction, a.Path, a.Args, a.Identity, nil)
+	res, err := b.call(ctx, runtime.KindAction, a.Component, a.Path, a.Args, a.Identity, nil)
 	if err != nil {
 		return nil, err
 	}

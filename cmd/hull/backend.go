@@ -62,9 +62,12 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	a, err := app.New(ctx, store, db, app.Options{
-		Logger:   log,
-		CloudURL: func() string { c, _ := srv.PublicOrigins(); return c },
-		SiteURL:  func() string { _, s := srv.PublicOrigins(); return s },
+		Logger: log,
+		// Components keep function handles in their tables (a workpool's
+		// onComplete): they must verify across restarts.
+		HandleKey: deriveKey(cfg.InstanceSecret, "hull function handles"),
+		CloudURL:  func() string { c, _ := srv.PublicOrigins(); return c },
+		SiteURL:   func() string { _, s := srv.PublicOrigins(); return s },
 		// Refused tokens are told without provider lists or key ids when
 		// function errors are redacted.
 		Auth: auth.Options{RedactErrors: cfg.Redact(), Logger: log},

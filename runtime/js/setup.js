@@ -615,6 +615,37 @@
     if (path === "schema.js" && d && typeof d.export === "function") g.__hull_analyzed.schema = d.export();
     if (path === "auth.config.js" && d) g.__hull_analyzed.auth = JSON.stringify(d);
   };
+  // __hull_define evaluates a convex.config.js bundle and keeps what its
+  // default export's export() returns (a component definition's
+  // metadata), or the reason it cannot.
+  g.__hull_define = (path, root) => {
+    const what = root
+      ? "The default export of `convex.config.ts` in your app has an invalid value"
+      : "The default export of `convex.config.ts` in this component has an invalid value";
+    const fix = root
+      ? "Please make sure that you’re exporting the return value of `defineApp()` (`import { defineApp } from 'convex/server'`)."
+      : "Please make sure that the component is exporting the return value of `defineComponent()`.";
+    const invalid = (msg) => {
+      g.__hull_defined = { error: `${what} (${msg}). ${fix}` };
+    };
+    g.__hull_defined = null;
+    import(path).then(
+      (m) => {
+        if (!("default" in m)) return invalid("missing default export");
+        const d = m.default;
+        if (d === null || (typeof d !== "object" && typeof d !== "function")) return invalid("the default export is not an object");
+        if (Object.keys(m).length !== 1) return invalid("`convex.config.ts` has more than one export");
+        if (!("export" in d)) return invalid("missing `export` property on the default export of `convex.config.ts`");
+        if (typeof d.export !== "function") return invalid("`app.export` (where `app` is the default export of `convex.config.ts`) is not a function");
+        const out = d.export();
+        if (out === null || typeof out !== "object") return invalid("`app.export()` (where `app` is the default export of `convex.config.ts`) doesn’t return an object");
+        g.__hull_defined = { value: JSON.stringify(out) };
+      },
+      (e) => {
+        g.__hull_defined = { error: describeError(e).message };
+      },
+    );
+  };
   g.__hull_analyze_all = (paths) => analyzeAll(paths).catch((e) => {
     g.__hull_analyzed.error = `Failed to analyze modules: ${describeError(e).message}`;
   });

@@ -75,10 +75,13 @@ type Identity struct {
 
 // QueryCall asks for one query run.
 type QueryCall struct {
-	Path     string
-	Args     json.RawMessage // the encoded args object
-	Journal  *string
-	Identity Identity
+	Path string
+	// Component is the component instance the function is in ("" for
+	// the app; others only for admins).
+	Component string
+	Args      json.RawMessage // the encoded args object
+	Journal   *string
+	Identity  Identity
 	// TS is the snapshot to read at (0: the latest).
 	TS int64
 }
@@ -101,6 +104,7 @@ type Dependencies any
 // RequestCall asks for one mutation or action run.
 type RequestCall struct {
 	Path      string
+	Component string // as in QueryCall
 	Args      json.RawMessage
 	SessionID string
 	RequestID uint32

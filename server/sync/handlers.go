@@ -107,6 +107,9 @@ func (s *session) onModifyQuerySet(m clientMessage) error {
 				return err
 			}
 			q := &query{id: id, watchID: s.hub.nextID.Add(1), path: mod.UDFPath, journal: mod.Journal}
+			if mod.ComponentPath != nil {
+				q.component = *mod.ComponentPath
+			}
 			if q.args, err = s.hub.backend.CheckArgs(args); err != nil {
 				// Refused arguments fail the query, for good: it never runs.
 				msg := err.Error()

@@ -288,7 +288,7 @@ func execKey(q QueryCall) string {
 	if q.Journal != nil {
 		j = "j" + *q.Journal
 	}
-	return q.Path + "\x00" + string(q.Args) + "\x00" + j + "\x00" + q.Identity.Key + "\x00" + strconv.FormatBool(q.Identity.Admin)
+	return q.Component + "\x00" + q.Path + "\x00" + string(q.Args) + "\x00" + j + "\x00" + q.Identity.Key + "\x00" + strconv.FormatBool(q.Identity.Admin)
 }
 
 // run returns the result of q at ts, running it at most once per key.

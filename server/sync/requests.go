@@ -18,7 +18,11 @@ func (s *session) requestCall(m clientMessage) (RequestCall, error) {
 	if err != nil {
 		return RequestCall{}, err
 	}
-	return RequestCall{Path: m.UDFPath, Args: args, SessionID: s.sessionID, RequestID: *m.RequestID, Identity: s.identity}, nil
+	rc := RequestCall{Path: m.UDFPath, Args: args, SessionID: s.sessionID, RequestID: *m.RequestID, Identity: s.identity}
+	if m.ComponentPath != nil {
+		rc.Component = *m.ComponentPath
+	}
+	return rc, nil
 }
 
 // onMutation queues a mutation; the session's mutations run one at a time

@@ -72,16 +72,17 @@ type protocolState struct {
 
 // query is one subscription.
 type query struct {
-	id       uint32
-	watchID  uint64 // the hub's name for this query's change notifications
-	path     string
-	args     json.RawMessage
-	journal  *string
-	result   *QueryResult // last computed (may be shared: read only)
-	validTS  int64        // a timestamp the result is known valid at
-	identity uint32       // identity version the result was computed for
-	sentHash [32]byte     // what the client last got
-	sent     bool
+	id        uint32
+	watchID   uint64 // the hub's name for this query's change notifications
+	path      string
+	component string
+	args      json.RawMessage
+	journal   *string
+	result    *QueryResult // last computed (may be shared: read only)
+	validTS   int64        // a timestamp the result is known valid at
+	identity  uint32       // identity version the result was computed for
+	sentHash  [32]byte     // what the client last got
+	sent      bool
 	// refused is the fixed result of a query whose arguments CheckArgs
 	// refused: it never runs and watches nothing.
 	refused *QueryResult

@@ -45,7 +45,7 @@ func (s *session) maybeCompute() {
 	for _, q := range s.queries {
 		jobs = append(jobs, job{
 			id:      q.id,
-			call:    QueryCall{Path: q.path, Args: q.args, Journal: q.journal, Identity: s.identity},
+			call:    QueryCall{Path: q.path, Component: q.component, Args: q.args, Journal: q.journal, Identity: s.identity},
 			prev:    q.result,
 			prevTS:  q.validTS,
 			mustRun: q.result == nil || q.identity != s.identityVersion,
