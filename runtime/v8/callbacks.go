@@ -62,6 +62,12 @@ func hv8GoHost(h C.uintptr_t, index C.int, args *C.hv8_value, argc C.int, ret un
 		C.hv8_ret_number(ret, C.double(t))
 	case int64:
 		C.hv8_ret_number(ret, C.double(t))
+	case []byte:
+		p := (*C.char)(unsafe.Pointer(&emptyByte))
+		if len(t) > 0 {
+			p = (*C.char)(unsafe.Pointer(unsafe.SliceData(t)))
+		}
+		C.hv8_ret_bytes(ret, p, C.size_t(len(t)))
 	}
 }
 
@@ -79,6 +85,12 @@ func goValue(a *C.hv8_value) any {
 		return float64(a.num)
 	case C.HV8_STRING:
 		return C.GoStringN(a.str, C.int(a.len))
+	case C.HV8_BYTES:
+		b := make([]byte, int(a.len))
+		if len(b) > 0 {
+			copy(b, unsafe.Slice((*byte)(unsafe.Pointer(a.str)), len(b)))
+		}
+		return b
 	}
 	return nil
 }

@@ -336,6 +336,13 @@ void hv8_ret_null(void* ret) {
   r->value = v8::Null(r->iso);
 }
 
+void hv8_ret_bytes(void* ret, const char* p, size_t n) {
+  HostRet* r = static_cast<HostRet*>(ret);
+  Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(r->iso, n);
+  if (n > 0) memcpy(ab->GetBackingStore()->Data(), p, n);
+  r->value = ab;
+}
+
 void hv8_ret_error(void* ret, const char* p, size_t n) {
   HostRet* r = static_cast<HostRet*>(ret);
   r->error = true;

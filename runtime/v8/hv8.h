@@ -24,6 +24,8 @@ enum {
   HV8_ERROR = 6,
   // Execution was terminated (interrupt, CPU budget, memory ceiling).
   HV8_TERMINATED = 7,
+  // The bytes of an ArrayBuffer or a typed array: str and len.
+  HV8_BYTES = 8,
 };
 
 // hv8_value is a value crossing to Go. Strings point into memory the VM
@@ -104,6 +106,8 @@ void hv8_ret_string(void* ret, const char* p, size_t n);
 void hv8_ret_number(void* ret, double v);
 void hv8_ret_bool(void* ret, int v);
 void hv8_ret_null(void* ret);
+// hv8_ret_bytes returns a new ArrayBuffer holding a copy of p[0:n].
+void hv8_ret_bytes(void* ret, const char* p, size_t n);
 void hv8_ret_error(void* ret, const char* p, size_t n);
 
 // hv8_buf_set fills a string buffer V8 passed to a Go callback.

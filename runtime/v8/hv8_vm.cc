@@ -68,6 +68,17 @@ void convert(Isolate* iso, Local<Value> v, std::string* buf, hv8_value* out) {
   } else if (v->IsNumber()) {
     out->kind = HV8_FLOAT;
     out->num = v.As<v8::Number>()->Value();
+  } else if (v->IsArrayBufferView()) {
+    Local<v8::ArrayBufferView> view = v.As<v8::ArrayBufferView>();
+    buf->resize(view->ByteLength());
+    if (!buf->empty()) view->CopyContents(buf->data(), buf->size());
+    set_string(out, HV8_BYTES, *buf);
+  } else if (v->IsArrayBuffer() || v->IsSharedArrayBuffer()) {
+    std::shared_ptr<v8::BackingStore> bs =
+        v->IsArrayBuffer() ? v.As<v8::ArrayBuffer>()->GetBackingStore()
+                           : v.As<v8::SharedArrayBuffer>()->GetBackingStore();
+    buf->assign(static_cast<const char*>(bs->Data()), bs->ByteLength());
+    set_string(out, HV8_BYTES, *buf);
   } else {
     utf8(iso, v, buf);
     set_string(out, HV8_STRING, *buf);

@@ -383,6 +383,8 @@ func (v *VM) result(p *C.hv8_vm, out *C.hv8_value) (any, error) {
 		return float64(out.num), nil
 	case C.HV8_STRING:
 		return C.GoStringN(out.str, C.int(out.len)), nil
+	case C.HV8_BYTES:
+		return C.GoBytes(unsafe.Pointer(out.str), C.int(out.len)), nil
 	case C.HV8_ERROR:
 		return nil, &Error{Message: C.GoStringN(out.str, C.int(out.len)), Stack: C.GoStringN(out.stack, C.int(out.stack_len))}
 	case C.HV8_TERMINATED:
