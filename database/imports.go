@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"hull/persistence"
 	"hull/value"
 )
 
@@ -153,8 +154,9 @@ func (tx *Tx) MoveTable(ctx context.Context, name, toNS, toName string) error {
 // RenumberEmptyTable gives the table name of the view's namespace a new
 // number, freeing its old one; it must have no documents at the
 // transaction's snapshot (a document committed after it conflicts). Its
-// indexes keep their ids and definitions.
-func (tx *Tx) RenumberEmptyTable(ctx context.Context, name string) (value.TableNumber, error) {
+// indexes keep their ids and definitions. The new number is none of
+// avoid.
+func (tx *Tx) RenumberEmptyTable(ctx context.Context, name string, avoid map[value.TableNumber]bool) (value.TableNumber, error) {
 	t, err := tx.emptyTable(ctx, name)
 	if err != nil {
 		return 0, err
@@ -165,6 +167,9 @@ func (tx *Tx) RenumberEmptyTable(ctx context.Context, name string) (value.TableN
 	n := tx.cat.nextTableNumber(tx.ns, "_"+name)
 	if !t.system() {
 		n = tx.cat.nextTableNumber(tx.ns, name)
+	}
+	for avoid[n] {
+		n++
 	}
 	if _, err := tx.SystemReplace(ctx, t.Doc, tableToDoc(&tableInfo{Name: t.Name, Namespace: t.Namespace, Number: n})); err != nil {
 		return 0, fmt.Errorf("database: renumber table %q: %w", name, err)
@@ -221,4 +226,46 @@ func (tx *Tx) emptyTable(ctx context.Context, name string) (*tableInfo, error) {
 		return nil, fmt.Errorf("database: table %q of namespace %q is not empty", name, tx.ns)
 	}
 	return t, nil
+}
+
+// Namespaces lists the namespaces that have tables, "" first.
+func (tx *Tx) Namespaces() []string { return tx.cat.namespaces() }
+
+// EachDocument calls fn for every document of the table name of the
+// view's namespace (system tables included) as of the transaction's
+// snapshot, in _creationTime order, reading the store a page at a time.
+// It is meant for exports: it neither counts against the read limits nor
+// joins the read set.
+func (tx *Tx) EachDocument(ctx context.Context, name string, fn func(value.Object) error) error {
+	if err := tx.check(false); err != nil {
+		return err
+	}
+	t, ok := tx.cat.table(tx.ns, name)
+	if !ok {
+		return nil
+	}
+	ix := tx.cat.index(t.Number, byCreationTimeIndex)
+	if ix == nil {
+		return fmt.Errorf("database: table %q has no %s index", name, byCreationTimeIndex)
+	}
+	var start []byte
+	for {
+		entries, err := tx.db.store.Scan(ctx, persistence.Range{Index: ix.ID, Start: start, Limit: 512}, tx.readAt())
+		if err != nil {
+			return tx.readErr(fmt.Sprintf("read table %s", name), err)
+		}
+		for _, e := range entries {
+			doc, err := decodeDoc(e.Doc.Value)
+			if err != nil {
+				return err
+			}
+			if err := fn(doc); err != nil {
+				return err
+			}
+		}
+		if len(entries) < 512 {
+			return nil
+		}
+		start = keyAfter(entries[len(entries)-1].Key)
+	}
 }
