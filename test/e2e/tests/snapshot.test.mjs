@@ -11,7 +11,18 @@ import { mkdtemp, writeFile, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConvexHttpClient } from "convex/browser";
-import { Hull, App, backends } from "../lib/hull.mjs";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Hull, App, backends, hullBin } from "../lib/hull.mjs";
+
+const run = promisify(execFile);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// hull runs the hull binary's backup or restore against a running hull.
+async function hull(h, args) {
+  const env = { ...process.env, CONVEX_SELF_HOSTED_URL: h.url, CONVEX_SELF_HOSTED_ADMIN_KEY: h.adminKey };
+  return await run(await hullBin(), args, { env });
+}
 
 async function started(backend) {
   const hull = await Hull.create(backend);
@@ -109,6 +120,27 @@ for (const backend of backends()) {
         assert.deepEqual(users.map((u) => u.name).sort(), ["c1", "c2", "z"]);
       } finally {
         await stop(d);
+      }
+    });
+
+    it("backs up the data as of a past point in time and restores it into a fresh hull", async () => {
+      const d = await started(backend);
+      const fresh = await started(backend);
+      try {
+        await d.client.mutation("data:seed", { users: 2, perUser: 3, tag: "early" });
+        const early = await d.client.query("data:dump", {});
+        await sleep(300);
+        const at = new Date().toISOString();
+        await sleep(300);
+        await d.client.mutation("data:seed", { users: 2, perUser: 3, tag: "late" });
+        const zip = join(dir, "pitr.zip");
+        await hull(d.hull, ["backup", "--at", at, "-o", zip]);
+        await assert.rejects(hull(d.hull, ["restore", zip]), /already has documents/, "a deployment with data needs --replace");
+        await hull(fresh.hull, ["restore", zip]);
+        assert.deepEqual(await fresh.client.query("data:dump", {}), early);
+      } finally {
+        await stop(d);
+        await stop(fresh);
       }
     });
 
