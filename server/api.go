@@ -34,6 +34,7 @@ func MountApp(r *Routes, a *app.App) {
 	r.HandleFunc("POST /api/query_at_ts", s.handleCall(callOptions{kind: "query", defaultFormat: "json", atTS: true}, nil))
 
 	s.pushRoutes(r)
+	s.snapshotRoutes(r)
 
 	r.HandleFunc("POST /api/update_environment_variables", s.handleUpdateEnv)
 	r.HandleFunc("GET /api/v1/list_environment_variables", s.handleListEnv)

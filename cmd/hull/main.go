@@ -4,6 +4,8 @@
 //	hull keys admin   print an admin key for the configured instance
 //	hull cloudflare init  write the Cloudflare Containers kit into a project
 //	hull dashboard    print a one-time login link for the built-in dashboard
+//	hull backup       write a snapshot ZIP of a running hull (now or at a past ts)
+//	hull restore      import a snapshot ZIP into a running hull
 //	hull version      print the version
 //
 // Configuration comes from flags and the environment; see `hull serve -h`.
@@ -58,6 +60,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return exitCode(cloudflareCmd(args[1:], stdout, stderr), "cloudflare", stderr)
 	case "dashboard":
 		return exitCode(dashboardLink(args[1:], env, stdout, time.Now()), "dashboard", stderr)
+	case "backup":
+		return exitCode(backupCmd(ctx, args[1:], env, stdout), "backup", stderr)
+	case "restore":
+		return exitCode(restoreCmd(ctx, args[1:], env, stdout), "restore", stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hull %s\n", version)
 		return exitOK
@@ -98,6 +104,8 @@ Usage:
   hull keys admin [flags]   print an admin key for the configured instance
   hull cloudflare init      write the Cloudflare Containers kit (Worker, wrangler.jsonc, Dockerfile, CLOUDFLARE.md) into a project
   hull dashboard [flags]    print a one-time login link for the built-in dashboard (/dashboard)
+  hull backup [flags]       write a snapshot ZIP of a running hull to a file (--at for a past point in time)
+  hull restore [flags] ZIP  import a snapshot ZIP into a running hull (--replace for one that holds data)
   hull version              print the version
 
 Run "hull serve -h" for flags and environment variables.
