@@ -103,6 +103,12 @@ type Config struct {
 	NodeIdleTimeout time.Duration
 	// NodeMemoryBytes is the JavaScript heap of each Node.js process.
 	NodeMemoryBytes int64
+	// BackupInterval is the time between scheduled backups (0: none);
+	// BackupKeep how many stay; BackupIncludeFiles whether they hold the
+	// bytes of stored files.
+	BackupInterval     time.Duration
+	BackupKeep         int
+	BackupIncludeFiles bool
 	// JSEngine names the JavaScript engine: "v8", "quickjs" or
 	// JSEngineAuto (V8 when the binary has it).
 	JSEngine string

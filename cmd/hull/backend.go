@@ -38,6 +38,15 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	if err != nil {
 		return nil, err
 	}
+	snaps, err := openSnapshots(ctx, cfg, log)
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
+	if snaps != nil {
+		// Closed with the file store (see backend.close).
+		files = withSnapshots{Store: files, snaps: snaps}
+	}
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		files.Close()
@@ -79,8 +88,9 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
 			Engine:               engine,
 		},
+		Snapshots: snaps,
 		Files: app.FilesOptions{
-			Store:          files,
+			Store:          unwrapFiles(files),
 			TokenKey:       deriveKey(cfg.InstanceSecret, "hull storage upload urls"),
 			UploadURLTTL:   cfg.Storage.UploadURLTTL,
 			MaxUploadBytes: cfg.Storage.MaxUploadBytes,
@@ -109,6 +119,7 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	go b.watchLease(watchCtx, lease, handOver)
 	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
 	go a.KeepFilesSwept(watchCtx, fileSweepFirst, fileSweepInterval)
+	go a.KeepBackedUp(watchCtx, app.BackupOptions{Every: cfg.BackupInterval, Keep: cfg.BackupKeep, IncludeStorage: cfg.BackupIncludeFiles})
 	return b, nil
 }
 
