@@ -174,6 +174,10 @@ type Stats struct {
 	// removed from the log; GCHorizonTS the oldest ts still readable
 	// after the latest pass (0: none reported). See ReportGC.
 	GCRevisionsRemoved, GCHorizonTS int64
+	// StorageFailures counts the store's round trips that failed because
+	// storage did not answer (persistence.ErrUnavailable), since the
+	// store was opened.
+	StorageFailures int64
 }
 
 // Stats returns the committer's counts since Open.
@@ -185,6 +189,7 @@ func (db *DB) Stats() Stats {
 		Serialized: db.stats.serialized.Load(), SerialConflicts: db.stats.serialConflicts.Load(),
 		HoldsExpired: db.stats.holdsExpired.Load(), WriteErrors: db.stats.writeErrors.Load(),
 		GCRevisionsRemoved: db.stats.gcRemoved.Load(), GCHorizonTS: db.stats.gcHorizon.Load(),
+		StorageFailures: db.store.Health().Status().Failures,
 	}
 }
 

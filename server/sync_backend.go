@@ -26,6 +26,9 @@ type syncBackend struct {
 func mountSync(r *Routes, a *app.App) {
 	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth(), redact: r.RedactErrors()}, sync.Options{Logger: r.Logger(), MaxSessions: r.maxSyncSessions})
 	r.Sync(hub)
+	if r.metrics != nil {
+		r.metrics.mountHub(hub)
+	}
 	r.OnDrain("close sync sessions", func(context.Context) error {
 		hub.Close()
 		return nil
