@@ -5,7 +5,7 @@ type PoolStats struct {
 	// QueriesRunning and QuerySlots are the queries and mutations running
 	// and how many may run at once (Options.MaxConcurrent); the same for
 	// actions.
-	QueriesRunning, QuerySlots int
+	QueriesRunning, QuerySlots  int
 	ActionsRunning, ActionSlots int
 	// EnginesLive are the prepared engines alive (idle, running a call or
 	// being restored); EnginesIdle those waiting for a call.
