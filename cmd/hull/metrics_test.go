@@ -218,6 +218,20 @@ func TestMetricsMoveUnderLoad(t *testing.T) {
 		}
 	}
 
+	ws := `{"type":"Mutation","requestId":0,"udfPath":"messages:add","args":[{"text":"over the socket"}]}`
+	if err := conn.Write(ctx, websocket.MessageText, []byte(ws)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for the MutationResponse: %v", err)
+		}
+		if strings.Contains(string(data), `"MutationResponse"`) {
+			break
+		}
+	}
+
 	const n = 5
 	for i := range n {
 		hdr := map[string]string{"Content-Type": "application/json", "X-Request-Id": fmt.Sprintf("metrics-test-%d", i)}
@@ -279,11 +293,24 @@ func TestMetricsMoveUnderLoad(t *testing.T) {
 	}
 
 	// The request id of a call is on its access line and on the function's
-	// console line.
+	// console line; a socket's mutation has a request line of its own.
 	var access, console bool
+	wsIDs := map[any]bool{}
+	var records []map[string]any
 	for _, line := range strings.Split(p.output(), "\n") {
 		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) != nil || rec["request_id"] != "metrics-test-3" {
+		if json.Unmarshal([]byte(line), &rec) == nil {
+			records = append(records, rec)
+		}
+		if rec["msg"] == "sync request" && rec["function"] == "messages:add" {
+			wsIDs[rec["request_id"]] = true
+		}
+	}
+	for _, rec := range records {
+		if msg, _ := rec["message"].(string); rec["msg"] == "function log" && strings.Contains(msg, "over the socket") && !wsIDs[rec["request_id"]] {
+			t.Errorf("the socket's mutation logged %q under request id %v, which has no sync request line", msg, rec["request_id"])
+		}
+		if rec["request_id"] != "metrics-test-3" {
 			continue
 		}
 		switch rec["msg"] {
