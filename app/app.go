@@ -50,6 +50,9 @@ type Options struct {
 	// Auth tunes the verification of users' tokens (the providers come
 	// from the deployed auth.config.ts).
 	Auth auth.Options
+	// Observer, when set, is told of every user function run as it
+	// completes (see Observer).
+	Observer Observer
 }
 
 // App is one deployment. It is safe for concurrent use.

@@ -30,6 +30,21 @@ func allSettings() []setting {
 				}
 				return err
 			}},
+		{flags: []string{"metrics-port"}, envs: []string{"HULL_METRICS_PORT"},
+			usage: "TCP port answering GET /metrics (Prometheus text format) without an admin key; unset: /metrics only on --port, for admin keys",
+			apply: func(c *Config, v string) (err error) {
+				if v == "" {
+					return nil
+				}
+				c.MetricsPort, err = parsePort(v)
+				if err == nil && c.MetricsPort == 0 {
+					err = errors.New("want a port number between 1 and 65535")
+				}
+				return err
+			}},
+		{flags: []string{"metrics-interface"}, envs: []string{"HULL_METRICS_INTERFACE"}, def: "127.0.0.1",
+			usage: "address the --metrics-port listener binds to; anyone who reaches it reads the metrics",
+			apply: func(c *Config, v string) error { c.MetricsInterface = v; return nil }},
 		{flags: []string{"interface", "host"}, envs: []string{"HULL_INTERFACE"}, def: DefaultInterface,
 			usage: "address to listen on",
 			apply: func(c *Config, v string) error { c.Interface = v; return nil }},

@@ -45,6 +45,9 @@ func MountApp(r *Routes, a *app.App) {
 	r.HandleFunc("GET /api/hull/next_due", s.handleNextDue)
 	mountSync(r, a)
 	mountStorage(r, a)
+	if r.metrics != nil {
+		r.metrics.mountApp(a)
+	}
 }
 
 // Caller is who a function-call request comes from.

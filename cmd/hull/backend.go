@@ -64,6 +64,7 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	db, err := database.Open(ctx, store, lease, database.Options{
 		CursorKey: deriveKey(cfg.InstanceSecret, "hull pagination cursors"),
 		Logger:    log,
+		Observer:  srv.Metrics(),
 	})
 	if err != nil {
 		files.Close()
@@ -71,7 +72,8 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	a, err := app.New(ctx, store, db, app.Options{
-		Logger: log,
+		Logger:   log,
+		Observer: srv.Metrics(),
 		// Components keep function handles in their tables (a workpool's
 		// onComplete): they must verify across restarts.
 		HandleKey: deriveKey(cfg.InstanceSecret, "hull function handles"),
@@ -112,7 +114,7 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	// Scheduled functions and crons: what became due while no process ran
 	// starts now. On SIGTERM the drain lets running ones finish until the
 	// deadline; losing the lease abandons them at once.
-	b.sched = a.StartScheduler(app.SchedulerOptions{})
+	b.sched = a.StartScheduler(app.SchedulerOptions{Started: srv.Metrics().SchedulerStarted})
 	srv.OnDrain("scheduler", b.sched.Stop)
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	b.stopWatch = stopWatch

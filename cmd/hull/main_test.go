@@ -64,6 +64,7 @@ func startHull(t *testing.T, bin string, env []string, args ...string) *proc {
 		_ = a
 		p.addr <- a
 	case err := <-p.exited:
+		p.exited <- err // for the cleanup
 		t.Fatalf("hull exited before listening: %v\n%s", err, p.output())
 	}
 	return p
