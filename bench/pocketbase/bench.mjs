@@ -17,7 +17,7 @@
 // WebSocket load, written to DIR).
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, stat, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { tmpdir, homedir, loadavg } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../../test/e2e/lib/hull.mjs";
@@ -72,7 +72,7 @@ async function measure(server, loads) {
         const perf = PERF && n === 64 && client === "ConvexClient (WebSocket)" ? perfProfile(`${server.name}-ws64`, server.pid) : undefined;
         const r = await drive(clients, server.pid, WARM, D, perf);
         for (const c of clients) c.close();
-        rows.push({ server: server.name, client, n, ...r });
+        rows.push({ server: server.name, client, n, ...r, load: loadavg()[0] });
         console.error(`${server.name}, ${client}, ${n} clients: ${r.rate.toFixed(0)} creates/s, p50 ${r.p50.toFixed(2)} ms`);
       }
     }
@@ -114,7 +114,9 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), "hull-bench-pocketbase-"));
   try {
     console.error(`building PocketBase ${VERSION} and hull…`);
-    const pb = await buildPocketBase(VERSION, work);
+    const pbDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hull-bench-pocketbase", VERSION);
+    await mkdir(pbDir, { recursive: true });
+    const pb = await buildPocketBase(VERSION, pbDir);
     const hull = await buildHull(process.env.BENCH_SKIP_V8 === "1");
     if (PERF) await mkdir(PERF, { recursive: true });
 
@@ -154,13 +156,13 @@ async function main() {
 async function report(rows, feet, db, pooled) {
   const of = (server, n) => rows.find((r) => r.server === server && r.n === n);
   console.log(`PocketBase ${VERSION}, ${D / 1000} s per cell after ${WARM / 1000} s of warm-up; one Node.js process drives every client\n`);
-  console.log("| server | client | clients | creates/s | p50 ms | p99 ms | server CPU µs/create | server cores busy | driver CPU µs/create | vs PB fsync | vs PB stock |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| server | client | clients | creates/s | p50 ms | p99 ms | server CPU µs/create | server cores busy | driver CPU µs/create | load avg | vs PB fsync | vs PB stock |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const f = of("PocketBase fsync", r.n);
     const s = of("PocketBase stock", r.n);
     console.log(
-      `| ${r.server} | ${r.client} | ${r.n} | ${fmt(r.rate)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.serverCpuUs)} | ${fmt(r.serverCores, 2)} | ${fmt(r.clientCpuUs)} | ` +
+      `| ${r.server} | ${r.client} | ${r.n} | ${fmt(r.rate)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.serverCpuUs)} | ${fmt(r.serverCores, 2)} | ${fmt(r.clientCpuUs)} | ${fmt(r.load, 1)} | ` +
         `${f ? fmt(r.rate / f.rate, 2) + "x" : ""} | ${s ? fmt(r.rate / s.rate, 2) + "x" : ""} |`,
     );
   }

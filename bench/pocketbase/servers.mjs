@@ -43,6 +43,9 @@ function goEnv(extra = {}) {
 // buildPocketBase builds PocketBase version twice into dir: the stock
 // examples/base program, and a program that differs only in its DSN
 // pragmas (synchronous=FULL). Nothing is written inside the repository.
+// dir must not be under the system temp dir: PocketBase takes a binary
+// there for "go run" and turns on its development mode (every SQL
+// statement logged) and automatic migrations.
 export async function buildPocketBase(version, dir) {
   const opts = { cwd: dir, env: goEnv({ GOBIN: join(dir, "stock") }), maxBuffer: 1 << 26 };
   await run("go", ["install", `github.com/pocketbase/pocketbase/examples/base@${version}`], opts);
@@ -123,15 +126,17 @@ export class PocketBase {
   }
 
   async start() {
-    this.dir ??= await mkdtemp(join(tmpdir(), "hull-bench-pb-"));
-    this.port ??= await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
-    this.proc = spawnLogged(this.bin, ["serve", "--http", `127.0.0.1:${this.port}`, "--dir", this.dir], process.env);
+    this.proc = spawnLogged(this.bin, ["serve", "--http", `127.0.0.1:${this.port}`, "--dir", this.data], process.env);
   }
 
   async setup() {
+    // pb_data inside a dir of its own: PocketBase looks for pb_migrations
+    // and pb_hooks beside its data dir.
     this.dir = await mkdtemp(join(tmpdir(), "hull-bench-pb-"));
-    await run(this.bin, ["superuser", "upsert", EMAIL, PASSWORD, "--dir", this.dir]);
+    this.data = join(this.dir, "pb_data");
+    this.port = await freePort();
+    await run(this.bin, ["superuser", "upsert", EMAIL, PASSWORD, "--dir", this.data]);
     await this.start();
     await this.ready();
     const auth = await json(
