@@ -11,17 +11,18 @@
 // the same server with synchronous=FULL set in its DSN pragmas (a sync of
 // the log per commit, as hull's SQLite store does). Environment:
 // BENCH_PB_VERSION (v0.39.11), BENCH_D (ms per cell, 5000), BENCH_WARM (ms,
-// 1000), BENCH_CLIENTS (1,16,64), BENCH_COLD (cold starts, 7),
+// 1000), BENCH_CLIENTS (1,16,64), BENCH_ROUNDS (1), BENCH_COLD (cold starts, 7),
 // BENCH_SKIP_V8=1, BENCH_RUNTIME=0 (skip bench/runtime's RSS per pooled
 // engine), BENCH_PERF=DIR (perf profiles of hull under the 64-client
-// WebSocket load, written to DIR).
-import { execFile, spawn } from "node:child_process";
-import { mkdtemp, rm, stat, mkdir, writeFile } from "node:fs/promises";
+// loads, summarized into DIR/<server>-<ws|http>64.txt).
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, stat, mkdir } from "node:fs/promises";
 import { tmpdir, homedir, loadavg } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../../test/e2e/lib/hull.mjs";
 import { PocketBase, Hull, buildPocketBase, buildHull, coldStart, strippedSize } from "./servers.mjs";
+import { record } from "./perf.mjs";
 import { drive, status, pocketBaseClients, hullHttpClients, hullSocketClients } from "./load.mjs";
 
 const run = promisify(execFile);
@@ -31,6 +32,7 @@ const WARM = Number(process.env.BENCH_WARM ?? 1000);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,16,64").split(",").map(Number);
 const COLD = Number(process.env.BENCH_COLD ?? 7);
 const PERF = process.env.BENCH_PERF;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mib = (kib) => (kib / 1024).toFixed(1);
@@ -40,48 +42,62 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-// perfProfile records the server's CPU for ms while the load runs, and
-// writes perf's flat report of it to DIR/<name>.txt.
-function perfProfile(name, pid) {
-  return (ms) => {
-    const data = join(PERF, `${name}.data`);
-    const p = spawn("perf", ["record", "-F", "499", "-g", "-p", String(pid), "-o", data, "--", "sleep", String(ms / 1000)], { stdio: "ignore" });
-    p.once("exit", async () => {
-      try {
-        const { stdout } = await run("perf", ["report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym", "-g", "none", "--percent-limit", "0.7"], { maxBuffer: 1 << 26 });
-        await writeFile(join(PERF, `${name}.txt`), stdout);
-      } catch (e) {
-        console.error(`perf report for ${name}: ${e}`);
-      }
-    });
-  };
+// footprint times a server's cold starts, then reads its idle RSS.
+async function footprint(server) {
+  const cold = await coldStart(server, COLD);
+  await sleep(2000);
+  return { name: server.name, bin: server.bin, cold: median(cold), coldMax: Math.max(...cold), idle: status(server.pid, "VmRSS") };
 }
 
-// measure sets a server up, times its cold starts, reads its idle RSS,
-// then runs every load on it.
-async function measure(server, loads) {
-  const rows = [];
-  await server.setup();
+// cell runs one load on one server and logs its result.
+async function cell(server, client, make, n) {
+  const clients = await make(server.url, n);
+  let profiled;
+  const perf =
+    PERF && n === 64 && server.name.startsWith("hull")
+      ? (ms) => (profiled = record(PERF, `${server.name.replace(/ /g, "-")}-${client.includes("WebSocket") ? "ws" : "http"}64`, server.pid, ms))
+      : undefined;
   try {
-    const cold = await coldStart(server, COLD);
-    await sleep(2000);
-    const foot = { name: server.name, bin: server.bin, cold: median(cold), coldMax: Math.max(...cold), idle: status(server.pid, "VmRSS") };
-    for (const [client, make] of loads) {
-      for (const n of CLIENTS) {
-        const clients = await make(server.url, n);
-        const perf = PERF && n === 64 && client === "ConvexClient (WebSocket)" ? perfProfile(`${server.name}-ws64`, server.pid) : undefined;
-        const r = await drive(clients, server.pid, WARM, D, perf);
-        for (const c of clients) c.close();
-        rows.push({ server: server.name, client, n, ...r, load: loadavg()[0] });
-        console.error(`${server.name}, ${client}, ${n} clients: ${r.rate.toFixed(0)} creates/s, p50 ${r.p50.toFixed(2)} ms`);
+    const r = await drive(clients, server.pid, WARM, D, perf);
+    await profiled;
+    console.error(`${server.name}, ${client}, ${n} clients: ${r.rate.toFixed(0)} creates/s, p50 ${r.p50.toFixed(2)} ms, load ${loadavg()[0].toFixed(1)}`);
+    return { server: server.name, client, n, ...r, load: loadavg()[0] };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+// measureAll sets every server up and measures its footprint, then runs
+// the cells ROUNDS times, each round every client count in turn on every
+// server, so that the servers compared in a row ran minutes apart at most
+// under the same machine load; a cell keeps its median round by rate.
+async function measureAll(servers) {
+  const feet = [];
+  for (const [s] of servers) {
+    await s.setup();
+    feet.push(await footprint(s));
+  }
+  const runs = new Map();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const n of CLIENTS) {
+      for (const [s, loads] of servers) {
+        for (const [client, make] of loads) {
+          const r = await cell(s, client, make, n);
+          const key = `${s.name}|${client}|${n}`;
+          runs.set(key, [...(runs.get(key) ?? []), r]);
+        }
       }
     }
-    foot.loaded = status(server.pid, "VmRSS");
-    foot.peak = status(server.pid, "VmHWM");
-    return { rows, foot };
-  } finally {
-    await server.destroy();
   }
+  for (const [i, [s]] of servers.entries()) {
+    feet[i].loaded = status(s.pid, "VmRSS");
+    feet[i].peak = status(s.pid, "VmHWM");
+  }
+  const rows = [...runs.values()].map((rs) => [...rs].sort((a, b) => a.rate - b.rate)[Math.floor(rs.length / 2)]);
+  const order = (r) => servers.findIndex(([s]) => s.name === r.server) * 1000 + r.n;
+  const loadIndex = (r) => servers.find(([s]) => s.name === r.server)[1].findIndex(([c]) => c === r.client);
+  rows.sort((a, b) => order(a) - order(b) || loadIndex(a) - loadIndex(b));
+  return { rows, feet };
 }
 
 // dbLayer runs bench/commit at 64 writers and returns its rows.
@@ -131,12 +147,11 @@ async function main() {
       [new Hull("hull QuickJS", hull.quickjs, "quickjs"), hullLoads],
       ...(hull.v8 ? [[new Hull("hull V8", hull.v8, "v8"), hullLoads]] : []),
     ];
-    const rows = [];
-    const feet = [];
-    for (const [s, loads] of servers) {
-      const r = await measure(s, loads);
-      rows.push(...r.rows);
-      feet.push(r.foot);
+    let rows, feet;
+    try {
+      ({ rows, feet } = await measureAll(servers));
+    } finally {
+      for (const [s] of servers) await s.destroy();
     }
     console.error("database layer (bench/commit, 64 writers)…");
     const db = await dbLayer(work);
@@ -155,7 +170,7 @@ async function main() {
 
 async function report(rows, feet, db, pooled) {
   const of = (server, n) => rows.find((r) => r.server === server && r.n === n);
-  console.log(`PocketBase ${VERSION}, ${D / 1000} s per cell after ${WARM / 1000} s of warm-up; one Node.js process drives every client\n`);
+  console.log(`PocketBase ${VERSION}, ${D / 1000} s per cell after ${WARM / 1000} s of warm-up, ${ROUNDS} round(s) (median by rate); one Node.js process drives every client\n`);
   console.log("| server | client | clients | creates/s | p50 ms | p99 ms | server CPU µs/create | server cores busy | driver CPU µs/create | load avg | vs PB fsync | vs PB stock |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
