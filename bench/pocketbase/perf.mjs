@@ -11,12 +11,13 @@ const run = promisify(execFile);
 // Stages of a mutation, each a function whose inclusive share of the
 // samples (its own time and its callees') is reported.
 const stages = [
-  ["WebSocket mutation path: session → app → runtime → commit wait", "hull/server/sync.(*session).runMutation"],
+  ["WebSocket mutation path: session → app → runtime → commit", "hull/server/sync.(*session).runMutation"],
+  ["HTTP request path: net/http → app → runtime → commit", "net/http.(*ServeMux).ServeHTTP"],
+  ["  the mutation in the app layer (function run, commit handed over)", "hull/app.(*App).mutationOnce"],
   ["  the function run on the engine (JS and host calls)", "hull/runtime.(*vmRun).call"],
   ["  reads inside the mutation (index scans)", "hull/database.(*Tx).scan"],
   ["  session replay records (idempotency)", "hull/app.replaySession"],
-  ["HTTP mutation path (POST /api/mutation)", "hull/server.(*Server).handleCall.func1"],
-  ["QuickJS: engine state restored after each call (background)", "hull/runtime.(*Pool).release.func1"],
+  ["engine made fresh after each call, Go side (background; QuickJS: heap copied back)", "hull/runtime.(*Pool).release.func1"],
   ["V8: context copied from the snapshot (background)", "hv8_reset_context"],
   ["V8: JavaScript call", "hv8_call"],
   ["V8: garbage collection", "v8::internal::Heap::CollectGarbage"],
@@ -56,7 +57,7 @@ async function report(data, children) {
 // the flat profile.
 export async function summarize(data) {
   const incl = await report(data, true);
-  const samples = incl.match(/# Samples: (\d+)/)?.[1] ?? "?";
+  const samples = incl.match(/# Samples: ([\d.]+[KM]?)/)?.[1] ?? "?";
   const share = new Map();
   for (const line of incl.split("\n")) {
     const m = line.match(/^\s+([\d.]+)%\s+([\d.]+)%\s+\[[.k]\]\s+(.*)$/);

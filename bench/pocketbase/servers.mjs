@@ -164,6 +164,12 @@ export class PocketBase {
     await waitFor(`${this.url}/api/health`, (r) => r.ok, this.name, this.proc);
   }
 
+  async healthy() {
+    const r = await fetch(`${this.url}/api/health`);
+    await r.arrayBuffer();
+    return r.ok;
+  }
+
   // firstQuery is the cold start's first read: the newest record.
   async firstQuery() {
     const r = await fetch(`${this.url}/api/collections/posts/records?perPage=1&skipTotal=1&sort=-id`);
@@ -225,6 +231,12 @@ export class Hull {
     await waitFor(`${this.url}/readyz`, (r) => r.ok, this.name, this.proc);
   }
 
+  async healthy() {
+    const r = await fetch(`${this.url}/readyz`);
+    await r.arrayBuffer();
+    return r.ok;
+  }
+
   async firstQuery() {
     const r = await fetch(`${this.url}/api/query`, {
       method: "POST",
@@ -250,21 +262,27 @@ export class Hull {
 }
 
 // coldStart stops s, then times spawning it again on the same data until
-// its first read succeeds; tries times, returning milliseconds.
+// its health endpoint answers and until its first read succeeds; tries
+// times, returning milliseconds ({ready, first}).
 export async function coldStart(s, tries) {
-  const out = [];
+  const out = { ready: [], first: [] };
   for (let i = 0; i < tries; i++) {
     await s.stop();
     const t = process.hrtime.bigint();
     await s.start();
+    let ready = false;
     for (;;) {
       if (s.proc.exitCode !== null) throw new Error(`${s.name} exited during cold start:\n${s.proc.output}`);
       try {
-        if (await s.firstQuery()) break;
+        if (!ready) {
+          ready = await s.healthy();
+          if (ready) out.ready.push(Number(process.hrtime.bigint() - t) / 1e6);
+        }
+        if (ready && (await s.firstQuery())) break;
       } catch {}
       await new Promise((r) => setTimeout(r, 1));
     }
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+    out.first.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return out;
 }
