@@ -91,8 +91,19 @@ async function waitFor(url, ok, what, proc) {
   throw new Error(`${what} did not become ready:\n${proc.output}`);
 }
 
+// live holds the servers running, so that an interrupted run stops them.
+const live = new Set();
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, () => {
+    for (const p of live) p.kill("SIGKILL");
+    process.exit(130);
+  });
+}
+
 function spawnLogged(bin, args, env) {
   const p = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(p);
+  p.once("exit", () => live.delete(p));
   p.output = "";
   p.stdout.on("data", (d) => (p.output = (p.output + d).slice(-20000)));
   p.stderr.on("data", (d) => (p.output = (p.output + d).slice(-20000)));
