@@ -32,9 +32,6 @@ func (s *apiRoutes) frontendRoutes(r *Routes) {
 	r.Handle("POST /api/cancel_all_jobs", req(http.HandlerFunc(f.handleCancelAllJobs)))
 	r.Handle("POST /api/delete_scheduled_functions_table", req(http.HandlerFunc(f.handleCancelAllJobs)))
 	r.Handle("POST /api/delete_tables", req(http.HandlerFunc(f.handleDeleteTables)))
-	r.Handle("POST /api/delete_component", req(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.writeError(w, r, &app.Error{Status: 400, Code: "ComponentsUnsupported", Message: "This hull deployment has no components to delete."})
-	})))
 	// The deployment API's settings endpoints (/api/v1/*).
 	r.HandleFunc("POST /api/v1/update_environment_variables", s.handleUpdateEnv)
 	r.Handle("GET /api/v1/deployment_info", req(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

@@ -77,17 +77,22 @@ func startHull(ctx context.Context, dir string, store blob.Store) (*hullServer, 
 		db.Close()
 		st.Close()
 	}
+	last := "no answer"
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		r, err := http.Get(h.url + "/readyz")
 		if err == nil {
+			body, _ := io.ReadAll(r.Body)
 			r.Body.Close()
 			if r.StatusCode == 200 {
 				return h, nil
 			}
+			last = fmt.Sprintf("%d %s", r.StatusCode, body)
+		} else {
+			last = err.Error()
 		}
 		if time.Now().After(deadline) {
 			h.stop()
-			return nil, fmt.Errorf("hull did not become ready")
+			return nil, fmt.Errorf("hull did not become ready: /readyz: %s", last)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
