@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"strings"
 	"time"
@@ -173,59 +172,6 @@ func CheckKey(key string) error {
 		}
 	}
 	return nil
-}
-
-// Hasher counts and hashes the bytes read through it; stores wrap the
-// reader of a Put in one.
-type Hasher struct {
-	r    io.Reader
-	ctx  context.Context
-	h    hash.Hash
-	size int64
-}
-
-// NewHasher returns a Hasher reading r, which stops with ctx's error once
-// ctx is done.
-func NewHasher(ctx context.Context, r io.Reader) *Hasher {
-	return &Hasher{r: r, ctx: ctx, h: sha256.New()}
-}
-
-func (h *Hasher) Read(p []byte) (int, error) {
-	if err := h.ctx.Err(); err != nil {
-		return 0, err
-	}
-	n, err := h.r.Read(p)
-	if n > 0 {
-		h.h.Write(p[:n])
-		h.size += int64(n)
-	}
-	return n, err
-}
-
-// Result returns the size and hash of what was read so far.
-func (h *Hasher) Result() PutResult {
-	var r PutResult
-	r.Size = h.size
-	h.h.Sum(r.SHA256[:0])
-	return r
-}
-
-// ReadFull reads into buf until it is full or the stream ends. It returns
-// the bytes read and whether the stream ended. Only io.EOF itself ends a
-// stream: any other error, io.ErrUnexpectedEOF from an HTTP body cut short
-// included, is returned.
-func ReadFull(r io.Reader, buf []byte) (n int, ended bool, err error) {
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err == io.EOF {
-			return n, true, nil
-		}
-		if err != nil {
-			return n, false, err
-		}
-	}
-	return n, false, nil
 }
 
 // CopyHashed copies src to dst until src ends, hashing the bytes on a

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"slices"
 	"testing"
 	"testing/iotest"
 )
@@ -55,5 +56,71 @@ func TestCheckKey(t *testing.T) {
 		if err := CheckKey(key); (err == nil) != ok {
 			t.Errorf("CheckKey(%q) = %v, want ok %v", key, err, ok)
 		}
+	}
+}
+
+func TestReadFullHashed(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 100_000) // 1.6 MB
+	boom := errors.New("boom")
+	tests := []struct {
+		name      string
+		src       io.Reader
+		bufSize   int
+		wantParts []int // bytes of each buffer filled, until the stream ends
+		wantErr   error
+	}{
+		{"a stream shorter than the buffer ends in it", bytes.NewReader(data[:1000]), 4096, []int{1000}, nil},
+		{"a stream spans several buffers", bytes.NewReader(data), 700_000, []int{700_000, 700_000, 200_000}, nil},
+		{"a stream of exactly one buffer ends with an empty one", bytes.NewReader(data[:4096]), 4096, []int{4096, 0}, nil},
+		{"one byte at a time fills the same", iotest.OneByteReader(bytes.NewReader(data[:300_000])), 200_000, []int{200_000, 100_000}, nil},
+		{"small reads are handed over in batches", iotest.HalfReader(bytes.NewReader(data)), 1 << 20, []int{1 << 20, len(data) - 1<<20}, nil},
+		{"an empty stream ends at once", bytes.NewReader(nil), 4096, []int{0}, nil},
+		{"a read error is returned as is", io.MultiReader(bytes.NewReader(data[:1000]), iotest.ErrReader(boom)), 4096, nil, boom},
+		{"an unexpected EOF is an error, not the end", io.MultiReader(bytes.NewReader(data[:10]), iotest.ErrReader(io.ErrUnexpectedEOF)), 4096, nil, io.ErrUnexpectedEOF},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hp := NewHashPipe()
+			defer hp.Close()
+			var got []byte
+			var parts []int
+			for {
+				// A fresh buffer each time, overwritten after Wait: the
+				// pipe must be done with a buffer once Wait returns.
+				buf := make([]byte, tc.bufSize)
+				n, ended, err := ReadFullHashed(context.Background(), tc.src, buf, hp)
+				if err != nil {
+					if tc.wantErr == nil || !errors.Is(err, tc.wantErr) {
+						t.Fatalf("err = %v, want %v", err, tc.wantErr)
+					}
+					return
+				}
+				got = append(got, buf[:n]...)
+				parts = append(parts, n)
+				hp.Wait()
+				clear(buf)
+				if ended {
+					break
+				}
+			}
+			if tc.wantErr != nil {
+				t.Fatalf("no error, want %v", tc.wantErr)
+			}
+			want := data[:len(got)]
+			res := hp.Result()
+			if !bytes.Equal(got, want) || res.Size != int64(len(want)) || res.SHA256 != sha256.Sum256(want) {
+				t.Fatalf("read %d bytes, result %+v; want %d bytes hashed", len(got), res, len(want))
+			}
+			if !slices.Equal(parts, tc.wantParts) {
+				t.Fatalf("buffers filled %v, want %v", parts, tc.wantParts)
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	hp := NewHashPipe()
+	defer hp.Close()
+	if _, _, err := ReadFullHashed(ctx, bytes.NewReader(data), make([]byte, 10), hp); !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled read: err = %v", err)
 	}
 }
