@@ -179,46 +179,88 @@ func CheckKey(key string) error {
 // SHA-256. It stops with ctx's error once ctx is done. An error from src
 // other than io.EOF is returned as is, so errors.As finds it.
 func CopyHashed(ctx context.Context, dst io.Writer, src io.Reader) (PutResult, error) {
-	const bufSize = 256 << 10
-	bufs := [2][]byte{make([]byte, bufSize), make([]byte, bufSize)}
+	sum, err := CopyHashing(ctx, dst, src)
+	if err != nil {
+		return PutResult{}, err
+	}
+	return sum(), nil
+}
+
+// Buffers of CopyHashing: the hash may trail the writes by all but one of
+// them, so a file of up to copyBufs*copyBufSize bytes is written without
+// waiting for its hash.
+const (
+	copyBufSize = 256 << 10
+	copyBufs    = 4
+)
+
+// CopyHashing is CopyHashed returning as soon as the last byte is
+// written: the hash may still be running, and sum waits for it. The
+// caller can make the bytes durable meanwhile. After an error there is
+// no sum and nothing left running.
+func CopyHashing(ctx context.Context, dst io.Writer, src io.Reader) (sum func() PutResult, err error) {
+	free := make(chan []byte, copyBufs)
+	for range copyBufs {
+		free <- make([]byte, copyBufSize)
+	}
 	h := sha256.New()
-	// The hasher takes one buffer at a time; a send returns once it has
-	// finished the buffer before, so the buffer refilled next is free.
-	chunks := make(chan []byte)
+	// The hasher hands each buffer back once hashed; the copy takes a
+	// free one only after writing the last, so a buffer is refilled only
+	// once both are done with it.
+	chunks := make(chan []byte, copyBufs)
 	hashed := make(chan struct{})
 	go func() {
 		defer close(hashed)
 		for b := range chunks {
 			h.Write(b)
+			free <- b
 		}
 	}()
-	var res PutResult
-	err := func() error {
-		for i := 0; ; i ^= 1 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			n, rerr := src.Read(bufs[i])
+	var size int64
+	err = func() error {
+		for {
+			buf := <-free
+			n, ended, err := fill(ctx, src, buf)
 			if n > 0 {
-				chunks <- bufs[i][:n]
-				if _, err := dst.Write(bufs[i][:n]); err != nil {
+				chunks <- buf[:n]
+				if _, err := dst.Write(buf[:n]); err != nil {
 					return err
 				}
-				res.Size += int64(n)
+				size += int64(n)
 			}
-			if rerr == io.EOF {
-				return nil
-			}
-			if rerr != nil {
-				return rerr
+			if err != nil || ended {
+				return err
 			}
 		}
 	}()
 	close(chunks)
-	<-hashed
 	if err != nil {
-		return PutResult{}, err
+		<-hashed
+		return nil, err
 	}
-	h.Sum(res.SHA256[:0])
-	return res, nil
+	return func() PutResult {
+		<-hashed
+		r := PutResult{Size: size}
+		h.Sum(r.SHA256[:0])
+		return r
+	}, nil
+}
+
+// fill reads src into buf until buf is full or src ends (ended), checking
+// ctx before each read. Only io.EOF ends src.
+func fill(ctx context.Context, src io.Reader, buf []byte) (n int, ended bool, err error) {
+	for n < len(buf) {
+		if err := ctx.Err(); err != nil {
+			return n, false, err
+		}
+		m, err := src.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return n, true, nil
+		}
+		if err != nil {
+			return n, false, err
+		}
+	}
+	return n, false, nil
 }

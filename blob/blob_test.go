@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 func TestCopyHashed(t *testing.T) {
@@ -47,6 +48,56 @@ func TestCopyHashed(t *testing.T) {
 		t.Fatalf("canceled copy: err = %v", err)
 	}
 }
+
+// slowWriter copies what it is given after a pause, so the hash is done
+// with a buffer long before the copy is: a buffer refilled too early would
+// corrupt what is written.
+type slowWriter struct{ buf bytes.Buffer }
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(time.Millisecond)
+	return w.buf.Write(p)
+}
+
+func (w *slowWriter) Bytes() []byte { return w.buf.Bytes() }
+
+func TestCopyHashingReturnsOnceWrittenAndSumWaitsForTheHash(t *testing.T) {
+	data := bytes.Repeat([]byte("fedcba9876543210"), 300_000) // 4.8 MB, more than all the buffers
+	tests := []struct {
+		name string
+		src  io.Reader
+		dst  interface {
+			io.Writer
+			Bytes() []byte
+		}
+	}{
+		{"a fast writer", bytes.NewReader(data), &bytes.Buffer{}},
+		{"small reads", iotest.HalfReader(bytes.NewReader(data)), &bytes.Buffer{}},
+		{"a writer slower than the hash", bytes.NewReader(data), &slowWriter{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sum, err := CopyHashing(context.Background(), tc.dst, tc.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(tc.dst.Bytes(), data) {
+				t.Fatalf("wrote %d bytes that differ from the %d read", len(tc.dst.Bytes()), len(data))
+			}
+			if res := sum(); res.Size != int64(len(data)) || res.SHA256 != sha256.Sum256(data) {
+				t.Fatalf("sum = %+v, want the size and hash of the data", res)
+			}
+		})
+	}
+	boom := errors.New("boom")
+	if _, err := CopyHashing(context.Background(), failWriter{boom}, bytes.NewReader(data)); !errors.Is(err, boom) {
+		t.Fatalf("a failing writer: err = %v, want %v", err, boom)
+	}
+}
+
+type failWriter struct{ err error }
+
+func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
 
 func TestCheckKey(t *testing.T) {
 	for key, ok := range map[string]bool{

@@ -132,14 +132,18 @@ func (s *stepTimes) time(name string, fn func() error) error {
 	if err := fn(); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	s.add(name, time.Since(start))
+	return nil
+}
+
+func (s *stepTimes) add(name string, d time.Duration) {
 	if s.times == nil {
 		s.times = map[string][]time.Duration{}
 	}
 	if _, ok := s.times[name]; !ok {
 		s.names = append(s.names, name)
 	}
-	s.times[name] = append(s.times[name], time.Since(start))
-	return nil
+	s.times[name] = append(s.times[name], d)
 }
 
 func (s *stepTimes) print() {

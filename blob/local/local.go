@@ -90,11 +90,14 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 			os.Remove(tmp)
 		}
 	}()
-	res, err := blob.CopyHashed(ctx, f, r)
+	sum, err := blob.CopyHashing(ctx, f, r)
 	if err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
-	if err := f.Sync(); err != nil {
+	// The hash of the last bytes is finished while they go to disk.
+	err = f.Sync()
+	res := sum()
+	if err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	if err := f.Close(); err != nil {
