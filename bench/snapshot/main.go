@@ -31,8 +31,9 @@ func main() {
 	dsn := flag.String("dsn", "", "postgres: server URL (fresh databases are created and dropped)")
 	docs := flag.Int("docs", 200_000, "documents in the table")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the export and import to this file")
+	memProfile := flag.String("memprofile", "", "write a heap profile (allocations of the whole run, in use as the import ends) to this file")
 	flag.Parse()
-	profile = *cpuProfile
+	profile, heapProfile = *cpuProfile, *memProfile
 	if err := run(context.Background(), *backend, *dsn, *docs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/snapshot:", err)
 		os.Exit(1)
@@ -42,6 +43,9 @@ func main() {
 // profile is the -cpuprofile file: the profile spans hull's export and
 // import (the raw sides run before and after).
 var profile string
+
+// heapProfile is the -memprofile file, written as hull's import ends.
+var heapProfile string
 
 // result is one side of one row of the table.
 type result struct {
@@ -131,6 +135,11 @@ func run(ctx context.Context, backend, dsn string, n int) error {
 	if profile != "" {
 		pprof.StopCPUProfile()
 	}
+	if heapProfile != "" {
+		if perr := writeHeapProfile(heapProfile); perr != nil {
+			return perr
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -216,3 +225,15 @@ func importSnapshot(ctx context.Context, a *app.App, path string) (int64, error)
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return nil
+}
