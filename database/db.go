@@ -144,7 +144,9 @@ type DB struct {
 	// committed is closed (and replaced) at every commit group.
 	recent     []CommitSummary
 	recentFrom int64
-	committed  chan struct{}
+	// recentBytes is the size of recent (CommitSummary.size).
+	recentBytes int64
+	committed   chan struct{}
 }
 
 // counters are the committer's statistics.
@@ -323,7 +325,7 @@ func (db *DB) refresh(ctx context.Context) error {
 	if ts != db.durable {
 		// Commits of unknown content: read sets cannot be checked across
 		// them, and they may have changed the catalog.
-		db.recent, db.recentFrom, db.metaTS = nil, ts, ts
+		db.recent, db.recentFrom, db.recentBytes, db.metaTS = nil, ts, 0, ts
 		db.broadcast()
 	}
 	db.durable, db.cat, db.schemas = ts, cat, schemas
