@@ -115,15 +115,7 @@ func checkBackups(t *testing.T, a *App, store blob.Store, want int) string {
 		t.Fatalf("%d backups kept, want %d: %+v", len(all), want, all)
 	}
 	for _, b := range all {
-		r, err := store.Get(context.Background(), b.Key, blob.Range{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := readBlob(t, store, b.Key)
 		zr, err := snapshot.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatalf("backup %s does not read as a snapshot: %v", b.Key, err)
@@ -144,15 +136,7 @@ func checkBackups(t *testing.T, a *App, store blob.Store, want int) string {
 func restoreBackup(t *testing.T, store blob.Store, key, body string) {
 	t.Helper()
 	ctx := context.Background()
-	r, err := store.Get(ctx, key, blob.Range{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(r)
-	r.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readBlob(t, store, key)
 	fresh, _ := newFilesApp(t, FilesOptions{}, nil)
 	res, err := fresh.Import(ctx, bytes.NewReader(data), int64(len(data)), ImportRequest{Format: snapshot.FormatZIP, Mode: ImportReplaceAll})
 	if err != nil {
@@ -221,4 +205,19 @@ func storeOneFile(t *testing.T, a *App, body string) {
 	if _, err := a.files.Upload(context.Background(), Upload{Token: tokenOf(t, u), Length: int64(len(body)), Body: bytes.NewReader([]byte(body))}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// readBlob reads all of an object.
+func readBlob(t *testing.T, store blob.Store, key string) []byte {
+	t.Helper()
+	r, err := store.Get(context.Background(), key, blob.Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
