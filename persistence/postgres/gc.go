@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,7 +14,15 @@ import (
 
 // defaultGCChunk bounds the log rows one GC transaction examines, so locks
 // are short, WAL comes in small pieces and a writer never waits long.
-const defaultGCChunk = 5000
+// After each chunk GC pauses as long as the chunk took (at most
+// gcMaxPause), so it takes at most about half of the database's time.
+// The rows GC deletes leave dead tuples that autovacuum makes reusable:
+// the log stops growing once it holds about one retention window of
+// writes, but its files keep their size (see bench/README.md).
+const (
+	defaultGCChunk = 5000
+	gcMaxPause     = 50 * time.Millisecond
+)
 
 // Retention statements. GC first raises the floors in one transaction,
 // then walks the log rows in (gc_done, keepFrom] in (ts, …) order, a chunk
@@ -111,6 +120,7 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 			dest = append(dest, &next[i])
 		}
 		dest = append(dest, &gone, &seen)
+		start := time.Now()
 		b := &pgx.Batch{}
 		b.Queue(sqlCheckShared, lease.Fence)
 		b.Queue(stmt, append([]any{keepFrom, s.gcChunk}, cursor...)...).QueryRow(func(row pgx.Row) error {
@@ -127,5 +137,20 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 			return removed, nil
 		}
 		cursor = next
+		if err := pause(ctx, time.Since(start)); err != nil {
+			return removed, err
+		}
+	}
+}
+
+// pause waits as long as the work before it took, at most gcMaxPause.
+func pause(ctx context.Context, took time.Duration) error {
+	t := time.NewTimer(min(took, gcMaxPause))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("postgres: gc: %w", ctx.Err())
+	case <-t.C:
+		return nil
 	}
 }
