@@ -24,10 +24,12 @@ const (
 
 // Retention statements. GC first raises the floors in one transaction,
 // then walks the log rows in (gc_done, keepFrom] in ts order, a chunk per
-// transaction: for each row it deletes the older rows of the same
+// transaction: for each row it deletes the row before it of the same
 // document (or index key), which no read at or after keepFrom can reach,
-// and the row itself when it is a deletion. gc_done records how far a
-// finished walk got, so the next GC starts there.
+// and the row itself when it is a deletion. Rows are walked oldest first,
+// so the row before is the only older one left: each row costs one
+// primary-key seek however long its document's history. gc_done records
+// how far a finished walk got, so the next GC starts there.
 const (
 	sqlGCFloors = `
 SELECT coalesce((SELECT value FROM meta WHERE key = 'retained_from'), 0),
@@ -42,10 +44,13 @@ WHERE (ts, tbl, id) > (?1, ?2, ?3) AND ts <= ?4
 ORDER BY ts, tbl, id LIMIT 1 OFFSET ?5`
 	sqlGCDocuments = `
 DELETE FROM document_log WHERE rowid IN (
-	SELECT l.rowid FROM document_log w
-	JOIN document_log l ON l.tbl = w.tbl AND l.id = w.id AND l.ts <= w.ts
+	SELECT (SELECT l.rowid FROM document_log l
+		WHERE l.tbl = w.tbl AND l.id = w.id AND l.ts < w.ts ORDER BY l.ts DESC LIMIT 1)
+	FROM document_log w
 	WHERE (w.ts, w.tbl, w.id) > (?1, ?2, ?3) AND (w.ts, w.tbl, w.id) <= (?4, ?5, ?6) AND w.ts <= ?7
-		AND (l.ts < w.ts OR w.deleted = 1))`
+	UNION ALL
+	SELECT w.rowid FROM document_log w
+	WHERE (w.ts, w.tbl, w.id) > (?1, ?2, ?3) AND (w.ts, w.tbl, w.id) <= (?4, ?5, ?6) AND w.ts <= ?7 AND w.deleted = 1)`
 	// An index chunk is the rows after the cursor (ts, rowid), in the
 	// order of index_log_by_ts.
 	sqlGCIndexesEnd = `
@@ -54,10 +59,13 @@ WHERE (ts, rowid) > (?1, ?2) AND ts <= ?3
 ORDER BY ts, rowid LIMIT 1 OFFSET ?4`
 	sqlGCIndexes = `
 DELETE FROM index_log WHERE rowid IN (
-	SELECT l.rowid FROM index_log w
-	JOIN index_log l ON l.idx = w.idx AND l.key = w.key AND l.ts <= w.ts
+	SELECT (SELECT l.rowid FROM index_log l
+		WHERE l.idx = w.idx AND l.key = w.key AND l.ts < w.ts ORDER BY l.ts DESC LIMIT 1)
+	FROM index_log w
 	WHERE (w.ts, w.rowid) > (?1, ?2) AND (w.ts, w.rowid) <= (?3, ?4) AND w.ts <= ?5
-		AND (l.ts < w.ts OR w.deleted = 1))`
+	UNION ALL
+	SELECT w.rowid FROM index_log w
+	WHERE (w.ts, w.rowid) > (?1, ?2) AND (w.ts, w.rowid) <= (?3, ?4) AND w.ts <= ?5 AND w.deleted = 1)`
 )
 
 // GC removes log rows that no read at or after keepFrom needs, raises the

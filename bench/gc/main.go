@@ -1,0 +1,259 @@
+// Command gc measures what retention GC gives back. It writes, through
+// package database, 100,000 patches of one document and 50,000
+// insert/delete pairs, waits one (shortened) retention window, runs one
+// retention pass and prints the database size after the workload, after
+// GC, and for the same live data written into a fresh database (the
+// limit), with the ratio of the size after GC to the limit.
+//
+//	go run ./bench/gc -backend sqlite
+//	go run ./bench/gc -backend postgres -dsn "$HULL_TEST_POSTGRES_URL"
+//
+// SQLite hands freed pages back to the file system (incremental vacuum);
+// PostgreSQL leaves the dead rows to autovacuum, which this program runs
+// at once (VACUUM) instead of waiting for it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"hull/database"
+	"hull/persistence"
+	"hull/value"
+)
+
+// target is one fresh database of the backend under test.
+type target struct {
+	store persistence.Store
+	// size is the database's size on disk, in bytes.
+	size func(ctx context.Context) (int64, error)
+	// settle does what the backend leaves to the background after GC
+	// (PostgreSQL: VACUUM, as autovacuum would).
+	settle func(ctx context.Context) error
+	close  func()
+}
+
+func main() {
+	backend := flag.String("backend", "sqlite", "sqlite or postgres")
+	dsn := flag.String("dsn", "", "postgres: server URL (fresh databases are created and dropped)")
+	patches := flag.Int("patches", 100_000, "patches of the one long-lived document")
+	pairs := flag.Int("pairs", 50_000, "documents inserted and deleted again")
+	window := flag.Duration("retention", time.Second, "retention window (shortened)")
+	workers := flag.Int("workers", 16, "concurrent clients writing the insert/delete pairs")
+	flag.Parse()
+	if err := run(context.Background(), *backend, *dsn, *patches, *pairs, *workers, *window); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/gc:", err)
+		os.Exit(1)
+	}
+}
+
+func open(ctx context.Context, backend, dsn string) (target, error) {
+	switch backend {
+	case "sqlite":
+		return openSQLite(ctx)
+	case "postgres":
+		return openPostgres(ctx, dsn)
+	}
+	return target{}, fmt.Errorf("unknown backend %q", backend)
+}
+
+func openDB(ctx context.Context, st persistence.Store) (*database.DB, error) {
+	lease, err := st.Acquire(ctx, "bench/gc")
+	if err != nil {
+		return nil, err
+	}
+	return database.Open(ctx, st, lease, database.Options{})
+}
+
+func run(ctx context.Context, backend, dsn string, patches, pairs, workers int, window time.Duration) error {
+	t, err := open(ctx, backend, dsn)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	db, err := openDB(ctx, t.store)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	id, err := workload(ctx, db, patches, pairs, workers)
+	if err != nil {
+		return fmt.Errorf("workload: %w", err)
+	}
+	wrote := time.Since(start)
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
+	before, err := t.size(ctx)
+	if err != nil {
+		return err
+	}
+	live, err := liveValue(ctx, db, id)
+	if err != nil {
+		return err
+	}
+	time.Sleep(window)
+	start = time.Now()
+	stats, err := db.GC(ctx, window)
+	if err != nil {
+		return fmt.Errorf("gc: %w", err)
+	}
+	took := time.Since(start)
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
+	after, err := t.size(ctx)
+	if err != nil {
+		return err
+	}
+	if got, err := liveValue(ctx, db, id); err != nil || string(value.ToJSON(got)) != string(value.ToJSON(live)) {
+		return fmt.Errorf("the live document after gc is %v (%v), want %v", got, err, live)
+	}
+	limit, err := freshSize(ctx, backend, dsn, live)
+	if err != nil {
+		return fmt.Errorf("fresh import: %w", err)
+	}
+	fmt.Printf("%s: %d patches of one document + %d insert/delete pairs written in %s; GC removed %d document revisions and %d index entries in %s\n\n",
+		backend, patches, pairs, wrote.Round(time.Second), stats.DocumentRevisions, stats.IndexEntries, took.Round(time.Millisecond))
+	fmt.Printf("| %-38s | %12s | %12s |\n", "database size", "bytes", "× fresh")
+	fmt.Printf("|%s|%s|%s|\n", strings.Repeat("-", 40), strings.Repeat("-", 14), strings.Repeat("-", 14))
+	for _, row := range []struct {
+		name string
+		n    int64
+	}{
+		{"after the workload", before},
+		{"after one retention window and GC", after},
+		{"the live data freshly imported (limit)", limit},
+	} {
+		fmt.Printf("| %-38s | %12s | %11.2fx |\n", row.name, mb(row.n), float64(row.n)/float64(limit))
+	}
+	return nil
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+
+// body pads documents to about 200 bytes of JSON.
+func body() value.String { return value.String(strings.Repeat("lorem ipsum ", 15)) }
+
+// workload writes the patches (one after the other: they all touch one
+// document) and then the insert/delete pairs from several clients; it
+// returns the id of the long-lived document.
+func workload(ctx context.Context, db *database.DB, patches, pairs, workers int) (value.ID, error) {
+	var id value.ID
+	err := mutate(ctx, db, func(tx *database.Tx) (err error) {
+		id, err = tx.Insert(ctx, "docs", value.MustObject(value.Field{Name: "n", Value: value.Float64(0)}, value.Field{Name: "body", Value: body()}))
+		return err
+	})
+	if err != nil {
+		return id, err
+	}
+	for i := 1; i <= patches; i++ {
+		if err := mutate(ctx, db, func(tx *database.Tx) error {
+			_, err := tx.Patch(ctx, id, []value.Field{{Name: "n", Value: value.Float64(float64(i))}})
+			return err
+		}); err != nil {
+			return id, err
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < pairs; i += workers {
+				var tmp value.ID
+				if err := mutate(ctx, db, func(tx *database.Tx) (err error) {
+					tmp, err = tx.Insert(ctx, "scratch", value.MustObject(value.Field{Name: "i", Value: value.Float64(float64(i))}, value.Field{Name: "body", Value: body()}))
+					return err
+				}); err != nil {
+					errs <- err
+					return
+				}
+				if err := mutate(ctx, db, func(tx *database.Tx) error {
+					_, err := tx.Delete(ctx, tmp)
+					return err
+				}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return id, <-errs
+}
+
+// mutate runs fn in a mutation, retried on conflicts.
+func mutate(ctx context.Context, db *database.DB, fn func(tx *database.Tx) error) error {
+	return db.Retry(ctx, func(ctx context.Context) error {
+		tx, err := db.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := fn(tx); err != nil {
+			return err
+		}
+		_, err = tx.Commit(ctx)
+		return err
+	})
+}
+
+func liveValue(ctx context.Context, db *database.DB, id value.ID) (value.Object, error) {
+	tx, err := db.BeginRead(ctx, 0)
+	if err != nil {
+		return value.Object{}, err
+	}
+	defer tx.Rollback()
+	doc, ok, err := tx.Get(ctx, id)
+	if err == nil && !ok {
+		err = fmt.Errorf("document %s is gone", id)
+	}
+	return doc, err
+}
+
+// freshSize writes the live data (the one document, with the scratch
+// table existing but empty) into a fresh database and returns its size.
+func freshSize(ctx context.Context, backend, dsn string, live value.Object) (int64, error) {
+	t, err := open(ctx, backend, dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer t.close()
+	db, err := openDB(ctx, t.store)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var fields []value.Field
+	for _, f := range live.Fields() {
+		if !strings.HasPrefix(f.Name, "_") {
+			fields = append(fields, f)
+		}
+	}
+	if err := mutate(ctx, db, func(tx *database.Tx) error {
+		if _, err := tx.Insert(ctx, "docs", value.MustObject(fields...)); err != nil {
+			return err
+		}
+		tmp, err := tx.Insert(ctx, "scratch", value.MustObject())
+		if err != nil {
+			return err
+		}
+		_, err = tx.Delete(ctx, tmp)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	if err := t.settle(ctx); err != nil {
+		return 0, err
+	}
+	return t.size(ctx)
+}
