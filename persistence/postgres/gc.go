@@ -26,11 +26,12 @@ const (
 
 // Retention statements. GC first raises the floors in one transaction,
 // then walks the log rows in (gc_done, keepFrom] in (ts, …) order, a chunk
-// per transaction: for each row it deletes the older rows of the same
-// document (or index key), which no read at or after keepFrom can reach,
-// and the row itself when it is a deletion (its older rows go in the same
-// statement). gc_done records how far the walk got, so a GC cut short
-// resumes where it stopped.
+// per transaction: for each row it deletes the row just before it of the
+// same document (or index key), which no read at or after keepFrom can
+// reach, and the row itself when it is a deletion. Rows are walked oldest
+// first, so the row before is the only older one left: each costs one
+// primary-key seek however long its document's history. gc_done records
+// how far the walk got, so a GC cut short resumes where it stopped.
 const (
 	sqlGCRaiseFloors = `
 WITH old AS (SELECT coalesce((SELECT value FROM hull_meta WHERE key = 'gc_done'), 0) AS done),
@@ -43,9 +44,15 @@ WITH win AS (
 	SELECT tbl, id, ts, deleted FROM hull_document_log
 	WHERE (ts, tbl, id) > ($3::bigint, $4::bigint, $5::bytea) AND ts <= $1::bigint
 	ORDER BY ts, tbl, id LIMIT $2::bigint),
+doomed AS (
+	SELECT win.tbl, win.id, p.ts FROM win CROSS JOIN LATERAL (
+		SELECT l.ts FROM hull_document_log l
+		WHERE l.tbl = win.tbl AND l.id = win.id AND l.ts < win.ts ORDER BY l.ts DESC LIMIT 1) p
+	UNION ALL
+	SELECT tbl, id, ts FROM win WHERE deleted),
 gone AS (
-	DELETE FROM hull_document_log l USING win
-	WHERE l.tbl = win.tbl AND l.id = win.id AND (l.ts < win.ts OR (l.ts = win.ts AND win.deleted))
+	DELETE FROM hull_document_log l USING doomed
+	WHERE l.tbl = doomed.tbl AND l.id = doomed.id AND l.ts = doomed.ts
 	RETURNING 1)
 SELECT w.ts, w.tbl, w.id, (SELECT count(*) FROM gone), (SELECT count(*) FROM win)
 FROM (SELECT ts, tbl, id FROM win ORDER BY ts DESC, tbl DESC, id DESC LIMIT 1) w`
@@ -54,10 +61,16 @@ WITH win AS (
 	SELECT idx, key_prefix, key_hash, ts, deleted FROM hull_index_log
 	WHERE (ts, idx, key_prefix, key_hash) > ($3::bigint, $4::bigint, $5::bytea, $6::bytea) AND ts <= $1::bigint
 	ORDER BY ts, idx, key_prefix, key_hash LIMIT $2::bigint),
+doomed AS (
+	SELECT win.idx, win.key_prefix, win.key_hash, p.ts FROM win CROSS JOIN LATERAL (
+		SELECT l.ts FROM hull_index_log l
+		WHERE l.idx = win.idx AND l.key_prefix = win.key_prefix AND l.key_hash = win.key_hash AND l.ts < win.ts
+		ORDER BY l.ts DESC LIMIT 1) p
+	UNION ALL
+	SELECT idx, key_prefix, key_hash, ts FROM win WHERE deleted),
 gone AS (
-	DELETE FROM hull_index_log l USING win
-	WHERE l.idx = win.idx AND l.key_prefix = win.key_prefix AND l.key_hash = win.key_hash
-		AND (l.ts < win.ts OR (l.ts = win.ts AND win.deleted))
+	DELETE FROM hull_index_log l USING doomed
+	WHERE l.idx = doomed.idx AND l.key_prefix = doomed.key_prefix AND l.key_hash = doomed.key_hash AND l.ts = doomed.ts
 	RETURNING 1)
 SELECT w.ts, w.idx, w.key_prefix, w.key_hash, (SELECT count(*) FROM gone), (SELECT count(*) FROM win)
 FROM (SELECT ts, idx, key_prefix, key_hash FROM win ORDER BY ts DESC, idx DESC, key_prefix DESC, key_hash DESC LIMIT 1) w`
