@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -108,6 +109,33 @@ func openPostgres(ctx context.Context, dsn string) (target, error) {
 			}
 			return nil
 		},
-		close: func() { conn.Close(context.Background()); s.Close(); drop() },
+		detail: func(ctx context.Context) { pgDetail(ctx, conn) },
+		close:  func() { conn.Close(context.Background()); s.Close(); drop() },
 	}, nil
+}
+
+// pgDetail prints the size of each of hull's tables: its rows (heap) and
+// its indexes.
+func pgDetail(ctx context.Context, conn *pgx.Conn) {
+	rows, err := conn.Query(ctx, `
+SELECT c.relname, pg_relation_size(c.oid), pg_indexes_size(c.oid)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND c.relname LIKE 'hull_%' AND n.nspname = current_schema()
+ORDER BY pg_total_relation_size(c.oid) DESC`)
+	if err != nil {
+		fmt.Println("table sizes:", err)
+		return
+	}
+	defer rows.Close()
+	fmt.Printf("\n| %-24s | %12s | %12s |\n", "table (after the last GC)", "rows", "indexes")
+	fmt.Printf("|%s|%s|%s|\n", strings.Repeat("-", 26), strings.Repeat("-", 14), strings.Repeat("-", 14))
+	for rows.Next() {
+		var name string
+		var heap, idx int64
+		if err := rows.Scan(&name, &heap, &idx); err != nil {
+			fmt.Println("table sizes:", err)
+			return
+		}
+		fmt.Printf("| %-24s | %9.2f MB | %9.2f MB |\n", name, float64(heap)/1e6, float64(idx)/1e6)
+	}
 }

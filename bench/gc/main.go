@@ -38,6 +38,8 @@ type target struct {
 	// settle does what the backend leaves to the background after GC
 	// (PostgreSQL: VACUUM, as autovacuum would).
 	settle func(ctx context.Context) error
+	// detail, when set, prints where the space is.
+	detail func(ctx context.Context)
 	close  func()
 }
 
@@ -48,8 +50,10 @@ func main() {
 	pairs := flag.Int("pairs", 50_000, "documents inserted and deleted again")
 	window := flag.Duration("retention", time.Second, "retention window (shortened)")
 	workers := flag.Int("workers", 16, "concurrent clients writing the insert/delete pairs")
+	again := flag.Bool("again", false, "run the workload and GC a second time on the same database (space reused?)")
 	flag.Parse()
-	if err := run(context.Background(), *backend, *dsn, *patches, *pairs, *workers, *window); err != nil {
+	o := options{backend: *backend, dsn: *dsn, patches: *patches, pairs: *pairs, workers: *workers, window: *window, again: *again}
+	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/gc:", err)
 		os.Exit(1)
 	}
@@ -73,8 +77,8 @@ func openDB(ctx context.Context, st persistence.Store) (*database.DB, error) {
 	return database.Open(ctx, st, lease, database.Options{})
 }
 
-func run(ctx context.Context, backend, dsn string, patches, pairs, workers int, window time.Duration) error {
-	t, err := open(ctx, backend, dsn)
+func run(ctx context.Context, o options) error {
+	t, err := open(ctx, o.backend, o.dsn)
 	if err != nil {
 		return err
 	}
@@ -85,7 +89,7 @@ func run(ctx context.Context, backend, dsn string, patches, pairs, workers int, 
 	}
 	defer db.Close()
 	start := time.Now()
-	id, err := workload(ctx, db, patches, pairs, workers)
+	id, err := workload(ctx, db, o.patches, o.pairs, o.workers)
 	if err != nil {
 		return fmt.Errorf("workload: %w", err)
 	}
@@ -101,34 +105,7 @@ func run(ctx context.Context, backend, dsn string, patches, pairs, workers int, 
 	if err != nil {
 		return fmt.Errorf("commits before gc: %w", err)
 	}
-	time.Sleep(window)
-	start = time.Now()
-	var stats persistence.GCStats
-	var gcErr error
-	gcDone := make(chan struct{})
-	go func() {
-		defer close(gcDone)
-		stats, gcErr = db.GC(ctx, window)
-	}()
-	during, err := commitLatencies(ctx, db, id, gcDone, 0)
-	if err != nil {
-		return fmt.Errorf("commits during gc: %w", err)
-	}
-	<-gcDone
-	if gcErr != nil {
-		return fmt.Errorf("gc: %w", gcErr)
-	}
-	took := time.Since(start)
-	// The probe's commits during GC are inside the window: the next pass,
-	// one window later, takes them.
-	time.Sleep(window)
-	if _, err := db.GC(ctx, window); err != nil {
-		return fmt.Errorf("second gc: %w", err)
-	}
-	if err := t.settle(ctx); err != nil {
-		return err
-	}
-	after, err := t.size(ctx)
+	r, err := gcRound(ctx, t, db, id, o.window)
 	if err != nil {
 		return err
 	}
@@ -136,24 +113,94 @@ func run(ctx context.Context, backend, dsn string, patches, pairs, workers int, 
 	if err != nil {
 		return err
 	}
-	limit, err := freshSize(ctx, backend, dsn, live)
+	limit, err := freshSize(ctx, o.backend, o.dsn, live)
 	if err != nil {
 		return fmt.Errorf("fresh import: %w", err)
 	}
+	rows := []sizeRow{{"after the workload", before}, {"after one retention window and GC", r.size}}
+	if o.again {
+		if _, err := workload(ctx, db, o.patches, o.pairs, o.workers); err != nil {
+			return fmt.Errorf("workload again: %w", err)
+		}
+		again, err := gcRound(ctx, t, db, id, o.window)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, sizeRow{"the workload again, window and GC", again.size})
+	}
+	rows = append(rows, sizeRow{"the live data freshly imported (limit)", limit})
 	fmt.Printf("%s: %d patches of one document + %d insert/delete pairs written in %s; GC removed %d document revisions and %d index entries in %s\n\n",
-		backend, patches, pairs, wrote.Round(time.Second), stats.DocumentRevisions, stats.IndexEntries, took.Round(time.Millisecond))
+		o.backend, o.patches, o.pairs, wrote.Round(time.Second), r.stats.DocumentRevisions, r.stats.IndexEntries, r.took.Round(time.Millisecond))
+	printSizes(rows, limit)
+	printLatencies(idle, r.during)
+	if t.detail != nil {
+		t.detail(ctx)
+	}
+	return nil
+}
+
+type options struct {
+	backend, dsn            string
+	patches, pairs, workers int
+	window                  time.Duration
+	again                   bool
+}
+
+type sizeRow struct {
+	name string
+	n    int64
+}
+
+// round is what one retention round measured.
+type round struct {
+	stats  persistence.GCStats
+	took   time.Duration
+	during []time.Duration
+	size   int64
+}
+
+// gcRound waits one window, runs a retention pass while one client keeps
+// committing, runs the next pass one window later (as the loop would:
+// the client's commits were inside the window) and measures the size.
+func gcRound(ctx context.Context, t target, db *database.DB, id value.ID, window time.Duration) (round, error) {
+	var r round
+	time.Sleep(window)
+	start := time.Now()
+	var gcErr error
+	gcDone := make(chan struct{})
+	go func() {
+		defer close(gcDone)
+		r.stats, gcErr = db.GC(ctx, window)
+	}()
+	during, err := commitLatencies(ctx, db, id, gcDone, 0)
+	<-gcDone
+	if err != nil {
+		return r, fmt.Errorf("commits during gc: %w", err)
+	}
+	if gcErr != nil {
+		return r, fmt.Errorf("gc: %w", gcErr)
+	}
+	r.took, r.during = time.Since(start), during
+	time.Sleep(window)
+	if _, err := db.GC(ctx, window); err != nil {
+		return r, fmt.Errorf("second gc: %w", err)
+	}
+	if err := t.settle(ctx); err != nil {
+		return r, err
+	}
+	r.size, err = t.size(ctx)
+	return r, err
+}
+
+func printSizes(rows []sizeRow, limit int64) {
 	fmt.Printf("| %-38s | %12s | %12s |\n", "database size", "bytes", "× fresh")
 	fmt.Printf("|%s|%s|%s|\n", strings.Repeat("-", 40), strings.Repeat("-", 14), strings.Repeat("-", 14))
-	for _, row := range []struct {
-		name string
-		n    int64
-	}{
-		{"after the workload", before},
-		{"after one retention window and GC", after},
-		{"the live data freshly imported (limit)", limit},
-	} {
+	for _, row := range rows {
 		fmt.Printf("| %-38s | %12s | %11.2fx |\n", row.name, mb(row.n), float64(row.n)/float64(limit))
 	}
+}
+
+func printLatencies(idle, during []time.Duration) {
 	fmt.Printf("\n| %-38s | %8s | %10s | %10s | %10s |\n", "one client's commits (1 patch each)", "commits", "p50", "p99", "max")
 	fmt.Printf("|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 40), strings.Repeat("-", 10), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 12))
 	for _, row := range []struct {
@@ -166,7 +213,6 @@ func run(ctx context.Context, backend, dsn string, patches, pairs, workers int, 
 	fmt.Printf("\nratio while GC runs / before: p50 %.2fx, p99 %.2fx\n",
 		ratio(benchutil.Percentile(during, 0.5), benchutil.Percentile(idle, 0.5)),
 		ratio(benchutil.Percentile(during, 0.99), benchutil.Percentile(idle, 0.99)))
-	return nil
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(max(b, 1)) }
