@@ -6,7 +6,8 @@
 // read set of every transaction, and a document cache at the durable
 // watermark that spares remote stores a round trip per point read
 // (doccache.go); a process fenced out by a newer one stops serving
-// (fence.go).
+// (fence.go); retention GC trims the store's revision log to a window,
+// keeping every open transaction's snapshot (retention.go).
 //
 // Transactions are optimistic: every transaction reads one snapshot
 // without locks and records its read set (the index intervals it actually
