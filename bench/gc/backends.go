@@ -66,8 +66,9 @@ func openSQLite(ctx context.Context) (target, error) {
 
 // openPostgres creates a fresh database on the server and drops it on
 // close. Its size is pg_database_size; settle runs VACUUM, which
-// autovacuum would run on its own a little later.
-func openPostgres(ctx context.Context, dsn string) (target, error) {
+// autovacuum would run on its own a little later, and with reindex also
+// REINDEX CONCURRENTLY of hull's tables.
+func openPostgres(ctx context.Context, dsn string, reindex bool) (target, error) {
 	if dsn == "" {
 		return target{}, errors.New("postgres needs -dsn (see scripts/pg-test-server.sh)")
 	}
@@ -106,6 +107,16 @@ func openPostgres(ctx context.Context, dsn string) (target, error) {
 		settle: func(ctx context.Context) error {
 			if _, err := conn.Exec(ctx, `VACUUM`); err != nil {
 				return fmt.Errorf("vacuum: %w", err)
+			}
+			if !reindex {
+				return nil
+			}
+			// Rebuilds the indexes beside the old ones without blocking
+			// writes, then swaps them in.
+			for _, tbl := range []string{"hull_document_log", "hull_index_log", "hull_documents", "hull_index_entries"} {
+				if _, err := conn.Exec(ctx, `REINDEX TABLE CONCURRENTLY `+tbl); err != nil {
+					return fmt.Errorf("reindex %s: %w", tbl, err)
+				}
 			}
 			return nil
 		},

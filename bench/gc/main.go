@@ -51,20 +51,21 @@ func main() {
 	window := flag.Duration("retention", time.Second, "retention window (shortened)")
 	workers := flag.Int("workers", 16, "concurrent clients writing the insert/delete pairs")
 	again := flag.Bool("again", false, "run the workload and GC a second time on the same database (space reused?)")
+	reindex := flag.Bool("reindex", false, "postgres: also REINDEX CONCURRENTLY hull's tables after VACUUM")
 	flag.Parse()
-	o := options{backend: *backend, dsn: *dsn, patches: *patches, pairs: *pairs, workers: *workers, window: *window, again: *again}
+	o := options{backend: *backend, dsn: *dsn, patches: *patches, pairs: *pairs, workers: *workers, window: *window, again: *again, reindex: *reindex}
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/gc:", err)
 		os.Exit(1)
 	}
 }
 
-func open(ctx context.Context, backend, dsn string) (target, error) {
+func open(ctx context.Context, backend, dsn string, reindex bool) (target, error) {
 	switch backend {
 	case "sqlite":
 		return openSQLite(ctx)
 	case "postgres":
-		return openPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, reindex)
 	}
 	return target{}, fmt.Errorf("unknown backend %q", backend)
 }
@@ -78,7 +79,7 @@ func openDB(ctx context.Context, st persistence.Store) (*database.DB, error) {
 }
 
 func run(ctx context.Context, o options) error {
-	t, err := open(ctx, o.backend, o.dsn)
+	t, err := open(ctx, o.backend, o.dsn, o.reindex)
 	if err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	limit, err := freshSize(ctx, o.backend, o.dsn, live)
+	limit, err := freshSize(ctx, o.backend, o.dsn, o.reindex, live)
 	if err != nil {
 		return fmt.Errorf("fresh import: %w", err)
 	}
@@ -143,7 +144,7 @@ type options struct {
 	backend, dsn            string
 	patches, pairs, workers int
 	window                  time.Duration
-	again                   bool
+	again, reindex          bool
 }
 
 type sizeRow struct {
@@ -329,8 +330,8 @@ func liveValue(ctx context.Context, db *database.DB, id value.ID) (value.Object,
 
 // freshSize writes the live data (the one document, with the scratch
 // table existing but empty) into a fresh database and returns its size.
-func freshSize(ctx context.Context, backend, dsn string, live value.Object) (int64, error) {
-	t, err := open(ctx, backend, dsn)
+func freshSize(ctx context.Context, backend, dsn string, reindex bool, live value.Object) (int64, error) {
+	t, err := open(ctx, backend, dsn, reindex)
 	if err != nil {
 		return 0, err
 	}
