@@ -134,14 +134,18 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 		}
 		dest = append(dest, &gone, &seen)
 		start := time.Now()
+		// The fence is checked after the chunk's deletions, in the same
+		// implicit transaction: a fenced-out process's chunk rolls back
+		// all the same, and the shared lock on the lease row, which every
+		// commit waits for, is held only from the check to the commit.
 		b := &pgx.Batch{}
-		b.Queue(sqlCheckShared, lease.Fence)
 		b.Queue(stmt, append([]any{keepFrom, s.gcChunk}, cursor...)...).QueryRow(func(row pgx.Row) error {
 			if err := row.Scan(dest...); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
 			return nil
 		})
+		b.Queue(sqlCheckShared, lease.Fence)
 		if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 			return removed, writeError("gc", lease, err)
 		}
