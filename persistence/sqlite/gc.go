@@ -17,7 +17,7 @@ import (
 // so it never takes more than about half of the writer's time. Free
 // pages are handed back vacuumPages at a time, with the same pauses.
 const (
-	defaultGCChunk = 2000
+	defaultGCChunk = 1000
 	gcMaxPause     = 50 * time.Millisecond
 	vacuumPages    = 2048
 )
