@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"hull/auth"
+	"hull/blob"
 	"hull/database"
 	"hull/database/matcher"
 	"hull/persistence"
@@ -37,12 +38,21 @@ type Options struct {
 	HandleKey []byte
 	// Files configures file storage (see FilesOptions).
 	Files FilesOptions
+	// Snapshots keeps snapshot exports and backups; nil keeps them in the
+	// file store (Files.Store) under "snapshots/".
+	Snapshots blob.Store
+	// TempDir holds uploads of imports while they run; default
+	// os.TempDir().
+	TempDir string
 	// Node configures the Node.js processes of "use node" actions; unset
 	// limits follow Runtime's.
 	Node node.Options
 	// Auth tunes the verification of users' tokens (the providers come
 	// from the deployed auth.config.ts).
 	Auth auth.Options
+	// Observer, when set, is told of every user function run as it
+	// completes (see Observer).
+	Observer Observer
 }
 
 // App is one deployment. It is safe for concurrent use.

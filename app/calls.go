@@ -213,6 +213,10 @@ func (a *App) recordExecution(req CallRequest, res *CallResult, start time.Time)
 func (a *App) addExecution(e Execution) {
 	a.logs.Add(e)
 	a.metrics.Record(FunctionMetricKey{Identifier: e.Identifier, UDFType: e.UDFType}, e.Started, e.Duration, e.Error != "")
+	if o := a.opts.Observer; o != nil {
+		o.FunctionRun(e.UDFType, e.ComponentPath, e.Identifier, e.Error != "", e.Duration)
+	}
+	a.logFunctionLines(e)
 }
 
 func isSystemPath(p FunctionPath) bool { return strings.HasPrefix(p.Module, "_system/") }

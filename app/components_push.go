@@ -76,15 +76,11 @@ func (a *App) componentModules(ctx context.Context, def *ComponentDefinitionConf
 		if m.Environment != "isolate" {
 			return pushError("InvalidModuleEnvironment", "Module %s of component %s has environment %q; expected \"isolate\".", m.Path, def.DefinitionPath, m.Environment)
 		}
-		hash := moduleHash(m.Source, m.SourceMap)
-		pm := persistence.Module{Path: m.Path, Environment: m.Environment, SHA256: hash, Source: []byte(m.Source)}
-		if m.SourceMap != nil {
-			pm.SourceMap = []byte(*m.SourceMap)
-		}
+		pm := storedModule(m)
 		store = append(store, pm)
 		addModule(set, pm)
 		if isFunction {
-			keys = append(keys, ModuleHash{Path: m.Path, Environment: m.Environment, SHA256: hash})
+			keys = append(keys, ModuleHash{Path: m.Path, Environment: m.Environment, SHA256: pm.SHA256})
 		}
 		return nil
 	}

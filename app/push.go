@@ -77,15 +77,11 @@ func (a *App) collectModules(ctx context.Context, req *StartPushRequest) (module
 		if m.Environment != "isolate" && (m.Environment != "node" || !isFunction) {
 			return pushError("InvalidModuleEnvironment", "Module %s has environment %q; expected \"isolate\" or \"node\".", m.Path, m.Environment)
 		}
-		hash := moduleHash(m.Source, m.SourceMap)
-		pm := persistence.Module{Path: m.Path, Environment: m.Environment, SHA256: hash, Source: []byte(m.Source)}
-		if m.SourceMap != nil {
-			pm.SourceMap = []byte(*m.SourceMap)
-		}
+		pm := storedModule(m)
 		toStore = append(toStore, pm)
 		addModule(set, pm)
 		if isFunction {
-			keys = append(keys, ModuleHash{Path: m.Path, Environment: m.Environment, SHA256: hash})
+			keys = append(keys, ModuleHash{Path: m.Path, Environment: m.Environment, SHA256: pm.SHA256})
 		}
 		return nil
 	}
@@ -465,27 +461,34 @@ type SchemaCheck struct {
 // never touched.
 func (a *App) schemaCheck(ctx context.Context, v *Version) (map[string]any, error) {
 	out := map[string]any{}
-	for _, p := range v.mountedPaths() {
-		code := v.code(p)
-		if len(code.Schema) == 0 {
-			continue
-		}
-		s, err := database.ParseSchema(code.Schema)
-		if err != nil {
-			return nil, &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
-		}
-		err = a.db.CheckSchema(ctx, p, s)
+	errFailed := errors.New("schema check failed")
+	err := v.eachSchema(func(p string, s *database.Schema) error {
+		err := a.db.CheckSchema(ctx, p, s)
 		var sv *database.SchemaViolation
 		switch {
 		case errors.As(err, &sv):
 			table := sv.Table
 			out[p] = SchemaCheck{Failed: sv.Error(), TableName: &table}
-			return out, nil
+			return errFailed
 		case err != nil:
-			return nil, fmt.Errorf("check the existing documents of %s against its schema: %w", componentLabel(p), err)
+			return fmt.Errorf("check the existing documents of %s against its schema: %w", componentLabel(p), err)
 		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFailed) {
+		return nil, err
 	}
 	return out, nil
+}
+
+// storedModule is the module store's row for a pushed module, keyed by
+// the hash of its source and source map as the CLI keys it.
+func storedModule(m ModuleConfig) persistence.Module {
+	pm := persistence.Module{Path: m.Path, Environment: m.Environment, SHA256: moduleHash(m.Source, m.SourceMap), Source: []byte(m.Source)}
+	if m.SourceMap != nil {
+		pm.SourceMap = []byte(*m.SourceMap)
+	}
+	return pm
 }
 
 // isolateModules is the part of a push's module set the default runtime

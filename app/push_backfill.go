@@ -21,6 +21,21 @@ func (a *App) startBackfills(ctx context.Context, v *Version, check map[string]a
 			return nil
 		}
 	}
+	return v.eachSchema(func(p string, s *database.Schema) error {
+		names, err := a.db.AddIndexes(ctx, p, s)
+		if err != nil {
+			return fmt.Errorf("create the pushed indexes of %s: %w", componentLabel(p), err)
+		}
+		if len(names) > 0 {
+			check[p] = SchemaCheck{Indexes: names}
+		}
+		return nil
+	})
+}
+
+// eachSchema calls fn with the parsed schema of every mounted instance
+// that has one, stopping at the first error.
+func (v *Version) eachSchema(fn func(path string, s *database.Schema) error) error {
 	for _, p := range v.mountedPaths() {
 		code := v.code(p)
 		if len(code.Schema) == 0 {
@@ -30,12 +45,8 @@ func (a *App) startBackfills(ctx context.Context, v *Version, check map[string]a
 		if err != nil {
 			return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
 		}
-		names, err := a.db.AddIndexes(ctx, p, s)
-		if err != nil {
-			return fmt.Errorf("create the pushed indexes of %s: %w", componentLabel(p), err)
-		}
-		if len(names) > 0 {
-			check[p] = SchemaCheck{Indexes: names}
+		if err := fn(p, s); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -47,15 +58,7 @@ func (a *App) startBackfills(ctx context.Context, v *Version, check map[string]a
 // created are ready too.
 func (a *App) activateWhenIndexed(ctx context.Context, v *Version) error {
 	var all []string
-	for _, p := range v.mountedPaths() {
-		code := v.code(p)
-		if len(code.Schema) == 0 {
-			continue
-		}
-		s, err := database.ParseSchema(code.Schema)
-		if err != nil {
-			return &Error{Status: 400, Code: "InvalidSchema", Message: err.Error(), Err: err}
-		}
+	err := v.eachSchema(func(p string, s *database.Schema) error {
 		names, err := a.db.AddIndexes(ctx, p, s)
 		if err != nil {
 			return fmt.Errorf("create the pushed indexes of %s: %w", componentLabel(p), err)
@@ -66,6 +69,10 @@ func (a *App) activateWhenIndexed(ctx context.Context, v *Version) error {
 		for _, n := range s.IndexNames() {
 			all = append(all, qualifiedIndex(p, n))
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := a.activate(ctx, v); err != nil {
 		return err

@@ -67,7 +67,11 @@ func (a *App) systemQuery(ctx context.Context, req CallRequest) (*CallResult, bo
 	case "_system/cli/convexUrl:cloudUrl":
 		v = value.String(a.opts.CloudURL())
 	case "_system/cli/exports:getLatest":
-		v = value.Null{}
+		v, err = latestExportValue(ctx, root)
+	case "_system/cli/queryImport:default":
+		v, err = importDocs(ctx, root, stringArg(args, "importId"))
+	case "_system/cli/queryImport:list":
+		v, err = importDocs(ctx, root, "")
 	case "_system/frontend/components:list":
 		v = componentList(active)
 	case "_system/frontend/listCronJobs:default":

@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"strings"
 	"time"
@@ -175,48 +174,86 @@ func CheckKey(key string) error {
 	return nil
 }
 
-// Hasher counts and hashes the bytes read through it; stores wrap the
-// reader of a Put in one.
-type Hasher struct {
-	r    io.Reader
-	ctx  context.Context
-	h    hash.Hash
-	size int64
-}
-
-// NewHasher returns a Hasher reading r, which stops with ctx's error once
-// ctx is done.
-func NewHasher(ctx context.Context, r io.Reader) *Hasher {
-	return &Hasher{r: r, ctx: ctx, h: sha256.New()}
-}
-
-func (h *Hasher) Read(p []byte) (int, error) {
-	if err := h.ctx.Err(); err != nil {
-		return 0, err
+// CopyHashed copies src to dst until src ends, hashing the bytes on a
+// second goroutine while they are written, and returns their size and
+// SHA-256. It stops with ctx's error once ctx is done. An error from src
+// other than io.EOF is returned as is, so errors.As finds it.
+func CopyHashed(ctx context.Context, dst io.Writer, src io.Reader) (PutResult, error) {
+	sum, err := CopyHashing(ctx, dst, src)
+	if err != nil {
+		return PutResult{}, err
 	}
-	n, err := h.r.Read(p)
-	if n > 0 {
-		h.h.Write(p[:n])
-		h.size += int64(n)
+	return sum(), nil
+}
+
+// Buffers of CopyHashing: the hash may trail the writes by all but one of
+// them, so a file of up to copyBufs*copyBufSize bytes is written without
+// waiting for its hash.
+const (
+	copyBufSize = 256 << 10
+	copyBufs    = 4
+)
+
+// CopyHashing is CopyHashed returning as soon as the last byte is
+// written: the hash may still be running, and sum waits for it. The
+// caller can make the bytes durable meanwhile. After an error there is
+// no sum and nothing left running.
+func CopyHashing(ctx context.Context, dst io.Writer, src io.Reader) (sum func() PutResult, err error) {
+	free := make(chan []byte, copyBufs)
+	for range copyBufs {
+		free <- make([]byte, copyBufSize)
 	}
-	return n, err
+	h := sha256.New()
+	// The hasher hands each buffer back once hashed; the copy takes a
+	// free one only after writing the last, so a buffer is refilled only
+	// once both are done with it.
+	chunks := make(chan []byte, copyBufs)
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		for b := range chunks {
+			h.Write(b)
+			free <- b
+		}
+	}()
+	var size int64
+	err = func() error {
+		for {
+			buf := <-free
+			n, ended, err := fill(ctx, src, buf)
+			if n > 0 {
+				chunks <- buf[:n]
+				if _, err := dst.Write(buf[:n]); err != nil {
+					return err
+				}
+				size += int64(n)
+			}
+			if err != nil || ended {
+				return err
+			}
+		}
+	}()
+	close(chunks)
+	if err != nil {
+		<-hashed
+		return nil, err
+	}
+	return func() PutResult {
+		<-hashed
+		r := PutResult{Size: size}
+		h.Sum(r.SHA256[:0])
+		return r
+	}, nil
 }
 
-// Result returns the size and hash of what was read so far.
-func (h *Hasher) Result() PutResult {
-	var r PutResult
-	r.Size = h.size
-	h.h.Sum(r.SHA256[:0])
-	return r
-}
-
-// ReadFull reads into buf until it is full or the stream ends. It returns
-// the bytes read and whether the stream ended. Only io.EOF itself ends a
-// stream: any other error, io.ErrUnexpectedEOF from an HTTP body cut short
-// included, is returned.
-func ReadFull(r io.Reader, buf []byte) (n int, ended bool, err error) {
+// fill reads src into buf until buf is full or src ends (ended), checking
+// ctx before each read. Only io.EOF ends src.
+func fill(ctx context.Context, src io.Reader, buf []byte) (n int, ended bool, err error) {
 	for n < len(buf) {
-		m, err := r.Read(buf[n:])
+		if err := ctx.Err(); err != nil {
+			return n, false, err
+		}
+		m, err := src.Read(buf[n:])
 		n += m
 		if err == io.EOF {
 			return n, true, nil
@@ -226,53 +263,4 @@ func ReadFull(r io.Reader, buf []byte) (n int, ended bool, err error) {
 		}
 	}
 	return n, false, nil
-}
-
-// CopyHashed copies src to dst until src ends, hashing the bytes on a
-// second goroutine while they are written, and returns their size and
-// SHA-256. It stops with ctx's error once ctx is done. An error from src
-// other than io.EOF is returned as is, so errors.As finds it.
-func CopyHashed(ctx context.Context, dst io.Writer, src io.Reader) (PutResult, error) {
-	const bufSize = 256 << 10
-	bufs := [2][]byte{make([]byte, bufSize), make([]byte, bufSize)}
-	h := sha256.New()
-	// The hasher takes one buffer at a time; a send returns once it has
-	// finished the buffer before, so the buffer refilled next is free.
-	chunks := make(chan []byte)
-	hashed := make(chan struct{})
-	go func() {
-		defer close(hashed)
-		for b := range chunks {
-			h.Write(b)
-		}
-	}()
-	var res PutResult
-	err := func() error {
-		for i := 0; ; i ^= 1 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			n, rerr := src.Read(bufs[i])
-			if n > 0 {
-				chunks <- bufs[i][:n]
-				if _, err := dst.Write(bufs[i][:n]); err != nil {
-					return err
-				}
-				res.Size += int64(n)
-			}
-			if rerr == io.EOF {
-				return nil
-			}
-			if rerr != nil {
-				return rerr
-			}
-		}
-	}()
-	close(chunks)
-	<-hashed
-	if err != nil {
-		return PutResult{}, err
-	}
-	h.Sum(res.SHA256[:0])
-	return res, nil
 }

@@ -57,6 +57,10 @@ type Config struct {
 	// SitePort, when not 0, is a second port serving HTTP actions at its
 	// root (the classic layout's site port).
 	SitePort int
+	// MetricsPort, when not 0, is a port answering GET /metrics without
+	// an admin key, on MetricsInterface (default 127.0.0.1).
+	MetricsPort      int
+	MetricsInterface string
 	// DataDir holds the embedded database, local files and the generated
 	// instance secret.
 	DataDir string
@@ -114,6 +118,12 @@ type Config struct {
 	NodeIdleTimeout time.Duration
 	// NodeMemoryBytes is the JavaScript heap of each Node.js process.
 	NodeMemoryBytes int64
+	// BackupInterval is the time between scheduled backups (0: none);
+	// BackupKeep how many stay; BackupIncludeFiles whether they hold the
+	// bytes of stored files.
+	BackupInterval     time.Duration
+	BackupKeep         int
+	BackupIncludeFiles bool
 	// JSEngine names the JavaScript engine: "v8", "quickjs" or
 	// JSEngineAuto (V8 when the binary has it).
 	JSEngine string
@@ -142,6 +152,14 @@ func (c Config) SiteAddr() string {
 		return ""
 	}
 	return net.JoinHostPort(c.Interface, strconv.Itoa(c.SitePort))
+}
+
+// MetricsAddr is the metrics listener's address, or "" when it is off.
+func (c Config) MetricsAddr() string {
+	if c.MetricsPort == 0 {
+		return ""
+	}
+	return net.JoinHostPort(c.MetricsInterface, strconv.Itoa(c.MetricsPort))
 }
 
 // UsesPostgres reports whether storage is PostgreSQL.
@@ -261,6 +279,9 @@ func (c *Config) finish(env func(string) string) error {
 	}
 	if c.SitePort != 0 && c.SitePort == c.Port {
 		return &Error{Source: "--site-port", Value: strconv.Itoa(c.SitePort), Reason: "must differ from --port (HTTP actions are served under /http on --port already)"}
+	}
+	if c.MetricsPort != 0 && (c.MetricsPort == c.Port || c.MetricsPort == c.SitePort) {
+		return &Error{Source: "--metrics-port", Value: strconv.Itoa(c.MetricsPort), Reason: "must differ from --port and --site-port"}
 	}
 	if c.NodeDir == "" {
 		c.NodeDir = filepath.Join(c.DataDir, "node")

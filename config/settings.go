@@ -30,6 +30,21 @@ func allSettings() []setting {
 				}
 				return err
 			}},
+		{flags: []string{"metrics-port"}, envs: []string{"HULL_METRICS_PORT"},
+			usage: "TCP port answering GET /metrics (Prometheus text format) without an admin key; unset: /metrics only on --port, for admin keys",
+			apply: func(c *Config, v string) (err error) {
+				if v == "" {
+					return nil
+				}
+				c.MetricsPort, err = parsePort(v)
+				if err == nil && c.MetricsPort == 0 {
+					err = errors.New("want a port number between 1 and 65535")
+				}
+				return err
+			}},
+		{flags: []string{"metrics-interface"}, envs: []string{"HULL_METRICS_INTERFACE"}, def: "127.0.0.1",
+			usage: "address the --metrics-port listener binds to; anyone who reaches it reads the metrics",
+			apply: func(c *Config, v string) error { c.MetricsInterface = v; return nil }},
 		{flags: []string{"interface", "host"}, envs: []string{"HULL_INTERFACE"}, def: DefaultInterface,
 			usage: "address to listen on",
 			apply: func(c *Config, v string) error { c.Interface = v; return nil }},
@@ -147,6 +162,26 @@ func allSettings() []setting {
 		{flags: []string{"dashboard-link-ttl"}, envs: []string{"HULL_DASHBOARD_LINK_TTL"}, def: "5m",
 			usage: "how long a one-time login link printed by `hull dashboard` works",
 			apply: func(c *Config, v string) (err error) { c.DashboardLinkTTL, err = parseDuration(v); return err }},
+		{flags: []string{"backup-interval"}, envs: []string{"HULL_BACKUP_INTERVAL"}, def: "0",
+			usage: "write a backup (a snapshot ZIP, as `npx convex export` makes) to the blob store at this interval, such as 6h; 0 turns scheduled backups off",
+			apply: func(c *Config, v string) (err error) {
+				if v == "0" {
+					c.BackupInterval = 0
+					return nil
+				}
+				c.BackupInterval, err = parseDuration(v)
+				return err
+			}},
+		{flags: []string{"backup-keep"}, envs: []string{"HULL_BACKUP_KEEP"}, def: "7",
+			usage: "how many scheduled backups stay in the blob store; older ones are deleted",
+			apply: func(c *Config, v string) error {
+				n, err := parsePositive(v)
+				c.BackupKeep = int(n)
+				return err
+			}},
+		{flags: []string{"backup-include-files"}, envs: []string{"HULL_BACKUP_INCLUDE_FILES"}, def: "true", boolean: true,
+			usage: "put the bytes of stored files into scheduled backups",
+			apply: func(c *Config, v string) (err error) { c.BackupIncludeFiles, err = parseBool(v); return err }},
 		{flags: []string{"max-sync-sessions"}, envs: []string{"HULL_MAX_SYNC_SESSIONS"}, def: strconv.Itoa(DefaultMaxSyncSessions),
 			usage: "WebSocket sync sessions open at once; one more is closed with a TooManySessions reason",
 			apply: func(c *Config, v string) error {

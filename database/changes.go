@@ -33,7 +33,21 @@ const (
 	recentSoftCap = 4096
 	recentHardCap = 65536
 	recentMinAge  = 5 * time.Second
+	// recentMaxBytes bounds the log's keys whatever their count: a few
+	// commits of thousands of documents each (an import, a backfill, a
+	// bulk mutation) are dropped down to half of it, young or not (a
+	// transaction whose snapshot they held conflicts and retries).
+	recentMaxBytes = 32 << 20
 )
+
+// size is what a summary holds in memory, roughly.
+func (s *CommitSummary) size() int64 {
+	n := int64(48)
+	for _, k := range s.Keys {
+		n += int64(len(k.Key)) + 64
+	}
+	return n
+}
 
 // summarize lists, for every written document, its old and new keys in
 // every index of its table (unchanged keys included: the document behind
@@ -61,17 +75,35 @@ func (tx *Tx) summarize(ts int64) CommitSummary {
 // held; the caller wakes waiters once (broadcast).
 func (db *DB) record(s CommitSummary) {
 	db.recent = append(db.recent, s)
+	db.recentBytes += s.size()
 	n := len(db.recent)
-	if n <= recentSoftCap {
+	drop := 0
+	if n > recentSoftCap {
+		// Drop what is older than recentMinAge, down to half the soft
+		// cap, in chunks of at least a quarter so the copy is amortized.
+		cutoff := s.TS - recentMinAge.Nanoseconds()
+		drop = sort.Search(n-recentSoftCap/2, func(i int) bool { return db.recent[i].TS >= cutoff })
+		drop = max(drop, n-recentHardCap)
+		if drop < n/4 && n <= recentHardCap {
+			drop = 0
+		}
+	}
+	if db.recentBytes > recentMaxBytes {
+		left := db.recentBytes
+		for i := range db.recent[:drop] {
+			left -= db.recent[i].size()
+		}
+		// Keep the newest summary: a read set is checked against it.
+		for drop < n-1 && left > recentMaxBytes/2 {
+			left -= db.recent[drop].size()
+			drop++
+		}
+	}
+	if drop == 0 {
 		return
 	}
-	// Drop what is older than recentMinAge, down to half the soft cap, in
-	// chunks of at least a quarter so the copy is amortized.
-	cutoff := s.TS - recentMinAge.Nanoseconds()
-	drop := sort.Search(n-recentSoftCap/2, func(i int) bool { return db.recent[i].TS >= cutoff })
-	drop = max(drop, n-recentHardCap)
-	if drop < n/4 && n <= recentHardCap {
-		return
+	for i := range db.recent[:drop] {
+		db.recentBytes -= db.recent[i].size()
 	}
 	db.recentFrom = db.recent[drop-1].TS
 	db.recent = append([]CommitSummary(nil), db.recent[drop:]...)

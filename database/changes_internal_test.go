@@ -39,3 +39,35 @@ func TestRecentCommitLogKeepsAMinimumAge(t *testing.T) {
 		})
 	}
 }
+
+// Big commits (an import's chunks) are dropped by size, young or not, so
+// the log's memory stays bounded; the newest summary always stays.
+func TestRecentCommitLogIsBoundedBySize(t *testing.T) {
+	db := &DB{}
+	key := make([]byte, 100)
+	keys := make([]WrittenKey, 20_000) // ~3.3 MiB per summary
+	for i := range keys {
+		keys[i] = WrittenKey{Key: key}
+	}
+	for i := 1; i <= 100; i++ {
+		db.record(CommitSummary{TS: int64(i), Keys: keys})
+		if db.recentBytes > recentMaxBytes+db.recent[len(db.recent)-1].size() {
+			t.Fatalf("after %d commits the log holds %d bytes", i, db.recentBytes)
+		}
+	}
+	var sum int64
+	for i := range db.recent {
+		sum += db.recent[i].size()
+	}
+	if sum != db.recentBytes {
+		t.Fatalf("recentBytes %d, summaries hold %d", db.recentBytes, sum)
+	}
+	if last := db.recent[len(db.recent)-1].TS; last != 100 || db.recentFrom >= db.recent[0].TS {
+		t.Fatalf("log %d..%d after recentFrom %d", db.recent[0].TS, last, db.recentFrom)
+	}
+	// One summary bigger than the whole cap stays, alone.
+	db.record(CommitSummary{TS: 101, Keys: make([]WrittenKey, recentMaxBytes/64+1)})
+	if len(db.recent) != 1 || db.recent[0].TS != 101 {
+		t.Fatalf("kept %d summaries after a huge one", len(db.recent))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"hull/persistence"
 	"hull/value"
@@ -174,7 +175,9 @@ func (db *DB) commitGroup(ctx context.Context, group []*pending) {
 	}
 	db.setWriting(accepted)
 	defer db.setWriting(nil)
+	start := time.Now()
 	if err := db.store.Write(ctx, db.lease, commits); err != nil {
+		db.stats.writeErrors.Add(1)
 		db.fenceOn(err)
 		// The outcome may be unknown (a lost connection after the group
 		// became durable): reload what is durable so later commits stay
@@ -192,6 +195,9 @@ func (db *DB) commitGroup(ctx context.Context, group []*pending) {
 	db.stats.commits.Add(int64(len(accepted)))
 	if n := int64(len(accepted)); n > db.stats.maxGroup.Load() {
 		db.stats.maxGroup.Store(n) // only the committer stores it
+	}
+	if o := db.opts.Observer; o != nil {
+		o.CommitGroup(len(accepted), time.Since(start))
 	}
 	db.install(accepted)
 	for _, p := range accepted {

@@ -55,6 +55,9 @@ type Options struct {
 	// read and written documents, which spares a store round trip per
 	// point read); default 64 MiB, negative disables it.
 	DocCacheBytes int64
+	// Observer, when set, is told of each commit group as it is written
+	// (see Observer); counts are also in Stats.
+	Observer Observer
 }
 
 // Limits bounds what one transaction may read from and write to user
@@ -148,13 +151,19 @@ type DB struct {
 	// committed is closed (and replaced) at every commit group.
 	recent     []CommitSummary
 	recentFrom int64
-	committed  chan struct{}
+	// recentBytes is the size of recent (CommitSummary.size).
+	recentBytes int64
+	committed   chan struct{}
 }
 
 // counters are the committer's statistics.
 type counters struct {
 	commits, groups, conflicts, retries, maxGroup atomic.Int64
 	serialized, serialConflicts, holdsExpired     atomic.Int64
+	writeErrors                                   atomic.Int64
+	// gcRemoved and gcHorizon are what retention passes reported (see
+	// ReportGC).
+	gcRemoved, gcHorizon atomic.Int64
 }
 
 // Stats are counts since Open.
@@ -168,6 +177,16 @@ type Stats struct {
 	// Serialized); SerialConflicts those refused all the same, which
 	// only happens after their hold expired (HoldsExpired counts those).
 	Serialized, SerialConflicts, HoldsExpired int64
+	// WriteErrors counts store writes of a commit group that failed.
+	WriteErrors int64
+	// GCRevisionsRemoved is the document revisions retention passes
+	// removed from the log; GCHorizonTS the oldest ts still readable
+	// after the latest pass (0: none reported). See ReportGC.
+	GCRevisionsRemoved, GCHorizonTS int64
+	// StorageFailures counts the store's round trips that failed because
+	// storage did not answer (persistence.ErrUnavailable), since the
+	// store was opened.
+	StorageFailures int64
 }
 
 // Stats returns the committer's counts since Open.
@@ -177,7 +196,9 @@ func (db *DB) Stats() Stats {
 		Conflicts: db.stats.conflicts.Load(), Retries: db.stats.retries.Load(),
 		MaxGroup:   db.stats.maxGroup.Load(),
 		Serialized: db.stats.serialized.Load(), SerialConflicts: db.stats.serialConflicts.Load(),
-		HoldsExpired: db.stats.holdsExpired.Load(),
+		HoldsExpired: db.stats.holdsExpired.Load(), WriteErrors: db.stats.writeErrors.Load(),
+		GCRevisionsRemoved: db.stats.gcRemoved.Load(), GCHorizonTS: db.stats.gcHorizon.Load(),
+		StorageFailures: db.store.Health().Status().Failures,
 	}
 }
 
@@ -336,7 +357,7 @@ func (db *DB) refresh(ctx context.Context) error {
 	if ts != db.durable {
 		// Commits of unknown content: read sets cannot be checked across
 		// them, and they may have changed the catalog.
-		db.recent, db.recentFrom, db.metaTS = nil, ts, ts
+		db.recent, db.recentFrom, db.recentBytes, db.metaTS = nil, ts, 0, ts
 		db.broadcast()
 	}
 	db.durable, db.cat, db.schemas = ts, cat, schemas

@@ -31,10 +31,11 @@ import (
 const DefaultRetention = 24 * time.Hour
 
 // maxPinAge bounds how long an open transaction holds the horizon back:
-// far longer than any query or mutation runs (their CPU limit is about a
-// second), so only a transaction its caller forgot to end is ever
-// dropped, and it cannot hold GC back forever.
-const maxPinAge = 10 * time.Minute
+// far longer than a query or mutation runs (their CPU limit is about a
+// second) and than a snapshot export of a large deployment takes, so only
+// a transaction its caller forgot to end is ever dropped, and it cannot
+// hold GC back forever.
+const maxPinAge = time.Hour
 
 // pinSet records the snapshots of open transactions.
 type pinSet struct {
@@ -126,6 +127,7 @@ func (db *DB) GC(ctx context.Context, window time.Duration) (persistence.GCStats
 	if err != nil {
 		return stats, fmt.Errorf("database: gc below %d: %w", keep, err)
 	}
+	db.ReportGC(stats, keep)
 	return stats, nil
 }
 

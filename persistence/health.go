@@ -41,8 +41,9 @@ func IsUnavailable(err error) bool { return errors.Is(err, ErrUnavailable) }
 // concurrent use, and an answer while up costs two atomic stores, cheap
 // enough for every round trip.
 type Health struct {
-	down atomic.Bool
-	last atomic.Int64 // unix nanoseconds of the last observed outcome
+	down     atomic.Bool
+	last     atomic.Int64 // unix nanoseconds of the last observed outcome
+	failures atomic.Int64 // ErrUnavailable outcomes observed
 
 	mu    sync.Mutex // serializes changes of down, and guards:
 	err   error      // the failure that took it down
@@ -60,6 +61,9 @@ type HealthStatus struct {
 	Last time.Time
 	// Err is the failure that took storage down, while it is down.
 	Err error
+	// Failures counts the round trips that failed with ErrUnavailable
+	// since the Health was made.
+	Failures int64
 }
 
 // Observe records the outcome of one round trip: nil, or any error other
@@ -73,6 +77,9 @@ func (h *Health) Observe(err error) (changed bool) {
 	}
 	now := time.Now()
 	h.last.Store(now.UnixNano())
+	if down {
+		h.failures.Add(1)
+	}
 	if !down && !h.down.Load() {
 		return false // the common case: up, and still up
 	}
@@ -96,7 +103,7 @@ func (h *Health) Observe(err error) (changed bool) {
 func (h *Health) Status() HealthStatus {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	st := HealthStatus{Up: !h.down.Load(), Since: h.since, Err: h.err}
+	st := HealthStatus{Up: !h.down.Load(), Since: h.since, Err: h.err, Failures: h.failures.Load()}
 	if n := h.last.Load(); n != 0 {
 		st.Last = time.Unix(0, n)
 	}

@@ -155,3 +155,14 @@ func (s *engineSet) evictOldest() *vmRun {
 	s.signal(k)
 	return r
 }
+
+// counts returns the engines alive (idle, running or being restored,
+// reservations included) and those idle.
+func (s *engineSet) counts() (live, idle int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.keys {
+		live += k.live
+	}
+	return live, s.idle
+}

@@ -304,10 +304,13 @@ func (r *vmRun) outcome() (outcome, error) {
 // that call.
 func (r *vmRun) engineError(err error, kind Kind, timeout time.Duration) *UserError {
 	msg := err.Error()
+	// The event loop also stops with errInterrupted when the call's context
+	// ends or its time runs out while it waits for a syscall.
+	stopped := r.interrupted.Load() || errors.Is(err, errInterrupted)
 	switch {
-	case r.interrupted.Load() && r.ctx.Err() != nil:
+	case stopped && r.ctx.Err() != nil:
 		return &UserError{Message: "Function execution was cancelled: " + r.ctx.Err().Error()}
-	case r.interrupted.Load():
+	case stopped:
 		return &UserError{Message: fmt.Sprintf("Function execution timed out (maximum duration: %s)", timeout)}
 	case strings.Contains(msg, "out of memory") || r.memoryExhausted():
 		return &UserError{Message: fmt.Sprintf("JavaScript execution ran out of memory (maximum memory usage: %d MB)", r.memLimit>>20)}

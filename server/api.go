@@ -34,6 +34,7 @@ func MountApp(r *Routes, a *app.App) {
 	r.HandleFunc("POST /api/query_at_ts", s.handleCall(callOptions{kind: "query", defaultFormat: "json", atTS: true}, nil))
 
 	s.pushRoutes(r)
+	s.snapshotRoutes(r)
 
 	r.HandleFunc("POST /api/update_environment_variables", s.handleUpdateEnv)
 	r.HandleFunc("GET /api/v1/list_environment_variables", s.handleListEnv)
@@ -44,6 +45,9 @@ func MountApp(r *Routes, a *app.App) {
 	r.HandleFunc("GET /api/hull/next_due", s.handleNextDue)
 	mountSync(r, a)
 	mountStorage(r, a)
+	if r.metrics != nil {
+		r.metrics.mountApp(a)
+	}
 }
 
 // Caller is who a function-call request comes from.

@@ -16,6 +16,7 @@ func (s *Server) buildHandler() http.Handler {
 	base.HandleFunc("GET /instance_version", s.serveText(s.cfg.Version))
 	base.HandleFunc("GET /instance_name", s.serveText(s.cfg.InstanceName))
 	base.HandleFunc("POST /echo", serveEcho)
+	base.Handle("GET /metrics", s.adminMetrics())
 	s.mountDashboard(base)
 	base.HandleFunc("/", s.gate)
 
@@ -26,7 +27,7 @@ func (s *Server) buildHandler() http.Handler {
 	h = withSiteHost(s.origins, h)
 	h = withCleanPath(h)
 	h = withRecover(s.log, h)
-	h = withAccessLog(s.log, h)
+	h = withAccessLog(s.log, s.metrics, h)
 	h = withRequestID(h)
 	h = withVersion(s.cfg.Version, s.log, h)
 	return h

@@ -103,6 +103,7 @@ func (s *Server) buildApp(backend Backend) (h http.Handler, err error) {
 	r := newRoutes(s.auth, s.log, s.cfg.RedactErrors)
 	r.onDrain = s.OnDrain
 	r.maxSyncSessions = s.cfg.MaxSyncSessions
+	r.metrics = s.metrics
 	r.info = DeploymentInfo{InstanceName: s.cfg.InstanceName, Version: s.cfg.Version, Backends: s.cfg.Backends, Started: s.started, Status: s.Status}
 	backend.Routes(r)
 	return r.finish(http.HandlerFunc(s.serveCanonicalURLs)), nil

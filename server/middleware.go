@@ -128,15 +128,17 @@ func saneRequestID(id string) bool {
 	return true
 }
 
-// withAccessLog logs one line per request after it completes.
-func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
+// withAccessLog logs one line per request after it completes, and counts
+// it in m.
+func withAccessLog(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		m.request(r.Method, sw.status)
 		level := slog.LevelInfo
 		switch {
-		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz":
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
 			level = slog.LevelDebug // probes would drown the log
 		case sw.status >= 500 && sw.status != http.StatusNotImplemented:
 			level = slog.LevelWarn

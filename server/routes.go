@@ -28,6 +28,9 @@ type Routes struct {
 	// maxSyncSessions is Config.MaxSyncSessions, for the sync hub.
 	maxSyncSessions int
 	info            DeploymentInfo
+	// metrics is the server's registry (nil in tests that build Routes
+	// by hand).
+	metrics *Metrics
 }
 
 // DeploymentInfo is what dashboards show of the running server.

@@ -121,6 +121,7 @@ type Server struct {
 	started time.Time
 	// dashboardLinks remembers the one-time login codes already used.
 	dashboardLinks *usedCodes
+	metrics        *Metrics
 
 	app      atomic.Pointer[http.Handler]
 	ready    chan struct{} // closed once app is set
@@ -131,6 +132,7 @@ type Server struct {
 	mu            sync.Mutex
 	listenAddr    net.Addr
 	siteLn        net.Listener // the site listener, or nil
+	metricsLn     net.Listener // the metrics listener, or nil
 	status        Status
 	backend       Backend
 	drainHooks    []hook
@@ -156,6 +158,7 @@ func New(cfg Config) (*Server, error) {
 		started:        time.Now(),
 		dashboardLinks: newUsedCodes(),
 	}
+	s.metrics = newMetrics(cfg.Version, func() bool { return s.readiness().State == StateReady })
 	s.handler = s.buildHandler()
 	return s, nil
 }
@@ -195,6 +198,16 @@ func (s *Server) ServeSite(ln net.Listener) {
 	}
 }
 
+// ServeMetrics makes Serve also answer GET /metrics on ln without an
+// admin key: a listener for a scraper on a private address (the command
+// binds it to 127.0.0.1 unless told otherwise). Call it before Serve;
+// Serve closes ln.
+func (s *Server) ServeMetrics(ln net.Listener) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.metricsLn = ln
+}
+
 // newHTTPServer returns the http.Server of one listener.
 func (s *Server) newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
@@ -217,6 +230,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, open Opener) error 
 		servers = append(servers, s.newHTTPServer(withSiteRoot(s.handler)))
 		listeners = append(listeners, s.siteLn)
 	}
+	metricsLn := s.metricsLn
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metrics.Handler())
+		servers = append(servers, s.newHTTPServer(mux))
+		listeners = append(listeners, metricsLn)
+	}
 	s.mu.Unlock()
 	openCtx, cancelOpen := context.WithCancel(ctx)
 	defer cancelOpen()
@@ -231,8 +251,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, open Opener) error 
 		go func() { served <- hs.Serve(listeners[i]) }()
 	}
 	s.log.Info("listening", "addr", ln.Addr().String(), "instance", s.cfg.InstanceName, "version", s.cfg.Version)
-	if len(listeners) > 1 {
-		s.log.Info("serving HTTP actions at the site port", "addr", listeners[1].Addr().String())
+	for _, l := range listeners[1:] {
+		if l == metricsLn {
+			s.log.Info("serving /metrics without an admin key", "addr", l.Addr().String())
+		} else {
+			s.log.Info("serving HTTP actions at the site port", "addr", l.Addr().String())
+		}
 	}
 
 	select {

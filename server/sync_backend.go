@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"hull/app"
 	"hull/auth"
@@ -18,14 +20,18 @@ import (
 type syncBackend struct {
 	app    *app.App
 	auth   *Auth
+	log    *slog.Logger
 	redact bool // see Config.RedactErrors
 }
 
 // mountSync serves the WebSocket sync endpoint and closes its sessions
 // when shutdown begins.
 func mountSync(r *Routes, a *app.App) {
-	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth(), redact: r.RedactErrors()}, sync.Options{Logger: r.Logger(), MaxSessions: r.maxSyncSessions})
+	hub := sync.NewHub(&syncBackend{app: a, auth: r.Auth(), log: r.Logger(), redact: r.RedactErrors()}, sync.Options{Logger: r.Logger(), MaxSessions: r.maxSyncSessions})
 	r.Sync(hub)
+	if r.metrics != nil {
+		r.metrics.mountHub(hub)
+	}
 	r.OnDrain("close sync sessions", func(context.Context) error {
 		hub.Close()
 		return nil
@@ -50,12 +56,46 @@ func (b *syncBackend) call(ctx context.Context, kind runtime.Kind, component, pa
 	if prep != nil {
 		prep(&req)
 	}
+	start := time.Now()
 	res, err := b.app.Call(ctx, req)
+	b.logCall(ctx, kind, component, path, requestID, start, res, err)
 	if database.IsUnavailable(err) {
 		// The session closes so the client reconnects and tries again.
 		return nil, fmt.Errorf("%w: %w", sync.ErrUnavailable, err)
 	}
 	return res, err
+}
+
+// logCall writes the request line of one function run a sync session
+// asked for, under the request id the run's own log lines carry:
+// mutations and actions at info level, query runs (which subscriptions
+// repeat at every relevant commit) at debug level.
+func (b *syncBackend) logCall(ctx context.Context, kind runtime.Kind, component, path, requestID string, start time.Time, res *app.CallResult, err error) {
+	level := slog.LevelInfo
+	if kind == runtime.KindQuery {
+		level = slog.LevelDebug
+	}
+	if !b.log.Enabled(ctx, level) {
+		return
+	}
+	outcome := "success"
+	switch {
+	case err != nil:
+		outcome = "system_error"
+	case res.Err != nil:
+		outcome = "error"
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestID),
+		slog.String("kind", string(kind)),
+		slog.String("function", path),
+		slog.String("outcome", outcome),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if component != "" {
+		attrs = append(attrs, slog.String("component_path", component))
+	}
+	b.log.LogAttrs(ctx, level, "sync request", attrs...)
 }
 
 // result renders a call's outcome for a session of identity id.

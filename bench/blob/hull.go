@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -77,17 +78,22 @@ func startHull(ctx context.Context, dir string, store blob.Store) (*hullServer, 
 		db.Close()
 		st.Close()
 	}
+	last := "no answer"
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		r, err := http.Get(h.url + "/readyz")
 		if err == nil {
+			body, _ := io.ReadAll(r.Body)
 			r.Body.Close()
 			if r.StatusCode == 200 {
 				return h, nil
 			}
+			last = fmt.Sprintf("%d %s", r.StatusCode, body)
+		} else {
+			last = err.Error()
 		}
 		if time.Now().After(deadline) {
 			h.stop()
-			return nil, fmt.Errorf("hull did not become ready")
+			return nil, fmt.Errorf("hull did not become ready: /readyz: %s", last)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -100,15 +106,43 @@ func (h *hullServer) upload(ctx context.Context, body io.Reader, size int64) (st
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body)
+	id, err := h.post(ctx, u, body, size)
 	if err != nil {
 		return "", err
+	}
+	return h.fileURL(ctx, id)
+}
+
+// timedUpload is upload of data timing only the POST: what a client of
+// storage.generateUploadUrl() waits for. The URL is minted before and
+// the download URL looked up after (storage.getUrl(), another call).
+func (h *hullServer) timedUpload(ctx context.Context, data []byte) (time.Duration, string, error) {
+	u, err := h.app.Files().UploadURL(h.url)
+	if err != nil {
+		return 0, "", err
+	}
+	start := time.Now()
+	id, err := h.post(ctx, u, bytes.NewReader(data), int64(len(data)))
+	d := time.Since(start)
+	if err != nil {
+		return 0, "", err
+	}
+	url, err := h.fileURL(ctx, id)
+	return d, url, err
+}
+
+// post sends body to the upload URL u and returns the storage id of the
+// answer.
+func (h *hullServer) post(ctx context.Context, u string, body io.Reader, size int64) (value.ID, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body)
+	if err != nil {
+		return value.ID{}, err
 	}
 	req.ContentLength = size
 	req.Header.Set("Content-Type", "application/octet-stream")
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return "", err
+		return value.ID{}, err
 	}
 	defer resp.Body.Close()
 	var out struct {
@@ -116,15 +150,16 @@ func (h *hullServer) upload(ctx context.Context, body io.Reader, size int64) (st
 		Message   string `json:"message"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return "", err
+		return value.ID{}, err
 	}
 	if resp.StatusCode != 200 {
-		return "", fmt.Errorf("upload: %d %s", resp.StatusCode, out.Message)
+		return value.ID{}, fmt.Errorf("upload: %d %s", resp.StatusCode, out.Message)
 	}
-	id, err := value.ParseID(out.StorageID)
-	if err != nil {
-		return "", err
-	}
+	return value.ParseID(out.StorageID)
+}
+
+// fileURL is the download URL of the file with _storage id id.
+func (h *hullServer) fileURL(ctx context.Context, id value.ID) (string, error) {
 	file, ok, err := h.app.Files().ByID(ctx, id)
 	if err != nil || !ok {
 		return "", fmt.Errorf("the uploaded file is not found: %v", err)

@@ -73,7 +73,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 	}
 	dst := s.path(key)
 	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := s.ensureDir(dir); err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	// The temporary file sits beside its object, so the rename and the
@@ -90,11 +90,14 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 			os.Remove(tmp)
 		}
 	}()
-	res, err := blob.CopyHashed(ctx, f, r)
+	sum, err := blob.CopyHashing(ctx, f, r)
 	if err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
-	if err := f.Sync(); err != nil {
+	// The hash of the last bytes is finished while they go to disk.
+	err = f.Sync()
+	res := sum()
+	if err != nil {
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	if err := f.Close(); err != nil {
@@ -111,6 +114,29 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResul
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	return res, nil
+}
+
+// ensureDir creates dir, a folder under the root, with any missing folder
+// above it, and syncs the folder holding each one it creates: the sync of
+// dir after a rename makes the new entry in dir durable, not dir's own
+// entry in its parent.
+func (s *Store) ensureDir(dir string) error {
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return nil
+	}
+	if dir == s.root || !strings.HasPrefix(dir, s.root+string(filepath.Separator)) {
+		return os.MkdirAll(dir, 0o700)
+	}
+	parent := filepath.Dir(dir)
+	if err := s.ensureDir(parent); err != nil {
+		return err
+	}
+	// Another Put may have just made dir (ErrExist) and not synced
+	// parent yet: sync it either way.
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return syncDir(parent)
 }
 
 // syncDir makes a rename in dir durable.

@@ -11,6 +11,8 @@ package s3
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -24,10 +26,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"hull/blob"
 )
@@ -170,47 +174,69 @@ func (s *Store) Check(ctx context.Context) error {
 func (s *Store) key(k string) *string { return aws.String(s.opts.Prefix + k) }
 
 // Put sends r in one PutObject when it fits in a part, else as a
-// multipart upload of equal parts, aborted if anything fails.
+// multipart upload of equal parts, aborted if anything fails. The bytes
+// are hashed on a second goroutine while they are read; an object sent
+// in one PutObject is signed with that hash (the SDK would otherwise hash
+// the same bytes again).
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (blob.PutResult, error) {
 	if err := blob.CheckKey(key); err != nil {
 		return blob.PutResult{}, err
 	}
-	h := blob.NewHasher(ctx, r)
+	hp := blob.NewHashPipe()
+	defer hp.Close()
 	buf := s.getBuf()
-	n, ended, err := blob.ReadFull(h, *buf)
+	n, ended, err := blob.ReadFullHashed(ctx, r, *buf, hp)
 	if err != nil {
+		hp.Close() // done with buf
 		s.bufs.Put(buf)
 		return blob.PutResult{}, s.fail("put", key, err)
 	}
 	if ended {
 		defer s.bufs.Put(buf)
+		res := hp.Result()
 		_, err := s.client.PutObject(ctx, &awss3.PutObjectInput{
 			Bucket: aws.String(s.opts.Bucket), Key: s.key(key),
 			Body: bytes.NewReader((*buf)[:n]), ContentLength: aws.Int64(int64(n)),
-		})
+		}, withPayloadHash(res.SHA256))
 		if err != nil {
 			return blob.PutResult{}, s.fail("put", key, err)
 		}
-		return h.Result(), nil
+		return res, nil
 	}
-	if err := s.multipart(ctx, key, h, buf, n); err != nil {
+	if err := s.multipart(ctx, key, r, hp, buf, n); err != nil {
 		return blob.PutResult{}, err
 	}
-	return h.Result(), nil
+	return hp.Result(), nil
+}
+
+// withPayloadHash signs a request with sum as the SHA-256 of its body,
+// which the SDK then does not compute.
+func withPayloadHash(sum [sha256.Size]byte) func(*awss3.Options) {
+	h := hex.EncodeToString(sum[:])
+	set := middleware.FinalizeMiddlewareFunc("HullPayloadHash", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		return next.HandleFinalize(v4.SetPayloadHash(ctx, h), in)
+	})
+	return func(o *awss3.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Finalize.Insert(set, (&v4.ComputePayloadSHA256{}).ID(), middleware.Before)
+		})
+	}
 }
 
 func (s *Store) getBuf() *[]byte { return s.bufs.Get().(*[]byte) }
 
-// multipart uploads first (n bytes, already read) and the rest of h.
-func (s *Store) multipart(ctx context.Context, key string, h *blob.Hasher, first *[]byte, n int) error {
+// multipart uploads first (n bytes, already read) and the rest of r,
+// hashing it all into hp.
+func (s *Store) multipart(ctx context.Context, key string, r io.Reader, hp *blob.HashPipe, first *[]byte, n int) error {
 	created, err := s.client.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{
 		Bucket: aws.String(s.opts.Bucket), Key: s.key(key),
 	})
 	if err != nil {
+		hp.Wait() // done with first
 		s.bufs.Put(first)
 		return s.fail("put", key, err)
 	}
-	up := &upload{s: s, key: key, id: created.UploadId}
+	up := &upload{s: s, key: key, id: created.UploadId, hp: hp}
 	up.ctx, up.cancel = context.WithCancel(ctx)
 	defer up.cancel()
 	slots := make(chan struct{}, s.opts.Concurrency)
@@ -228,8 +254,9 @@ func (s *Store) multipart(ctx context.Context, key string, h *blob.Hasher, first
 			break
 		}
 		buf = s.getBuf()
-		n, ended, err = blob.ReadFull(h, *buf)
+		n, ended, err = blob.ReadFullHashed(ctx, r, *buf, hp)
 		if err != nil || n == 0 || num == MaxParts {
+			hp.Wait() // done with buf
 			s.bufs.Put(buf)
 			if err == nil && n > 0 {
 				err = fmt.Errorf("the object is larger than %d parts of %d bytes", MaxParts, s.opts.PartSize)
@@ -263,6 +290,7 @@ type upload struct {
 	s      *Store
 	key    string
 	id     *string
+	hp     *blob.HashPipe // hashing the parts' bytes
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -272,7 +300,10 @@ type upload struct {
 }
 
 func (u *upload) send(num int32, buf *[]byte, n int) {
-	defer u.s.bufs.Put(buf)
+	defer func() {
+		u.hp.Wait() // the part may still be being hashed
+		u.s.bufs.Put(buf)
+	}()
 	out, err := u.s.client.UploadPart(u.ctx, &awss3.UploadPartInput{
 		Bucket: aws.String(u.s.opts.Bucket), Key: u.s.key(u.key), UploadId: u.id,
 		PartNumber: aws.Int32(num), Body: bytes.NewReader((*buf)[:n]), ContentLength: aws.Int64(int64(n)),

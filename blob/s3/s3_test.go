@@ -3,8 +3,13 @@ package s3_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,5 +150,83 @@ func TestLargeUploadsUseEqualPartsAndCleanPartialAbortsLeftovers(t *testing.T) {
 	}
 	if _, err := s.Head(context.Background(), "left"); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("head of the aborted upload: %v", err)
+	}
+}
+
+// recorder keeps the X-Amz-Content-Sha256 header and the SHA-256 of the
+// body of every PUT it sends.
+type recorder struct {
+	mu   sync.Mutex
+	puts [][2]string // header, hex SHA-256 of the body
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPut {
+		var body []byte
+		if req.Body != nil {
+			b, err := io.ReadAll(req.Body)
+			if err != nil {
+				return nil, err
+			}
+			req.Body.Close()
+			req.Body, body = io.NopCloser(bytes.NewReader(b)), b
+		}
+		sum := sha256.Sum256(body)
+		r.mu.Lock()
+		r.puts = append(r.puts, [2]string{req.Header.Get("X-Amz-Content-Sha256"), hex.EncodeToString(sum[:])})
+		r.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func TestEveryPutIsSignedWithTheSHA256OfItsBody(t *testing.T) {
+	tests := []struct {
+		name      string
+		size      int
+		wantPuts  int
+		wantParts bool
+	}{
+		{"an object in one PutObject is signed with the hash the store computed", 1 << 20, 1, false},
+		{"an empty object is signed with the hash of nothing", 0, 1, false},
+		{"every part of a multipart upload is signed with its own hash", 2*hulls3.MinPartSize + 3, 3, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			o := s3test.NewBucket(t)
+			o.PartSize = hulls3.MinPartSize
+			o.HTTPClient = &http.Client{Transport: rec}
+			s, err := hulls3.Open(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := blobtest.Data(2, int64(tc.size))
+			res, err := s.Put(context.Background(), "k", bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.SHA256 != sha256.Sum256(data) || res.Size != int64(len(data)) {
+				t.Fatalf("Put = %+v, want the size and hash of the data", res)
+			}
+			if len(rec.puts) != tc.wantPuts {
+				t.Fatalf("%d PUT requests, want %d", len(rec.puts), tc.wantPuts)
+			}
+			for i, p := range rec.puts {
+				if p[0] != p[1] {
+					t.Errorf("PUT %d: X-Amz-Content-Sha256 %q, body hash %q", i, p[0], p[1])
+				}
+			}
+			if !tc.wantParts && rec.puts[0][1] != hex.EncodeToString(res.SHA256[:]) {
+				t.Errorf("the PutObject body is not the object")
+			}
+			rc, err := s.Get(context.Background(), "k", blob.Range{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			if got, err := io.ReadAll(rc); err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("read back %d bytes, %v; want the %d stored", len(got), err, len(data))
+			}
+		})
 	}
 }

@@ -38,6 +38,15 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	if err != nil {
 		return nil, err
 	}
+	snaps, err := openSnapshots(ctx, cfg, log)
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
+	if snaps != nil {
+		// Closed with the file store (see backend.close).
+		files = withSnapshots{Store: files, snaps: snaps}
+	}
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		files.Close()
@@ -55,6 +64,7 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	db, err := database.Open(ctx, store, lease, database.Options{
 		CursorKey: deriveKey(cfg.InstanceSecret, "hull pagination cursors"),
 		Logger:    log,
+		Observer:  srv.Metrics(),
 	})
 	if err != nil {
 		files.Close()
@@ -62,7 +72,8 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	a, err := app.New(ctx, store, db, app.Options{
-		Logger: log,
+		Logger:   log,
+		Observer: srv.Metrics(),
 		// Components keep function handles in their tables (a workpool's
 		// onComplete): they must verify across restarts.
 		HandleKey: deriveKey(cfg.InstanceSecret, "hull function handles"),
@@ -79,8 +90,9 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
 			Engine:               engine,
 		},
+		Snapshots: snaps,
 		Files: app.FilesOptions{
-			Store:          files,
+			Store:          unwrapFiles(files),
 			TokenKey:       deriveKey(cfg.InstanceSecret, "hull storage upload urls"),
 			UploadURLTTL:   cfg.Storage.UploadURLTTL,
 			MaxUploadBytes: cfg.Storage.MaxUploadBytes,
@@ -102,13 +114,14 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	// Scheduled functions and crons: what became due while no process ran
 	// starts now. On SIGTERM the drain lets running ones finish until the
 	// deadline; losing the lease abandons them at once.
-	b.sched = a.StartScheduler(app.SchedulerOptions{})
+	b.sched = a.StartScheduler(app.SchedulerOptions{Started: srv.Metrics().SchedulerStarted})
 	srv.OnDrain("scheduler", b.sched.Stop)
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	b.stopWatch = stopWatch
 	go b.watchLease(watchCtx, lease, handOver)
 	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
 	go a.KeepFilesSwept(watchCtx, fileSweepFirst, fileSweepInterval)
+	go a.KeepBackedUp(watchCtx, app.BackupOptions{Every: cfg.BackupInterval, Keep: cfg.BackupKeep, IncludeStorage: cfg.BackupIncludeFiles})
 	// Retention: the revision log is trimmed to the window continuously,
 	// in small steps; a pass in progress stops at shutdown.
 	go db.KeepLogTrimmed(watchCtx, database.RetentionOptions{Window: cfg.Retention})

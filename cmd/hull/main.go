@@ -4,6 +4,9 @@
 //	hull keys admin   print an admin key for the configured instance
 //	hull cloudflare init  write the Cloudflare Containers kit into a project
 //	hull dashboard    print a one-time login link for the built-in dashboard
+//	hull backup       write a snapshot ZIP of a running hull (now or at a past ts)
+//	hull restore      import a snapshot ZIP into a running hull
+//	hull doctor       check a deployment's configuration, naming the fix of each problem
 //	hull version      print the version
 //
 // Configuration comes from flags and the environment; see `hull serve -h`.
@@ -56,8 +59,19 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return exitCode(keysAdmin(args[2:], env, stdout), "keys admin", stderr)
 	case "cloudflare":
 		return exitCode(cloudflareCmd(args[1:], stdout, stderr), "cloudflare", stderr)
+	case "doctor":
+		err := doctor(ctx, args[1:], env, stdout)
+		if errors.Is(err, errDoctorFailed) {
+			fmt.Fprintln(stderr, "hull doctor: some checks failed; each names its fix")
+			return exitError
+		}
+		return exitCode(err, "doctor", stderr)
 	case "dashboard":
 		return exitCode(dashboardLink(args[1:], env, stdout, time.Now()), "dashboard", stderr)
+	case "backup":
+		return exitCode(backupCmd(ctx, args[1:], env, stdout), "backup", stderr)
+	case "restore":
+		return exitCode(restoreCmd(ctx, args[1:], env, stdout), "restore", stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hull %s\n", version)
 		return exitOK
@@ -98,6 +112,9 @@ Usage:
   hull keys admin [flags]   print an admin key for the configured instance
   hull cloudflare init      write the Cloudflare Containers kit (Worker, wrangler.jsonc, Dockerfile, CLOUDFLARE.md) into a project
   hull dashboard [flags]    print a one-time login link for the built-in dashboard (/dashboard)
+  hull backup [flags]       write a snapshot ZIP of a running hull to a file (--at for a past point in time)
+  hull restore [flags] ZIP  import a snapshot ZIP into a running hull (--replace for one that holds data)
+  hull doctor [flags]       check the configuration serve would run with (database and its latency, file storage, secrets, origins)
   hull version              print the version
 
 Run "hull serve -h" for flags and environment variables.

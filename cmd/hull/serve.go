@@ -74,6 +74,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stderr i
 		}
 		srv.ServeSite(siteLn)
 	}
+	if addr := cfg.MetricsAddr(); addr != "" {
+		metricsLn, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (--metrics-port): %w", addr, err)
+		}
+		srv.ServeMetrics(metricsLn)
+	}
 	log.Info("starting hull", "version", version, "instance", cfg.InstanceName, "storage", storage, "js_engine", engineName(cfg),
 		"production", cfg.Production, "redact_errors", cfg.Redact())
 	// A backend that loses the writer lease to a newer process ends the

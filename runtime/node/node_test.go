@@ -256,6 +256,9 @@ func TestFailingProcessesAreReplaced(t *testing.T) {
 
 func TestCancelledCallKillsItsProcess(t *testing.T) {
 	e := newTestExecutor(t, Options{MaxProcesses: 1})
+	// A warm process first, so the deadline falls inside the action
+	// rather than during Node's start on a loaded machine.
+	value(t, run(t, e, context.Background(), "echo", `{}`, nil, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	res := run(t, e, ctx, "hang", `{}`, nil, nil)

@@ -249,6 +249,14 @@ func (h *Hub) Sessions() int {
 	return len(h.sessions)
 }
 
+// Subscriptions reports the queries the sessions are subscribed to and
+// watch for changes (a query counts once it has run).
+func (h *Hub) Subscriptions() int {
+	h.watchMu.Lock()
+	defer h.watchMu.Unlock()
+	return len(h.watched)
+}
+
 // Close closes every session with a reason that makes clients reconnect
 // promptly (to this server's successor), and stops the hub.
 func (h *Hub) Close() {

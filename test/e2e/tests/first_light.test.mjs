@@ -173,9 +173,19 @@ for (const backend of backends()) {
 
     it("streams function logs to npx convex logs", async () => {
       const logs = app.convex(["logs", "--history", "5"], { timeout: 8_000 });
-      await new Promise((r) => setTimeout(r, 3_000));
-      await client.mutation("messages:send", { author: "logger", body: "log me" });
+      // The CLI may take seconds to start on a loaded machine: log once a
+      // second until it exits, so one line lands after it connected.
+      let running = true;
+      const sending = (async () => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        while (running) {
+          await client.mutation("messages:send", { author: "logger", body: "log me" });
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      })();
       const r = await logs;
+      running = false;
+      await sending;
       assert.equal(r.code, null, `npx convex logs exited early: ${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /sending' 'logger'/);
       assert.doesNotMatch(r.stderr, /403|Forbidden/);

@@ -227,6 +227,35 @@ for (const backend of backends()) {
       assert.ok(entries.some((e) => e.identifier === "GET /getAuthorMessages/*" && e.success), "the prefix route is logged by its pattern");
     });
 
+    it("ctx.storage stores a request's bytes and serves them back", async () => {
+      const bytes = new Uint8Array(300_000).map((_, i) => (i * 7) % 256);
+      const sent = await fetch(`${site}/storeFile?author=ivy`, { method: "POST", body: bytes, headers: { "content-type": "image/png" } });
+      assert.equal(sent.status, 200, await sent.clone().text());
+      const { storageId, url } = await sent.json();
+      assert.match(url, /\/api\/storage\//);
+      const back = await fetch(`${site}/getFile?storageId=${storageId}`);
+      assert.equal(back.status, 200);
+      assert.equal(back.headers.get("content-type"), "image/png");
+      assert.deepEqual(new Uint8Array(await back.arrayBuffer()), bytes);
+      const direct = await fetch(url);
+      assert.deepEqual(new Uint8Array(await direct.arrayBuffer()), bytes);
+      assert.deepEqual(await client.query(api.messages.byAuthor, { author: "ivy" }), [`file:${storageId}`]);
+    });
+
+    it("ctx.scheduler schedules a mutation that runs after the response", async () => {
+      const r = await fetch(`${site}/later`, { method: "POST", body: JSON.stringify({ author: "sam", body: "hi" }) });
+      assert.equal(r.status, 200);
+      assert.ok((await r.json()).scheduled);
+      const deadline = Date.now() + 10_000;
+      let got = [];
+      while (Date.now() < deadline) {
+        got = await client.query(api.messages.byAuthor, { author: "sam" });
+        if (got.length > 0) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      assert.deepEqual(got, ["later:hi"]);
+    });
+
     it("the site port serves the router at its root", async () => {
       const r = await fetch(`http://127.0.0.1:${sitePort}/files/special`);
       assert.equal(await r.text(), "the exact route");

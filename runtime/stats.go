@@ -1,0 +1,24 @@
+package runtime
+
+// PoolStats is a snapshot of what a Pool holds, for metrics.
+type PoolStats struct {
+	// QueriesRunning and QuerySlots are the queries and mutations running
+	// and how many may run at once (Options.MaxConcurrent); the same for
+	// actions.
+	QueriesRunning, QuerySlots  int
+	ActionsRunning, ActionSlots int
+	// EnginesLive are the prepared engines alive (idle, running a call or
+	// being restored); EnginesIdle those waiting for a call.
+	EnginesLive, EnginesIdle int
+}
+
+// Stats returns what the pool holds now. It is cheap and safe for
+// concurrent use.
+func (p *Pool) Stats() PoolStats {
+	live, idle := p.engines.counts()
+	return PoolStats{
+		QueriesRunning: len(p.slots), QuerySlots: cap(p.slots),
+		ActionsRunning: len(p.actionSlots), ActionSlots: cap(p.actionSlots),
+		EnginesLive: live, EnginesIdle: idle,
+	}
+}
