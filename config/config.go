@@ -30,6 +30,14 @@ const (
 	// DefaultMaxSyncSessions caps the WebSocket sync sessions: about
 	// 200 MB of idle sessions.
 	DefaultMaxSyncSessions = 10000
+	// DefaultRetention is how long the history of the database is kept
+	// (reads at an older timestamp fail as too old): a day, so the log
+	// holds at most a day of writes beyond the live data, while a
+	// client's consistent reads and an operator's look at yesterday
+	// still work.
+	DefaultRetention = 24 * time.Hour
+	// MinRetention is the shortest retention window accepted.
+	MinRetention = time.Second
 )
 
 // Log formats.
@@ -89,6 +97,9 @@ type Config struct {
 	MaxConcurrentActions int
 	// MaxSyncSessions caps the WebSocket sync sessions open at once.
 	MaxSyncSessions int
+	// Retention is how long the database keeps the history of every
+	// document; GC removes what is older, continuously.
+	Retention time.Duration
 	// Production selects production defaults (--production,
 	// HULL_PRODUCTION): today, redacted function errors.
 	Production bool

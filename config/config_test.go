@@ -152,6 +152,23 @@ func TestLoad(t *testing.T) {
 					t.Errorf("max sync sessions = %d", c.MaxSyncSessions)
 				}
 			}},
+		{name: "the retention window defaults to a day", check: func(t *testing.T, c Config) {
+			if c.Retention != DefaultRetention || DefaultRetention != 24*time.Hour {
+				t.Errorf("retention = %v", c.Retention)
+			}
+		}},
+		{name: "the retention window is read from the environment", env: map[string]string{"HULL_RETENTION": "48h"},
+			check: func(t *testing.T, c Config) {
+				if c.Retention != 48*time.Hour {
+					t.Errorf("retention = %v", c.Retention)
+				}
+			}},
+		{name: "the retention flag beats the environment", env: map[string]string{"HULL_RETENTION": "48h"}, args: []string{"--retention", "90m"},
+			check: func(t *testing.T, c Config) {
+				if c.Retention != 90*time.Minute {
+					t.Errorf("retention = %v", c.Retention)
+				}
+			}},
 		{name: "the site port is off unless set", check: func(t *testing.T, c Config) {
 			if c.SitePort != 0 || c.SiteAddr() != "" {
 				t.Errorf("site port %d, address %q", c.SitePort, c.SiteAddr())
@@ -205,6 +222,8 @@ func TestLoadErrorsNameTheirSource(t *testing.T) {
 		{name: "an alias flag is named as typed", args: []string{"--convex-origin", "ftp://x"}, source: "--convex-origin"},
 		{name: "a bad log format names the flag", args: []string{"--log-format", "xml"}, source: "--log-format"},
 		{name: "stray arguments are refused", args: []string{"extra"}, source: "arguments"},
+		{name: "a retention window under a second is refused", env: map[string]string{"HULL_RETENTION": "10ms"}, source: "HULL_RETENTION"},
+		{name: "a retention window of nothing is refused", args: []string{"--retention", "0"}, source: "--retention"},
 		{name: "a site port of 0 names the flag", args: []string{"--site-port", "0"}, source: "--site-port"},
 		{name: "a site port equal to the port is refused", env: map[string]string{"HULL_SITE_PORT": "3210"}, source: "--site-port"},
 	}

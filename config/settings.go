@@ -189,6 +189,15 @@ func allSettings() []setting {
 				c.MaxSyncSessions = int(n)
 				return err
 			}},
+		{flags: []string{"retention"}, envs: []string{"HULL_RETENTION"}, def: DefaultRetention.String(),
+			usage: "how long the history of every document is kept (reads at an older timestamp fail as too old); older revisions and deleted documents are removed continuously",
+			apply: func(c *Config, v string) (err error) {
+				c.Retention, err = parseDuration(v)
+				if err == nil && c.Retention < MinRetention {
+					err = fmt.Errorf("want at least %s", MinRetention)
+				}
+				return err
+			}},
 	}, storageSettings()...)
 }
 

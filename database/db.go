@@ -6,7 +6,8 @@
 // read set of every transaction, and a document cache at the durable
 // watermark that spares remote stores a round trip per point read
 // (doccache.go); a process fenced out by a newer one stops serving
-// (fence.go).
+// (fence.go); retention GC trims the store's revision log to a window,
+// keeping every open transaction's snapshot (retention.go).
 //
 // Transactions are optimistic: every transaction reads one snapshot
 // without locks and records its read set (the index intervals it actually
@@ -131,6 +132,12 @@ type DB struct {
 	// inflight is the group being written, while writing.
 	inflight []*pending
 	bf       backfiller
+	// pins are the snapshots of open transactions, which GC keeps.
+	pins pinSet
+	// retained is the oldest ts reads may ask for, as this process knows
+	// it (the store's floor at Open, raised by GC): a read below it fails
+	// at once. The store enforces its own floor all the same.
+	retained atomic.Int64
 
 	mu      sync.Mutex
 	cat     *catalog
@@ -216,6 +223,11 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
 	db.schemas = schemas
+	from, err := store.RetainedFrom(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("database: open: read the retained floor: %w", err)
+	}
+	db.retained.Store(from)
 	if opts.DocCacheBytes > 0 {
 		db.cache = newDocCache(opts.DocCacheBytes)
 	}
@@ -252,6 +264,28 @@ func (db *DB) snapshot() (*catalog, int64, map[string]*Schema) {
 	return db.cat, db.durable, db.schemas
 }
 
+// begin starts a transaction at ts (0: the durable ts) and pins its
+// snapshot against GC until it ends. The pin is taken under the lock that
+// guards the durable ts, so a GC horizon computed from an earlier durable
+// ts is at or below it, and one computed later sees the pin.
+func (db *DB) begin(ts int64, readOnly bool) (*Tx, int64, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	durable := db.durable
+	if ts == 0 {
+		ts = durable
+	}
+	if ts > durable {
+		return nil, durable, fmt.Errorf("database: begin read at %d: not yet durable (durable ts %d)", ts, durable)
+	}
+	if from := db.retained.Load(); ts < from {
+		return nil, durable, &TooOldError{TS: ts, Err: fmt.Errorf("read at %d, retained from %d: %w", ts, from, persistence.ErrTooOld)}
+	}
+	tx := newTx(db, db.cat, ts, db.schemas, readOnly)
+	tx.pin = db.pins.add(ts)
+	return tx, durable, nil
+}
+
 // Begin starts a mutation at the durable ts. It does not wait for other
 // transactions: Commit validates what the transaction read against what
 // committed meanwhile and fails with a *ConflictError when that changed.
@@ -269,8 +303,10 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 	if s := db.serialFor(ctx); s != nil {
 		return db.beginSerial(ctx, s)
 	}
-	cat, ts, schema := db.snapshot()
-	tx := newTx(db, cat, ts, schema, false)
+	tx, _, err := db.begin(0, false)
+	if err != nil {
+		return nil, err
+	}
 	tx.atHead = true
 	return tx, nil
 }
@@ -285,15 +321,11 @@ func (db *DB) BeginRead(ctx context.Context, ts int64) (*Tx, error) {
 	if err := db.Fenced(); err != nil {
 		return nil, err
 	}
-	cat, durable, schema := db.snapshot()
-	if ts == 0 {
-		ts = durable
+	tx, durable, err := db.begin(ts, true)
+	if err != nil {
+		return nil, err
 	}
-	if ts > durable {
-		return nil, fmt.Errorf("database: begin read at %d: not yet durable (durable ts %d)", ts, durable)
-	}
-	tx := newTx(db, cat, ts, schema, true)
-	tx.atHead = ts == durable
+	tx.atHead = tx.ts == durable
 	return tx, nil
 }
 

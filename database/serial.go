@@ -94,8 +94,12 @@ func (db *DB) beginSerial(ctx context.Context, s *serialAttempt) (*Tx, error) {
 		s.open.Store(false)
 		return nil, fmt.Errorf("database: begin serialized: %w", err)
 	}
-	cat, ts, schema := db.snapshot()
-	tx := newTx(db, cat, ts, schema, false)
+	tx, _, err := db.begin(0, false)
+	if err != nil {
+		db.queue.release(n)
+		s.open.Store(false)
+		return nil, err
+	}
 	tx.atHead = true
 	tx.serial, tx.hold = s, n
 	limit := db.opts.Retry.SerialHold

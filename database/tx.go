@@ -32,6 +32,8 @@ type txState struct {
 	readOnly bool
 	// atHead is set when ts was the newest durable ts at the start.
 	atHead bool
+	// pin keeps the snapshot from GC until the transaction ends.
+	pin uint64
 	// conflict is set when a read found the snapshot gone: the
 	// transaction can only fail, whatever its code does with the error.
 	conflict *ConflictError
@@ -163,6 +165,8 @@ func (tx *Tx) TableNumber(name string) (value.TableNumber, bool) {
 // go on). It is safe to call after Commit (it does nothing then).
 func (tx *Tx) Rollback() {
 	tx.done = true
+	tx.db.pins.remove(tx.pin)
+	tx.pin = 0
 	tx.endHold()
 }
 

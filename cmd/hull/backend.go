@@ -122,6 +122,9 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
 	go a.KeepFilesSwept(watchCtx, fileSweepFirst, fileSweepInterval)
 	go a.KeepBackedUp(watchCtx, app.BackupOptions{Every: cfg.BackupInterval, Keep: cfg.BackupKeep, IncludeStorage: cfg.BackupIncludeFiles})
+	// Retention: the revision log is trimmed to the window continuously,
+	// in small steps; a pass in progress stops at shutdown.
+	go db.KeepLogTrimmed(watchCtx, database.RetentionOptions{Window: cfg.Retention})
 	return b, nil
 }
 

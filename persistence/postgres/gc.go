@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,15 +14,24 @@ import (
 
 // defaultGCChunk bounds the log rows one GC transaction examines, so locks
 // are short, WAL comes in small pieces and a writer never waits long.
-const defaultGCChunk = 5000
+// After each chunk GC pauses as long as the chunk took (at most
+// gcMaxPause), so it takes at most about half of the database's time.
+// The rows GC deletes leave dead tuples that autovacuum makes reusable:
+// the log stops growing once it holds about one retention window of
+// writes, but its files keep their size (see bench/README.md).
+const (
+	defaultGCChunk = 5000
+	gcMaxPause     = 50 * time.Millisecond
+)
 
 // Retention statements. GC first raises the floors in one transaction,
 // then walks the log rows in (gc_done, keepFrom] in (ts, …) order, a chunk
-// per transaction: for each row it deletes the older rows of the same
-// document (or index key), which no read at or after keepFrom can reach,
-// and the row itself when it is a deletion (its older rows go in the same
-// statement). gc_done records how far the walk got, so a GC cut short
-// resumes where it stopped.
+// per transaction: for each row it deletes the row just before it of the
+// same document (or index key), which no read at or after keepFrom can
+// reach, and the row itself when it is a deletion. Rows are walked oldest
+// first, so the row before is the only older one left: each costs one
+// primary-key seek however long its document's history. gc_done records
+// how far the walk got, so a GC cut short resumes where it stopped.
 const (
 	sqlGCRaiseFloors = `
 WITH old AS (SELECT coalesce((SELECT value FROM hull_meta WHERE key = 'gc_done'), 0) AS done),
@@ -34,9 +44,15 @@ WITH win AS (
 	SELECT tbl, id, ts, deleted FROM hull_document_log
 	WHERE (ts, tbl, id) > ($3::bigint, $4::bigint, $5::bytea) AND ts <= $1::bigint
 	ORDER BY ts, tbl, id LIMIT $2::bigint),
+doomed AS (
+	SELECT win.tbl, win.id, p.ts FROM win CROSS JOIN LATERAL (
+		SELECT l.ts FROM hull_document_log l
+		WHERE l.tbl = win.tbl AND l.id = win.id AND l.ts < win.ts ORDER BY l.ts DESC LIMIT 1) p
+	UNION ALL
+	SELECT tbl, id, ts FROM win WHERE deleted),
 gone AS (
-	DELETE FROM hull_document_log l USING win
-	WHERE l.tbl = win.tbl AND l.id = win.id AND (l.ts < win.ts OR (l.ts = win.ts AND win.deleted))
+	DELETE FROM hull_document_log l USING doomed
+	WHERE l.tbl = doomed.tbl AND l.id = doomed.id AND l.ts = doomed.ts
 	RETURNING 1)
 SELECT w.ts, w.tbl, w.id, (SELECT count(*) FROM gone), (SELECT count(*) FROM win)
 FROM (SELECT ts, tbl, id FROM win ORDER BY ts DESC, tbl DESC, id DESC LIMIT 1) w`
@@ -45,10 +61,16 @@ WITH win AS (
 	SELECT idx, key_prefix, key_hash, ts, deleted FROM hull_index_log
 	WHERE (ts, idx, key_prefix, key_hash) > ($3::bigint, $4::bigint, $5::bytea, $6::bytea) AND ts <= $1::bigint
 	ORDER BY ts, idx, key_prefix, key_hash LIMIT $2::bigint),
+doomed AS (
+	SELECT win.idx, win.key_prefix, win.key_hash, p.ts FROM win CROSS JOIN LATERAL (
+		SELECT l.ts FROM hull_index_log l
+		WHERE l.idx = win.idx AND l.key_prefix = win.key_prefix AND l.key_hash = win.key_hash AND l.ts < win.ts
+		ORDER BY l.ts DESC LIMIT 1) p
+	UNION ALL
+	SELECT idx, key_prefix, key_hash, ts FROM win WHERE deleted),
 gone AS (
-	DELETE FROM hull_index_log l USING win
-	WHERE l.idx = win.idx AND l.key_prefix = win.key_prefix AND l.key_hash = win.key_hash
-		AND (l.ts < win.ts OR (l.ts = win.ts AND win.deleted))
+	DELETE FROM hull_index_log l USING doomed
+	WHERE l.idx = doomed.idx AND l.key_prefix = doomed.key_prefix AND l.key_hash = doomed.key_hash AND l.ts = doomed.ts
 	RETURNING 1)
 SELECT w.ts, w.idx, w.key_prefix, w.key_hash, (SELECT count(*) FROM gone), (SELECT count(*) FROM win)
 FROM (SELECT ts, idx, key_prefix, key_hash FROM win ORDER BY ts DESC, idx DESC, key_prefix DESC, key_hash DESC LIMIT 1) w`
@@ -111,14 +133,19 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 			dest = append(dest, &next[i])
 		}
 		dest = append(dest, &gone, &seen)
+		start := time.Now()
+		// The fence is checked after the chunk's deletions, in the same
+		// implicit transaction: a fenced-out process's chunk rolls back
+		// all the same, and the shared lock on the lease row, which every
+		// commit waits for, is held only from the check to the commit.
 		b := &pgx.Batch{}
-		b.Queue(sqlCheckShared, lease.Fence)
 		b.Queue(stmt, append([]any{keepFrom, s.gcChunk}, cursor...)...).QueryRow(func(row pgx.Row) error {
 			if err := row.Scan(dest...); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
 			return nil
 		})
+		b.Queue(sqlCheckShared, lease.Fence)
 		if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 			return removed, writeError("gc", lease, err)
 		}
@@ -127,5 +154,20 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 			return removed, nil
 		}
 		cursor = next
+		if err := pause(ctx, time.Since(start)); err != nil {
+			return removed, err
+		}
+	}
+}
+
+// pause waits as long as the work before it took, at most gcMaxPause.
+func pause(ctx context.Context, took time.Duration) error {
+	t := time.NewTimer(min(took, gcMaxPause))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("postgres: gc: %w", ctx.Err())
+	case <-t.C:
+		return nil
 	}
 }

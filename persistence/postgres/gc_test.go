@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -85,5 +87,44 @@ func TestAnInterruptedGCIsFinishedByTheNext(t *testing.T) {
 	again, err := s.GC(ctx, l, 8)
 	if err != nil || again != (persistence.GCStats{}) {
 		t.Fatalf("a second gc at the same keepFrom = %+v, %v; want nothing to do", again, err)
+	}
+}
+
+// A chunk checks the fence after its deletions, in the same transaction:
+// a process fenced out mid-GC deletes nothing.
+func TestAFencedGCChunkDeletesNothing(t *testing.T) {
+	ctx := t.Context()
+	u := newDatabase(t)
+	s, err := Open(ctx, quietConfig(u))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer s.Close()
+	l, err := s.Acquire(ctx, "writer")
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	doc := persistence.DocID{Table: 1}
+	for ts := int64(1); ts <= 5; ts++ {
+		c := persistence.Commit{TS: ts, Documents: []persistence.Revision{{ID: doc, TS: ts, Value: fmt.Appendf(nil, `{"v":%d}`, ts)}}}
+		if err := s.Write(ctx, l, []persistence.Commit{c}); err != nil {
+			t.Fatalf("write %d: %v", ts, err)
+		}
+	}
+	successor, err := Open(ctx, quietConfig(u))
+	if err != nil {
+		t.Fatalf("open successor: %v", err)
+	}
+	defer successor.Close()
+	if _, err := successor.Acquire(ctx, "successor"); err != nil {
+		t.Fatalf("takeover: %v", err)
+	}
+	n, err := s.gcLog(ctx, l, sqlGCDocuments, 5, []any{int64(0), int64(math.MaxInt64), []byte{}})
+	if !errors.Is(err, persistence.ErrFenced) {
+		t.Fatalf("fenced chunk: %d removed, %v; want ErrFenced", n, err)
+	}
+	var left int
+	if err := successor.pool.QueryRow(ctx, `SELECT count(*) FROM hull_document_log`).Scan(&left); err != nil || left != 5 {
+		t.Fatalf("log rows after a fenced chunk = %d, %v; want all 5", left, err)
 	}
 }

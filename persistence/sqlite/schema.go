@@ -83,6 +83,8 @@ const (
 	// metaTSFloor is the highest ts the log held when GC last ran, so MaxTS
 	// never falls when GC removes the newest revision (a deletion).
 	metaTSFloor = "ts_floor"
+	// metaGCDone is the keepFrom of the last GC that walked the whole log.
+	metaGCDone = "gc_done"
 )
 
 // migrate brings the database to the newest schema version, one

@@ -54,6 +54,8 @@ type Store struct {
 	// needs no transaction, only this check after it ran.
 	retained atomic.Int64
 	health   persistence.Health
+	// gcChunkRows bounds the log rows one GC transaction walks.
+	gcChunkRows int64
 }
 
 var _ persistence.Store = (*Store)(nil)
@@ -77,6 +79,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if err := ensureIncrementalVacuum(ctx, write, path, opts.Logger); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	read, err := sql.Open("sqlite", dsn(path, opts, true))
 	if err != nil {
 		write.Close()
@@ -96,7 +102,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	st := &Store{path: path, write: write, read: read, stmts: stmts, logger: opts.Logger}
+	st := &Store{path: path, write: write, read: read, stmts: stmts, logger: opts.Logger, gcChunkRows: defaultGCChunk}
 	var from int64
 	if err := read.QueryRowContext(ctx, sqlRetainedFrom).Scan(&from); err != nil {
 		st.Close()
@@ -135,6 +141,29 @@ func dsn(path string, opts Options, readOnly bool) string {
 		q.Set("_txlock", "immediate")
 	}
 	return path + "?" + q.Encode()
+}
+
+// ensureIncrementalVacuum turns on incremental auto-vacuum in a database
+// file made without it (the setting only takes on a new file, or with a
+// VACUUM, which rewrites the file once), so GC can hand freed pages back.
+func ensureIncrementalVacuum(ctx context.Context, db *sql.DB, path string, log *slog.Logger) error {
+	var mode int
+	if err := db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return fmt.Errorf("read auto_vacuum: %w", err)
+	}
+	if mode == 2 {
+		return nil
+	}
+	start := time.Now()
+	log.Info("sqlite: turning on incremental auto-vacuum; rewriting the database file once", "path", path)
+	if _, err := db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+		return fmt.Errorf("set auto_vacuum: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("vacuum to turn on incremental auto-vacuum: %w", err)
+	}
+	log.Info("sqlite: incremental auto-vacuum on", "path", path, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // Close closes both pools. The lease row stays; a later Acquire takes it
