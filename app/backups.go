@@ -105,7 +105,11 @@ func (a *App) Backup(ctx context.Context, opts BackupOptions) (BackupInfo, error
 		return BackupInfo{}, fmt.Errorf("write backup %s: %w", key, err)
 	}
 	a.log.Info("backup written", "component", "backup", "key", key, "ts", ts, "documents", st.Documents, "files", st.Files, "bytes", res.Size)
-	if err := a.pruneBackups(ctx, store, max(opts.Keep, 1)); err != nil {
+	// A written backup is always followed by its pruning, even when ctx
+	// ended meanwhile (a shutdown): it takes a listing and a few deletes.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := a.pruneBackups(pctx, store, max(opts.Keep, 1)); err != nil {
 		return BackupInfo{}, err
 	}
 	return BackupInfo{Key: key, Time: t, Size: res.Size}, nil

@@ -122,7 +122,8 @@ func (a *App) PutSnapshot(ctx context.Context, store blob.Store, key string, opt
 	pr.CloseWithError(err)
 	werr := <-done
 	if werr != nil {
-		_ = store.Delete(ctx, key)
+		// Even when ctx ended: no half-written snapshot stays behind.
+		_ = store.Delete(context.WithoutCancel(ctx), key)
 		return res, st, werr
 	}
 	if err != nil {
