@@ -216,6 +216,7 @@ func (a *App) activate(ctx context.Context, v *Version) error {
 	}
 	a.active.Store(v) // also when the commit wrote nothing new
 	go a.nodeActivated(v)
+	go a.prewarm(v)
 	return nil
 }
 

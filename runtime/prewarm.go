@@ -1,0 +1,58 @@
+package runtime
+
+import "context"
+
+// Prewarm prepares, one after another, a pooled engine for each call's
+// module and kind — the module graph evaluated and snapshotted, as the
+// first real call of that module would — so that call finds one ready.
+// Only Kind, Module and Env of each call matter (they pick the engines a
+// real call would use); its Host, if nil, refuses every syscall (module
+// top-level code makes none). Each preparation holds a slot of its kind
+// as a call does. Prewarm stops when ctx ends, ignores failures (the first
+// real call meets them itself) and returns how many engines it prepared
+// or found ready.
+func (p *Pool) Prewarm(ctx context.Context, mods Modules, calls []Call) int {
+	if p.opts.FreshEngines {
+		return 0
+	}
+	n := 0
+	for _, call := range calls {
+		if ctx.Err() != nil {
+			break
+		}
+		if p.prewarmOne(ctx, mods, call) {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *Pool) prewarmOne(ctx context.Context, mods Modules, call Call) bool {
+	if call.Kind == KindHTTPAction {
+		return false
+	}
+	if _, ok := mods.Get(call.Module); !ok {
+		return false
+	}
+	if call.Host == nil {
+		call.Host = analyzeHost{}
+	}
+	cfg, err := callConfig(call)
+	if err != nil {
+		return false
+	}
+	release, err := p.acquire(ctx, call.Kind)
+	if err != nil {
+		return false
+	}
+	defer release()
+	r, err := p.engineFor(ctx, mods, call, cfg, reuseKey(mods, call), false)
+	if err != nil {
+		return false
+	}
+	prepared := r.mode != modeFresh
+	// A prepared engine goes back to the pool as after a call that
+	// finished; a fresh one (the module cannot be snapshotted) is closed.
+	p.release(r, true)
+	return prepared
+}
