@@ -140,6 +140,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		return nil, fmt.Errorf("create the file storage tables: %w", err)
 	}
 	go a.warmNode(context.WithoutCancel(ctx))
+	go a.precompile(context.WithoutCancel(ctx))
 	return a, nil
 }
 

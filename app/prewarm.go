@@ -86,3 +86,28 @@ func (a *App) prewarm(v *Version) {
 	}
 	a.log.Debug("engines prepared for the new version", "engines", n, "took", time.Since(start))
 }
+
+// precompile compiles the live version's function modules after a start,
+// in the background, so the first call after a cold start does not
+// compile the bundle (most of what QuickJS spends before a first query).
+func (a *App) precompile(ctx context.Context) {
+	v := a.active.Load()
+	if v == nil {
+		return
+	}
+	calls := prewarmTargets(v)
+	if len(calls) == 0 {
+		return
+	}
+	mods, err := a.modulesFor(ctx, v, "")
+	if err != nil {
+		return
+	}
+	modules := make([]string, 0, len(calls))
+	for _, c := range calls {
+		modules = append(modules, c.Module)
+	}
+	start := time.Now()
+	n := a.pool.Precompile(ctx, mods, modules)
+	a.log.Debug("modules compiled after the start", "modules", n, "took", time.Since(start))
+}

@@ -70,3 +70,20 @@ func TestPrewarmOfAFailingModulePreparesNothing(t *testing.T) {
 		t.Fatalf("call of the failing module: %v, %+v", err, res.Err)
 	}
 }
+
+// Precompile compiles what it can find and skips unknown modules.
+func TestPrecompileCompilesTheNamedModules(t *testing.T) {
+	pool := newTestPool(runtime.Options{})
+	mods := loadBundle(t)
+	n := pool.Precompile(context.Background(), mods, []string{"messages.js", "no_such_module.js"})
+	want := 1
+	if onV8() {
+		want = 0 // V8 compiles when it evaluates
+	}
+	if n != want {
+		t.Fatalf("Precompile compiled %d modules, want %d", n, want)
+	}
+	if s := pool.Stats(); s.EnginesLive != 0 {
+		t.Fatalf("Precompile prepared engines: %+v", s)
+	}
+}
