@@ -110,6 +110,10 @@ func (a *App) Import(ctx context.Context, src io.ReaderAt, size int64, req Impor
 		j.discard(context.WithoutCancel(ctx), j.stagingNS)
 		return ImportResult{}, err
 	}
+	if err := j.checkSchemas(ctx); err != nil {
+		j.discard(context.WithoutCancel(ctx), j.stagingNS)
+		return ImportResult{}, err
+	}
 	if err := j.swap(ctx); err != nil {
 		j.discard(context.WithoutCancel(ctx), j.stagingNS)
 		return ImportResult{}, err

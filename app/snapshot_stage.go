@@ -327,3 +327,37 @@ func (j *importJob) appendAll(ctx context.Context) error {
 	}
 	return err
 }
+
+// checkSchemas validates the staged documents against the live schema of
+// the instance each table goes into, as a push validates existing
+// documents: a violation fails the import before anything is visible.
+func (j *importJob) checkSchemas(ctx context.Context) error {
+	v := j.a.active.Load()
+	if v == nil {
+		return nil
+	}
+	byNS := map[string][]string{}
+	for _, t := range j.tables {
+		byNS[t.ns] = append(byNS[t.ns], t.name)
+	}
+	for ns, tables := range byNS {
+		code := v.code(ns)
+		if code == nil || len(code.Schema) == 0 {
+			continue
+		}
+		s, err := database.ParseSchema(code.Schema)
+		if err != nil {
+			return fmt.Errorf("parse the schema of %s: %w", componentLabel(ns), err)
+		}
+		j.req.Progress("Checking the imported documents against the schema")
+		err = j.a.db.CheckTables(ctx, j.stagingNS(ns), s, tables)
+		var sv *database.SchemaViolation
+		if errors.As(err, &sv) {
+			return importErr("%s", sv.Error())
+		}
+		if err != nil {
+			return fmt.Errorf("check the imported documents of %s against its schema: %w", componentLabel(ns), err)
+		}
+	}
+	return nil
+}

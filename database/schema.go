@@ -175,7 +175,7 @@ func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error
 		}
 		ch.Added = append(ch.Added, describe(t, ix))
 	}
-	if err := tx.checkExisting(ctx, s); err != nil {
+	if err := tx.checkExisting(ctx, s, nil); err != nil {
 		return nil, err
 	}
 	if err := tx.storeSchema(ctx, s); err != nil {
@@ -451,13 +451,18 @@ func (tx *Tx) checkSchema(t *tableInfo, doc value.Object) error {
 
 // checkExisting validates every document of the schema's tables before the
 // schema becomes active.
-func (tx *Tx) checkExisting(ctx context.Context, s *Schema) error {
+func (tx *Tx) checkExisting(ctx context.Context, s *Schema, only map[string]bool) error {
 	if !s.SchemaValidation {
 		return nil
 	}
 	for _, ts := range s.Tables {
 		if _, ok := s.docTypes[ts.TableName]; !ok {
 			continue
+		}
+		if only != nil {
+			if _, exists := tx.TableNumber(ts.TableName); !only[ts.TableName] || !exists {
+				continue
+			}
 		}
 		st, err := tx.SystemQuery(ctx, &Query{Kind: FullTableScan, Table: ts.TableName})
 		if err != nil {
@@ -501,7 +506,25 @@ func (db *DB) CheckSchema(ctx context.Context, ns string, s *Schema) error {
 		return err
 	}
 	defer tx.Rollback()
-	return tx.In(ns).checkExisting(ctx, s)
+	return tx.In(ns).checkExisting(ctx, s, nil)
+}
+
+// CheckTables validates the documents of the named tables of namespace ns
+// against s, a schema written for tables of the same names elsewhere (an
+// import's staging namespace holds the tables it will put in place of the
+// live ones). Tables s does not describe, or ns lacks, are skipped; the
+// first mismatch is a *SchemaViolation.
+func (db *DB) CheckTables(ctx context.Context, ns string, s *Schema, tables []string) error {
+	tx, err := db.BeginRead(ctx, 0)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	only := make(map[string]bool, len(tables))
+	for _, t := range tables {
+		only[t] = true
+	}
+	return tx.In(ns).checkExisting(ctx, s, only)
 }
 
 // IndexKey names an index across namespaces: "table.index" in the app's

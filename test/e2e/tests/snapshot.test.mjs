@@ -118,6 +118,18 @@ for (const backend of backends()) {
         ok(await d.app.convex(["import", "-y", "--append", "--table", "users", csv]), "csv append");
         users = (await d.client.query("data:dump", {})).users;
         assert.deepEqual(users.map((u) => u.name).sort(), ["c1", "c2", "z"]);
+
+        // Documents that do not match the schema fail the import, and
+        // nothing of it becomes visible.
+        const bad = join(dir, "bad.jsonl");
+        await writeFile(bad, '{"name":"fine"}\n{"name":5}\n');
+        for (const mode of ["--replace", "--append"]) {
+          const b = await d.app.convex(["import", "-y", mode, "--table", "users", bad]);
+          assert.notEqual(b.code, 0, `${mode}: a document that breaks the schema fails the import`);
+          assert.match(b.stdout + b.stderr, /does not match the schema|Schema validation failed|Value does not match validator/i, `${mode}: ${b.stdout}${b.stderr}`);
+          users = (await d.client.query("data:dump", {})).users;
+          assert.deepEqual(users.map((u) => u.name).sort(), ["c1", "c2", "z"], `${mode}: the table is as it was`);
+        }
       } finally {
         await stop(d);
       }
