@@ -52,7 +52,13 @@ log "starting a throwaway S3 server (versitygw, signatures checked)"
 eval "$(bash scripts/s3-test-server.sh start "$s3dir")"
 export HULL_TEST_S3_ENDPOINT HULL_TEST_S3_ACCESS_KEY_ID HULL_TEST_S3_SECRET_ACCESS_KEY HULL_TEST_S3_REGION
 
-log "go vet"
+log "gofmt and go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '^third_party/'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt -w these files:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
 go vet ./...
 
 log "building hull"
