@@ -57,13 +57,9 @@ func patchDocuments(ctx context.Context, _ *App, tx *database.Tx, args map[strin
 	if err := decodeArg(args, "ids", &ids, false); err != nil {
 		return nil, err
 	}
-	fv, err := valueArg(args, "fields")
+	fobj, err := objectArg(args, "fields")
 	if err != nil {
 		return nil, err
-	}
-	fobj, ok := fv.(value.Object)
-	if !ok {
-		return nil, badArg("ArgumentValidationError: fields must be an object.")
 	}
 	var fields []value.Field
 	for _, f := range fobj.Fields() {
@@ -115,17 +111,35 @@ func targetIDs(ctx context.Context, tx *database.Tx, table string, ids []string,
 	if !p.IsDone || len(p.Page) > maxDashboardWrites {
 		return nil, badArg("Can’t edit more than %d documents at once.", maxDashboardWrites)
 	}
-	out := make([]value.ID, 0, len(p.Page))
-	for _, d := range p.Page {
+	return pageIDs(p.Page)
+}
+
+// pageIDs returns the _id of each document of a query page.
+func pageIDs(page []value.Object) ([]value.ID, error) {
+	out := make([]value.ID, 0, len(page))
+	for _, d := range page {
 		v, _ := d.Get("_id")
 		s, _ := v.(value.String)
 		id, err := value.ParseID(string(s))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("document id %q: %w", s, err)
 		}
 		out = append(out, id)
 	}
 	return out, nil
+}
+
+// objectArg decodes argument name as a Convex object.
+func objectArg(args map[string]json.RawMessage, name string) (value.Object, error) {
+	v, err := valueArg(args, name)
+	if err != nil {
+		return value.Object{}, err
+	}
+	obj, ok := v.(value.Object)
+	if !ok {
+		return value.Object{}, badArg("ArgumentValidationError: %s must be an object.", name)
+	}
+	return obj, nil
 }
 
 func replaceDocument(ctx context.Context, _ *App, tx *database.Tx, args map[string]json.RawMessage) (any, error) {
@@ -133,13 +147,9 @@ func replaceDocument(ctx context.Context, _ *App, tx *database.Tx, args map[stri
 	if err := decodeArg(args, "id", &s, true); err != nil {
 		return nil, err
 	}
-	dv, err := valueArg(args, "document")
+	doc, err := objectArg(args, "document")
 	if err != nil {
 		return nil, err
-	}
-	doc, ok := dv.(value.Object)
-	if !ok {
-		return nil, badArg("ArgumentValidationError: document must be an object.")
 	}
 	id, ok := lookupID(tx, s, "")
 	if !ok {
@@ -199,13 +209,11 @@ func clearTablePage(ctx context.Context, _ *App, tx *database.Tx, args map[strin
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range p.Page {
-		v, _ := d.Get("_id")
-		s, _ := v.(value.String)
-		id, err := value.ParseID(string(s))
-		if err != nil {
-			return nil, err
-		}
+	ids, err := pageIDs(p.Page)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
 		if _, err := tx.Delete(ctx, id); err != nil {
 			return nil, err
 		}

@@ -30,11 +30,12 @@ func main() {
 	backend := flag.String("backend", "sqlite", "sqlite or postgres")
 	dsn := flag.String("dsn", "", "postgres: server URL (fresh databases are created and dropped)")
 	docs := flag.Int("docs", 200_000, "documents in the table")
+	pad := flag.Int("pad", 0, "add a text field of this many random letters to every document (to size a snapshot in bytes)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the export and import to this file")
 	memProfile := flag.String("memprofile", "", "write a heap profile (allocations of the whole run, in use as the import ends) to this file")
 	flag.Parse()
 	profile, heapProfile = *cpuProfile, *memProfile
-	if err := run(context.Background(), *backend, *dsn, *docs); err != nil {
+	if err := run(context.Background(), *backend, *dsn, *docs, *pad); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/snapshot:", err)
 		os.Exit(1)
 	}
@@ -60,7 +61,7 @@ type result struct {
 func (r result) docsPerSec() float64 { return float64(r.docs) / r.d.Seconds() }
 func (r result) mbPerSec() float64   { return float64(r.bytes) / 1e6 / r.d.Seconds() }
 
-func run(ctx context.Context, backend, dsn string, n int) error {
+func run(ctx context.Context, backend, dsn string, n, pad int) error {
 	dir, err := os.MkdirTemp("", "hull-bench-snapshot-")
 	if err != nil {
 		return err
@@ -83,7 +84,7 @@ func run(ctx context.Context, backend, dsn string, n int) error {
 	}
 	defer src.close()
 	start := time.Now()
-	tbl, err := fill(ctx, src.db, n)
+	tbl, err := fill(ctx, src.db, n, pad)
 	if err != nil {
 		return err
 	}
