@@ -183,3 +183,39 @@ export class App {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * subscribeUntil resolves with the first value of a subscription that
+ * satisfies ok (a generous deadline; nothing asserts how long it took).
+ */
+export function subscribeUntil(client, query, args, ok, what, timeout = 15_000) {
+  return new Promise((resolve, reject) => {
+    let last;
+    const t = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}`));
+    }, timeout);
+    const unsubscribe = client.onUpdate(query, args, (v) => {
+      last = v;
+      if (ok(v)) {
+        clearTimeout(t);
+        unsubscribe();
+        resolve(v);
+      }
+    });
+  });
+}
+
+/**
+ * poll calls fn until it returns something truthy and returns that (a
+ * generous deadline; nothing asserts how long it took).
+ */
+export async function poll(what, fn, timeoutMs = 30_000, everyMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

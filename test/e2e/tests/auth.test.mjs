@@ -7,29 +7,13 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { Hull, App, backends } from "../lib/hull.mjs";
+import { Hull, App, backends, subscribeUntil } from "../lib/hull.mjs";
 import { Issuer, unsigned } from "../lib/oidc.mjs";
 
 const api = anyApi;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function waitFor(client, query, args, ok, what, timeout = 15_000) {
-  return new Promise((resolve, reject) => {
-    let last;
-    const t = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}`));
-    }, timeout);
-    const unsubscribe = client.onUpdate(query, args, (v) => {
-      last = v;
-      if (ok(v)) {
-        clearTimeout(t);
-        unsubscribe();
-        resolve(v);
-      }
-    });
-  });
-}
+const waitFor = subscribeUntil;
 
 // refusal returns {code, message} of a 401 the HTTP client threw.
 async function refusal(promise) {

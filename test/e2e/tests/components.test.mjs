@@ -9,22 +9,10 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { Hull, App, backends } from "../lib/hull.mjs";
+import { Hull, App, backends, poll } from "../lib/hull.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// waitFor polls fn until it returns something truthy (a generous deadline;
-// nothing here asserts how long it took).
-async function waitFor(what, fn, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what, fn, timeoutMs = 60_000) => poll(what, fn, timeoutMs, 100);
 
 for (const backend of backends()) {
   describe(`components on ${backend}`, () => {

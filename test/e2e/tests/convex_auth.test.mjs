@@ -17,27 +17,11 @@ import assert from "node:assert/strict";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
-import { Hull, App } from "../lib/hull.mjs";
+import { Hull, App, subscribeUntil } from "../lib/hull.mjs";
 
 const api = anyApi;
 
-function waitFor(client, query, args, ok, what, timeout = 30_000) {
-  return new Promise((resolve, reject) => {
-    let last;
-    const t = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}`));
-    }, timeout);
-    const unsubscribe = client.onUpdate(query, args, (v) => {
-      last = v;
-      if (ok(v)) {
-        clearTimeout(t);
-        unsubscribe();
-        resolve(v);
-      }
-    });
-  });
-}
+const waitFor = (client, query, args, ok, what, timeout = 30_000) => subscribeUntil(client, query, args, ok, what, timeout);
 
 describe("Convex Auth (@convex-dev/auth) with the Password provider", () => {
   let hull, app;

@@ -6,21 +6,11 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { Hull, App, backends } from "../lib/hull.mjs";
+import { Hull, App, backends, poll } from "../lib/hull.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// waitFor polls fn until it returns something truthy (generous deadline;
-// nothing here asserts how long it took).
-async function waitFor(what, fn, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const waitFor = (what, fn, timeoutMs = 30_000) => poll(what, fn, timeoutMs, 50);
 
 for (const backend of backends()) {
   describe(`scheduler on ${backend}`, () => {
