@@ -23,6 +23,8 @@ type WrittenKey struct {
 type CommitSummary struct {
 	TS   int64
 	Keys []WrittenKey
+	// bytes is size(), set when the summary enters the recent-commit log.
+	bytes int64
 }
 
 // The in-memory log of commit summaries keeps at least recentMinAge of
@@ -74,8 +76,9 @@ func (tx *Tx) summarize(ts int64) CommitSummary {
 // record appends a summary to the recent-commit log. Called with db.mu
 // held; the caller wakes waiters once (broadcast).
 func (db *DB) record(s CommitSummary) {
+	s.bytes = s.size()
 	db.recent = append(db.recent, s)
-	db.recentBytes += s.size()
+	db.recentBytes += s.bytes
 	n := len(db.recent)
 	drop := 0
 	if n > recentSoftCap {
@@ -91,11 +94,11 @@ func (db *DB) record(s CommitSummary) {
 	if db.recentBytes > recentMaxBytes {
 		left := db.recentBytes
 		for i := range db.recent[:drop] {
-			left -= db.recent[i].size()
+			left -= db.recent[i].bytes
 		}
 		// Keep the newest summary: a read set is checked against it.
 		for drop < n-1 && left > recentMaxBytes/2 {
-			left -= db.recent[drop].size()
+			left -= db.recent[drop].bytes
 			drop++
 		}
 	}
@@ -103,7 +106,7 @@ func (db *DB) record(s CommitSummary) {
 		return
 	}
 	for i := range db.recent[:drop] {
-		db.recentBytes -= db.recent[i].size()
+		db.recentBytes -= db.recent[i].bytes
 	}
 	db.recentFrom = db.recent[drop-1].TS
 	db.recent = append([]CommitSummary(nil), db.recent[drop:]...)
