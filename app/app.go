@@ -89,6 +89,8 @@ type App struct {
 	// auth is the verifier of the active auth config (see verifier).
 	auth   atomic.Pointer[authState]
 	authMu sync.Mutex
+	// imports are the snapshot imports running in this process.
+	imports importRuns
 }
 
 // New builds an App over an open database and loads the active version.

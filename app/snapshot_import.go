@@ -53,6 +53,9 @@ type ImportRequest struct {
 	Mode      ImportMode
 	// Progress, if set, hears what the import is doing.
 	Progress func(msg string)
+	// record is the import's _snapshot_imports document, if it has one,
+	// and job the id StartImport registered its run under (see importRuns).
+	record, job string
 }
 
 // ImportResult counts what an import wrote.
@@ -99,28 +102,49 @@ func (a *App) Import(ctx context.Context, src io.ReaderAt, size int64, req Impor
 	if req.Mode == "" {
 		req.Mode = ImportRequireEmpty
 	}
-	j := &importJob{a: a, req: req, id: newUUID()[:8]}
+	j := &importJob{a: a, req: req, id: req.job}
+	if j.id == "" {
+		j.id = newUUID()[:8]
+		var end func()
+		ctx, end = a.imports.begin(ctx, j.id, req.record)
+		defer end()
+	}
 	if err := j.plan(src, size); err != nil {
 		return ImportResult{}, err
 	}
 	if req.Mode == ImportAppend {
-		return j.res, j.appendAll(ctx)
+		return j.res, canceled(ctx, j.appendAll(ctx))
 	}
 	if err := j.stage(ctx); err != nil {
 		j.discard(context.WithoutCancel(ctx), j.stagingNS)
-		return ImportResult{}, err
+		return ImportResult{}, canceled(ctx, err)
 	}
 	if err := j.checkSchemas(ctx); err != nil {
 		j.discard(context.WithoutCancel(ctx), j.stagingNS)
-		return ImportResult{}, err
+		return ImportResult{}, canceled(ctx, err)
 	}
-	if err := j.swap(ctx); err != nil {
+	// From here on the import cannot be canceled: its last commit must
+	// not be left in doubt.
+	if !a.imports.startSwap(ctx, j.id) {
+		j.discard(context.WithoutCancel(ctx), j.stagingNS)
+		return ImportResult{}, canceled(ctx, ctx.Err())
+	}
+	if err := j.swap(context.WithoutCancel(ctx)); err != nil {
 		j.discard(context.WithoutCancel(ctx), j.stagingNS)
 		return ImportResult{}, err
 	}
 	req.Progress("Removing the replaced tables")
 	j.discard(context.WithoutCancel(ctx), j.retiredNS)
 	return j.res, nil
+}
+
+// canceled turns the error of an import whose context was canceled by
+// CancelImport into the import error saying so.
+func canceled(ctx context.Context, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), errImportCanceled) {
+		return importErr("Import canceled.")
+	}
+	return err
 }
 
 func (j *importJob) stagingNS(ns string) string { return "_import/" + j.id + "/" + ns }

@@ -211,7 +211,14 @@ func (a *App) StartImport(ctx context.Context, path string, req ImportRequest) (
 		os.Remove(path)
 		return "", err
 	}
-	go a.runImport(context.WithoutCancel(ctx), id, path, st.Size(), req)
+	// The run is registered before StartImport returns, so a cancel that
+	// follows at once finds it.
+	req.record, req.job = id.String(), newUUID()[:8]
+	runCtx, end := a.imports.begin(context.WithoutCancel(ctx), req.job, req.record)
+	go func() {
+		defer end()
+		a.runImport(runCtx, id, path, st.Size(), req)
+	}()
 	return id.String(), nil
 }
 
@@ -223,7 +230,7 @@ func importState(state string, fields ...value.Field) value.Object {
 func (a *App) runImport(ctx context.Context, id value.ID, path string, size int64, req ImportRequest) {
 	defer os.Remove(path)
 	setState := func(state value.Object) {
-		if err := a.commitRetry(ctx, func(tx *database.Tx) error {
+		if err := a.commitRetry(context.WithoutCancel(ctx), func(tx *database.Tx) error {
 			_, err := tx.SystemPatch(ctx, id, []value.Field{{Name: "state", Value: state}})
 			return err
 		}); err != nil {

@@ -277,23 +277,27 @@ func (j *importJob) namespaces() []string {
 // success), files included.
 func (j *importJob) discard(ctx context.Context, nsOf func(string) string) {
 	for _, ns := range j.namespaces() {
-		hidden := nsOf(ns)
-		if err := j.a.clearNamespace(ctx, hidden); err != nil {
-			j.a.log.Warn("an import's hidden tables were not emptied", "component", "snapshot", "namespace", hidden, "err", err)
-			continue
-		}
-		err := j.a.commitRetry(ctx, func(tx *database.Tx) error {
-			view := tx.In(hidden)
-			for _, name := range view.TableNames() {
-				if err := view.DropEmptyTable(ctx, name); err != nil {
-					return err
-				}
+		j.dropNamespace(ctx, nsOf(ns))
+	}
+}
+
+// dropNamespace empties and drops the tables of one hidden namespace.
+func (j *importJob) dropNamespace(ctx context.Context, hidden string) {
+	if err := j.a.clearNamespace(ctx, hidden); err != nil {
+		j.a.log.Warn("an import's hidden tables were not emptied", "component", "snapshot", "namespace", hidden, "err", err)
+		return
+	}
+	err := j.a.commitRetry(ctx, func(tx *database.Tx) error {
+		view := tx.In(hidden)
+		for _, name := range view.TableNames() {
+			if err := view.DropEmptyTable(ctx, name); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			j.a.log.Warn("an import's hidden tables were not dropped", "component", "snapshot", "namespace", hidden, "err", err)
 		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		j.a.log.Warn("an import's hidden tables were not dropped", "component", "snapshot", "namespace", hidden, "err", err)
 	}
 }
 

@@ -38,9 +38,7 @@ func (s *apiRoutes) snapshotRoutes(r *Routes) {
 	r.HandleFunc("POST /api/perform_import", s.admin(func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]any{})
 	}))
-	r.HandleFunc("POST /api/cancel_import", s.admin(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "hull runs an import as soon as it is uploaded; it cannot be canceled")
-	}))
+	r.HandleFunc("POST /api/cancel_import", s.admin(s.handleCancelImport))
 	r.HandleFunc("POST /api/import", s.admin(s.handleImportOneShot))
 }
 
@@ -260,4 +258,20 @@ func importError(err error) error {
 		return newHTTPError(http.StatusBadRequest, "ImportFailed", err.Error())
 	}
 	return err
+}
+
+// handleCancelImport cancels a running import: {"importId"} → {}.
+func (s *apiRoutes) handleCancelImport(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		ImportID string `json:"importId"`
+	}
+	if err := decodeJSONBody(r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.app.CancelImport(r.Context(), body.ImportID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{})
 }

@@ -121,6 +121,11 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 	go b.watchLease(watchCtx, lease, handOver)
 	go a.KeepSessionRequestsPruned(watchCtx, sessionPruneInterval)
 	go a.KeepFilesSwept(watchCtx, fileSweepFirst, fileSweepInterval)
+	go func() {
+		if err := a.RecoverImports(watchCtx); err != nil && watchCtx.Err() == nil {
+			log.Warn("cleaning up unfinished imports failed", "err", err)
+		}
+	}()
 	go a.KeepBackedUp(watchCtx, app.BackupOptions{Every: cfg.BackupInterval, Keep: cfg.BackupKeep, IncludeStorage: cfg.BackupIncludeFiles})
 	// Retention: the revision log is trimmed to the window continuously,
 	// in small steps; a pass in progress stops at shutdown.
