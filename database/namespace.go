@@ -49,14 +49,14 @@ func (tx *Tx) TableNames() []string {
 }
 
 // TableStorageID returns the storage identity (tablet id, see catalog.go)
-// of the table number n names in the view, if it is a table of the
-// view's namespace. Two tables never share one, while a table of a
-// hidden namespace may share its number with a public table: it tells
+// of the table that ids of number n name as the view sees them (as
+// TableNamespace finds it). Two tables never share one, while a table of
+// a hidden namespace may share its number with a public table: it tells
 // apart data kept beside the documents of such tables (as the keys of
-// files are).
+// files are). It does not change when a table moves.
 func (tx *Tx) TableStorageID(n value.TableNumber) (uint32, bool) {
 	t, ok := tx.cat.tableFor(tx.ns, n)
-	if !ok || !tx.visible(t) {
+	if !ok {
 		return 0, false
 	}
 	return uint32(t.Tablet), true
