@@ -362,7 +362,7 @@ func (db *DB) IndexStatuses() ([]IndexStatus, <-chan struct{}) {
 	var out []IndexStatus
 	for _, ix := range cat.indexes {
 		t := cat.byTablet[ix.Table]
-		if t == nil || t.system() || hiddenNamespace(t.Namespace) {
+		if t == nil || t.system() {
 			continue
 		}
 		d := describe(t, ix)
