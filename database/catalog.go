@@ -318,8 +318,13 @@ func (c *catalog) nextTableNumber(ns, name string) value.TableNumber {
 
 // loadCatalog reads _tables and _index at the current state.
 func loadCatalog(ctx context.Context, store persistence.Store) (*catalog, error) {
+	return loadCatalogAt(ctx, store, persistence.Latest)
+}
+
+// loadCatalogAt reads _tables and _index as of ts.
+func loadCatalogAt(ctx context.Context, store persistence.Store, ts int64) (*catalog, error) {
 	c := newCatalog()
-	err := scanAll(ctx, store, tablesByID, func(obj value.Object, id value.ID) error {
+	err := scanAll(ctx, store, tablesByID, ts, func(obj value.Object, id value.ID) error {
 		name, _ := obj.Get("name")
 		num, _ := obj.Get("number")
 		s, ok1 := name.(value.String)
@@ -350,7 +355,7 @@ func loadCatalog(ctx context.Context, store persistence.Store) (*catalog, error)
 	if err != nil {
 		return nil, fmt.Errorf("load tables: %w", err)
 	}
-	err = scanAll(ctx, store, indexByID, func(obj value.Object, id value.ID) error {
+	err = scanAll(ctx, store, indexByID, ts, func(obj value.Object, id value.ID) error {
 		ix, err := indexFromDoc(obj, id)
 		if err != nil {
 			return err
@@ -418,12 +423,12 @@ func tableToDoc(t *tableInfo) value.Object {
 	return doc
 }
 
-// scanAll reads every live entry of an index at the current state, in
-// batches, and decodes each document.
-func scanAll(ctx context.Context, store persistence.Store, index persistence.IndexID, fn func(value.Object, value.ID) error) error {
+// scanAll reads every live entry of an index as of ts (persistence.Latest:
+// the current state), in batches, and decodes each document.
+func scanAll(ctx context.Context, store persistence.Store, index persistence.IndexID, ts int64, fn func(value.Object, value.ID) error) error {
 	var start []byte
 	for {
-		entries, err := store.Scan(ctx, persistence.Range{Index: index, Start: start, Limit: 256}, persistence.Latest)
+		entries, err := store.Scan(ctx, persistence.Range{Index: index, Start: start, Limit: 256}, ts)
 		if err != nil {
 			return fmt.Errorf("scan index %d: %w", index, err)
 		}

@@ -284,7 +284,7 @@ func (db *DB) install(group []*pending) {
 		if p.meta {
 			db.metaTS = p.commit.TS
 			if p.cat != nil {
-				db.cat = p.cat
+				db.cat, db.catFrom = p.cat, p.commit.TS
 			}
 			if p.schemas != nil {
 				db.schemas = p.schemas

@@ -387,7 +387,7 @@ func (db *DB) loadSchema(ctx context.Context, cat *catalog, ns string) (*Schema,
 		return nil, nil
 	}
 	var raw string
-	err := scanAll(ctx, db.store, ix.ID, func(obj value.Object, _ value.ID) error {
+	err := scanAll(ctx, db.store, ix.ID, persistence.Latest, func(obj value.Object, _ value.ID) error {
 		if s, ok := obj.Get("json"); ok {
 			if str, ok := s.(value.String); ok {
 				raw = string(str)

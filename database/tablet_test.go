@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -259,6 +260,71 @@ func TestAWriteFromBeforeTheSwapConflicts(t *testing.T) {
 				t.Fatalf("commit after the swap: %v, want a conflict", err)
 			}
 			checkTablets(t, db, id, tabletState{live: "eve2", retired: "eve", byName: []string{"eve2", "fay"}})
+		})
+	}
+}
+
+// A read of the past made with BeginReadAsOf finds the tables as they
+// were then, before a restore replaced them, after a restart too.
+func TestReadsOfThePastSeeTheTablesOfThen(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.open(t)
+			db := openDB(t, st, database.Options{})
+			mustCommit(t, db, func(tx *database.Tx) error {
+				applySchema(t, tx, schemaJSON(`{"indexDescriptor":"by_name","fields":["name"]}`))
+				mustInsert(t, tx, "people", `{"name":"ada"}`)
+				return nil
+			})
+			var id value.ID
+			before := mustCommit(t, db, func(tx *database.Tx) error {
+				id = mustInsert(t, tx, "people", `{"name":"eve"}`)
+				return nil
+			})
+			stagePeople(t, db, id, "eve2", "fay")
+			swapPeople(t, db)
+			after := mustCommit(t, db, func(tx *database.Tx) error {
+				_, err := tx.Patch(ctx, id, []value.Field{{Name: "name", Value: value.String("eve3")}})
+				return err
+			})
+			read := func(ts int64) []string {
+				tx, err := db.BeginReadAsOf(ctx, ts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback()
+				var out []string
+				if err := tx.EachDocument(ctx, "people", func(d value.Object) error {
+					out = append(out, userFields(d))
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			tests := []struct {
+				name string
+				ts   int64
+				want []string
+			}{
+				{name: "before the restore", ts: before, want: []string{`{"name":"ada"}`, `{"name":"eve"}`}},
+				{name: "after it", ts: after, want: []string{`{"name":"eve3"}`, `{"name":"fay"}`}},
+				{name: "now", ts: 0, want: []string{`{"name":"eve3"}`, `{"name":"fay"}`}},
+			}
+			for _, restarted := range []bool{false, true} {
+				if restarted {
+					db.Close()
+					db = openDB(t, st, database.Options{})
+				}
+				for _, tt := range tests {
+					t.Run(fmt.Sprintf("%s, restarted %v", tt.name, restarted), func(t *testing.T) {
+						if got := read(tt.ts); !slices.Equal(got, tt.want) {
+							t.Fatalf("people as of %d = %v, want %v", tt.ts, got, tt.want)
+						}
+					})
+				}
+			}
 		})
 	}
 }
