@@ -17,6 +17,7 @@ import { promisify } from "node:util";
 import { Hull, App, backends, hullBin } from "../lib/hull.mjs";
 
 const run = promisify(execFile);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function hull(h, args) {
   const env = { ...process.env, CONVEX_SELF_HOSTED_URL: h.url, CONVEX_SELF_HOSTED_ADMIN_KEY: h.adminKey };
@@ -137,10 +138,20 @@ for (const backend of backends()) {
       await hull(h, ["backup", "-o", zip]);
       const snap = await client.query("data:dump", {});
       const fileId = snap.files[0]?._id;
-      await change(snap, fileId);
+      const changed = await change(snap, fileId);
+      await sleep(300);
+      const at = new Date().toISOString();
+      await sleep(300);
       await assert.rejects(hull(h, ["restore", zip]), /already has documents/, "a deployment with data needs --replace");
       await hull(h, ["restore", "--replace", zip]);
       await check(snap, fileId, "restore me ✓");
+
+      // A point-in-time backup from before that restore has the data of
+      // then, and restores over it.
+      const pitr = join(dir, "pitr.zip");
+      await hull(h, ["backup", "--at", at, "-o", pitr]);
+      await hull(h, ["restore", "--replace", pitr]);
+      assert.deepEqual(await client.query("data:dump", {}), changed);
     });
   });
 }
