@@ -92,7 +92,7 @@ func (a *App) clearNamespace(ctx context.Context, path string) error {
 						if file, ok, err := a.files.byID(ctx, view, id); err != nil {
 							return err
 						} else if ok {
-							if err := a.files.deleteIn(ctx, tx, func(fn func()) {}, file); err != nil {
+							if err := a.files.deleteIn(ctx, view, func(fn func()) {}, file); err != nil {
 								return err
 							}
 							drops = append(drops, file.Key())
@@ -100,7 +100,7 @@ func (a *App) clearNamespace(ctx context.Context, path string) error {
 							continue
 						}
 					}
-					if _, err := tx.SystemDelete(ctx, id); err != nil {
+					if _, err := view.SystemDelete(ctx, id); err != nil {
 						return err
 					}
 					n++

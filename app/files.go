@@ -263,6 +263,58 @@ func isStorageID(tx *database.Tx, id value.ID) bool {
 	return ok && name == storageTable
 }
 
+// fileKeyDoc is the _hull_files document of the file id, whose _storage
+// table is stored under tablet (database.Tx.TableStorageID), with its
+// bytes under uuid. The tablet is left out when it is id's table number,
+// as it is for every file but those of a restore (whose _storage shares
+// its number with the _storage it replaces, until the old is dropped).
+func fileKeyDoc(id value.ID, tablet uint32, uuid string) value.Object {
+	doc := value.MustObject(
+		value.Field{Name: "file", Value: value.String(id.String())},
+		value.Field{Name: "uuid", Value: value.String(uuid)},
+	)
+	if tablet != uint32(id.Table) {
+		doc = doc.With("tablet", value.Int64(tablet))
+	}
+	return doc
+}
+
+// keyDocTablet is the tablet of the _storage table a _hull_files
+// document of file id belongs to.
+func keyDocTablet(keyDoc value.Object, id value.ID) uint32 {
+	if v, ok := keyDoc.Get("tablet"); ok {
+		if n, ok := v.(value.Int64); ok {
+			return uint32(n)
+		}
+	}
+	return uint32(id.Table)
+}
+
+// keyOf returns the _hull_files document of the file id of the _storage
+// table tx sees id in.
+func keyOf(ctx context.Context, tx *database.Tx, id value.ID) (value.Object, bool, error) {
+	tablet, ok := tx.TableStorageID(id.Table)
+	if !ok {
+		return value.Object{}, false, nil
+	}
+	st, err := tx.In("").SystemQuery(ctx, &database.Query{
+		Kind: database.IndexRange, Table: fileKeysTable, Index: fileKeysByFile,
+		Range: []database.RangeExpr{{Op: "Eq", Field: "file", Value: value.String(id.String())}},
+	})
+	if err != nil {
+		return value.Object{}, false, err
+	}
+	for {
+		doc, ok, err := st.Next(ctx)
+		if err != nil || !ok {
+			return value.Object{}, false, err
+		}
+		if keyDocTablet(doc, id) == tablet {
+			return doc, true, nil
+		}
+	}
+}
+
 // byID returns the file of a _storage id of the namespace tx views.
 func (f *Files) byID(ctx context.Context, tx *database.Tx, id value.ID) (File, bool, error) {
 	if !isStorageID(tx, id) {
@@ -272,7 +324,7 @@ func (f *Files) byID(ctx context.Context, tx *database.Tx, id value.ID) (File, b
 	if err != nil || !ok {
 		return File{}, false, err
 	}
-	keyDoc, ok, err := firstInIndex(ctx, tx, fileKeysTable, fileKeysByFile, "file", id.String())
+	keyDoc, ok, err := keyOf(ctx, tx, id)
 	if err != nil || !ok {
 		return File{}, false, err
 	}
@@ -292,6 +344,9 @@ func (f *Files) byUUID(ctx context.Context, tx *database.Tx, uuid string) (File,
 	id, err := value.ParseID(strField(keyDoc, "file"))
 	if err != nil {
 		return File{}, false, fmt.Errorf("%s document names a malformed file id: %w", fileKeysTable, err)
+	}
+	if tablet, ok := tx.TableStorageID(id.Table); !ok || tablet != keyDocTablet(keyDoc, id) {
+		return File{}, false, nil // a file of a table no longer live (an import's staged or replaced one)
 	}
 	doc, ok, err := tx.SystemGet(ctx, id)
 	if err != nil || !ok {
@@ -442,10 +497,8 @@ func (f *Files) insert(ctx context.Context, tx *database.Tx, uuid string, res bl
 	if err != nil {
 		return value.ID{}, err
 	}
-	_, err = tx.In("").SystemInsert(ctx, fileKeysTable, value.MustObject(
-		value.Field{Name: "file", Value: value.String(id.String())},
-		value.Field{Name: "uuid", Value: value.String(uuid)},
-	))
+	tablet, _ := tx.TableStorageID(id.Table)
+	_, err = tx.In("").SystemInsert(ctx, fileKeysTable, fileKeyDoc(id, tablet, uuid))
 	if err != nil {
 		return value.ID{}, err
 	}

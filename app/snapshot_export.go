@@ -44,7 +44,7 @@ type SnapshotStats struct {
 // component instance. A TS older than the retained history fails with a
 // *database.TooOldError.
 func (a *App) WriteSnapshot(ctx context.Context, w io.Writer, opts SnapshotOptions) (SnapshotStats, error) {
-	tx, err := a.db.BeginRead(ctx, opts.TS)
+	tx, err := a.db.BeginReadAsOf(ctx, opts.TS)
 	if err != nil {
 		return SnapshotStats{}, fmt.Errorf("begin the snapshot read: %w", err)
 	}

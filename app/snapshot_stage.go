@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,10 +36,16 @@ func label(ns, name string) string {
 }
 
 // setup checks the targets and creates the staging tables under the
-// numbers the snapshot's ids carry. An empty table of the deployment
-// holding such a number (a fresh deployment's tables, made by a push) is
-// given another number first; a table with documents holding one is a
-// refusal, since moving its documents would change their ids.
+// numbers the snapshot's ids carry. A table of the deployment holding
+// such a number keeps it while the import stages: when the swap replaces
+// it (a table of the import's, or any user table with --replace-all) the
+// staged table takes its number then, its documents stored apart until
+// (see database.Tx.CreateTableNumbered); so a deployment's own snapshot
+// restores into it with the same ids. A table that stays holding such a
+// number is given another one first if it is empty (a fresh deployment's
+// tables, made by a push); one with documents is a refusal, since two
+// live tables cannot share a number and moving its documents would
+// change their ids.
 func (j *importJob) setup(tx *database.Tx) error {
 	ctx := context.Background()
 	wanted := map[value.TableNumber]bool{}
@@ -56,7 +63,7 @@ func (j *importJob) setup(tx *database.Tx) error {
 	}
 	for n := range wanted {
 		ns, name, taken := tx.TableNamespace(n)
-		if !taken {
+		if !taken || j.replaces(ns, name) {
 			continue
 		}
 		count, err := countUpTo(ctx, tx.In(ns), name, 1)
@@ -64,7 +71,7 @@ func (j *importJob) setup(tx *database.Tx) error {
 			return err
 		}
 		if count > 0 {
-			return importErr("The snapshot's ids use table number %d, which table %q of this deployment holds, with documents: their ids would collide. Import into a fresh deployment, or clear that table first.", n, label(ns, name))
+			return importErr("The snapshot's ids use table number %d, which table %q of this deployment holds, with documents, and the import does not replace that table: two tables cannot share a number. Import with --replace-all, or clear that table first.", n, label(ns, name))
 		}
 		if _, err := tx.In(ns).RenumberEmptyTable(ctx, name, wanted); err != nil {
 			return err
@@ -84,6 +91,18 @@ func (j *importJob) setup(tx *database.Tx) error {
 		}
 	}
 	return nil
+}
+
+// replaces reports whether the swap moves the table name of namespace ns
+// out of the way: a table the import fills, or, with --replace-all, any
+// user table of a namespace it imports into.
+func (j *importJob) replaces(ns, name string) bool {
+	for _, t := range j.tables {
+		if t.ns == ns && t.name == name {
+			return true
+		}
+	}
+	return j.req.Mode == ImportReplaceAll && !strings.HasPrefix(name, "_") && slices.Contains(j.namespaces(), ns)
 }
 
 // countUpTo counts a table's documents, stopping at limit.
@@ -123,10 +142,12 @@ func (j *importJob) fill(ctx context.Context, t *stagedTable) error {
 				}
 			}
 			for _, f := range files {
-				if _, err := tx.In("").SystemInsert(ctx, fileKeysTable, value.MustObject(
-					value.Field{Name: "file", Value: value.String(f.id)},
-					value.Field{Name: "uuid", Value: value.String(f.key)},
-				)); err != nil {
+				id, err := value.ParseID(f.id)
+				if err != nil {
+					return err
+				}
+				tablet, _ := view.TableStorageID(id.Table)
+				if _, err := tx.In("").SystemInsert(ctx, fileKeysTable, fileKeyDoc(id, tablet, f.key)); err != nil {
 					return err
 				}
 			}
@@ -215,6 +236,8 @@ func (j *importJob) storeFile(ctx context.Context, t *stagedTable, doc value.Obj
 func (j *importJob) swap(ctx context.Context) error {
 	j.req.Progress("Making the import visible")
 	return j.a.commitRetry(ctx, func(tx *database.Tx) error {
+		// Everything replaced moves out before anything staged moves in:
+		// a staged table may have the number of a table it replaces.
 		moved := map[[2]string]bool{}
 		for _, t := range j.tables {
 			moved[[2]string{t.ns, t.name}] = true
@@ -231,9 +254,6 @@ func (j *importJob) swap(ctx context.Context) error {
 					return err
 				}
 			}
-			if err := tx.In(j.stagingNS(t.ns)).MoveTable(ctx, t.name, t.ns, t.name); err != nil {
-				return err
-			}
 		}
 		if j.req.Mode == ImportReplaceAll {
 			for _, ns := range j.namespaces() {
@@ -245,6 +265,11 @@ func (j *importJob) swap(ctx context.Context) error {
 						return err
 					}
 				}
+			}
+		}
+		for _, t := range j.tables {
+			if err := tx.In(j.stagingNS(t.ns)).MoveTable(ctx, t.name, t.ns, t.name); err != nil {
+				return err
 			}
 		}
 		// Queries resolve tables by name: every subscription runs again.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"hull/persistence"
-	"hull/value"
 )
 
 // Index backfill. A schema index added to a table that already has
@@ -321,13 +320,13 @@ func (tx *Tx) replaceIndex(ctx context.Context, ix *indexInfo) error {
 }
 
 // countTable counts a table's documents at the durable ts.
-func (db *DB) countTable(ctx context.Context, table value.TableNumber) (int64, error) {
+func (db *DB) countTable(ctx context.Context, table tabletID) (int64, error) {
 	tx, err := db.BeginRead(ctx, 0)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	t, ok := tx.cat.byNumber[table]
+	t, ok := tx.cat.byTablet[table]
 	if !ok {
 		return 0, nil
 	}
@@ -362,7 +361,7 @@ func (db *DB) IndexStatuses() ([]IndexStatus, <-chan struct{}) {
 	cat, _, _ := db.snapshot()
 	var out []IndexStatus
 	for _, ix := range cat.indexes {
-		t := cat.byNumber[ix.Table]
+		t := cat.byTablet[ix.Table]
 		if t == nil || t.system() {
 			continue
 		}

@@ -29,6 +29,20 @@ import (
 // namespaces, so a document id names its table, and with it its namespace,
 // on its own: a transaction viewing one namespace (Tx.In) finds no document
 // of another by its id.
+//
+// Storage identity. A table's documents are stored under its tablet id
+// (persistence.DocID.Table), not under its number: the number is what ids
+// carry, the tablet id is where the bytes live. A table made by an insert
+// or a push has tablet id == number, and so has every table of a
+// deployment made before tablet ids existed (_tables then has no tablet
+// field). A hidden namespace (a path starting with "_": an import's
+// staging and retired tables) may hold a table with the number of a table
+// of a public namespace; such a table gets a fresh tablet id from
+// firstFreshTablet up, a range numbers never use, so an import can stage
+// a deployment's own tables under their own numbers and swap them in.
+// Numbers stay unique across the public namespaces and within each
+// hidden one; a number resolves in the view's namespace first, then in
+// the public ones. _index documents name their table by tablet id.
 const (
 	tablesTableName = "_tables"
 	indexTableName  = "_index"
@@ -53,14 +67,38 @@ const (
 	idField             = "_id"
 
 	indexStateReady = "ready"
+
+	// firstFreshTablet is where tablet ids that differ from their
+	// table's number are taken from; table numbers stay below it.
+	firstFreshTablet tabletID = 3 << 30
 )
+
+// tabletID names where a table's documents are stored: the Table of its
+// documents' persistence.DocIDs, and the table of its indexes.
+type tabletID uint32
+
+// hiddenNamespace reports whether ns is an internal namespace (an
+// import's staging or retired tables), where a table may share its
+// number with a table of a public namespace.
+func hiddenNamespace(ns string) bool { return strings.HasPrefix(ns, "_") }
 
 // tableInfo describes one table.
 type tableInfo struct {
 	Name      string
 	Namespace string // "" or a component path
 	Number    value.TableNumber
+	Tablet    tabletID // where its documents are stored (see above)
 	Doc       value.ID // its _tables document; zero for the built-in tables
+}
+
+// docID is the storage id of the document of t with the internal id in.
+func (t *tableInfo) docID(in value.InternalID) persistence.DocID {
+	return persistence.DocID{Table: uint32(t.Tablet), Internal: [16]byte(in)}
+}
+
+// id is the public id of the document of t stored under did.
+func (t *tableInfo) id(did persistence.DocID) value.ID {
+	return value.ID{Table: t.Number, Internal: value.InternalID(did.Internal)}
 }
 
 // tableKey names a table within its namespace.
@@ -72,7 +110,7 @@ func (t *tableInfo) system() bool { return strings.HasPrefix(t.Name, "_") }
 // indexInfo describes one index.
 type indexInfo struct {
 	ID     persistence.IndexID
-	Table  value.TableNumber
+	Table  tabletID // the tablet id of its table
 	Name   string
 	Fields []string // indexed field paths, without the final _id
 	State  string
@@ -90,8 +128,11 @@ func (ix *indexInfo) fieldsWithID() []string {
 // catalog is an immutable view of the tables and indexes. A transaction
 // that changes metadata works on a clone and installs it on commit.
 type catalog struct {
-	byName    map[tableKey]*tableInfo
+	byName map[tableKey]*tableInfo
+	// byNumber holds the tables of the public namespaces only; byTablet
+	// holds every table.
 	byNumber  map[value.TableNumber]*tableInfo
+	byTablet  map[tabletID]*tableInfo
 	indexes   map[persistence.IndexID]*indexInfo
 	nextIndex persistence.IndexID
 }
@@ -100,15 +141,16 @@ func newCatalog() *catalog {
 	c := &catalog{
 		byName:    map[tableKey]*tableInfo{},
 		byNumber:  map[value.TableNumber]*tableInfo{},
+		byTablet:  map[tabletID]*tableInfo{},
 		indexes:   map[persistence.IndexID]*indexInfo{},
 		nextIndex: firstDynamicIndex,
 	}
-	c.putTable(&tableInfo{Name: tablesTableName, Number: tablesTable})
-	c.putTable(&tableInfo{Name: indexTableName, Number: indexTable})
-	c.putIndex(&indexInfo{ID: tablesByID, Table: tablesTable, Name: byIDIndex, State: indexStateReady})
-	c.putIndex(&indexInfo{ID: tablesByCreationTime, Table: tablesTable, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady})
-	c.putIndex(&indexInfo{ID: indexByID, Table: indexTable, Name: byIDIndex, State: indexStateReady})
-	c.putIndex(&indexInfo{ID: indexByCreationTime, Table: indexTable, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady})
+	c.putTable(&tableInfo{Name: tablesTableName, Number: tablesTable, Tablet: tabletID(tablesTable)})
+	c.putTable(&tableInfo{Name: indexTableName, Number: indexTable, Tablet: tabletID(indexTable)})
+	c.putIndex(&indexInfo{ID: tablesByID, Table: tabletID(tablesTable), Name: byIDIndex, State: indexStateReady})
+	c.putIndex(&indexInfo{ID: tablesByCreationTime, Table: tabletID(tablesTable), Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady})
+	c.putIndex(&indexInfo{ID: indexByID, Table: tabletID(indexTable), Name: byIDIndex, State: indexStateReady})
+	c.putIndex(&indexInfo{ID: indexByCreationTime, Table: tabletID(indexTable), Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady})
 	return c
 }
 
@@ -116,6 +158,7 @@ func (c *catalog) clone() *catalog {
 	n := &catalog{
 		byName:    make(map[tableKey]*tableInfo, len(c.byName)),
 		byNumber:  make(map[value.TableNumber]*tableInfo, len(c.byNumber)),
+		byTablet:  make(map[tabletID]*tableInfo, len(c.byTablet)),
 		indexes:   make(map[persistence.IndexID]*indexInfo, len(c.indexes)),
 		nextIndex: c.nextIndex,
 	}
@@ -125,15 +168,79 @@ func (c *catalog) clone() *catalog {
 	for k, v := range c.byNumber {
 		n.byNumber[k] = v
 	}
+	for k, v := range c.byTablet {
+		n.byTablet[k] = v
+	}
 	for k, v := range c.indexes {
 		n.indexes[k] = v
 	}
 	return n
 }
 
+// putTable adds t, or replaces the table of the same tablet id.
 func (c *catalog) putTable(t *tableInfo) {
 	c.byName[tableKey{t.Namespace, t.Name}] = t
-	c.byNumber[t.Number] = t
+	c.byTablet[t.Tablet] = t
+	if !hiddenNamespace(t.Namespace) {
+		c.byNumber[t.Number] = t
+	}
+}
+
+// removeTable removes t (its name, number and tablet entries).
+func (c *catalog) removeTable(t *tableInfo) {
+	if c.byName[tableKey{t.Namespace, t.Name}] == t {
+		delete(c.byName, tableKey{t.Namespace, t.Name})
+	}
+	if c.byTablet[t.Tablet] == t {
+		delete(c.byTablet, t.Tablet)
+	}
+	if c.byNumber[t.Number] == t {
+		delete(c.byNumber, t.Number)
+	}
+}
+
+// tableFor finds the table a document id of number n names, seen from
+// namespace ns: a table of ns itself first (a hidden namespace may
+// hold a number a public table holds too), else the public table.
+func (c *catalog) tableFor(ns string, n value.TableNumber) (*tableInfo, bool) {
+	if hiddenNamespace(ns) {
+		if t, ok := c.numberTaken(ns, n); ok {
+			return t, true
+		}
+	}
+	t, ok := c.byNumber[n]
+	return t, ok
+}
+
+// numberTaken returns the table that keeps a new table of namespace ns
+// from having number n: in a public namespace, a table of any public
+// namespace with n; in a hidden one, a table of ns itself with n.
+func (c *catalog) numberTaken(ns string, n value.TableNumber) (*tableInfo, bool) {
+	if !hiddenNamespace(ns) {
+		t, ok := c.byNumber[n]
+		return t, ok
+	}
+	for k, t := range c.byName {
+		if k.ns == ns && t.Number == n {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// newTablet picks the tablet id of a new table of number n: n itself
+// when no table is stored there, else a fresh one.
+func (c *catalog) newTablet(n value.TableNumber) tabletID {
+	if _, taken := c.byTablet[tabletID(n)]; !taken && tabletID(n) < firstFreshTablet {
+		return tabletID(n)
+	}
+	next := firstFreshTablet
+	for t := range c.byTablet {
+		if t >= next {
+			next = t + 1
+		}
+	}
+	return next
 }
 
 // table finds a table by namespace and name.
@@ -164,7 +271,7 @@ func (c *catalog) putIndex(ix *indexInfo) {
 }
 
 // tableIndexes returns the indexes of a table, sorted by name.
-func (c *catalog) tableIndexes(t value.TableNumber) []*indexInfo {
+func (c *catalog) tableIndexes(t tabletID) []*indexInfo {
 	var out []*indexInfo
 	for _, ix := range c.indexes {
 		if ix.Table == t {
@@ -176,7 +283,7 @@ func (c *catalog) tableIndexes(t value.TableNumber) []*indexInfo {
 }
 
 // index finds a table's index by name.
-func (c *catalog) index(t value.TableNumber, name string) *indexInfo {
+func (c *catalog) index(t tabletID, name string) *indexInfo {
 	for _, ix := range c.indexes {
 		if ix.Table == t && ix.Name == name {
 			return ix
@@ -188,6 +295,8 @@ func (c *catalog) index(t value.TableNumber, name string) *indexInfo {
 // nextTableNumber picks the number for a new table: user tables from
 // value.FirstUserTable, system tables from a fixed number if the value
 // package reserves one for the name, else from firstDynamicSystemTable.
+// A number any table has, in any namespace, is not picked again (but a
+// reserved one is, in a hidden namespace).
 func (c *catalog) nextTableNumber(ns, name string) value.TableNumber {
 	if n, ok := reservedTableNumber(name); ok && ns == "" {
 		if _, taken := c.byNumber[n]; !taken {
@@ -199,8 +308,8 @@ func (c *catalog) nextTableNumber(ns, name string) value.TableNumber {
 		lo, hi = firstDynamicSystemTable, value.FirstUserTable
 	}
 	next := lo
-	for n := range c.byNumber {
-		if n >= lo && n < hi && n >= next {
+	for _, t := range c.byTablet {
+		if n := t.Number; n >= lo && n < hi && n >= next {
 			next = n + 1
 		}
 	}
@@ -209,8 +318,13 @@ func (c *catalog) nextTableNumber(ns, name string) value.TableNumber {
 
 // loadCatalog reads _tables and _index at the current state.
 func loadCatalog(ctx context.Context, store persistence.Store) (*catalog, error) {
+	return loadCatalogAt(ctx, store, persistence.Latest)
+}
+
+// loadCatalogAt reads _tables and _index as of ts.
+func loadCatalogAt(ctx context.Context, store persistence.Store, ts int64) (*catalog, error) {
 	c := newCatalog()
-	err := scanAll(ctx, store, tablesByID, func(obj value.Object, id value.ID) error {
+	err := scanAll(ctx, store, tablesByID, ts, func(obj value.Object, id value.ID) error {
 		name, _ := obj.Get("name")
 		num, _ := obj.Get("number")
 		s, ok1 := name.(value.String)
@@ -220,13 +334,28 @@ func loadCatalog(ctx context.Context, store persistence.Store) (*catalog, error)
 		}
 		ns, _ := obj.Get("namespace")
 		nss, _ := ns.(value.String)
-		c.putTable(&tableInfo{Name: string(s), Namespace: string(nss), Number: value.TableNumber(n), Doc: id})
+		tablet := tabletID(n)
+		if tv, ok := obj.Get("tablet"); ok {
+			ti, ok := tv.(value.Int64)
+			if !ok {
+				return fmt.Errorf("malformed _tables document %s: tablet is not an int64", id)
+			}
+			tablet = tabletID(ti)
+		}
+		t := &tableInfo{Name: string(s), Namespace: string(nss), Number: value.TableNumber(n), Tablet: tablet, Doc: id}
+		if other, dup := c.byTablet[tablet]; dup {
+			return fmt.Errorf("_tables documents %s and %s have the same tablet id %d", other.Doc, id, tablet)
+		}
+		if other, dup := c.byNumber[t.Number]; dup && !hiddenNamespace(t.Namespace) {
+			return fmt.Errorf("_tables documents %s and %s have the same number %d in public namespaces", other.Doc, id, t.Number)
+		}
+		c.putTable(t)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load tables: %w", err)
 	}
-	err = scanAll(ctx, store, indexByID, func(obj value.Object, id value.ID) error {
+	err = scanAll(ctx, store, indexByID, ts, func(obj value.Object, id value.ID) error {
 		ix, err := indexFromDoc(obj, id)
 		if err != nil {
 			return err
@@ -259,7 +388,7 @@ func indexFromDoc(obj value.Object, id value.ID) (*indexInfo, error) {
 		fields = append(fields, string(s))
 	}
 	staged, _ := get("staged").(value.Boolean)
-	return &indexInfo{ID: persistence.IndexID(iid), Table: value.TableNumber(tbl), Name: string(name), Fields: fields, State: string(state), Staged: bool(staged), Doc: id}, nil
+	return &indexInfo{ID: persistence.IndexID(iid), Table: tabletID(tbl), Name: string(name), Fields: fields, State: string(state), Staged: bool(staged), Doc: id}, nil
 }
 
 func indexToDoc(ix *indexInfo) value.Object {
@@ -288,15 +417,18 @@ func tableToDoc(t *tableInfo) value.Object {
 	if t.Namespace != "" {
 		doc = doc.With("namespace", value.String(t.Namespace))
 	}
+	if t.Tablet != tabletID(t.Number) {
+		doc = doc.With("tablet", value.Int64(t.Tablet))
+	}
 	return doc
 }
 
-// scanAll reads every live entry of an index at the current state, in
-// batches, and decodes each document.
-func scanAll(ctx context.Context, store persistence.Store, index persistence.IndexID, fn func(value.Object, value.ID) error) error {
+// scanAll reads every live entry of an index as of ts (persistence.Latest:
+// the current state), in batches, and decodes each document.
+func scanAll(ctx context.Context, store persistence.Store, index persistence.IndexID, ts int64, fn func(value.Object, value.ID) error) error {
 	var start []byte
 	for {
-		entries, err := store.Scan(ctx, persistence.Range{Index: index, Start: start, Limit: 256}, persistence.Latest)
+		entries, err := store.Scan(ctx, persistence.Range{Index: index, Start: start, Limit: 256}, ts)
 		if err != nil {
 			return fmt.Errorf("scan index %d: %w", index, err)
 		}
@@ -305,7 +437,11 @@ func scanAll(ctx context.Context, store persistence.Store, index persistence.Ind
 			if err != nil {
 				return err
 			}
-			if err := fn(obj, fromDocID(e.Doc.ID)); err != nil {
+			id, err := docIDOf(obj)
+			if err != nil {
+				return err
+			}
+			if err := fn(obj, id); err != nil {
 				return err
 			}
 		}

@@ -61,7 +61,7 @@ func (tx *Tx) summarize(ts int64) CommitSummary {
 		if !w.hasOld && !w.hasDoc {
 			continue
 		}
-		for _, ix := range tx.cat.tableIndexes(w.table) {
+		for _, ix := range tx.cat.tableIndexes(w.tablet) {
 			if w.hasOld {
 				s.Keys = append(s.Keys, WrittenKey{Index: ix.ID, Key: indexKey(ix, w.old), Doc: did})
 			}

@@ -16,7 +16,8 @@ func (tx *Tx) ensureTable(ctx context.Context, name string) (*tableInfo, error) 
 		return t, nil
 	}
 	tx.ownCatalog()
-	t := &tableInfo{Name: name, Namespace: tx.ns, Number: tx.cat.nextTableNumber(tx.ns, name)}
+	n := tx.cat.nextTableNumber(tx.ns, name)
+	t := &tableInfo{Name: name, Namespace: tx.ns, Number: n, Tablet: tx.cat.newTablet(n)}
 	tables := tx.cat.byNumber[tablesTable]
 	id, _, err := tx.insertDoc(tables, tableToDoc(t))
 	if err != nil {
@@ -25,8 +26,8 @@ func (tx *Tx) ensureTable(ctx context.Context, name string) (*tableInfo, error) 
 	t.Doc = id
 	tx.cat.putTable(t)
 	for _, ix := range []*indexInfo{
-		{Table: t.Number, Name: byIDIndex, State: indexStateReady},
-		{Table: t.Number, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady},
+		{Table: t.Tablet, Name: byIDIndex, State: indexStateReady},
+		{Table: t.Tablet, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady},
 	} {
 		if err := tx.addIndex(ix, false); err != nil {
 			return nil, fmt.Errorf("database: create table %s: %w", name, err)
@@ -124,7 +125,7 @@ func (tx *Tx) prepare(ctx context.Context) (*pending, error) {
 func (tx *Tx) checkBytesWritten(c persistence.Commit) error {
 	var n int64
 	for _, r := range c.Documents {
-		if t, ok := tx.cat.byNumber[value.TableNumber(r.ID.Table)]; ok && !t.system() {
+		if t, ok := tx.cat.byTablet[tabletID(r.ID.Table)]; ok && !t.system() {
 			n += int64(len(r.Value))
 		}
 	}
@@ -156,7 +157,7 @@ func (tx *Tx) buildCommit(ctx context.Context) (persistence.Commit, error) {
 			rev.Value = encodeDoc(w.doc)
 		}
 		c.Documents = append(c.Documents, rev)
-		for _, ix := range tx.cat.tableIndexes(w.table) {
+		for _, ix := range tx.cat.tableIndexes(w.tablet) {
 			c.Indexes = append(c.Indexes, indexWrites(ix, did, w, tx.newIndexes[ix.ID])...)
 		}
 	}
@@ -181,8 +182,8 @@ func (tx *Tx) loadOld(ctx context.Context, did persistence.DocID, w *write) erro
 	w.oldKnown = true
 	// The old version is what the commit replaces: it must not change
 	// before the commit.
-	if t, ok := tx.cat.byNumber[value.TableNumber(did.Table)]; ok {
-		return tx.recordPoint(t, fromDocID(did))
+	if t, ok := tx.cat.byTablet[tabletID(did.Table)]; ok {
+		return tx.recordPoint(t, t.id(did))
 	}
 	return nil
 }

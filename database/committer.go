@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"hull/persistence"
-	"hull/value"
 )
 
 // pending is a prepared commit waiting for the committer: its writes are
@@ -264,8 +263,8 @@ func (db *DB) check(p *pending, recent []CommitSummary, recentFrom, metaTS int64
 
 // conflictOn names the document behind a conflicting key.
 func conflictOn(cat *catalog, k WrittenKey) *ConflictError {
-	e := &ConflictError{Reason: "read set", ID: fromDocID(k.Doc).String()}
-	if t, ok := cat.byNumber[value.TableNumber(k.Doc.Table)]; ok {
+	e := &ConflictError{Reason: "read set", ID: cat.publicID(k.Doc).String()}
+	if t, ok := cat.byTablet[tabletID(k.Doc.Table)]; ok {
 		e.Table = t.Name
 	}
 	return e
@@ -285,7 +284,7 @@ func (db *DB) install(group []*pending) {
 		if p.meta {
 			db.metaTS = p.commit.TS
 			if p.cat != nil {
-				db.cat = p.cat
+				db.cat, db.catFrom = p.cat, p.commit.TS
 			}
 			if p.schemas != nil {
 				db.schemas = p.schemas

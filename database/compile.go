@@ -39,7 +39,7 @@ func (tx *Tx) compile(q *Query, sys bool) (*plan, error) {
 	if q.Kind != FullTableScan {
 		name = q.Index
 	}
-	ix := tx.cat.index(t.Number, name)
+	ix := tx.cat.index(t.Tablet, name)
 	if ix == nil || q.Kind == Search {
 		return nil, userErr("IndexNotFound", "Index %s.%s not found.", q.Table, name)
 	}

@@ -146,6 +146,9 @@ type DB struct {
 	// metaTS is the ts of the newest commit that changed the catalog or
 	// the schema.
 	metaTS int64
+	// catFrom is a ts from which on cat is the catalog: the durable ts
+	// when it was loaded, then the ts of each commit that changed it.
+	catFrom int64
 
 	// recent holds the summaries of every commit after recentFrom;
 	// committed is closed (and replaced) at every commit group.
@@ -217,7 +220,7 @@ func Open(ctx context.Context, store persistence.Store, lease persistence.Lease,
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
 	}
-	db := &DB{store: store, lease: lease, opts: opts, cat: cat, durable: ts, recentFrom: ts, committed: make(chan struct{}), turn: make(chan struct{}, 1)}
+	db := &DB{store: store, lease: lease, opts: opts, cat: cat, durable: ts, catFrom: ts, recentFrom: ts, committed: make(chan struct{}), turn: make(chan struct{}, 1)}
 	schemas, err := db.loadSchemas(ctx, cat)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)
@@ -329,6 +332,32 @@ func (db *DB) BeginRead(ctx context.Context, ts int64) (*Tx, error) {
 	return tx, nil
 }
 
+// BeginReadAsOf is BeginRead at ts (0: the durable ts) whose tables and
+// indexes are those of ts as well, read from the store when they have
+// changed since: a read of the past (a point-in-time snapshot) then
+// finds the tables a later import replaced, with the documents they had
+// then. Other transactions see the newest catalog whatever their ts (a
+// table made since is only empty at ts).
+func (db *DB) BeginReadAsOf(ctx context.Context, ts int64) (*Tx, error) {
+	tx, err := db.BeginRead(ctx, ts)
+	if err != nil {
+		return nil, err
+	}
+	db.mu.Lock()
+	current := tx.ts >= db.catFrom && tx.cat == db.cat
+	db.mu.Unlock()
+	if current {
+		return tx, nil
+	}
+	cat, err := loadCatalogAt(ctx, db.store, tx.ts)
+	if err != nil {
+		tx.Rollback()
+		return nil, tx.readErr(fmt.Sprintf("load the tables as of %d", tx.ts), err)
+	}
+	tx.cat = cat
+	return tx, nil
+}
+
 // nextTS assigns a commit ts: max(now, durable+1), in nanoseconds.
 func (db *DB) nextTS(durable int64) int64 {
 	now := db.opts.Now().UnixNano()
@@ -359,6 +388,9 @@ func (db *DB) refresh(ctx context.Context) error {
 		// them, and they may have changed the catalog.
 		db.recent, db.recentFrom, db.recentBytes, db.metaTS = nil, ts, 0, ts
 		db.broadcast()
+	}
+	if cat != db.cat {
+		db.catFrom = ts
 	}
 	db.durable, db.cat, db.schemas = ts, cat, schemas
 	db.mu.Unlock()

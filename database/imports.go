@@ -22,7 +22,10 @@ import (
 // under number, with the built-in indexes and, when like names an
 // existing table (in namespace likeNS), empty copies of like's other
 // indexes (they are ready at once: the table is empty). It fails if the
-// name is taken in the namespace or the number anywhere.
+// name is taken in the namespace, or the number by a table of a public
+// namespace (a public view) or of the view's own namespace (a hidden
+// one: see catalog.go). A table whose number another table has keeps
+// its documents under a fresh tablet id.
 func (tx *Tx) CreateTableNumbered(name string, number value.TableNumber, likeNS, like string) error {
 	if err := tx.check(true); err != nil {
 		return err
@@ -36,11 +39,14 @@ func (tx *Tx) CreateTableNumbered(name string, number value.TableNumber, likeNS,
 	if number == 0 {
 		number = tx.cat.nextTableNumber(tx.ns, name)
 	}
-	if t, ok := tx.cat.byNumber[number]; ok {
+	if tabletID(number) >= firstFreshTablet {
+		return userErr("InvalidTableNumber", "Table number %d of table %q is too large (numbers stay below %d).", number, name, firstFreshTablet)
+	}
+	if t, ok := tx.cat.numberTaken(tx.ns, number); ok {
 		return &TableNumberTakenError{Number: number, Namespace: t.Namespace, Name: t.Name}
 	}
 	tx.ownCatalog()
-	t := &tableInfo{Name: name, Namespace: tx.ns, Number: number}
+	t := &tableInfo{Name: name, Namespace: tx.ns, Number: number, Tablet: tx.cat.newTablet(number)}
 	id, _, err := tx.insertDoc(tx.cat.byNumber[tablesTable], tableToDoc(t))
 	if err != nil {
 		return fmt.Errorf("database: create table %s: %w", name, err)
@@ -48,15 +54,15 @@ func (tx *Tx) CreateTableNumbered(name string, number value.TableNumber, likeNS,
 	t.Doc = id
 	tx.cat.putTable(t)
 	indexes := []*indexInfo{
-		{Table: number, Name: byIDIndex, State: indexStateReady},
-		{Table: number, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady},
+		{Table: t.Tablet, Name: byIDIndex, State: indexStateReady},
+		{Table: t.Tablet, Name: byCreationTimeIndex, Fields: []string{creationTimeField}, State: indexStateReady},
 	}
 	if src, ok := tx.cat.table(likeNS, like); ok && like != "" {
-		for _, ix := range tx.cat.tableIndexes(src.Number) {
+		for _, ix := range tx.cat.tableIndexes(src.Tablet) {
 			if ix.Name == byIDIndex || ix.Name == byCreationTimeIndex {
 				continue
 			}
-			indexes = append(indexes, &indexInfo{Table: number, Name: ix.Name, Fields: append([]string(nil), ix.Fields...), State: indexStateReady, Staged: ix.Staged})
+			indexes = append(indexes, &indexInfo{Table: t.Tablet, Name: ix.Name, Fields: append([]string(nil), ix.Fields...), State: indexStateReady, Staged: ix.Staged})
 		}
 	}
 	for _, ix := range indexes {
@@ -110,7 +116,7 @@ func (tx *Tx) InsertWithID(ctx context.Context, table string, doc value.Object) 
 	if err := value.ValidateDocument(doc); err != nil {
 		return &Error{Code: "InvalidDocument", Msg: err.Error()}
 	}
-	did := toDocID(id)
+	did := t.docID(id.Internal)
 	if _, dup := tx.writes[did]; dup {
 		return userErr("InvalidDocument", "Document id %s appears twice.", ids)
 	}
@@ -119,14 +125,15 @@ func (tx *Tx) InsertWithID(ctx context.Context, table string, doc value.Object) 
 	}
 	// The table is new and its numbers are this import's: there is no
 	// committed version to replace.
-	tx.writes[did] = write{table: t.Number, doc: doc, hasDoc: true, oldKnown: true}
+	tx.writes[did] = write{tablet: t.Tablet, doc: doc, hasDoc: true, oldKnown: true}
 	tx.order = append(tx.order, did)
 	return nil
 }
 
 // MoveTable moves the table name of the view's namespace to toNS under
-// toName. Its number, documents and indexes go with it, so the move is a
-// change of metadata only. The destination name must be free.
+// toName. Its number, tablet id (so its documents) and indexes go with
+// it, so the move is a change of metadata only. The destination name
+// must be free, and so must the number when toNS is a public namespace.
 func (tx *Tx) MoveTable(ctx context.Context, name, toNS, toName string) error {
 	if err := tx.check(true); err != nil {
 		return err
@@ -141,9 +148,12 @@ func (tx *Tx) MoveTable(ctx context.Context, name, toNS, toName string) error {
 	if _, taken := tx.cat.table(toNS, toName); taken {
 		return fmt.Errorf("database: move table %q: %q already exists in namespace %q", name, toName, toNS)
 	}
+	if other, taken := tx.cat.numberTaken(toNS, t.Number); taken && other != t {
+		return fmt.Errorf("database: move table %q to namespace %q: %w", name, toNS, &TableNumberTakenError{Number: t.Number, Namespace: other.Namespace, Name: other.Name})
+	}
 	tx.ownCatalog()
-	delete(tx.cat.byName, tableKey{t.Namespace, t.Name})
-	moved := &tableInfo{Name: toName, Namespace: toNS, Number: t.Number, Doc: t.Doc}
+	tx.cat.removeTable(t)
+	moved := &tableInfo{Name: toName, Namespace: toNS, Number: t.Number, Tablet: t.Tablet, Doc: t.Doc}
 	tx.cat.putTable(moved)
 	if _, err := tx.SystemReplace(ctx, t.Doc, tableToDoc(moved)); err != nil {
 		return fmt.Errorf("database: move table %q: %w", name, err)
@@ -154,8 +164,7 @@ func (tx *Tx) MoveTable(ctx context.Context, name, toNS, toName string) error {
 // RenumberEmptyTable gives the table name of the view's namespace a new
 // number, freeing its old one; it must have no documents at the
 // transaction's snapshot (a document committed after it conflicts). Its
-// indexes keep their ids and definitions. The new number is none of
-// avoid.
+// tablet id, and so its indexes, stay. The new number is none of avoid.
 func (tx *Tx) RenumberEmptyTable(ctx context.Context, name string, avoid map[value.TableNumber]bool) (value.TableNumber, error) {
 	t, err := tx.emptyTable(ctx, name)
 	if err != nil {
@@ -171,19 +180,12 @@ func (tx *Tx) RenumberEmptyTable(ctx context.Context, name string, avoid map[val
 	for avoid[n] {
 		n++
 	}
-	if _, err := tx.SystemReplace(ctx, t.Doc, tableToDoc(&tableInfo{Name: t.Name, Namespace: t.Namespace, Number: n})); err != nil {
+	renumbered := &tableInfo{Name: t.Name, Namespace: t.Namespace, Number: n, Tablet: t.Tablet, Doc: t.Doc}
+	if _, err := tx.SystemReplace(ctx, t.Doc, tableToDoc(renumbered)); err != nil {
 		return 0, fmt.Errorf("database: renumber table %q: %w", name, err)
 	}
-	for _, ix := range tx.cat.tableIndexes(t.Number) {
-		nix := *ix
-		nix.Table = n
-		if _, err := tx.SystemReplace(ctx, ix.Doc, indexToDoc(&nix)); err != nil {
-			return 0, fmt.Errorf("database: renumber table %q: %w", name, err)
-		}
-		tx.cat.indexes[ix.ID] = &nix
-	}
-	delete(tx.cat.byNumber, t.Number)
-	tx.cat.putTable(&tableInfo{Name: t.Name, Namespace: t.Namespace, Number: n, Doc: t.Doc})
+	tx.cat.removeTable(t)
+	tx.cat.putTable(renumbered)
 	return n, nil
 }
 
@@ -195,11 +197,10 @@ func (tx *Tx) DropEmptyTable(ctx context.Context, name string) error {
 		return err
 	}
 	tx.ownCatalog()
-	for _, ix := range tx.cat.tableIndexes(t.Number) {
+	for _, ix := range tx.cat.tableIndexes(t.Tablet) {
 		tx.dropIndex(ix)
 	}
-	delete(tx.cat.byName, tableKey{t.Namespace, t.Name})
-	delete(tx.cat.byNumber, t.Number)
+	tx.cat.removeTable(t)
 	tx.setWrite(tx.cat.byNumber[tablesTable], t.Doc, value.Object{}, false)
 	return nil
 }
@@ -244,7 +245,7 @@ func (tx *Tx) EachDocument(ctx context.Context, name string, fn func(value.Objec
 	if !ok {
 		return nil
 	}
-	ix := tx.cat.index(t.Number, byCreationTimeIndex)
+	ix := tx.cat.index(t.Tablet, byCreationTimeIndex)
 	if ix == nil {
 		return fmt.Errorf("database: table %q has no %s index", name, byCreationTimeIndex)
 	}

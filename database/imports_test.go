@@ -133,7 +133,10 @@ func TestCreateTableNumbered(t *testing.T) {
 				{name: "a like that does not exist copies nothing", ns: stagingNS, table: "nolike", number: 10502, like: "missing", wantIndexes: builtIn},
 				{name: "number 0 picks a free number", ns: stagingNS, table: "picked", wantIndexes: builtIn},
 				{name: "a name taken in the namespace", ns: "", table: "people", number: 10503, want: "already exists"},
-				{name: "a number taken by a table of another namespace", ns: stagingNS, table: "clash", number: people, want: "is taken by table \"people\""},
+				{name: "a number taken by a table of another public namespace", ns: "comp", table: "clash", number: people, want: "is taken by table \"people\""},
+				{name: "a public table's number in a hidden namespace", ns: stagingNS, table: "again", number: people, wantIndexes: builtIn},
+				{name: "a number taken in the same hidden namespace", ns: stagingNS, table: "again2", number: people, want: "is taken by table \"again\""},
+				{name: "a number from the tablet range", ns: stagingNS, table: "huge", number: 3 << 30, want: "too large"},
 				{name: "an invalid name", ns: stagingNS, table: "no-dashes", number: 10504, want: "Invalid table name"},
 			}
 			for _, tt := range tests {
@@ -144,7 +147,7 @@ func TestCreateTableNumbered(t *testing.T) {
 					wantErr(t, err, tt.want)
 					if tt.want != "" {
 						var taken *database.TableNumberTakenError
-						if tt.number == people && (!errors.As(err, &taken) || taken.Name != "people" || taken.Namespace != "") {
+						if tt.ns == "comp" && (!errors.As(err, &taken) || taken.Name != "people" || taken.Namespace != "") {
 							t.Fatalf("err = %#v, want a *TableNumberTakenError naming people", err)
 						}
 						return

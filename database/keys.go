@@ -26,11 +26,13 @@ func decodeDoc(b []byte) (value.Object, error) {
 	return obj, nil
 }
 
-func toDocID(id value.ID) persistence.DocID {
-	return persistence.DocID{Table: uint32(id.Table), Internal: [16]byte(id.Internal)}
-}
-
-func fromDocID(d persistence.DocID) value.ID {
+// publicID is the id of the document stored under d: its table's number
+// with d's internal id (the tablet id itself for a table c does not
+// know, which only messages show).
+func (c *catalog) publicID(d persistence.DocID) value.ID {
+	if t, ok := c.byTablet[tabletID(d.Table)]; ok {
+		return t.id(d)
+	}
 	return value.ID{Table: value.TableNumber(d.Table), Internal: value.InternalID(d.Internal)}
 }
 

@@ -25,9 +25,10 @@ func (tx *Tx) Namespace() string { return tx.ns }
 func (tx *Tx) visible(t *tableInfo) bool { return t.Namespace == tx.ns }
 
 // TableNamespace returns the namespace and name of the table with the
-// given number, whatever its namespace.
+// given number: the view's namespace's, if it is a hidden namespace with
+// such a table, else the public one's, whatever its namespace.
 func (tx *Tx) TableNamespace(n value.TableNumber) (ns, name string, ok bool) {
-	t, ok := tx.cat.byNumber[n]
+	t, ok := tx.cat.tableFor(tx.ns, n)
 	if !ok {
 		return "", "", false
 	}
@@ -45,4 +46,18 @@ func (tx *Tx) TableNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TableStorageID returns the storage identity (tablet id, see catalog.go)
+// of the table that ids of number n name as the view sees them (as
+// TableNamespace finds it). Two tables never share one, while a table of
+// a hidden namespace may share its number with a public table: it tells
+// apart data kept beside the documents of such tables (as the keys of
+// files are). It does not change when a table moves.
+func (tx *Tx) TableStorageID(n value.TableNumber) (uint32, bool) {
+	t, ok := tx.cat.tableFor(tx.ns, n)
+	if !ok {
+		return 0, false
+	}
+	return uint32(t.Tablet), true
 }

@@ -17,7 +17,7 @@ func (tx *Tx) fetch(ctx context.Context, did persistence.DocID) (cachedDoc, erro
 	}
 	rev, found, err := tx.readDoc(ctx, did)
 	if err != nil {
-		return cachedDoc{}, tx.readErr(fmt.Sprintf("get %s", fromDocID(did)), err)
+		return cachedDoc{}, tx.readErr(fmt.Sprintf("get %s", tx.cat.publicID(did)), err)
 	}
 	return tx.remember(did, rev, found)
 }
@@ -49,8 +49,12 @@ func (tx *Tx) Prefetch(ctx context.Context, ids []value.ID) error {
 	var miss []persistence.DocID
 	seen := map[persistence.DocID]bool{}
 	for _, id := range ids {
-		did := toDocID(id)
-		if _, ok := tx.cat.byNumber[id.Table]; !ok || seen[did] {
+		t, ok := tx.cat.tableFor(tx.ns, id.Table)
+		if !ok {
+			continue
+		}
+		did := t.docID(id.Internal)
+		if seen[did] {
 			continue
 		}
 		if _, ok := tx.cache[did]; ok {

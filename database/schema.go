@@ -142,10 +142,10 @@ func (tx *Tx) ApplySchema(ctx context.Context, s *Schema) (*SchemaChanges, error
 	}
 	ch := &SchemaChanges{}
 	for _, ix := range tx.userIndexes() {
-		if !tx.visible(tx.cat.byNumber[ix.Table]) {
+		if !tx.visible(tx.cat.byTablet[ix.Table]) {
 			continue
 		}
-		t := tx.cat.byNumber[ix.Table]
+		t := tx.cat.byTablet[ix.Table]
 		key := t.Name + "." + ix.Name
 		if w, ok := want[key]; ok && slices.Equal(w.fields, ix.Fields) {
 			delete(want, key)
@@ -212,7 +212,7 @@ func (tx *Tx) createIndex(ctx context.Context, t *tableInfo, name string, w want
 	if err != nil {
 		return nil, err
 	}
-	ix := &indexInfo{Table: t.Number, Name: name, Fields: w.fields, State: indexStateReady, Staged: w.staged}
+	ix := &indexInfo{Table: t.Tablet, Name: name, Fields: w.fields, State: indexStateReady, Staged: w.staged}
 	if !empty {
 		ix.State = indexStateBackfilling
 	}
@@ -225,7 +225,7 @@ func (tx *Tx) createIndex(ctx context.Context, t *tableInfo, name string, w want
 // tableEmpty reports whether a table has no committed document at the
 // snapshot.
 func (tx *Tx) tableEmpty(ctx context.Context, t *tableInfo) (bool, error) {
-	src := tx.cat.index(t.Number, byIDIndex)
+	src := tx.cat.index(t.Tablet, byIDIndex)
 	if src == nil {
 		return true, nil
 	}
@@ -268,7 +268,7 @@ func (db *DB) AddIndexes(ctx context.Context, ns string, s *Schema) ([]string, e
 				if !w.staged {
 					names = append(names, IndexKey(ns, ts.TableName, name))
 				}
-				if tx.cat.index(t.Number, name) != nil {
+				if tx.cat.index(t.Tablet, name) != nil {
 					continue
 				}
 				if _, err := tx.createIndex(ctx, t, name, w); err != nil {
@@ -289,7 +289,7 @@ func (db *DB) AddIndexes(ctx context.Context, ns string, s *Schema) ([]string, e
 func (tx *Tx) userIndexes() []*indexInfo {
 	var out []*indexInfo
 	for _, ix := range tx.cat.indexes {
-		t := tx.cat.byNumber[ix.Table]
+		t := tx.cat.byTablet[ix.Table]
 		if t == nil || t.system() || ix.Name == byIDIndex || ix.Name == byCreationTimeIndex {
 			continue
 		}
@@ -311,11 +311,11 @@ func describe(t *tableInfo, ix *indexInfo) IndexDesc {
 // by table then name.
 func (tx *Tx) Indexes() []IndexDesc {
 	var out []IndexDesc
-	for _, t := range tx.cat.byNumber {
+	for _, t := range tx.cat.byTablet {
 		if t.system() || !tx.visible(t) {
 			continue
 		}
-		for _, ix := range tx.cat.tableIndexes(t.Number) {
+		for _, ix := range tx.cat.tableIndexes(t.Tablet) {
 			out = append(out, describe(t, ix))
 		}
 	}
@@ -382,12 +382,12 @@ func (db *DB) loadSchema(ctx context.Context, cat *catalog, ns string) (*Schema,
 	if !ok {
 		return nil, nil
 	}
-	ix := cat.index(t.Number, byCreationTimeIndex)
+	ix := cat.index(t.Tablet, byCreationTimeIndex)
 	if ix == nil {
 		return nil, nil
 	}
 	var raw string
-	err := scanAll(ctx, db.store, ix.ID, func(obj value.Object, _ value.ID) error {
+	err := scanAll(ctx, db.store, ix.ID, persistence.Latest, func(obj value.Object, _ value.ID) error {
 		if s, ok := obj.Get("json"); ok {
 			if str, ok := s.(value.String); ok {
 				raw = string(str)

@@ -78,7 +78,7 @@ func (tx *Tx) pendingRows(p *plan) []row {
 	var out []row
 	for _, did := range tx.order {
 		w := tx.writes[did]
-		if w.table != p.table.Number || !w.hasDoc {
+		if w.tablet != p.table.Tablet || !w.hasDoc {
 			continue
 		}
 		k := indexKey(p.index, w.doc)

@@ -23,10 +23,10 @@ func (tx *Tx) EnsureSystemIndex(ctx context.Context, table, name string, fields 
 	if err != nil {
 		return false, err
 	}
-	if tx.cat.index(t.Number, name) != nil {
+	if tx.cat.index(t.Tablet, name) != nil {
 		return !existed, nil
 	}
-	ix := &indexInfo{Table: t.Number, Name: name, Fields: append(slices.Clone(fields), creationTimeField), State: indexStateReady}
+	ix := &indexInfo{Table: t.Tablet, Name: name, Fields: append(slices.Clone(fields), creationTimeField), State: indexStateReady}
 	if err := tx.addIndex(ix, true); err != nil {
 		return false, fmt.Errorf("database: create index %s.%s: %w", table, name, err)
 	}

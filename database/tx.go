@@ -84,7 +84,7 @@ func (tx *Tx) BeforeVisible(fn func(ts int64)) { tx.onVisible = append(tx.onVisi
 // write is the pending state of one document in a transaction. Values are
 // replaced, never mutated, so a savepoint can copy the map shallowly.
 type write struct {
-	table  value.TableNumber
+	tablet tabletID
 	old    value.Object
 	hasOld bool
 	oldTS  int64
@@ -144,7 +144,7 @@ func (tx *Tx) ReadSet() []ReadInterval { return append([]ReadInterval(nil), tx.r
 // TableName returns the name of the table with the given number, if it
 // is a table of the view's namespace.
 func (tx *Tx) TableName(n value.TableNumber) (string, bool) {
-	t, ok := tx.cat.byNumber[n]
+	t, ok := tx.cat.tableFor(tx.ns, n)
 	if !ok || !tx.visible(t) {
 		return "", false
 	}
@@ -258,7 +258,7 @@ func userVisible(t *tableInfo) bool {
 
 // current returns the document as this transaction sees it.
 func (tx *Tx) current(ctx context.Context, t *tableInfo, id value.ID) (value.Object, bool, error) {
-	did := toDocID(id)
+	did := t.docID(id.Internal)
 	if err := tx.recordPoint(t, id); err != nil {
 		return value.Object{}, false, err
 	}
@@ -280,11 +280,11 @@ func (tx *Tx) current(ctx context.Context, t *tableInfo, id value.ID) (value.Obj
 
 // recordPoint adds a document's by_id key to the read set (once).
 func (tx *Tx) recordPoint(t *tableInfo, id value.ID) error {
-	did := toDocID(id)
+	did := t.docID(id.Internal)
 	if tx.points[did] {
 		return nil
 	}
-	ix := tx.cat.index(t.Number, byIDIndex)
+	ix := tx.cat.index(t.Tablet, byIDIndex)
 	if ix == nil {
 		return nil
 	}
@@ -356,7 +356,7 @@ func (tx *Tx) get(ctx context.Context, id value.ID, sys bool) (value.Object, boo
 	if err := tx.check(false); err != nil {
 		return value.Object{}, false, err
 	}
-	t, ok := tx.cat.byNumber[id.Table]
+	t, ok := tx.cat.tableFor(tx.ns, id.Table)
 	if !ok || (!sys && (!userVisible(t) || !tx.visible(t))) {
 		return value.Object{}, false, nil
 	}
@@ -408,11 +408,11 @@ func (tx *Tx) insertDoc(t *tableInfo, obj value.Object) (value.ID, value.Object,
 	if err := tx.validateDoc(t, doc); err != nil {
 		return value.ID{}, value.Object{}, err
 	}
-	did := toDocID(id)
+	did := t.docID(internal)
 	if err := tx.checkWriteLimit(t); err != nil {
 		return value.ID{}, value.Object{}, err
 	}
-	tx.writes[did] = write{table: t.Number, doc: doc, hasDoc: true, oldKnown: true}
+	tx.writes[did] = write{tablet: t.Tablet, doc: doc, hasDoc: true, oldKnown: true}
 	tx.order = append(tx.order, did)
 	return id, doc, nil
 }
@@ -511,7 +511,7 @@ func (tx *Tx) delete(ctx context.Context, id value.ID, sys bool) (value.Object, 
 	if err != nil {
 		return value.Object{}, err
 	}
-	if _, written := tx.writes[toDocID(id)]; !written {
+	if _, written := tx.writes[t.docID(id.Internal)]; !written {
 		if err := tx.checkWriteLimit(t); err != nil {
 			return value.Object{}, err
 		}
@@ -526,7 +526,7 @@ func (tx *Tx) forWrite(ctx context.Context, id value.ID, sys bool, verb string) 
 	if err := tx.check(true); err != nil {
 		return nil, value.Object{}, err
 	}
-	t, ok := tx.cat.byNumber[id.Table]
+	t, ok := tx.cat.tableFor(tx.ns, id.Table)
 	if ok && !sys && !tx.visible(t) {
 		ok = false // another namespace's document is not this view's to write
 	}
@@ -550,7 +550,7 @@ func (tx *Tx) stage(t *tableInfo, id value.ID, doc, old value.Object) error {
 	if err := tx.validateDoc(t, doc); err != nil {
 		return err
 	}
-	if _, written := tx.writes[toDocID(id)]; !written {
+	if _, written := tx.writes[t.docID(id.Internal)]; !written {
 		if err := tx.checkWriteLimit(t); err != nil {
 			return err
 		}
@@ -562,10 +562,10 @@ func (tx *Tx) stage(t *tableInfo, id value.ID, doc, old value.Object) error {
 // setWrite records the new state of a document, remembering the committed
 // version the first time the document is written.
 func (tx *Tx) setWrite(t *tableInfo, id value.ID, doc value.Object, exists bool) {
-	did := toDocID(id)
+	did := t.docID(id.Internal)
 	w, ok := tx.writes[did]
 	if !ok {
-		w = write{table: t.Number}
+		w = write{tablet: t.Tablet}
 		if c, cached := tx.cache[did]; cached {
 			w.old, w.hasOld, w.oldTS, w.oldKnown = c.obj, c.found, c.ts, true
 		}

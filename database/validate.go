@@ -34,7 +34,7 @@ func (db *DB) TableName(n value.TableNumber) (string, bool) { return db.TableNam
 // the durable ts.
 func (db *DB) TableNameIn(ns string, n value.TableNumber) (string, bool) {
 	cat, _, _ := db.snapshot()
-	t, ok := cat.byNumber[n]
+	t, ok := cat.tableFor(ns, n)
 	if !ok || t.Namespace != ns {
 		return "", false
 	}
