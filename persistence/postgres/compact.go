@@ -162,6 +162,9 @@ func (s *Store) checkDue(ctx context.Context, removed int64) (bool, error) {
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return false, fmt.Errorf("postgres: compact: read bookkeeping: %w", err)
 	}
+	if s.compactAlways {
+		return true, nil
+	}
 	if size < s.compactMinBytes {
 		return false, nil
 	}
@@ -240,7 +243,7 @@ func (s *Store) check(ctx context.Context, lease persistence.Lease) error {
 
 // wasteful reports whether r is worth rebuilding.
 func (s *Store) wasteful(r *relation) bool {
-	return r.size >= s.compactMinBytes && r.size > compactWaste*r.need
+	return s.compactAlways || r.size >= s.compactMinBytes && r.size > compactWaste*r.need
 }
 
 // rotate makes gen+1 the current generation: both partitions created

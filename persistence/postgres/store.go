@@ -67,7 +67,10 @@ type Store struct {
 	gcChunk  int64 // log rows one GC transaction examines
 	// compactMinBytes: relations smaller than this are never rebuilt.
 	compactMinBytes int64
-	health          persistence.Health
+	// compactAlways (tests) makes every GC start a new log generation and
+	// rebuild the current-state indexes.
+	compactAlways bool
+	health        persistence.Health
 
 	analyzer analyzer
 	bg       sync.WaitGroup // background work, stopped by Close
