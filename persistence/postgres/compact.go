@@ -102,12 +102,19 @@ func (s *Store) compact(ctx context.Context, lease persistence.Lease, removed in
 	if err != nil {
 		return err
 	}
+	var counted int64
 	if due {
-		if err := s.check(ctx, lease); err != nil {
+		if counted, err = s.check(ctx, lease); err != nil {
 			return err
 		}
 	}
-	return s.drainOld(ctx, lease)
+	if err := s.drainOld(ctx, lease); err != nil {
+		return err
+	}
+	if due {
+		return s.recordCheck(ctx, lease, counted)
+	}
+	return nil
 }
 
 // cleanUp finishes the DDL a crash cut short. None of it changes what a
@@ -180,12 +187,12 @@ type relation struct {
 }
 
 // check measures the current log partitions and current-state indexes,
-// starts a new generation when a current log partition is mostly dead,
-// rebuilds bloated indexes and records what it counted.
-func (s *Store) check(ctx context.Context, lease persistence.Lease) error {
+// starts a new generation when a current log partition is mostly dead and
+// rebuilds bloated indexes. It returns the rows it counted.
+func (s *Store) check(ctx context.Context, lease persistence.Lease) (int64, error) {
 	gen, err := s.currentGen(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	rels := []*relation{
 		{name: documentLog.partition(gen)},
@@ -201,14 +208,14 @@ func (s *Store) check(ctx context.Context, lease persistence.Lease) error {
 	var counted int64
 	for i, r := range rels {
 		if err := s.pool.QueryRow(ctx, measures[i]).Scan(&r.rows, &r.need); err != nil {
-			return fmt.Errorf("postgres: compact: measure %s: %w", r.name, err)
+			return 0, fmt.Errorf("postgres: compact: measure %s: %w", r.name, err)
 		}
 		size := `SELECT pg_relation_size($1::text::regclass)`
-		if i < 2 {
+		if i < 2 { // a log partition goes whole: heap, TOAST and indexes
 			size = `SELECT pg_total_relation_size($1::text::regclass)`
 		}
 		if err := s.pool.QueryRow(ctx, size, r.name).Scan(&r.size); err != nil {
-			return fmt.Errorf("postgres: compact: size of %s: %w", r.name, err)
+			return 0, fmt.Errorf("postgres: compact: size of %s: %w", r.name, err)
 		}
 		counted += r.rows
 		if !s.wasteful(r) {
@@ -218,14 +225,20 @@ func (s *Store) check(ctx context.Context, lease persistence.Lease) error {
 		if i < 2 {
 			rotate = true
 		} else if err := s.exec(ctx, `REINDEX INDEX CONCURRENTLY `+r.name); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if rotate {
 		if err := s.rotate(ctx, lease, gen); err != nil {
-			return err
+			return 0, err
 		}
 	}
+	return counted, nil
+}
+
+// recordCheck records what a check counted and the size compaction left,
+// the base the next check is due against.
+func (s *Store) recordCheck(ctx context.Context, lease persistence.Lease, counted int64) error {
 	var size int64
 	if err := s.pool.QueryRow(ctx, sqlHullSize).Scan(&size); err != nil {
 		return fmt.Errorf("postgres: compact: size: %w", err)
