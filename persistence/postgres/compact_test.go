@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"hull/persistence"
 )
@@ -156,5 +159,77 @@ func checkLive(t *testing.T, s *Store, ts int64) {
 	var n int
 	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM hull_document_log`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("document log rows = %d, %v; want 1", n, err)
+	}
+}
+
+// A database made by schema version 1 (unpartitioned logs) keeps its
+// whole history through the upgrade: its logs become generation 0, reads
+// at every ts still see what they saw, and the first compaction moves
+// their live rows into a new generation and drops the old tables.
+func TestUpgradeToPartitionedLogs(t *testing.T) {
+	ctx := t.Context()
+	u := newDatabase(t)
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range []string{metaTable, migrations[0],
+		`INSERT INTO hull_meta (key, value) VALUES ('schema_version', 1)`,
+		`INSERT INTO hull_lease (id, fence, holder) VALUES (1, 1, 'v1')`} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("schema v1: %v", err)
+		}
+	}
+	v1 := persistence.Lease{Fence: 1, Holder: "v1"}
+	doc := persistence.DocID{Table: 1}
+	key := func(v int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(v)) }
+	for ts := int64(1); ts <= 20; ts++ {
+		c := persistence.Commit{TS: ts,
+			Documents: []persistence.Revision{{ID: doc, TS: ts, Value: fmt.Appendf(nil, `{"v":%d}`, ts)}},
+			Indexes:   []persistence.IndexWrite{{Index: 1, Key: key(ts), Doc: doc}},
+		}
+		if ts > 1 {
+			c.Indexes = append(c.Indexes, persistence.IndexWrite{Index: 1, Key: key(ts - 1), Doc: doc, Deleted: true})
+		}
+		if _, err := conn.Exec(ctx, sqlWrite, writeArgs(v1, []persistence.Commit{c})...); err != nil {
+			t.Fatalf("v1 write %d: %v", ts, err)
+		}
+	}
+	s, err := Open(ctx, quietConfig(u))
+	if err != nil {
+		t.Fatalf("open (upgrade): %v", err)
+	}
+	defer s.Close()
+	check := func(when string) {
+		t.Helper()
+		for at := int64(1); at <= 20; at++ {
+			got, err := s.Get(ctx, []persistence.DocID{doc}, at)
+			if err != nil || got[doc].TS != at {
+				t.Fatalf("%s: get at %d = %+v, %v", when, at, got, err)
+			}
+			entries, err := s.Scan(ctx, persistence.Range{Index: 1}, at)
+			if err != nil || len(entries) != 1 || string(entries[0].Key) != string(key(at)) {
+				t.Fatalf("%s: scan at %d = %d entries, %v", when, at, len(entries), err)
+			}
+		}
+	}
+	check("after the upgrade")
+	l, err := s.Acquire(ctx, "v2")
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	s.compactAlways = true
+	if _, err := s.GC(ctx, l, 1); err != nil {
+		t.Fatalf("gc: %v", err)
+	}
+	check("after compaction")
+	var gens []string
+	rows, _ := s.pool.Query(ctx, `SELECT relname FROM pg_class WHERE relname ~ '^hull_(document|index)_log_g[0-9]+$' ORDER BY 1`)
+	if gens, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatalf("list partitions: %v", err)
+	}
+	if want := []string{"hull_document_log_g1", "hull_index_log_g1"}; !slices.Equal(gens, want) {
+		t.Fatalf("log tables after compaction = %v, want %v", gens, want)
 	}
 }
