@@ -36,7 +36,8 @@ import (
 // hull's relations have doubled since it. Its cost is so amortized over
 // the deleting or writing that made it due.
 const (
-	// compactMinBytes: relations smaller than this are never rebuilt.
+	// defaultCompactMinBytes: relations smaller than this are never
+	// rebuilt, nor is anything checked while all of hull's together are.
 	defaultCompactMinBytes = 1 << 20
 	// compactWaste: a relation is rebuilt once it is over this many times
 	// the size its live rows need (packed).
@@ -58,7 +59,7 @@ const (
 // copy would take). A heap row: tuple header, line pointer, fixed-width
 // columns and alignment, plus its variable columns from pg_column_size
 // (which reads no TOAST data). An index entry: index tuple header, line
-// pointer and key, with B-tree pages 90 %% full; a B-tree has at least a
+// pointer and key, with B-tree pages 90 % full; a B-tree has at least a
 // meta page and a root. Each estimate errs large, so a freshly written
 // relation is never taken for a wasteful one.
 const (
