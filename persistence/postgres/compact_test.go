@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -231,5 +232,62 @@ func TestUpgradeToPartitionedLogs(t *testing.T) {
 	}
 	if want := []string{"hull_document_log_g1", "hull_index_log_g1"}; !slices.Equal(gens, want) {
 		t.Fatalf("log tables after compaction = %v, want %v", gens, want)
+	}
+}
+
+// A process fenced out before it compacts starts no generation and moves
+// nothing: the generation change and every move check the fence in their
+// own transaction.
+func TestAFencedCompactionChangesNothing(t *testing.T) {
+	ctx := t.Context()
+	u := newDatabase(t)
+	s, err := Open(ctx, quietConfig(u))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer s.Close()
+	l, err := s.Acquire(ctx, "writer")
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	churn(t, s, l, &history{}, 50, 50)
+	successor, err := Open(ctx, quietConfig(u))
+	if err != nil {
+		t.Fatalf("open successor: %v", err)
+	}
+	defer successor.Close()
+	sl, err := successor.Acquire(ctx, "successor")
+	if err != nil {
+		t.Fatalf("takeover: %v", err)
+	}
+	s.compactAlways = true
+	if err := s.compact(ctx, l, 0); !errors.Is(err, persistence.ErrFenced) {
+		t.Fatalf("fenced compaction: %v, want ErrFenced", err)
+	}
+	if gen, err := successor.currentGen(ctx); err != nil || gen != 0 {
+		t.Fatalf("generation after a fenced compaction = %d, %v; want 0", gen, err)
+	}
+	// The successor starts generation 1 and moves generation 0 into it
+	// in chunks; a fenced process's move chunk then moves nothing.
+	successor.compactAlways, successor.gcChunk = true, 10
+	if _, err := successor.check(ctx, sl); err != nil {
+		t.Fatalf("successor check: %v", err)
+	}
+	var before int
+	if err := successor.pool.QueryRow(ctx, `SELECT count(*) FROM hull_document_log_g0`).Scan(&before); err != nil || before == 0 {
+		t.Fatalf("generation 0 rows = %d, %v", before, err)
+	}
+	if err := s.drain(ctx, l, documentLog, "hull_document_log_g0"); !errors.Is(err, persistence.ErrFenced) {
+		t.Fatalf("fenced move: %v, want ErrFenced", err)
+	}
+	var after int
+	if err := successor.pool.QueryRow(ctx, `SELECT count(*) FROM hull_document_log_g0`).Scan(&after); err != nil || after != before {
+		t.Fatalf("generation 0 rows after a fenced move = %d, %v; want %d", after, err, before)
+	}
+	if _, err := successor.GC(ctx, sl, 1); err != nil {
+		t.Fatalf("successor gc: %v", err)
+	}
+	if err := successor.pool.QueryRow(ctx, `SELECT count(*) FROM hull_document_log`).Scan(&after); err != nil || after != 150 {
+		t.Fatalf("log rows after the successor's compaction = %d, %v; want 150", after, err)
 	}
 }
