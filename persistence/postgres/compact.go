@@ -58,7 +58,8 @@ const (
 // Estimates of the packed size of a relation's live rows (what a fresh
 // copy would take). A heap row: tuple header, line pointer, fixed-width
 // columns and alignment, plus its variable columns from pg_column_size
-// (which reads no TOAST data). An index entry: index tuple header, line
+// (which reads no TOAST data; in a current-state heap a value over about
+// 2 KB is TOASTed, leaving a pointer). An index entry: index tuple header, line
 // pointer and key, with B-tree pages 90 % full; a B-tree has at least a
 // meta page and a root. Each estimate errs large, so a freshly written
 // relation is never taken for a wasteful one.
@@ -74,6 +75,12 @@ FROM %s`
 SELECT count(*), 16384 + count(*) * 52 FROM hull_documents`
 	sqlMeasureIndexEntries = `
 SELECT count(*), 16384 + count(*) * 70 + coalesce(sum(pg_column_size(key_prefix) * 11 / 10), 0)
+FROM hull_index_entries`
+	sqlMeasureDocumentsHeap = `
+SELECT count(*), 8192 + count(*) * 80 + coalesce(sum(least(pg_column_size(value), 2032)), 0) FROM hull_documents`
+	sqlMeasureIndexEntriesHeap = `
+SELECT count(*), 8192 + count(*) * 104
+	+ coalesce(sum(pg_column_size(key_prefix) + least(coalesce(pg_column_size(key), 0), 2032)), 0)
 FROM hull_index_entries`
 	sqlHullSize = `
 SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
@@ -182,50 +189,69 @@ func (s *Store) checkDue(ctx context.Context, removed int64) (bool, error) {
 // relation is one measured relation: its size on disk and what its live
 // rows need.
 type relation struct {
-	name       string
-	rows, need int64
-	size       int64
+	name, measure string
+	kind          relKind
+	rows, need    int64
+	size          int64
 }
 
-// check measures the current log partitions and current-state indexes,
-// starts a new generation when a current log partition is mostly dead and
-// rebuilds bloated indexes. It returns the rows it counted.
+type relKind int
+
+const (
+	logPartition relKind = iota // measured whole: heap, TOAST and indexes
+	heap                        // a current-state table's rows
+	index                       // a current-state index
+)
+
+// check measures the current log partitions and the current-state tables
+// and indexes. It starts a new generation when a current log partition is
+// mostly dead, moves the rows off the tail of a mostly empty current-state
+// table (so VACUUM can cut it short) and rebuilds bloated indexes. It
+// returns the rows it counted.
 func (s *Store) check(ctx context.Context, lease persistence.Lease) (int64, error) {
 	gen, err := s.currentGen(ctx)
 	if err != nil {
 		return 0, err
 	}
+	dl, il := documentLog.partition(gen), indexLog.partition(gen)
 	rels := []*relation{
-		{name: documentLog.partition(gen)},
-		{name: indexLog.partition(gen)},
-		{name: "hull_documents_pkey"},
-		{name: "hull_index_entries_pkey"},
-	}
-	measures := []string{
-		fmt.Sprintf(sqlMeasureDocumentLog, rels[0].name), fmt.Sprintf(sqlMeasureIndexLog, rels[1].name),
-		sqlMeasureDocuments, sqlMeasureIndexEntries,
+		{name: dl, measure: fmt.Sprintf(sqlMeasureDocumentLog, dl), kind: logPartition},
+		{name: il, measure: fmt.Sprintf(sqlMeasureIndexLog, il), kind: logPartition},
+		{name: "hull_documents", measure: sqlMeasureDocumentsHeap, kind: heap},
+		{name: "hull_index_entries", measure: sqlMeasureIndexEntriesHeap, kind: heap},
+		{name: "hull_documents_pkey", measure: sqlMeasureDocuments, kind: index},
+		{name: "hull_index_entries_pkey", measure: sqlMeasureIndexEntries, kind: index},
 	}
 	var rotate bool
 	var counted int64
-	for i, r := range rels {
-		if err := s.pool.QueryRow(ctx, measures[i]).Scan(&r.rows, &r.need); err != nil {
+	for _, r := range rels {
+		if err := s.pool.QueryRow(ctx, r.measure).Scan(&r.rows, &r.need); err != nil {
 			return 0, fmt.Errorf("postgres: compact: measure %s: %w", r.name, err)
 		}
 		size := `SELECT pg_relation_size($1::text::regclass)`
-		if i < 2 { // a log partition goes whole: heap, TOAST and indexes
+		if r.kind == logPartition {
 			size = `SELECT pg_total_relation_size($1::text::regclass)`
 		}
 		if err := s.pool.QueryRow(ctx, size, r.name).Scan(&r.size); err != nil {
 			return 0, fmt.Errorf("postgres: compact: size of %s: %w", r.name, err)
 		}
-		counted += r.rows
+		if r.kind != index {
+			counted += r.rows
+		}
+		s.logger.Debug("postgres: compaction measured", "relation", r.name, "bytes", r.size, "live_rows", r.rows, "needed_bytes", r.need)
 		if !s.wasteful(r) {
 			continue
 		}
 		s.logger.Info("postgres: compacting", "relation", r.name, "bytes", r.size, "live_rows", r.rows, "needed_bytes", r.need)
-		if i < 2 {
+		switch r.kind {
+		case logPartition:
 			rotate = true
-		} else if err := s.exec(ctx, `REINDEX INDEX CONCURRENTLY `+r.name); err != nil {
+		case heap:
+			err = s.moveTail(ctx, lease, r)
+		case index:
+			err = s.exec(ctx, `REINDEX INDEX CONCURRENTLY `+r.name)
+		}
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -235,6 +261,73 @@ func (s *Store) check(ctx context.Context, lease persistence.Lease) (int64, erro
 		}
 	}
 	return counted, nil
+}
+
+// heapChunk bounds the rows one tail move rewrites: it holds the lease
+// row's exclusive lock, so a commit may wait for it.
+const heapChunk = 500
+
+// moveTail rewrites the rows of r that lie beyond the pages a packed copy
+// of it would need: each is deleted and inserted again in one statement,
+// and the insert takes space the free-space map offers, which after a
+// VACUUM of a mostly empty table lies mostly in its first pages. Then
+// VACUUM can truncate the emptied tail. A chunk holds the
+// lease row's exclusive lock, as a write does, so no write touches the
+// rows in between (a write's delete of a row moved under it would miss
+// the new copy); rows are visited in ctid order up to the table's end as
+// it was at the start, so the walk ends even where the map hands out a
+// tail page again.
+func (s *Store) moveTail(ctx context.Context, lease persistence.Lease, r *relation) (err error) {
+	keep := r.need*5/4/8192 + 1
+	end := r.size / 8192
+	stmt := fmt.Sprintf(`
+WITH tail AS (
+	SELECT ctid FROM %[1]s
+	WHERE ctid > $1::text::tid AND ctid >= $2::text::tid AND ctid < $3::text::tid ORDER BY ctid LIMIT $4::bigint),
+gone AS (DELETE FROM %[1]s t USING tail WHERE t.ctid = tail.ctid RETURNING t.*),
+put AS (INSERT INTO %[1]s SELECT * FROM gone RETURNING 1)
+SELECT (SELECT ctid FROM tail ORDER BY ctid DESC LIMIT 1)::text, (SELECT count(*) FROM tail)`, r.name)
+	// A VACUUM first tells the free-space map about the pages writes
+	// emptied, and one after cuts the emptied tail off. That one must
+	// clean the indexes: with as few dead rows as a move leaves, VACUUM
+	// would otherwise skip index cleanup and keep their line pointers,
+	// and a page holding one is not empty.
+	if err := s.exec(ctx, `VACUUM `+r.name); err != nil {
+		return err
+	}
+	defer func() {
+		if err == nil {
+			err = s.exec(ctx, `VACUUM (INDEX_CLEANUP ON) `+r.name)
+		}
+	}()
+	// A server process remembers the page it last inserted into and
+	// tries it first; a pooled one may remember the tail. A new
+	// connection asks the free-space map.
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return fmt.Errorf("postgres: compact: connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	cursor := "(0,0)"
+	for {
+		var next *string
+		var seen int64
+		start := time.Now()
+		b := &pgx.Batch{}
+		b.Queue(`SELECT hull_check_fence($1::bigint, true)`, lease.Fence)
+		b.Queue(stmt, cursor, fmt.Sprintf("(%d,0)", keep), fmt.Sprintf("(%d,0)", end), int64(heapChunk)).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&next, &seen) })
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+			return writeError("compact: move the tail of "+r.name, lease, err)
+		}
+		if seen < heapChunk || next == nil {
+			return nil
+		}
+		cursor = *next
+		if err := pause(ctx, time.Since(start)); err != nil {
+			return err
+		}
+	}
 }
 
 // recordCheck records what a check counted and the size compaction left,

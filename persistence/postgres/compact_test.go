@@ -291,3 +291,73 @@ func TestAFencedCompactionChangesNothing(t *testing.T) {
 		t.Fatalf("log rows after the successor's compaction = %d, %v; want 150", after, err)
 	}
 }
+
+// Documents inserted and then deleted but the newest leave the live row
+// on the last page of hull_documents, where VACUUM cannot cut the table
+// short; compaction moves it forward, so the table shrinks too.
+func TestGCEmptiesTheTailOfCurrentState(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, quietConfig(newDatabase(t)))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer s.Close()
+	s.compactMinBytes = 0
+	l, err := s.Acquire(ctx, "writer")
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	const n = 20000
+	id := func(i int) persistence.DocID {
+		d := persistence.DocID{Table: 1}
+		binary.BigEndian.PutUint64(d.Internal[:], uint64(i))
+		return d
+	}
+	var ts int64
+	var batch []persistence.Commit
+	flush := func() {
+		if err := s.Write(ctx, l, batch); err != nil {
+			t.Fatalf("write at %d: %v", ts, err)
+		}
+		batch = batch[:0]
+	}
+	for i := range 2*n - 1 {
+		ts++
+		c := persistence.Commit{TS: ts}
+		if i < n {
+			d := id(i)
+			c.Documents = []persistence.Revision{{ID: d, TS: ts, Value: fmt.Appendf(nil, `{"i":%d,"body":"%0200d"}`, i, 0)}}
+			c.Indexes = []persistence.IndexWrite{{Index: 1, Key: d.Internal[:], Doc: d}}
+		} else {
+			d := id(i - n)
+			c.Documents = []persistence.Revision{{ID: d, TS: ts, Deleted: true}}
+			c.Indexes = []persistence.IndexWrite{{Index: 1, Key: d.Internal[:], Doc: d, Deleted: true}}
+		}
+		if batch = append(batch, c); len(batch) == 100 {
+			flush()
+		}
+	}
+	flush()
+	if _, err := s.GC(ctx, l, ts); err != nil {
+		t.Fatalf("gc: %v", err)
+	}
+	hullSize(t, s) // VACUUM
+	var heap int64
+	if err := s.pool.QueryRow(ctx, `SELECT pg_relation_size('hull_documents')`).Scan(&heap); err != nil {
+		t.Fatalf("size: %v", err)
+	}
+	if heap > 64<<10 {
+		t.Errorf("hull_documents holds one row in %d bytes", heap)
+	}
+	last := id(n - 1)
+	for _, at := range []int64{ts, persistence.Latest} {
+		got, err := s.Get(ctx, []persistence.DocID{last, id(0)}, at)
+		if err != nil || len(got) != 1 || got[last].TS != n {
+			t.Fatalf("get at %d = %+v, %v; want the last document at ts %d", at, got, err, n)
+		}
+		entries, err := s.Scan(ctx, persistence.Range{Index: 1}, at)
+		if err != nil || len(entries) != 1 || entries[0].Doc.ID != last {
+			t.Fatalf("scan at %d = %d entries, %v", at, len(entries), err)
+		}
+	}
+}
