@@ -22,15 +22,17 @@ import (
 //   - finishes what a crash cut short (a pending detach, a detached
 //     partition not yet dropped, an invalid index of a cut-short rebuild);
 //   - when a check is due (below), measures hull's relations exactly and
-//     starts a new log generation if the current one is mostly dead, and
-//     rebuilds (REINDEX INDEX CONCURRENTLY) a current-state index that is
-//     much larger than its live entries need;
+//     starts a new log generation if the current one is mostly dead,
+//     moves the rows off the tail of a mostly empty current-state table
+//     so VACUUM can cut it short, and rebuilds (REINDEX INDEX
+//     CONCURRENTLY) a current-state index that is much larger than its
+//     live entries need;
 //   - moves the live rows of every older generation into the current one,
 //     a fenced chunk per transaction (DELETE … RETURNING feeding an
 //     INSERT: a read sees each row exactly once), then detaches the empty
 //     partition CONCURRENTLY and drops it.
 //
-// A check reads the current log partition and both current-state tables
+// A check reads the current log partitions and both current-state tables
 // once, so it runs only when it is likely to find something: when GC has
 // deleted at least half as many log rows as the last check counted, or
 // hull's relations have doubled since it. Its cost is so amortized over
