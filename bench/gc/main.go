@@ -11,8 +11,9 @@
 //	go run ./bench/gc -backend postgres -dsn "$HULL_TEST_POSTGRES_URL"
 //
 // SQLite hands freed pages back to the file system (incremental vacuum);
-// PostgreSQL leaves the dead rows to autovacuum, which this program runs
-// at once (VACUUM) instead of waiting for it.
+// on PostgreSQL a pass ends with compaction (mostly dead log generations
+// dropped, bloated indexes rebuilt) and leaves the rest to autovacuum,
+// which this program runs at once (VACUUM) instead of waiting for it.
 package main
 
 import (

@@ -93,53 +93,71 @@ func (s *Store) GC(ctx context.Context, lease persistence.Lease, keepFrom int64)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return stats, writeError("gc", lease, err)
 	}
-	if keepFrom <= done {
-		return stats, nil
+	if keepFrom > done {
+		if err := s.collect(ctx, lease, keepFrom, done, &stats); err != nil {
+			return stats, err
+		}
 	}
-	// Both walks start just after every row at or below gc_done.
+	if err := s.compact(ctx, lease, stats.DocumentRevisions+stats.IndexEntries); err != nil {
+		return stats, err
+	}
+	return stats, nil
+}
+
+// collect walks both logs from just after gc_done (done) up to keepFrom
+// and records how far it got.
+func (s *Store) collect(ctx context.Context, lease persistence.Lease, keepFrom, done int64, stats *persistence.GCStats) error {
 	n, err := s.gcLog(ctx, lease, sqlGCDocuments, keepFrom, []any{done, int64(math.MaxInt64), []byte{}})
 	stats.DocumentRevisions = n
 	if err != nil {
-		return stats, err
+		return err
 	}
 	n, err = s.gcLog(ctx, lease, sqlGCIndexes, keepFrom, []any{done, int64(math.MaxInt64), []byte{}, []byte{}})
 	stats.IndexEntries = n
 	if err != nil {
-		return stats, err
+		return err
 	}
-	b = &pgx.Batch{}
+	b := &pgx.Batch{}
 	b.Queue(sqlCheckShared, lease.Fence)
 	b.Queue(sqlGCDone, keepFrom)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return stats, writeError("gc", lease, err)
+		return writeError("gc", lease, err)
 	}
 	s.logger.Debug("postgres: gc", "keep_from", keepFrom,
 		"document_revisions", stats.DocumentRevisions, "index_entries", stats.IndexEntries)
-	return stats, nil
+	return nil
 }
 
 // gcLog runs one chunked GC statement until a chunk comes back short.
 // Each chunk starts after cursor, the last row the previous one examined.
 func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string, keepFrom int64, cursor []any) (int64, error) {
-	var removed int64
+	return s.chunked(ctx, lease, "gc", stmt, []any{keepFrom, s.gcChunk}, cursor)
+}
+
+// chunked runs stmt, with the arguments lead and then cursor, until a
+// chunk comes back short. stmt returns one row: the next cursor, the rows
+// it changed and the rows it examined (at most s.gcChunk); no row when it
+// examined none.
+func (s *Store) chunked(ctx context.Context, lease persistence.Lease, op, stmt string, lead, cursor []any) (int64, error) {
+	var changed int64
 	for {
 		if err := ctx.Err(); err != nil {
-			return removed, fmt.Errorf("postgres: gc: %w", err)
+			return changed, fmt.Errorf("postgres: %s: %w", op, err)
 		}
 		next := make([]any, len(cursor))
-		var gone, seen int64
+		var n, seen int64
 		dest := make([]any, 0, len(next)+2)
 		for i := range next {
 			dest = append(dest, &next[i])
 		}
-		dest = append(dest, &gone, &seen)
+		dest = append(dest, &n, &seen)
 		start := time.Now()
-		// The fence is checked after the chunk's deletions, in the same
+		// The fence is checked after the chunk's changes, in the same
 		// implicit transaction: a fenced-out process's chunk rolls back
 		// all the same, and the shared lock on the lease row, which every
 		// commit waits for, is held only from the check to the commit.
 		b := &pgx.Batch{}
-		b.Queue(stmt, append([]any{keepFrom, s.gcChunk}, cursor...)...).QueryRow(func(row pgx.Row) error {
+		b.Queue(stmt, append(append([]any{}, lead...), cursor...)...).QueryRow(func(row pgx.Row) error {
 			if err := row.Scan(dest...); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
@@ -147,15 +165,15 @@ func (s *Store) gcLog(ctx context.Context, lease persistence.Lease, stmt string,
 		})
 		b.Queue(sqlCheckShared, lease.Fence)
 		if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-			return removed, writeError("gc", lease, err)
+			return changed, writeError(op, lease, err)
 		}
-		removed += gone
+		changed += n
 		if seen < s.gcChunk {
-			return removed, nil
+			return changed, nil
 		}
 		cursor = next
 		if err := pause(ctx, time.Since(start)); err != nil {
-			return removed, err
+			return changed, err
 		}
 	}
 }

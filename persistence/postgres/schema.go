@@ -194,11 +194,14 @@ BEGIN
 	END IF;
 END $$;
 `,
+	// 2: both logs partitioned by generation (see partition.go).
+	migrationPartitionLogs,
 }
 
 // metaTable holds small named values: schema_version, retained_from (the
-// oldest readable ts), ts_floor (a lower bound of the max ts) and gc_done
-// (the ts up to which GC finished deleting).
+// oldest readable ts), ts_floor (a lower bound of the max ts), gc_done
+// (the ts up to which GC finished deleting), log_gen (the generation
+// writes go to) and compaction's bookkeeping (compact.go).
 const metaTable = `
 CREATE TABLE IF NOT EXISTS hull_meta (
 	key   text PRIMARY KEY,

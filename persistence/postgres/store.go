@@ -65,7 +65,12 @@ type Store struct {
 	database string
 	logger   *slog.Logger
 	gcChunk  int64 // log rows one GC transaction examines
-	health   persistence.Health
+	// compactMinBytes: relations smaller than this are never rebuilt.
+	compactMinBytes int64
+	// compactAlways (tests) makes every GC start a new log generation and
+	// rebuild the current-state indexes.
+	compactAlways bool
+	health        persistence.Health
 
 	analyzer analyzer
 	bg       sync.WaitGroup // background work, stopped by Close
@@ -100,7 +105,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	cfg.Logger.Info("postgres: store open", "database", target.database, "host", target.host,
 		"sslmode", target.sslmode, "schema_version", len(migrations))
-	s := &Store{pool: pool, database: target.database, logger: cfg.Logger, gcChunk: defaultGCChunk}
+	s := &Store{pool: pool, database: target.database, logger: cfg.Logger, gcChunk: defaultGCChunk,
+		compactMinBytes: defaultCompactMinBytes}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	return s, nil
 }

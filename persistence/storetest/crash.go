@@ -35,6 +35,10 @@ type CrashConfig struct {
 	Kills int
 	// Seed makes the kill moments and the workload reproducible.
 	Seed uint64
+	// Alongside, when set, runs in the child beside the writes, under the
+	// same lease, until the child is killed (a backend's background work:
+	// compaction). An error fails the child.
+	Alongside func(ctx context.Context, s persistence.Store, lease persistence.Lease) error
 }
 
 // Environment of the child process.
@@ -184,6 +188,13 @@ func runCrashChild(cfg CrashConfig, target string, seed uint64) {
 	w, err := resumeWorkload(ctx, s, seed)
 	if err != nil {
 		fail(err)
+	}
+	if cfg.Alongside != nil {
+		go func() {
+			if err := cfg.Alongside(ctx, s, lease); err != nil && ctx.Err() == nil {
+				fail(fmt.Errorf("alongside: %w", err))
+			}
+		}()
 	}
 	for ctx.Err() == nil {
 		group := make([]persistence.Commit, 1+w.rng.IntN(3))
