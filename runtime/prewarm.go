@@ -46,7 +46,11 @@ func (p *Pool) prewarmOne(ctx context.Context, mods Modules, call Call) bool {
 		return false
 	}
 	defer release()
-	r, err := p.engineFor(ctx, mods, call, cfg, reuseKey(mods, call), false)
+	keys, t := reuseKey(mods, call), tierFast
+	if p.tiers != nil && p.tiers.tierOf(keys.optIn+"|"+call.Export) == tierHeavy {
+		keys, t = keys.forHeavy(), tierHeavy
+	}
+	r, err := p.engineFor(ctx, mods, call, cfg, keys, t, false)
 	if err != nil {
 		return false
 	}
@@ -72,7 +76,7 @@ func (p *Pool) Precompile(ctx context.Context, mods Modules, modules []string) i
 		if _, ok := mods.Get(m); !ok {
 			continue
 		}
-		if p.preloadPlan(mods, m) != nil {
+		if p.preloadPlan(tierFast, mods, m) != nil {
 			n++
 		}
 	}

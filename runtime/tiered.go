@@ -1,0 +1,189 @@
+package runtime
+
+import (
+	"sync"
+	"time"
+)
+
+// Tiered is an engine policy rather than an engine: a Pool given one runs
+// each function (code version, module, kind and export) on Fast — QuickJS,
+// whose fresh state per call is cheap — until its calls are measured to
+// cost more there than they would on Heavy — V8, which runs JavaScript
+// tens of times faster but pays about a millisecond of CPU per call for a
+// fresh context — and on Heavy from then on.
+//
+// The rule, per function:
+//
+//   - Every call on Fast is timed in thread CPU (host work it waits for on
+//     its own thread included). Once it has made at least promoteAfter
+//     calls whose moving average passes PromoteCPU, the function moves.
+//   - A single call on Fast that passes RetryCPU moves it at once. The call
+//     itself is then stopped and run again from the start on Heavy, with
+//     the same arguments, clock and seed, when that is sound: for a query
+//     or mutation when it has made no syscall yet or its Host can undo
+//     what it did (Rewinder: nothing is committed before the run ends); for
+//     an action or HTTP action only when it has made no syscall, started
+//     nothing asynchronous and touched no request or response (anything
+//     external may have happened otherwise). When it is not sound, the call
+//     finishes on Fast and later calls run on Heavy.
+//   - A function never moves back within a code version; a deploy starts
+//     every function on Fast again.
+type Tiered struct {
+	Fast, Heavy Engine
+	// PromoteCPU is the average CPU per call on Fast past which a function
+	// runs on Heavy (default DefaultPromoteCPU).
+	PromoteCPU time.Duration
+	// RetryCPU is the CPU of one call on Fast past which its function runs
+	// on Heavy at once (default DefaultRetryCPU).
+	RetryCPU time.Duration
+}
+
+// Defaults of Tiered, from bench/runtime's crossover table: a call that
+// spends about this much CPU in QuickJS costs the same on V8, its fresh
+// context included.
+const (
+	DefaultPromoteCPU = 2 * time.Millisecond
+	DefaultRetryCPU   = 20 * time.Millisecond
+)
+
+// promoteAfter is how many calls on Fast a function makes before its
+// average can move it (one call may be slow for reasons of its own).
+const promoteAfter = 3
+
+// maxTrackedFunctions bounds the functions a Pool keeps tier records of;
+// past it the records start over (old code versions' functions among
+// them).
+const maxTrackedFunctions = 8192
+
+// NewVM implements Engine with Fast: a Pool picks the engine per
+// function; anything else (a check that the engine starts) gets Fast.
+func (t Tiered) NewVM(cfg EngineConfig) (VM, error) { return t.Fast.NewVM(cfg) }
+
+// Rewinder is implemented by Hosts of queries and mutations that can undo
+// everything a run did through them, so that a run stopped on one engine
+// can start again on another.
+type Rewinder interface {
+	// Checkpoint records the host's state; rewind returns it there.
+	Checkpoint() (rewind func())
+}
+
+// tier is one of a Pool's engines.
+type tier uint8
+
+const (
+	tierFast tier = iota
+	tierHeavy
+)
+
+func (t tier) String() string {
+	if t == tierHeavy {
+		return "heavy"
+	}
+	return "fast"
+}
+
+// tierPolicy keeps, per function, what its calls on Fast cost and whether
+// it has moved to Heavy.
+type tierPolicy struct {
+	promote, retry time.Duration
+
+	mu  sync.Mutex
+	fns map[string]*fnTier
+}
+
+type fnTier struct {
+	calls int
+	avg   time.Duration // moving average of CPU per call on Fast
+	heavy bool
+}
+
+func newTierPolicy(t Tiered) *tierPolicy {
+	tp := &tierPolicy{promote: t.PromoteCPU, retry: t.RetryCPU, fns: map[string]*fnTier{}}
+	if tp.promote <= 0 {
+		tp.promote = DefaultPromoteCPU
+	}
+	if tp.retry <= 0 {
+		tp.retry = DefaultRetryCPU
+	}
+	return tp
+}
+
+// tierOf returns the engine fn runs on.
+func (tp *tierPolicy) tierOf(fn string) tier {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	if f := tp.fns[fn]; f != nil && f.heavy {
+		return tierHeavy
+	}
+	return tierFast
+}
+
+// observe records a finished call of fn on Fast that took cpu.
+func (tp *tierPolicy) observe(fn string, cpu time.Duration) {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	f := tp.entry(fn)
+	if f.calls == 0 {
+		f.avg = cpu
+	} else {
+		f.avg += (cpu - f.avg) / 4
+	}
+	f.calls++
+	if f.calls >= promoteAfter && f.avg > tp.promote {
+		f.heavy = true
+	}
+}
+
+// moveNow moves fn to Heavy.
+func (tp *tierPolicy) moveNow(fn string) {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	tp.entry(fn).heavy = true
+}
+
+// heavyCount returns how many functions run on Heavy.
+func (tp *tierPolicy) heavyCount() int {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	n := 0
+	for _, f := range tp.fns {
+		if f.heavy {
+			n++
+		}
+	}
+	return n
+}
+
+// entry returns fn's record. Called with tp.mu held.
+func (tp *tierPolicy) entry(fn string) *fnTier {
+	f := tp.fns[fn]
+	if f == nil {
+		if len(tp.fns) >= maxTrackedFunctions {
+			tp.fns = map[string]*fnTier{}
+		}
+		f = &fnTier{}
+		tp.fns[fn] = f
+	}
+	return f
+}
+
+// tierWatch follows one call on Fast of a function still there: past
+// limit of CPU the function moves, and the call is stopped to run again
+// on Heavy when sound says that is sound.
+type tierWatch struct {
+	limit   time.Duration
+	sound   func() bool
+	tripped bool // the call passed limit
+	stopped bool // and was stopped to run again
+}
+
+// check is consulted with the CPU the call has used; it reports whether
+// to stop the call.
+func (w *tierWatch) check(used time.Duration) bool {
+	if w.tripped || used <= w.limit {
+		return false
+	}
+	w.tripped = true
+	w.stopped = w.sound()
+	return w.stopped
+}
