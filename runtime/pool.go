@@ -206,8 +206,22 @@ func (p *Pool) runOn(ctx context.Context, mods Modules, call Call, ex *httpExcha
 	}
 	res, err := p.finish(r, runErr, mods, call.Kind, timeout)
 	done = err == nil && res.done
+	if w := r.watch; w != nil && err == nil && res.Err != nil && strings.Contains(res.Err.Message, intlLimitedText) {
+		// QuickJS's Intl is a subset; V8's is complete.
+		p.tiers.moveNow(fn)
+		if w.sound() {
+			if rewind != nil {
+				rewind()
+			}
+			return Result{}, true, nil
+		}
+	}
 	return res.Result, false, err
 }
+
+// intlLimitedText starts the error QuickJS's Intl throws for what it
+// does not support (js/web/intl.js).
+const intlLimitedText = "Intl support is limited in hull"
 
 // finished is a run's Result and whether its function's promise settled.
 type finished struct {
