@@ -138,9 +138,9 @@ func (p *Pool) run(ctx context.Context, mods Modules, call Call, ex *httpExchang
 		ctx = context.WithValue(ctx, slotHeld{}, true)
 	}
 	keys := reuseKey(mods, call)
-	t, fn := tierFast, ""
+	t, fn := tierFast, fnID{}
 	if p.tiers != nil {
-		fn = keys.optIn + "|" + call.Export
+		fn = functionID(keys, call)
 		t = p.tiers.tierOf(fn)
 	}
 	res, again, err := p.runOn(ctx, mods, call, ex, cfg, keys, t, fn, nested)
@@ -153,7 +153,7 @@ func (p *Pool) run(ctx context.Context, mods Modules, call Call, ex *httpExchang
 // runOn runs call on the engine of tier t. On Fast in a tiered pool the
 // call is watched (see Tiered); again reports that it was stopped, with
 // nothing it did left behind, to run again on Heavy.
-func (p *Pool) runOn(ctx context.Context, mods Modules, call Call, ex *httpExchange, cfg vmConfig, keys reuseKeys, t tier, fn string, nested bool) (_ Result, again bool, _ error) {
+func (p *Pool) runOn(ctx context.Context, mods Modules, call Call, ex *httpExchange, cfg vmConfig, keys reuseKeys, t tier, fn fnID, nested bool) (_ Result, again bool, _ error) {
 	if t == tierHeavy {
 		keys = keys.forHeavy()
 	}

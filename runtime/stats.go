@@ -36,5 +36,5 @@ func (p *Pool) Tier(mods Modules, call Call) string {
 	if p.tiers == nil {
 		return tierFast.String()
 	}
-	return p.tiers.tierOf(reuseKey(mods, call).optIn + "|" + call.Export).String()
+	return p.tiers.tierOf(functionID(reuseKey(mods, call), call)).String()
 }

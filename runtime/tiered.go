@@ -26,8 +26,10 @@ import (
 //     nothing asynchronous and touched no request or response (anything
 //     external may have happened otherwise). When it is not sound, the call
 //     finishes on Fast and later calls run on Heavy.
-//   - A function never moves back within a code version; a deploy starts
-//     every function on Fast again.
+//   - A function never moves back within a code version. A new code
+//     version starts on Heavy the functions (kind, module, export) that
+//     had moved in an earlier one, and Prewarm prepares Heavy engines for
+//     their modules; every other function starts on Fast again.
 type Tiered struct {
 	Fast, Heavy Engine
 	// PromoteCPU is the average CPU per call on Fast past which a function
@@ -91,6 +93,18 @@ type tierPolicy struct {
 
 	mu  sync.Mutex
 	fns map[string]*fnTier
+	// moved names the functions (kind|module|export) and modules
+	// (kind|module) that moved in any code version.
+	moved, movedModules map[string]bool
+}
+
+// fnID names a function for the policy: key in its code version, name
+// across versions, module its kind and module.
+type fnID struct{ key, name, module string }
+
+func functionID(keys reuseKeys, call Call) fnID {
+	module := string(call.Kind) + "|" + call.Module
+	return fnID{key: keys.optIn + "|" + call.Export, name: module + "|" + call.Export, module: module}
 }
 
 type fnTier struct {
@@ -100,7 +114,7 @@ type fnTier struct {
 }
 
 func newTierPolicy(t Tiered) *tierPolicy {
-	tp := &tierPolicy{promote: t.PromoteCPU, retry: t.RetryCPU, fns: map[string]*fnTier{}}
+	tp := &tierPolicy{promote: t.PromoteCPU, retry: t.RetryCPU, fns: map[string]*fnTier{}, moved: map[string]bool{}, movedModules: map[string]bool{}}
 	if tp.promote <= 0 {
 		tp.promote = DefaultPromoteCPU
 	}
@@ -111,17 +125,30 @@ func newTierPolicy(t Tiered) *tierPolicy {
 }
 
 // tierOf returns the engine fn runs on.
-func (tp *tierPolicy) tierOf(fn string) tier {
+func (tp *tierPolicy) tierOf(fn fnID) tier {
 	tp.mu.Lock()
 	defer tp.mu.Unlock()
-	if f := tp.fns[fn]; f != nil && f.heavy {
+	f := tp.fns[fn.key]
+	if f == nil && tp.moved[fn.name] {
+		f = tp.entry(fn)
+		f.heavy = true
+	}
+	if f != nil && f.heavy {
 		return tierHeavy
 	}
 	return tierFast
 }
 
+// moduleMoved reports whether a function of this kind and module moved
+// in any code version.
+func (tp *tierPolicy) moduleMoved(fn fnID) bool {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	return tp.movedModules[fn.module]
+}
+
 // observe records a finished call of fn on Fast that took cpu.
-func (tp *tierPolicy) observe(fn string, cpu time.Duration) {
+func (tp *tierPolicy) observe(fn fnID, cpu time.Duration) {
 	tp.mu.Lock()
 	defer tp.mu.Unlock()
 	f := tp.entry(fn)
@@ -132,15 +159,24 @@ func (tp *tierPolicy) observe(fn string, cpu time.Duration) {
 	}
 	f.calls++
 	if f.calls >= promoteAfter && f.avg > tp.promote {
-		f.heavy = true
+		tp.move(fn, f)
 	}
 }
 
 // moveNow moves fn to Heavy.
-func (tp *tierPolicy) moveNow(fn string) {
+func (tp *tierPolicy) moveNow(fn fnID) {
 	tp.mu.Lock()
 	defer tp.mu.Unlock()
-	tp.entry(fn).heavy = true
+	tp.move(fn, tp.entry(fn))
+}
+
+// move marks f, fn's record, heavy. Called with tp.mu held.
+func (tp *tierPolicy) move(fn fnID, f *fnTier) {
+	f.heavy = true
+	if len(tp.moved) >= maxTrackedFunctions {
+		tp.moved, tp.movedModules = map[string]bool{}, map[string]bool{}
+	}
+	tp.moved[fn.name], tp.movedModules[fn.module] = true, true
 }
 
 // heavyCount returns how many functions run on Heavy.
@@ -157,14 +193,14 @@ func (tp *tierPolicy) heavyCount() int {
 }
 
 // entry returns fn's record. Called with tp.mu held.
-func (tp *tierPolicy) entry(fn string) *fnTier {
-	f := tp.fns[fn]
+func (tp *tierPolicy) entry(fn fnID) *fnTier {
+	f := tp.fns[fn.key]
 	if f == nil {
 		if len(tp.fns) >= maxTrackedFunctions {
 			tp.fns = map[string]*fnTier{}
 		}
 		f = &fnTier{}
-		tp.fns[fn] = f
+		tp.fns[fn.key] = f
 	}
 	return f
 }

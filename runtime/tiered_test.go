@@ -210,10 +210,20 @@ export const heavy = q(async () => { ` + spin("3e6") + ` return JSON.stringify(h
 			t.Fatalf("%s is on %s, want %s", export, got, want)
 		}
 	}
-	// A new code version starts every function on fast again.
-	mods["m.js"] = runtime.Module{Path: "m.js", Source: mods["m.js"].Source + "\n// v2\n"}
-	if got := pool.Tier(mods, runtime.Call{Kind: runtime.KindQuery, Module: "m.js", Export: "heavy"}); got != "fast" {
-		t.Fatalf("after a deploy heavy is on %s, want fast", got)
+	// A new code version starts on heavy the functions that had moved,
+	// and prewarming prepares an engine of each tier for their module.
+	v2 := memModules{"m.js": runtime.Module{Path: "m.js", Source: mods["m.js"].Source + "\n// v2\n"}}
+	for export, want := range map[string]string{"light": "fast", "heavy": "heavy"} {
+		if got := pool.Tier(v2, runtime.Call{Kind: runtime.KindQuery, Module: "m.js", Export: export}); got != want {
+			t.Fatalf("after a deploy %s is on %s, want %s", export, got, want)
+		}
+	}
+	before := pool.Stats().EnginesLive
+	if n := pool.Prewarm(context.Background(), v2, []runtime.Call{{Kind: runtime.KindQuery, Module: "m.js"}}); n != 2 {
+		t.Fatalf("prewarming the new version prepared %d engines, want 2 (fast and heavy)", n)
+	}
+	if live := pool.Stats().EnginesLive; live != before+2 {
+		t.Fatalf("engines alive went from %d to %d, want 2 more", before, live)
 	}
 }
 
