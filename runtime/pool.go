@@ -190,33 +190,46 @@ func (p *Pool) runOn(ctx context.Context, mods Modules, call Call, ex *httpExcha
 		}
 		return r.drain()
 	})
-	if w := r.watch; w != nil {
-		if w.tripped {
-			p.tiers.moveNow(fn)
-		}
-		if w.stopped && r.failed == nil {
-			if rewind != nil {
-				rewind()
-			}
-			return Result{}, true, nil
-		}
-		if !w.tripped && runErr == nil {
-			p.tiers.observe(fn, r.cpu)
-		}
+	if r.watch != nil && p.judge(r, fn, runErr, nil) {
+		return Result{}, true, rewindFor(rewind)
 	}
 	res, err := p.finish(r, runErr, mods, call.Kind, timeout)
 	done = err == nil && res.done
-	if w := r.watch; w != nil && err == nil && res.Err != nil && strings.Contains(res.Err.Message, intlLimitedText) {
-		// QuickJS's Intl is a subset; V8's is complete.
-		p.tiers.moveNow(fn)
-		if w.sound() {
-			if rewind != nil {
-				rewind()
-			}
-			return Result{}, true, nil
-		}
+	if r.watch != nil && err == nil && res.Err != nil && p.judge(r, fn, nil, res.Err) {
+		return Result{}, true, rewindFor(rewind)
 	}
 	return res.Result, false, err
+}
+
+// judge applies the tiered policy to a watched call on Fast, before its
+// result is read (userErr nil) and after: it records what the call cost
+// or moves its function, and reports whether the call is to run again on
+// Heavy.
+func (p *Pool) judge(r *vmRun, fn fnID, runErr error, userErr *UserError) bool {
+	w := r.watch
+	if userErr != nil {
+		if !strings.Contains(userErr.Message, intlLimitedText) {
+			return false
+		}
+		// QuickJS's Intl is a subset; V8's is complete.
+		p.tiers.moveNow(fn)
+		return w.sound()
+	}
+	if w.tripped {
+		p.tiers.moveNow(fn)
+	} else if runErr == nil {
+		p.tiers.observe(fn, r.cpu)
+	}
+	return w.stopped && r.failed == nil
+}
+
+// rewindFor undoes, through the Host, what a run stopped to run again
+// did (nothing to undo without a rewind: the run made no syscall).
+func rewindFor(rewind func()) error {
+	if rewind != nil {
+		rewind()
+	}
+	return nil
 }
 
 // intlLimitedText starts the error QuickJS's Intl throws for what it
