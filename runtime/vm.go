@@ -112,7 +112,7 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 		{"__hull_async_cancel", r.cancelAsync},
 		{"__hull_finished", r.markFinished},
 		{"__hull_batch_queued", r.markBatchQueued},
-		{"__hull_http_route", r.effect(r.httpRoute)},
+		{"__hull_http_route", r.httpRoute}, // records the route matched: repeatable
 		{"__hull_http_take", r.effect(r.httpTake)},
 		{"__hull_http_give", r.effect(r.httpGive)},
 	} {
