@@ -216,9 +216,9 @@ func (p *Pool) judge(r *vmRun, fn fnID, runErr error, userErr *UserError) bool {
 		return w.sound()
 	}
 	if w.tripped {
-		p.tiers.moveNow(fn)
+		p.tiers.tripped(fn)
 	} else if runErr == nil {
-		p.tiers.observe(fn, r.cpu)
+		p.tiers.observe(fn, r.cpu-r.hostCPU)
 	}
 	return w.stopped && r.failed == nil
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -14,29 +15,35 @@ import (
 //
 // The rule, per function:
 //
-//   - Every call on Fast is timed in thread CPU (host work it waits for on
-//     its own thread included). Once it has made at least promoteAfter
-//     calls whose moving average passes PromoteCPU, the function moves.
-//   - A single call on Fast that passes RetryCPU moves it at once. The call
-//     itself is then stopped and run again from the start on Heavy, with
-//     the same arguments, clock and seed, when that is sound: for a query
-//     or mutation when it has made no syscall yet or its Host can undo
-//     what it did (Rewinder: nothing is committed before the run ends); for
-//     an action or HTTP action only when it has made no syscall, started
-//     nothing asynchronous and touched no request or response (anything
-//     external may have happened otherwise). When it is not sound, the call
-//     finishes on Fast and later calls run on Heavy.
+//   - Every call on Fast is timed in thread CPU, less what the host spent
+//     serving its syscalls (nested calls included): that part costs the
+//     same on either engine. Once it has made at least promoteAfter calls
+//     and the median of its last recentCalls passes PromoteCPU, the
+//     function moves. (A median: one call slowed by a garbage collection
+//     does not move a function.)
+//   - A call on Fast that passes RetryCPU is stopped and run again from
+//     the start on Heavy, with the same arguments, clock and seed, when
+//     that is sound: for a query or mutation when it has made no syscall
+//     yet or its Host can undo what it did (Rewinder: nothing is committed
+//     before the run ends); for an action or HTTP action only when it has
+//     made no syscall, started nothing asynchronous and touched no request
+//     or response (anything external may have happened otherwise). When
+//     it is not sound, the call finishes on Fast. A second such call
+//     moves the function.
+//   - Failing on QuickJS's Intl subset counts as such a call, and moves
+//     the function at once.
 //   - A function never moves back within a code version. A new code
 //     version starts on Heavy the functions (kind, module, export) that
 //     had moved in an earlier one, and Prewarm prepares Heavy engines for
 //     their modules; every other function starts on Fast again.
 type Tiered struct {
 	Fast, Heavy Engine
-	// PromoteCPU is the average CPU per call on Fast past which a function
+	// PromoteCPU is the median CPU per call on Fast past which a function
 	// runs on Heavy (default DefaultPromoteCPU).
 	PromoteCPU time.Duration
-	// RetryCPU is the CPU of one call on Fast past which its function runs
-	// on Heavy at once (default DefaultRetryCPU).
+	// RetryCPU is the CPU of one call on Fast past which it is run again
+	// on Heavy; the second such call moves its function (default
+	// DefaultRetryCPU).
 	RetryCPU time.Duration
 }
 
@@ -50,9 +57,14 @@ const (
 	DefaultRetryCPU   = 20 * time.Millisecond
 )
 
-// promoteAfter is how many calls on Fast a function makes before its
-// average can move it (one call may be slow for reasons of its own).
-const promoteAfter = 3
+// promoteAfter is how many calls on Fast a function makes before their
+// median can move it; the median is of the last recentCalls; movingTrips
+// calls past RetryCPU move it.
+const (
+	promoteAfter = 3
+	recentCalls  = 5
+	movingTrips  = 2
+)
 
 // maxTrackedFunctions bounds the functions a Pool keeps tier records of;
 // past it the records start over (old code versions' functions among
@@ -108,9 +120,18 @@ func functionID(keys reuseKeys, call Call) fnID {
 }
 
 type fnTier struct {
-	calls int
-	avg   time.Duration // moving average of CPU per call on Fast
-	heavy bool
+	calls  int
+	recent [recentCalls]time.Duration // CPU of the last calls on Fast, a ring
+	trips  int                        // calls past RetryCPU
+	heavy  bool
+}
+
+// median returns the median of the last calls recorded.
+func (f *fnTier) median() time.Duration {
+	n := min(f.calls, recentCalls)
+	xs := append([]time.Duration(nil), f.recent[:n]...)
+	slices.Sort(xs)
+	return xs[n/2]
 }
 
 func newTierPolicy(t Tiered) *tierPolicy {
@@ -152,13 +173,20 @@ func (tp *tierPolicy) observe(fn fnID, cpu time.Duration) {
 	tp.mu.Lock()
 	defer tp.mu.Unlock()
 	f := tp.entry(fn)
-	if f.calls == 0 {
-		f.avg = cpu
-	} else {
-		f.avg += (cpu - f.avg) / 4
-	}
+	f.recent[f.calls%recentCalls] = cpu
 	f.calls++
-	if f.calls >= promoteAfter && f.avg > tp.promote {
+	if f.calls >= promoteAfter && f.median() > tp.promote {
+		tp.move(fn, f)
+	}
+}
+
+// tripped records a call of fn on Fast that passed RetryCPU.
+func (tp *tierPolicy) tripped(fn fnID) {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	f := tp.entry(fn)
+	f.trips++
+	if f.trips >= movingTrips {
 		tp.move(fn, f)
 	}
 }
@@ -206,8 +234,8 @@ func (tp *tierPolicy) entry(fn fnID) *fnTier {
 }
 
 // tierWatch follows one call on Fast of a function still there: past
-// limit of CPU the function moves, and the call is stopped to run again
-// on Heavy when sound says that is sound.
+// limit of CPU (the host's share left out) the call is stopped to run
+// again on Heavy when sound says that is sound.
 type tierWatch struct {
 	limit   time.Duration
 	sound   func() bool

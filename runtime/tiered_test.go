@@ -103,26 +103,26 @@ func TestTieredPolicyPicksTheEngineByMeasurement(t *testing.T) {
 	}{
 		{"a trivial query stays on fast", runtime.KindQuery, `return JSON.stringify(1);`,
 			DefaultPromote, DefaultRetry, 5, false, "fast", false, 0},
-		{"a query past the retry budget moves at once and is run again on heavy", runtime.KindQuery,
-			spin("3e6") + `return JSON.stringify(h);`, hour, 5 * time.Millisecond, 1, false, "heavy", true, 0},
+		{"a query past the retry budget is run again on heavy, and moves at the second", runtime.KindQuery,
+			spin("3e6") + `return JSON.stringify(h);`, hour, 5 * time.Millisecond, 2, false, "heavy", true, 0},
 		{"a query whose average passes the promotion threshold moves after a few calls", runtime.KindQuery,
 			spin("2e5") + `return JSON.stringify(h);`, 100 * time.Microsecond, hour, 4, false, "heavy", true, 0},
 		{"two calls are not enough to judge the average", runtime.KindQuery,
 			spin("2e5") + `return JSON.stringify(h);`, 100 * time.Microsecond, hour, 2, false, "fast", false, 0},
 		{"a mutation that read before its heavy part is rewound and run again on heavy", runtime.KindMutation,
 			`await Convex.asyncSyscall("1.0/get", "{}"); ` + spin("3e6") + `return JSON.stringify(h);`,
-			hour, 5 * time.Millisecond, 1, true, "heavy", true, 1},
-		{"a mutation whose host cannot rewind finishes on fast, later calls on heavy", runtime.KindMutation,
+			hour, 5 * time.Millisecond, 2, true, "heavy", true, 1},
+		{"a mutation whose host cannot rewind finishes on fast, and moves at the second", runtime.KindMutation,
 			`await Convex.asyncSyscall("1.0/get", "{}"); ` + spin("3e6") + `return JSON.stringify(h);`,
-			hour, 5 * time.Millisecond, 1, false, "heavy", false, 1},
+			hour, 5 * time.Millisecond, 2, false, "heavy", false, 1},
 		{"a mutation with no syscall before its heavy part needs no rewind", runtime.KindMutation,
 			spin("3e6") + `await Convex.asyncSyscall("1.0/get", "{}"); return JSON.stringify(h);`,
-			hour, 5 * time.Millisecond, 1, false, "heavy", true, 1},
+			hour, 5 * time.Millisecond, 2, false, "heavy", true, 1},
 		{"a pure action is run again on heavy", runtime.KindAction,
-			spin("3e6") + `return JSON.stringify(h);`, hour, 5 * time.Millisecond, 1, false, "heavy", true, 0},
-		{"an action that reached outside finishes on fast, later calls on heavy", runtime.KindAction,
+			spin("3e6") + `return JSON.stringify(h);`, hour, 5 * time.Millisecond, 2, false, "heavy", true, 0},
+		{"an action that reached outside finishes on fast, and moves at the second", runtime.KindAction,
 			`await Convex.asyncSyscall("1.0/get", "{}"); ` + spin("3e6") + `return JSON.stringify(h);`,
-			hour, 5 * time.Millisecond, 1, false, "heavy", false, 1},
+			hour, 5 * time.Millisecond, 2, false, "heavy", false, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,7 +199,7 @@ const q = (body) => { const f = () => {}; f.isQuery = true; f.invokeQuery = body
 export const light = q(async () => "1");
 export const heavy = q(async () => { ` + spin("3e6") + ` return JSON.stringify(h); });
 `})
-	for _, export := range []string{"light", "heavy", "light"} {
+	for _, export := range []string{"light", "heavy", "light", "heavy"} {
 		res, err := pool.Run(context.Background(), mods, runtime.Call{Kind: runtime.KindQuery, Module: "m.js", Export: export, Args: []byte("[{}]"), Host: &opsHost{}})
 		if err != nil || res.Err != nil {
 			t.Fatalf("%s: %v %+v", export, err, res.Err)
@@ -239,5 +239,27 @@ func TestTieredMovesFunctionsThatNeedAllOfIntl(t *testing.T) {
 	}
 	if got := pool.Tier(mods, runtime.Call{Kind: runtime.KindQuery, Module: "t.js", Export: "f"}); got != "heavy" {
 		t.Fatalf("the function is on %s, want heavy", got)
+	}
+}
+
+// workHost answers 1.0/get with how many rounds of work to do.
+type workHost struct{ rounds string }
+
+func (h workHost) Syscall(_ context.Context, op string, _ []byte) ([]byte, error) {
+	return nil, runtime.UnknownOperation(op)
+}
+
+func (h workHost) AsyncSyscall(context.Context, string, []byte) ([]byte, error) {
+	return []byte(h.rounds), nil
+}
+
+func TestTieredOneSlowCallDoesNotMoveAFunction(t *testing.T) {
+	mods := tierModule(runtime.KindQuery, `const n = JSON.parse(await Convex.asyncSyscall("1.0/get", "{}")); `+spin("n")+`return JSON.stringify(h);`)
+	pool := newTestPool(runtime.Options{Engine: runtime.Tiered{Fast: runtime.QuickJS{}, Heavy: runtime.DefaultEngine(), PromoteCPU: 5 * time.Millisecond, RetryCPU: time.Hour}})
+	for i, rounds := range []string{"1e6", "0", "0", "0", "0", "0"} {
+		runOnce(t, pool, mods, runtime.KindQuery, workHost{rounds})
+		if got := pool.Tier(mods, runtime.Call{Kind: runtime.KindQuery, Module: "t.js", Export: "f"}); got != "fast" {
+			t.Fatalf("after call %d (one slow, then quick ones) the function is on %s, want fast", i, got)
+		}
 	}
 }

@@ -61,6 +61,7 @@ type vmRun struct {
 	effects bool
 	watch   *tierWatch    // a call on Fast of a tiered pool
 	cpu     time.Duration // thread CPU of the last call, when measured
+	hostCPU time.Duration // of which serving syscalls, when watched
 }
 
 type vmConfig struct {
@@ -161,6 +162,14 @@ func (s *setupCode) get(c Compiler) ([]byte, error) {
 func (r *vmRun) effect(fn func([]any) (any, error)) func([]any) (any, error) {
 	return func(args []any) (any, error) {
 		r.effects = true
+		if r.watch == nil {
+			return fn(args)
+		}
+		start, _ := threadCPUTime()
+		defer func() {
+			end, _ := threadCPUTime()
+			r.hostCPU += end - start
+		}()
 		return fn(args)
 	}
 }
@@ -392,7 +401,7 @@ func (r *vmRun) withCPU(budget, wall time.Duration, f func() error) error {
 	ic.SetInterruptCheck(func() bool {
 		now, _ := threadCPUTime()
 		used := now - start
-		if (r.watch != nil && r.watch.check(used)) || (budget > 0 && used > budget) {
+		if (r.watch != nil && r.watch.check(used-r.hostCPU)) || (budget > 0 && used > budget) {
 			r.interrupted.Store(true)
 			return true
 		}
@@ -410,6 +419,7 @@ func (r *vmRun) withCPU(budget, wall time.Duration, f func() error) error {
 // Host can undo the run (queries and mutations).
 func (r *vmRun) watchTier(call Call, limit time.Duration) (rewind func()) {
 	w := &tierWatch{limit: limit}
+	r.hostCPU = 0
 	if !call.Kind.IsAction() {
 		if rw, ok := call.Host.(Rewinder); ok {
 			rewind = rw.Checkpoint()
