@@ -30,8 +30,8 @@ import (
 //     or response (anything external may have happened otherwise). When
 //     it is not sound, the call finishes on Fast. A second such call
 //     moves the function.
-//   - Failing on QuickJS's Intl subset counts as such a call, and moves
-//     the function at once.
+//   - A call that fails on QuickJS's Intl subset moves the function at
+//     once, and is run again on Heavy under the same rule.
 //   - A function never moves back within a code version. A new code
 //     version starts on Heavy the functions (kind, module, export) that
 //     had moved in an earlier one, and Prewarm prepares Heavy engines for
