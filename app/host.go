@@ -214,3 +214,19 @@ func (h *host) actionCall(ctx context.Context, kind runtime.Kind, data []byte) (
 	}
 	return h.result(res, err)
 }
+
+// Checkpoint implements runtime.Rewinder for queries and mutations: a run
+// stopped to start again on another engine (the tiered engine policy)
+// leaves no writes and no nested runs' lines behind. Its reads stay in the
+// read set, which only makes conflicts and invalidations conservative.
+func (h *host) Checkpoint() (rewind func()) {
+	if h.tx == nil {
+		return nil
+	}
+	sp := h.tx.savepoint()
+	logs := len(h.nestedLogs)
+	return func() {
+		h.tx.rollbackTo(sp)
+		h.nestedLogs = h.nestedLogs[:logs]
+	}
+}

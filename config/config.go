@@ -124,8 +124,8 @@ type Config struct {
 	BackupInterval     time.Duration
 	BackupKeep         int
 	BackupIncludeFiles bool
-	// JSEngine names the JavaScript engine: "v8", "quickjs" or
-	// JSEngineAuto (V8 when the binary has it).
+	// JSEngine names the JavaScript engine: "tiered", "v8", "quickjs" or
+	// JSEngineAuto (tiered when the binary has V8).
 	JSEngine string
 }
 

@@ -111,14 +111,14 @@ func allSettings() []setting {
 			usage: "how long an action may run",
 			apply: func(c *Config, v string) (err error) { c.ActionTimeout, err = parseDuration(v); return err }},
 		{flags: []string{"js-engine"}, envs: []string{"HULL_JS_ENGINE"}, def: JSEngineAuto,
-			usage: "JavaScript engine: v8, quickjs, or auto (v8 when this binary has it, else quickjs)",
+			usage: "JavaScript engine: tiered (each function on QuickJS until measured to need V8), v8, quickjs, or auto (tiered when this binary has V8, else quickjs)",
 			apply: func(c *Config, v string) error {
 				switch v {
-				case JSEngineAuto, "v8", "quickjs":
+				case JSEngineAuto, "tiered", "v8", "quickjs":
 					c.JSEngine = v
 					return nil
 				}
-				return errors.New("want v8, quickjs or auto")
+				return errors.New("want tiered, v8, quickjs or auto")
 			}},
 		{flags: []string{"max-concurrent-queries"}, envs: []string{"HULL_MAX_CONCURRENT_QUERIES"}, def: "32",
 			usage: "queries and mutations running at once; more wait",

@@ -54,7 +54,7 @@ func (p *Pool) EvaluateDefinition(ctx context.Context, source, sourceMap string,
 		src := fmt.Sprintf("export default { export: () => (%s), componentDefinitionPath: %s, defaultName: %s };\n", meta, pathJSON, nameJSON)
 		mods[DefinitionDepModule(d.Path)] = Module{Path: DefinitionDepModule(d.Path), Source: src}
 	}
-	r, err := p.newVMRun(ctx, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
+	r, err := p.newVMRun(ctx, tierFast, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
 	if err != nil {
 		return nil, err
 	}

@@ -121,10 +121,13 @@ func (e V8) NewVM(cfg EngineConfig) (VM, error) {
 const (
 	EngineQuickJS = "quickjs"
 	EngineV8      = "v8"
+	// EngineTiered runs each function on QuickJS until its calls are
+	// measured to cost more there than on V8 (see Tiered).
+	EngineTiered = "tiered"
 )
 
-// DefaultEngine is the engine of this build: V8 when it is compiled in,
-// QuickJS otherwise.
+// DefaultEngine is the engine of a Pool whose Options name none: V8 when
+// it is compiled in, QuickJS otherwise.
 func DefaultEngine() Engine {
 	if v8.Available {
 		return V8{}
@@ -132,10 +135,12 @@ func DefaultEngine() Engine {
 	return QuickJS{}
 }
 
-// DefaultEngineName names DefaultEngine.
+// DefaultEngineName names the engine a server runs when the configuration
+// says auto: tiered (QuickJS, and V8 for the functions measured to need
+// it) when V8 is compiled in, QuickJS otherwise.
 func DefaultEngineName() string {
 	if v8.Available {
-		return EngineV8
+		return EngineTiered
 	}
 	return EngineQuickJS
 }
@@ -156,6 +161,11 @@ func EngineNamed(name string) (Engine, error) {
 		}
 		_ = vm.Close()
 		return V8{}, nil
+	case EngineTiered:
+		if _, err := EngineNamed(EngineV8); err != nil {
+			return nil, fmt.Errorf("JavaScript engine tiered needs v8: %w", err)
+		}
+		return Tiered{Fast: QuickJS{}, Heavy: V8{}}, nil
 	}
-	return nil, fmt.Errorf("unknown JavaScript engine %q (want %q or %q)", name, EngineV8, EngineQuickJS)
+	return nil, fmt.Errorf("unknown JavaScript engine %q (want %q, %q or %q)", name, EngineTiered, EngineV8, EngineQuickJS)
 }

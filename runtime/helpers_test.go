@@ -208,7 +208,7 @@ func jsonEqual(t *testing.T, got []byte, want string) {
 // onV8 reports whether the suite runs on V8 (a build with the hull_v8
 // tag) rather than QuickJS. The suite is the same on both; a few cases
 // expect what each engine's own built-ins do.
-func onV8() bool { return runtime.DefaultEngineName() == runtime.EngineV8 }
+func onV8() bool { _, ok := runtime.DefaultEngine().(runtime.V8); return ok }
 
 // newTestPool returns a pool whose time limits, unless set, are generous
 // enough for slow test machines and the race detector.

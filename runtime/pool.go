@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -24,12 +23,14 @@ import (
 type Pool struct {
 	opts    Options
 	engines *engineSet
+	// fast and heavy are the engines calls run on: heavy is nil unless
+	// opts.Engine is Tiered, and tiers then picks one per function.
+	fast, heavy Engine
+	tiers       *tierPolicy
 
-	setupOnce sync.Once
-	setup     []byte
-	setupErr  error
-	modules   moduleCache
-	maps      sourceMaps
+	setup   [2]setupCode // setup.js compiled, per tier
+	modules moduleCache
+	maps    sourceMaps
 
 	slots       chan struct{} // queries and mutations running
 	actionSlots chan struct{} // actions running
@@ -38,10 +39,22 @@ type Pool struct {
 // NewPool returns a Pool with opts (zero fields take the defaults).
 func NewPool(opts Options) *Pool {
 	opts = opts.withDefaults()
-	return &Pool{
-		opts: opts, engines: newEngineSet(opts.MaxEnginesPerKey, opts.MaxIdleEngines),
+	p := &Pool{
+		opts: opts, engines: newEngineSet(opts.MaxEnginesPerKey, opts.MaxIdleEngines), fast: opts.Engine,
 		slots: make(chan struct{}, opts.MaxConcurrent), actionSlots: make(chan struct{}, opts.MaxConcurrentActions),
 	}
+	if t, ok := opts.Engine.(Tiered); ok {
+		p.fast, p.heavy, p.tiers = t.Fast, t.Heavy, newTierPolicy(t)
+	}
+	return p
+}
+
+// engine returns the engine of tier t.
+func (p *Pool) engine(t tier) Engine {
+	if t == tierHeavy && p.heavy != nil {
+		return p.heavy
+	}
+	return p.fast
 }
 
 // slotHeld marks the context of a call that holds a slot.
@@ -124,10 +137,29 @@ func (p *Pool) run(ctx context.Context, mods Modules, call Call, ex *httpExchang
 		defer release()
 		ctx = context.WithValue(ctx, slotHeld{}, true)
 	}
-	key := reuseKey(mods, call)
-	r, err := p.engineFor(ctx, mods, call, cfg, key, nested)
+	keys := reuseKey(mods, call)
+	t, fn := tierFast, fnID{}
+	if p.tiers != nil {
+		fn = functionID(keys, call)
+		t = p.tiers.tierOf(fn)
+	}
+	res, again, err := p.runOn(ctx, mods, call, ex, cfg, keys, t, fn, nested)
+	if again {
+		res, _, err = p.runOn(ctx, mods, call, ex, cfg, keys, tierHeavy, fn, nested)
+	}
+	return res, err
+}
+
+// runOn runs call on the engine of tier t. On Fast in a tiered pool the
+// call is watched (see Tiered); again reports that it was stopped, with
+// nothing it did left behind, to run again on Heavy.
+func (p *Pool) runOn(ctx context.Context, mods Modules, call Call, ex *httpExchange, cfg vmConfig, keys reuseKeys, t tier, fn fnID, nested bool) (_ Result, again bool, _ error) {
+	if t == tierHeavy {
+		keys = keys.forHeavy()
+	}
+	r, err := p.engineFor(ctx, mods, call, cfg, keys, t, nested)
 	if err != nil {
-		return Result{}, err
+		return Result{}, false, err
 	}
 	done := false
 	defer func() { p.release(r, done) }()
@@ -135,44 +167,100 @@ func (p *Pool) run(ctx context.Context, mods Modules, call Call, ex *httpExchang
 	// Compiling happens before the clock starts: it is the server's work.
 	var plan []*compiled
 	if r.mode == modeFresh {
-		plan = p.preloadPlan(mods, call.Module)
+		plan = p.preloadPlan(t, mods, call.Module)
 	}
-	r.finished, r.kind, r.failed = false, call.Kind, nil
+	r.finished, r.kind, r.failed, r.effects = false, call.Kind, nil, false
 	r.unhandledRejections() // from preparing the engine: not this call's
-	limited := r.withCPUBudget
+	var rewind func()
+	if p.tiers != nil && t == tierFast {
+		rewind = r.watchTier(call, p.tiers.retry)
+	}
+	defer func() { r.watch = nil }()
 	if call.Kind.IsAction() {
 		r.beginAsync(p.opts.HTTPClient, ex)
 		defer r.endAsync()
-		limited = r.withDeadline
 	}
 	if ex != nil {
 		r.http = ex.call
 	}
-	runErr := limited(timeout, func() error {
+	runErr := r.withLimits(call.Kind, timeout, func() error {
 		r.preload(plan)
 		if _, err := r.call("__hull_start", call.Module, call.Export, string(call.Kind), string(call.Args)); err != nil {
 			return err
 		}
 		return r.drain()
 	})
+	if r.watch != nil && p.judge(r, fn, runErr, nil) {
+		return Result{}, true, rewindFor(rewind)
+	}
+	res, err := p.finish(r, runErr, mods, call.Kind, timeout)
+	done = err == nil && res.done
+	if r.watch != nil && err == nil && res.Err != nil && p.judge(r, fn, nil, res.Err) {
+		return Result{}, true, rewindFor(rewind)
+	}
+	return res.Result, false, err
+}
+
+// judge applies the tiered policy to a watched call on Fast, before its
+// result is read (userErr nil) and after: it records what the call cost
+// or moves its function, and reports whether the call is to run again on
+// Heavy.
+func (p *Pool) judge(r *vmRun, fn fnID, runErr error, userErr *UserError) bool {
+	w := r.watch
+	if userErr != nil {
+		if !strings.Contains(userErr.Message, intlLimitedText) {
+			return false
+		}
+		// QuickJS's Intl is a subset; V8's is complete.
+		p.tiers.moveNow(fn)
+		return w.sound()
+	}
+	if w.tripped {
+		p.tiers.tripped(fn)
+	} else if runErr == nil {
+		p.tiers.observe(fn, r.cpu-r.hostCPU)
+	}
+	return w.stopped && r.failed == nil
+}
+
+// rewindFor undoes, through the Host, what a run stopped to run again
+// did (nothing to undo without a rewind: the run made no syscall).
+func rewindFor(rewind func()) error {
+	if rewind != nil {
+		rewind()
+	}
+	return nil
+}
+
+// intlLimitedText starts the error QuickJS's Intl throws for what it
+// does not support (js/web/intl.js).
+const intlLimitedText = "Intl support is limited in hull"
+
+// finished is a run's Result and whether its function's promise settled.
+type finished struct {
+	Result
+	done bool
+}
+
+// finish turns what a run did into its Result.
+func (p *Pool) finish(r *vmRun, runErr error, mods Modules, kind Kind, timeout time.Duration) (finished, error) {
 	res := Result{Logs: r.logs}
 	if r.failed != nil {
 		// The run met a system failure: whatever it did next is void.
 		r.unhandledRejections()
-		return res, r.failed
+		return finished{Result: res}, r.failed
 	}
 	if runErr != nil {
-		res.Err = r.engineError(runErr, call.Kind, timeout)
-		return res, nil
+		res.Err = r.engineError(runErr, kind, timeout)
+		return finished{Result: res}, nil
 	}
 	out, err := r.outcome()
 	if err != nil {
-		res.Err = r.engineError(err, call.Kind, timeout)
-		return res, nil
+		res.Err = r.engineError(err, kind, timeout)
+		return finished{Result: res}, nil
 	}
-	p.settle(r, &out, &res, mods, call.Kind, timeout)
-	done = out.Done
-	return res, nil
+	p.settle(r, &out, &res, mods, kind, timeout)
+	return finished{Result: res, done: out.Done}, nil
 }
 
 // callConfig is the engine configuration of one call: its kind, clock,
@@ -246,9 +334,9 @@ func (r *vmRun) memoryExhausted() bool {
 }
 
 // preloadPlan compiles (or finds cached) the called module and its static
-// imports, when the engine supports bytecode.
-func (p *Pool) preloadPlan(mods Modules, path string) []*compiled {
-	mc, ok := p.opts.Engine.(ModuleCompiler)
+// imports, when the engine of tier t supports bytecode.
+func (p *Pool) preloadPlan(t tier, mods Modules, path string) []*compiled {
+	mc, ok := p.engine(t).(ModuleCompiler)
 	if !ok {
 		return nil
 	}
@@ -323,7 +411,7 @@ func (r *vmRun) engineError(err error, kind Kind, timeout time.Duration) *UserEr
 // Analyze evaluates a module set with no syscalls allowed and frozen time,
 // and reports what it defines.
 func (p *Pool) Analyze(ctx context.Context, mods Modules, env map[string]string) (*Analysis, error) {
-	r, err := p.newVMRun(ctx, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
+	r, err := p.newVMRun(ctx, tierFast, mods, analyzeHost{}, vmConfig{Kind: "analyze", Now: float64(time.Now().UnixMilli()), Seed: [4]uint32{1, 2, 3, 4}, Env: env})
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,9 @@ import "context"
 
 // Prewarm prepares, one after another, a pooled engine for each call's
 // module and kind — the module graph evaluated and snapshotted, as the
-// first real call of that module would — so that call finds one ready.
+// first real call of that module would — so that call finds one ready. A
+// tiered pool prepares it on Fast, and on Heavy too for a module whose
+// functions moved there in an earlier code version.
 // Only Kind, Module and Env of each call matter (they pick the engines a
 // real call would use); its Host, if nil, refuses every syscall (module
 // top-level code makes none). Each preparation holds a slot of its kind
@@ -20,14 +22,19 @@ func (p *Pool) Prewarm(ctx context.Context, mods Modules, calls []Call) int {
 		if ctx.Err() != nil {
 			break
 		}
-		if p.prewarmOne(ctx, mods, call) {
+		if p.prewarmOne(ctx, mods, call, tierFast) {
+			n++
+		}
+		// In a tiered pool, a module whose functions moved to Heavy in an
+		// earlier version gets a Heavy engine too.
+		if p.tiers != nil && p.tiers.moduleMoved(functionID(reuseKey(mods, call), call)) && p.prewarmOne(ctx, mods, call, tierHeavy) {
 			n++
 		}
 	}
 	return n
 }
 
-func (p *Pool) prewarmOne(ctx context.Context, mods Modules, call Call) bool {
+func (p *Pool) prewarmOne(ctx context.Context, mods Modules, call Call, t tier) bool {
 	if call.Kind == KindHTTPAction {
 		return false
 	}
@@ -46,7 +53,11 @@ func (p *Pool) prewarmOne(ctx context.Context, mods Modules, call Call) bool {
 		return false
 	}
 	defer release()
-	r, err := p.engineFor(ctx, mods, call, cfg, reuseKey(mods, call), false)
+	keys := reuseKey(mods, call)
+	if t == tierHeavy {
+		keys = keys.forHeavy()
+	}
+	r, err := p.engineFor(ctx, mods, call, cfg, keys, t, false)
 	if err != nil {
 		return false
 	}
@@ -72,7 +83,7 @@ func (p *Pool) Precompile(ctx context.Context, mods Modules, modules []string) i
 		if _, ok := mods.Get(m); !ok {
 			continue
 		}
-		if p.preloadPlan(mods, m) != nil {
+		if p.preloadPlan(tierFast, mods, m) != nil {
 			n++
 		}
 	}

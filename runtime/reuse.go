@@ -67,6 +67,11 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 	return reuseKeys{optIn: base, snapshot: base + "|env@" + hex.EncodeToString(h.Sum(nil)[:12])}
 }
 
+// forHeavy returns the keys engines of the Heavy tier are kept under.
+func (k reuseKeys) forHeavy() reuseKeys {
+	return reuseKeys{optIn: "heavy|" + k.optIn, snapshot: "heavy|" + k.snapshot}
+}
+
 // engineFor returns an engine ready to run call: a kept one reconfigured
 // for it, a newly prepared one, or (when preparing fails, e.g. the module
 // throws at import) a fresh one that reports the failure as the run's.
@@ -74,9 +79,9 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 // A nested call (made by a running one) does not wait for an engine of its
 // key: the ones it would wait for may be held by the calls it is nested
 // in. It gets an engine of its own instead.
-func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, keys reuseKeys, nested bool) (*vmRun, error) {
+func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmConfig, keys reuseKeys, t tier, nested bool) (*vmRun, error) {
 	if p.opts.FreshEngines {
-		return p.newVMRun(ctx, mods, call.Host, cfg)
+		return p.newVMRun(ctx, t, mods, call.Host, cfg)
 	}
 	key := p.engines.keyFor(keys)
 	r, reserved, err := p.engines.get(ctx, key, !nested)
@@ -89,12 +94,12 @@ func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmCon
 		}
 		r.close()
 		p.engines.drop(key)
-		return p.newVMRun(ctx, mods, call.Host, cfg)
+		return p.newVMRun(ctx, t, mods, call.Host, cfg)
 	}
 	if !reserved {
-		return p.newVMRun(ctx, mods, call.Host, cfg)
+		return p.newVMRun(ctx, t, mods, call.Host, cfg)
 	}
-	r, err = p.newVMRun(ctx, mods, call.Host, cfg)
+	r, err = p.newVMRun(ctx, t, mods, call.Host, cfg)
 	if err != nil {
 		p.engines.drop(key)
 		return nil, err
@@ -102,7 +107,7 @@ func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmCon
 	if !p.prepare(r, mods, call, key) {
 		r.close()
 		p.engines.drop(key)
-		return p.newVMRun(ctx, mods, call.Host, cfg)
+		return p.newVMRun(ctx, t, mods, call.Host, cfg)
 	}
 	r.key = key
 	if r.mode == modeOptIn && key != keys.optIn {
@@ -112,7 +117,7 @@ func (p *Pool) engineFor(ctx context.Context, mods Modules, call Call, cfg vmCon
 	if err := r.reconfigure(ctx, mods, call.Host, cfg); err != nil {
 		r.close()
 		p.engines.drop(r.key)
-		return p.newVMRun(ctx, mods, call.Host, cfg)
+		return p.newVMRun(ctx, t, mods, call.Host, cfg)
 	}
 	return r, nil
 }
@@ -124,7 +129,7 @@ func (p *Pool) prepare(r *vmRun, mods Modules, call Call, key string) bool {
 	if !ok {
 		return false
 	}
-	plan := p.preloadPlan(mods, call.Module)
+	plan := p.preloadPlan(r.tier, mods, call.Module)
 	err := r.withDeadline(p.timeoutFor(call.Kind), func() error {
 		r.preload(plan)
 		if _, err := r.call("__hull_prepare", call.Module); err != nil {

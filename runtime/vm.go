@@ -55,6 +55,13 @@ type vmRun struct {
 	// failed is the SystemError a syscall of a query or mutation met: the
 	// run ends with it, whatever the function makes of it.
 	failed *SystemError
+	tier   tier // the engine it is
+	// effects is set once the run made a syscall, started something
+	// asynchronous or touched its HTTP exchange.
+	effects bool
+	watch   *tierWatch    // a call on Fast of a tiered pool
+	cpu     time.Duration // thread CPU of the last call, when measured
+	hostCPU time.Duration // of which serving syscalls, when watched
 }
 
 type vmConfig struct {
@@ -66,9 +73,9 @@ type vmConfig struct {
 }
 
 // newVMRun creates a fresh engine with the hull globals installed.
-func (p *Pool) newVMRun(ctx context.Context, mods Modules, host Host, cfg vmConfig) (*vmRun, error) {
-	r := &vmRun{ctx: ctx, mods: mods, host: host, memLimit: p.opts.MemoryLimit}
-	vm, err := p.opts.Engine.NewVM(EngineConfig{
+func (p *Pool) newVMRun(ctx context.Context, t tier, mods Modules, host Host, cfg vmConfig) (*vmRun, error) {
+	r := &vmRun{ctx: ctx, mods: mods, host: host, memLimit: p.opts.MemoryLimit, tier: t}
+	vm, err := p.engine(t).NewVM(EngineConfig{
 		MemoryLimit:  p.opts.MemoryLimit,
 		MaxStackSize: p.opts.MaxStackSize,
 		Resolve:      normalizeModule,
@@ -99,16 +106,16 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 		name string
 		fn   func([]any) (any, error)
 	}{
-		{"__hull_sync", r.syncSyscall},
-		{"__hull_async", r.asyncSyscall},
+		{"__hull_sync", r.effect(r.syncSyscall)},
+		{"__hull_async", r.effect(r.asyncSyscall)},
 		{"__hull_log", r.log},
-		{"__hull_async_start", r.startAsync},
+		{"__hull_async_start", r.effect(r.startAsync)},
 		{"__hull_async_cancel", r.cancelAsync},
 		{"__hull_finished", r.markFinished},
 		{"__hull_batch_queued", r.markBatchQueued},
-		{"__hull_http_route", r.httpRoute},
-		{"__hull_http_take", r.httpTake},
-		{"__hull_http_give", r.httpGive},
+		{"__hull_http_route", r.httpRoute}, // records the route matched: repeatable
+		{"__hull_http_take", r.effect(r.httpTake)},
+		{"__hull_http_give", r.effect(r.httpGive)},
 	} {
 		if err := r.vm.Register(reg.name, reg.fn); err != nil {
 			return fmt.Errorf("runtime: register %s: %w", reg.name, err)
@@ -121,7 +128,7 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 		return fmt.Errorf("runtime: set config: %w", err)
 	}
 	if c, ok := r.vm.(Compiler); ok {
-		code, err := p.setupCode(c)
+		code, err := p.setup[r.tier].get(c)
 		if err == nil {
 			_, err = c.EvalCompiled(code)
 		}
@@ -136,12 +143,35 @@ func (p *Pool) install(r *vmRun, cfg vmConfig) error {
 	return nil
 }
 
-// setupCode compiles setup.js once per pool.
-func (p *Pool) setupCode(c Compiler) ([]byte, error) {
-	p.setupOnce.Do(func() {
-		p.setup, p.setupErr = c.Compile(globalsJS)
+// setupCode is setup.js compiled once per pool and engine.
+type setupCode struct {
+	once sync.Once
+	code []byte
+	err  error
+}
+
+func (s *setupCode) get(c Compiler) ([]byte, error) {
+	s.once.Do(func() {
+		s.code, s.err = c.Compile(globalsJS)
 	})
-	return p.setup, p.setupErr
+	return s.code, s.err
+}
+
+// effect marks the run as having reached outside the engine before
+// calling fn.
+func (r *vmRun) effect(fn func([]any) (any, error)) func([]any) (any, error) {
+	return func(args []any) (any, error) {
+		r.effects = true
+		if r.watch == nil {
+			return fn(args)
+		}
+		start, _ := threadCPUTime()
+		defer func() {
+			end, _ := threadCPUTime()
+			r.hostCPU += end - start
+		}()
+		return fn(args)
+	}
 }
 
 func (r *vmRun) close() { _ = r.vm.Close() }
@@ -335,32 +365,69 @@ func (r *vmRun) withDeadline(d time.Duration, f func() error) error {
 	return r.withWallLimit(d, f)
 }
 
-// withCPUBudget runs f with a budget of thread CPU time: time spent
+// withLimits runs f within the time limit of a call of kind: CPU time
+// for queries and mutations, wall time for actions.
+func (r *vmRun) withLimits(kind Kind, timeout time.Duration, f func() error) error {
+	if kind.IsAction() {
+		if r.watch == nil {
+			return r.withDeadline(timeout, f)
+		}
+		return r.withCPU(0, timeout, f)
+	}
+	return r.withCPU(timeout, max(10*timeout, 10*time.Second), f)
+}
+
+// withCPU runs f with a budget of thread CPU time (none if 0): time spent
 // waiting (for the database, say) does not count. The goroutine stays on
-// its OS thread meanwhile. A wall-clock limit of ten times the budget (at
-// least 10 s) remains as a backstop. Without a thread clock or an engine
-// that can check it, the budget is wall time.
-func (r *vmRun) withCPUBudget(budget time.Duration, f func() error) error {
+// its OS thread meanwhile, and r.cpu is the CPU f took. The wall limit
+// remains as a backstop. Without a thread clock or an engine that can
+// check it, the budget is wall time. A tier watch is checked beside the
+// budget.
+func (r *vmRun) withCPU(budget, wall time.Duration, f func() error) error {
+	wallOnly := budget
+	if wallOnly <= 0 {
+		wallOnly = wall
+	}
 	ic, ok := r.vm.(interface{ SetInterruptCheck(func() bool) })
 	if !ok {
-		return r.withDeadline(budget, f)
+		return r.withDeadline(wallOnly, f)
 	}
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
 	start, ok := threadCPUTime()
 	if !ok {
-		return r.withDeadline(budget, f)
+		return r.withDeadline(wallOnly, f)
 	}
 	ic.SetInterruptCheck(func() bool {
 		now, _ := threadCPUTime()
-		if now-start <= budget {
-			return false
+		used := now - start
+		if (r.watch != nil && r.watch.check(used-r.hostCPU)) || (budget > 0 && used > budget) {
+			r.interrupted.Store(true)
+			return true
 		}
-		r.interrupted.Store(true)
-		return true
+		return false
 	})
 	defer ic.SetInterruptCheck(nil)
-	return r.withWallLimit(max(10*budget, 10*time.Second), f)
+	err := r.withWallLimit(wall, f)
+	end, _ := threadCPUTime()
+	r.cpu = end - start
+	return err
+}
+
+// watchTier puts the run, a call of a function still on Fast, under a
+// tier watch of limit (see Tiered). It returns the Host's rewind when the
+// Host can undo the run (queries and mutations).
+func (r *vmRun) watchTier(call Call, limit time.Duration) (rewind func()) {
+	w := &tierWatch{limit: limit}
+	r.hostCPU = 0
+	if !call.Kind.IsAction() {
+		if rw, ok := call.Host.(Rewinder); ok {
+			rewind = rw.Checkpoint()
+		}
+	}
+	w.sound = func() bool { return !r.effects || rewind != nil }
+	r.watch = w
+	return rewind
 }
 
 // withWallLimit runs f, interrupting the engine when wall passes or the

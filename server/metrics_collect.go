@@ -40,6 +40,8 @@ var (
 		"Function runs that may hold a slot at once, by kind.", "kind")
 	descEngines = desc("hull_engines",
 		"Prepared JavaScript engines, by state (in_use: running a call or being restored; idle).", "state")
+	descHeavyFunctions = desc("hull_functions_on_v8",
+		"Functions the tiered engine policy has moved to V8 (0 on other engines).")
 	descSessions = desc("hull_sync_sessions",
 		"Open WebSocket sync sessions.")
 	descSubscriptions = desc("hull_sync_subscriptions",
@@ -52,7 +54,7 @@ var (
 func (c *backendCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCommits, descConflicts, descRetries, descSerialized, descWriteErrors,
 		descStorageErrors, descGCRemoved, descGCHorizon, descDurableTS, descSlotsInUse, descSlots, descEngines,
-		descSessions, descSubscriptions, descDocCache} {
+		descHeavyFunctions, descSessions, descSubscriptions, descDocCache} {
 		ch <- d
 	}
 }
@@ -85,6 +87,7 @@ func (c *backendCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descSlots, float64(ps.ActionSlots), "action")
 		gauge(descEngines, float64(max(ps.EnginesLive-ps.EnginesIdle, 0)), "in_use")
 		gauge(descEngines, float64(ps.EnginesIdle), "idle")
+		gauge(descHeavyFunctions, float64(ps.HeavyFunctions))
 	}
 	if h := c.m.hub.Load(); h != nil {
 		gauge(descSessions, float64(h.Sessions()))

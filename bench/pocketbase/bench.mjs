@@ -12,7 +12,7 @@
 // the log per commit, as hull's SQLite store does). Environment:
 // BENCH_PB_VERSION (v0.39.11), BENCH_D (ms per cell, 5000), BENCH_WARM (ms,
 // 1000), BENCH_CLIENTS (1,16,64), BENCH_ROUNDS (1), BENCH_COLD (cold starts, 7),
-// BENCH_SKIP_V8=1, BENCH_RUNTIME=0 (skip bench/runtime's RSS per pooled
+// BENCH_SKIP_V8=1 (also skips "hull V8 tiered": the V8 build with --js-engine tiered), BENCH_RUNTIME=0 (skip bench/runtime's RSS per pooled
 // engine), BENCH_PERF=DIR (perf profiles of hull under the 64-client
 // loads, summarized into DIR/<server>-<ws|http>64.txt).
 import { execFile } from "node:child_process";
@@ -146,6 +146,7 @@ async function main() {
       [new PocketBase("PocketBase fsync", pb.fsync), pbLoads],
       [new Hull("hull QuickJS", hull.quickjs, "quickjs"), hullLoads],
       ...(hull.v8 ? [[new Hull("hull V8", hull.v8, "v8"), hullLoads]] : []),
+      ...(hull.v8 ? [[new Hull("hull V8 tiered", hull.v8, "tiered"), hullLoads]] : []),
     ];
     let rows, feet;
     try {
@@ -201,7 +202,8 @@ async function report(rows, feet, db, pooled) {
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const f of feet) {
     const size = (await stat(f.bin)).size;
-    const engine = f.name === "hull QuickJS" ? "quickjs" : f.name === "hull V8" ? "v8" : undefined;
+    // A tiered server pools QuickJS engines unless a function needs V8.
+    const engine = { "hull QuickJS": "quickjs", "hull V8": "v8", "hull V8 tiered": "quickjs" }[f.name];
     const pool = engine ? fmt(pooled[engine], 2) : "";
     const floor = engine ? verdict(f.cold <= 100) : "";
     console.log(

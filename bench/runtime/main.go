@@ -4,6 +4,7 @@
 //
 //	go run ./bench/runtime [-n 300]                                # QuickJS
 //	CGO_ENABLED=1 go run -tags hull_v8 ./bench/runtime -engine v8  # V8
+//	CGO_ENABLED=1 go run -tags hull_v8 ./bench/runtime -crossover  # where V8 starts to cost less than QuickJS
 package main
 
 import (
@@ -165,11 +166,23 @@ func main() {
 	n := flag.Int("n", 300, "calls per measurement")
 	bundle := flag.String("bundle", "runtime/testdata/bundle/isolate", "CLI bundle to load")
 	idle := flag.Int("idle", 20, "idle runtimes for the memory measurement")
-	engine := flag.String("engine", runtime.DefaultEngineName(), "JavaScript engine: quickjs or v8")
+	defEngine := runtime.EngineQuickJS
+	if v8.Available {
+		defEngine = runtime.EngineV8
+	}
+	engine := flag.String("engine", defEngine, "JavaScript engine: quickjs, v8 or tiered")
 	auth := flag.String("auth-bundle", "bench/runtime/authapp/bundle/isolate", "bundle of the password hashing app (empty: skip)")
 	authLimit := flag.Duration("auth-timeout", 0, "CPU limit of the password mutations (0: the default limit, 1s)")
 	authRounds := flag.Int("auth-rounds", 3, "sign-up and sign-in rounds")
+	cross := flag.Bool("crossover", false, "only the QuickJS/V8 crossover table (V8 builds)")
 	flag.Parse()
+	if *cross {
+		if err := crossover(*n, *bundle); err != nil {
+			fmt.Fprintln(os.Stderr, "bench/runtime:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*engine, *n, *bundle, *idle); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/runtime:", err)
 		os.Exit(1)

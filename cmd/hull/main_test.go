@@ -308,6 +308,14 @@ func TestRun(t *testing.T) {
 			stdout string
 			stderr string
 		}{name: "V8 asked of a binary without it fails at boot, naming the fix", args: []string{"serve", "--data-dir", dataDir, "--js-engine", "v8"},
+			code: 1, stderr: "--js-engine / HULL_JS_ENGINE to quickjs"}, struct {
+			name   string
+			args   []string
+			env    map[string]string
+			code   int
+			stdout string
+			stderr string
+		}{name: "tiered asked of a binary without V8 fails at boot, naming the fix", args: []string{"serve", "--data-dir", dataDir, "--js-engine", "tiered"},
 			code: 1, stderr: "--js-engine / HULL_JS_ENGINE to quickjs"})
 	}
 	for _, tt := range tests {

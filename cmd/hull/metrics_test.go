@@ -286,7 +286,7 @@ func TestMetricsMoveUnderLoad(t *testing.T) {
 	}
 	for _, name := range []string{"hull_occ_conflicts_total", "hull_occ_retries_total", "hull_storage_errors_total",
 		"hull_commit_write_errors_total", "hull_gc_revisions_removed_total", "hull_gc_horizon_timestamp_seconds",
-		"hull_function_slots_in_use", "hull_function_slots", "hull_build_info", "go_goroutines"} {
+		"hull_function_slots_in_use", "hull_function_slots", "hull_functions_on_v8", "hull_build_info", "go_goroutines"} {
 		if _, ok := value(after, name, nil); !ok {
 			t.Errorf("%s is missing from /metrics", name)
 		}

@@ -91,7 +91,9 @@ MaybeLocal<Module> load_module(hv8_vm* vm, Local<Context> ctx,
            .ToLocal(&m)) {
     return {};
   }
-  if (cached == nullptr || source.GetCachedData()->rejected) {
+  // A snapshot creator may not make a code cache (V8 aborts the process).
+  if (vm->creator == nullptr &&
+      (cached == nullptr || source.GetCachedData()->rejected)) {
     std::unique_ptr<ScriptCompiler::CachedData> made(
         ScriptCompiler::CreateCodeCache(m->GetUnboundModuleScript()));
     if (made) {
