@@ -97,16 +97,8 @@ func hullSize(t *testing.T, s *Store) int64 {
 func TestGCGivesSpaceBack(t *testing.T) {
 	ctx := t.Context()
 	open := func() (*Store, persistence.Lease) {
-		s, err := Open(ctx, quietConfig(newDatabase(t)))
-		if err != nil {
-			t.Fatalf("open: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
+		s, l := openWriter(t, newDatabase(t))
 		s.compactMinBytes = 0
-		l, err := s.Acquire(ctx, "writer")
-		if err != nil {
-			t.Fatalf("acquire: %v", err)
-		}
 		return s, l
 	}
 	s, l := open()
@@ -241,15 +233,7 @@ func TestUpgradeToPartitionedLogs(t *testing.T) {
 func TestAFencedCompactionChangesNothing(t *testing.T) {
 	ctx := t.Context()
 	u := newDatabase(t)
-	s, err := Open(ctx, quietConfig(u))
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	defer s.Close()
-	l, err := s.Acquire(ctx, "writer")
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
+	s, l := openWriter(t, u)
 	churn(t, s, l, &history{}, 50, 50)
 	successor, err := Open(ctx, quietConfig(u))
 	if err != nil {
@@ -297,16 +281,8 @@ func TestAFencedCompactionChangesNothing(t *testing.T) {
 // short; compaction moves it forward, so the table shrinks too.
 func TestGCEmptiesTheTailOfCurrentState(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, quietConfig(newDatabase(t)))
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	defer s.Close()
+	s, l := openWriter(t, newDatabase(t))
 	s.compactMinBytes = 0
-	l, err := s.Acquire(ctx, "writer")
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
 	const n = 20000
 	id := func(i int) persistence.DocID {
 		d := persistence.DocID{Table: 1}

@@ -39,15 +39,7 @@ func TestConformanceWithTinyGCChunks(t *testing.T) {
 // walk, and reads in the window still see every revision they should.
 func TestAnInterruptedGCIsFinishedByTheNext(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, quietConfig(newDatabase(t)))
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	defer s.Close()
-	l, err := s.Acquire(ctx, "writer")
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
+	s, l := openWriter(t, newDatabase(t))
 	doc := persistence.DocID{Table: 1}
 	key := func(v int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
 	for ts := int64(1); ts <= 10; ts++ {
@@ -98,15 +90,7 @@ func TestAnInterruptedGCIsFinishedByTheNext(t *testing.T) {
 func TestAFencedGCChunkDeletesNothing(t *testing.T) {
 	ctx := t.Context()
 	u := newDatabase(t)
-	s, err := Open(ctx, quietConfig(u))
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	defer s.Close()
-	l, err := s.Acquire(ctx, "writer")
-	if err != nil {
-		t.Fatalf("acquire: %v", err)
-	}
+	s, l := openWriter(t, u)
 	doc := persistence.DocID{Table: 1}
 	for ts := int64(1); ts <= 5; ts++ {
 		c := persistence.Commit{TS: ts, Documents: []persistence.Revision{{ID: doc, TS: ts, Value: fmt.Appendf(nil, `{"v":%d}`, ts)}}}
@@ -130,4 +114,19 @@ func TestAFencedGCChunkDeletesNothing(t *testing.T) {
 	if err := successor.pool.QueryRow(ctx, `SELECT count(*) FROM hull_document_log`).Scan(&left); err != nil || left != 5 {
 		t.Fatalf("log rows after a fenced chunk = %d, %v; want all 5", left, err)
 	}
+}
+
+// openWriter opens a store on the database at u and takes its lease.
+func openWriter(t *testing.T, u string) (*Store, persistence.Lease) {
+	t.Helper()
+	s, err := Open(t.Context(), quietConfig(u))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	l, err := s.Acquire(t.Context(), "writer")
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	return s, l
 }

@@ -193,7 +193,8 @@ export function subscribeUntil(client, query, args, ok, what, timeout = 15_000) 
     let last;
     const t = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}`));
+      const shown = JSON.stringify(last, (_, v) => (typeof v === "bigint" ? `${v}n` : v));
+      reject(new Error(`timed out waiting for ${what}; last value ${shown}`));
     }, timeout);
     const unsubscribe = client.onUpdate(query, args, (v) => {
       last = v;

@@ -14,7 +14,7 @@ import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { convexToJson } from "convex/values";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { Hull, App, backends, hullBin } from "../lib/hull.mjs";
+import { Hull, App, backends, hullBin, subscribeUntil } from "../lib/hull.mjs";
 
 const run = promisify(execFile);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -29,24 +29,7 @@ function ok(r, what) {
   return r;
 }
 
-// waitFor resolves with the first value of a subscription ok accepts.
-function waitFor(client, query, args, ok, what, timeout = 20_000) {
-  return new Promise((resolve, reject) => {
-    let last;
-    const t = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`timed out waiting for ${what}; last value ${JSON.stringify(convexToJson(last ?? null))}`));
-    }, timeout);
-    const unsubscribe = client.onUpdate(query, args, (v) => {
-      last = v;
-      if (ok(v)) {
-        clearTimeout(t);
-        unsubscribe();
-        resolve(v);
-      }
-    });
-  });
-}
+const waitFor = (client, query, args, ok, what, timeout = 20_000) => subscribeUntil(client, query, args, ok, what, timeout);
 
 const same = (a, b) => JSON.stringify(convexToJson(a)) === JSON.stringify(convexToJson(b));
 
