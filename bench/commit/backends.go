@@ -2,41 +2,25 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
 
 	"github.com/jackc/pgx/v5"
 
 	"hull/bench/internal/benchutil"
-	"hull/persistence/postgres"
-	"hull/persistence/sqlite"
 )
 
 func openSQLite(ctx context.Context) (target, error) {
-	dir, err := os.MkdirTemp("", "hull-bench-commit-")
+	s, path, cleanup, err := benchutil.TempSQLite(ctx, "commit")
 	if err != nil {
-		return target{}, err
-	}
-	path := filepath.Join(dir, "hull.db")
-	s, err := sqlite.Open(ctx, path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		os.RemoveAll(dir)
 		return target{}, err
 	}
 	raw, err := openRawSQLite(ctx, path+".raw")
 	if err != nil {
-		s.Close()
-		os.RemoveAll(dir)
+		cleanup()
 		return target{}, err
 	}
-	return target{store: s, raw: raw, rawConns: 1, close: func() { raw.close(); s.Close(); os.RemoveAll(dir) }}, nil
+	return target{store: s, raw: raw, rawConns: 1, close: func() { raw.close(); cleanup() }}, nil
 }
 
 // rawSQLite is a separate file with the store's settings: WAL,
@@ -81,36 +65,16 @@ func (r *rawSQLite) close() { r.db.Close() }
 // openPostgres creates a fresh database on the server for both the store
 // and the raw table, and drops it on close.
 func openPostgres(ctx context.Context, dsn string) (target, error) {
-	if dsn == "" {
-		return target{}, errors.New("postgres needs -dsn (see scripts/pg-test-server.sh)")
-	}
-	u, err := url.Parse(dsn)
+	s, dbURL, drop, err := benchutil.FreshPostgres(ctx, dsn, "commit")
 	if err != nil {
 		return target{}, err
 	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "hull_bench_commit_" + hex.EncodeToString(b[:])
-	u.Path = ""
-	s, err := postgres.Open(ctx, postgres.Config{URL: u.String(), InstanceName: name, MaxConns: 16, Logger: slog.New(slog.DiscardHandler)})
+	raw, err := openRawPostgres(ctx, dbURL, 16)
 	if err != nil {
+		drop()
 		return target{}, err
 	}
-	u.Path = "/" + name
-	raw, err := openRawPostgres(ctx, u.String(), 16)
-	if err != nil {
-		s.Close()
-		return target{}, err
-	}
-	drop := func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			return
-		}
-		defer conn.Close(context.Background())
-		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	}
-	return target{store: s, raw: raw, rawConns: 16, close: func() { raw.close(); s.Close(); drop() }}, nil
+	return target{store: s, raw: raw, rawConns: 16, close: func() { raw.close(); drop() }}, nil
 }
 
 // rawPostgres writes from one connection per worker, each upsert its own

@@ -2,41 +2,27 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"hull/bench/internal/benchutil"
-	"hull/persistence/postgres"
-	"hull/persistence/sqlite"
 )
 
 // openSQLite opens a store on a new file in a temp folder. Its size is
 // the file's after a checkpoint folds the write-ahead log into it.
 func openSQLite(ctx context.Context) (target, error) {
-	dir, err := os.MkdirTemp("", "hull-bench-gc-")
+	s, path, cleanup, err := benchutil.TempSQLite(ctx, "gc")
 	if err != nil {
-		return target{}, err
-	}
-	path := filepath.Join(dir, "hull.db")
-	s, err := sqlite.Open(ctx, path, sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		os.RemoveAll(dir)
 		return target{}, err
 	}
 	side, err := sql.Open("sqlite", benchutil.RawSQLiteDSN(path))
 	if err != nil {
-		s.Close()
-		os.RemoveAll(dir)
+		cleanup()
 		return target{}, err
 	}
 	size := func(ctx context.Context) (int64, error) {
@@ -60,7 +46,7 @@ func openSQLite(ctx context.Context) (target, error) {
 		store:  s,
 		size:   size,
 		settle: func(context.Context) error { return nil },
-		close:  func() { side.Close(); s.Close(); os.RemoveAll(dir) },
+		close:  func() { side.Close(); cleanup() },
 	}, nil
 }
 
@@ -69,34 +55,14 @@ func openSQLite(ctx context.Context) (target, error) {
 // autovacuum would run on its own a little later, and with reindex also
 // REINDEX CONCURRENTLY of hull's tables.
 func openPostgres(ctx context.Context, dsn string, reindex bool) (target, error) {
-	if dsn == "" {
-		return target{}, errors.New("postgres needs -dsn (see scripts/pg-test-server.sh)")
-	}
-	u, err := url.Parse(dsn)
+	s, dbURL, drop, err := benchutil.FreshPostgres(ctx, dsn, "gc")
 	if err != nil {
 		return target{}, err
 	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "hull_bench_gc_" + hex.EncodeToString(b[:])
-	u.Path = ""
-	s, err := postgres.Open(ctx, postgres.Config{URL: u.String(), InstanceName: name, MaxConns: 16, Logger: slog.New(slog.DiscardHandler)})
+	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
+		drop()
 		return target{}, err
-	}
-	u.Path = "/" + name
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		s.Close()
-		return target{}, err
-	}
-	drop := func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}
 	return target{
 		store: s,
@@ -121,7 +87,7 @@ func openPostgres(ctx context.Context, dsn string, reindex bool) (target, error)
 			return nil
 		},
 		detail: func(ctx context.Context) { pgDetail(ctx, conn) },
-		close:  func() { conn.Close(context.Background()); s.Close(); drop() },
+		close:  func() { conn.Close(context.Background()); drop() },
 	}, nil
 }
 
