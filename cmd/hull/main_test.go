@@ -270,14 +270,15 @@ func TestRequestsAreHeldUntilStorageOpens(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	dataDir := t.TempDir()
-	tests := []struct {
+	type runCase struct {
 		name   string
 		args   []string
 		env    map[string]string
 		code   int
 		stdout string
 		stderr string
-	}{
+	}
+	tests := []runCase{
 		{name: "version prints the version", args: []string{"version"}, code: 0, stdout: "hull " + version},
 		{name: "no command prints usage", args: nil, code: 2, stderr: "Usage"},
 		{name: "an unknown command is a usage error", args: []string{"frobnicate"}, code: 2, stderr: "unknown command"},
@@ -300,22 +301,8 @@ func TestRun(t *testing.T) {
 		{name: "an unknown JavaScript engine names the setting", args: []string{"serve"}, env: map[string]string{"HULL_JS_ENGINE": "spidermonkey"}, code: 2, stderr: "HULL_JS_ENGINE"},
 	}
 	if !v8.Available {
-		tests = append(tests, struct {
-			name   string
-			args   []string
-			env    map[string]string
-			code   int
-			stdout string
-			stderr string
-		}{name: "V8 asked of a binary without it fails at boot, naming the fix", args: []string{"serve", "--data-dir", dataDir, "--js-engine", "v8"},
-			code: 1, stderr: "--js-engine / HULL_JS_ENGINE to quickjs"}, struct {
-			name   string
-			args   []string
-			env    map[string]string
-			code   int
-			stdout string
-			stderr string
-		}{name: "tiered asked of a binary without V8 fails at boot, naming the fix", args: []string{"serve", "--data-dir", dataDir, "--js-engine", "tiered"},
+		tests = append(tests, runCase{name: "V8 asked of a binary without it fails at boot, naming the fix", args: []string{"serve", "--data-dir", dataDir, "--js-engine", "v8"},
+			code: 1, stderr: "--js-engine / HULL_JS_ENGINE to quickjs"}, runCase{name: "tiered asked of a binary without V8 fails at boot, naming the fix", args: []string{"serve", "--data-dir", dataDir, "--js-engine", "tiered"},
 			code: 1, stderr: "--js-engine / HULL_JS_ENGINE to quickjs"})
 	}
 	for _, tt := range tests {

@@ -26,22 +26,26 @@ func TestConformance(t *testing.T) {
 // (unacknowledged, which is allowed). So the checker reopens as a
 // successor would: it takes the lease, which waits for any such commit or
 // fences it out, and only then reads.
+// openCrashTarget opens the store of a crash test: as is in the child,
+// and with the lease taken in the checker.
+func openCrashTarget(ctx context.Context, u string) (persistence.Store, error) {
+	s, err := Open(ctx, quietConfig(u))
+	if err != nil || storetest.IsCrashChild() {
+		return s, err
+	}
+	if _, err := s.Acquire(ctx, "crash checker"); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func TestCrashSafety(t *testing.T) {
 	storetest.Crash(t, storetest.CrashConfig{
 		NewTarget: newDatabase,
-		Open: func(ctx context.Context, u string) (persistence.Store, error) {
-			s, err := Open(ctx, quietConfig(u))
-			if err != nil || storetest.IsCrashChild() {
-				return s, err
-			}
-			if _, err := s.Acquire(ctx, "crash checker"); err != nil {
-				s.Close()
-				return nil, err
-			}
-			return s, nil
-		},
-		Kills: 25,
-		Seed:  1,
+		Open:      openCrashTarget,
+		Kills:     25,
+		Seed:      1,
 	})
 }
 
@@ -55,17 +59,7 @@ func TestCrashSafetyDuringCompaction(t *testing.T) {
 	var target string
 	storetest.Crash(t, storetest.CrashConfig{
 		NewTarget: func(t *testing.T) string { target = newDatabase(t); return target },
-		Open: func(ctx context.Context, u string) (persistence.Store, error) {
-			s, err := Open(ctx, quietConfig(u))
-			if err != nil || storetest.IsCrashChild() {
-				return s, err
-			}
-			if _, err := s.Acquire(ctx, "crash checker"); err != nil {
-				s.Close()
-				return nil, err
-			}
-			return s, nil
-		},
+		Open:      openCrashTarget,
 		Alongside: func(ctx context.Context, st persistence.Store, l persistence.Lease) error {
 			s := st.(*Store)
 			s.gcChunk, s.compactAlways = 7, true
