@@ -75,6 +75,11 @@ func TestScansAtTheHeadReadTheCurrentStateWhenItIsTheSnapshot(t *testing.T) {
 				}); err != nil {
 					t.Fatal(err)
 				}
+				// The schema's index backfill scans at a snapshot in the
+				// background: let it finish before counting.
+				if err := db.WaitBackfills(ctx); err != nil {
+					t.Fatal(err)
+				}
 				tx, err := db.BeginRead(ctx, 0)
 				if err != nil {
 					t.Fatal(err)
