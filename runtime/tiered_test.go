@@ -227,21 +227,6 @@ export const heavy = q(async () => { ` + spin("3e6") + ` return JSON.stringify(h
 	}
 }
 
-func TestTieredMovesFunctionsThatNeedAllOfIntl(t *testing.T) {
-	if !onV8() {
-		t.Skip("needs V8 as the heavy engine: QuickJS's Intl is a subset")
-	}
-	mods := tierModule(runtime.KindQuery, `return JSON.stringify(new Intl.NumberFormat("de-DE").format(1234.5));`)
-	want := runOnce(t, newTestPool(runtime.Options{}), mods, runtime.KindQuery, &opsHost{})
-	pool := newTestPool(runtime.Options{Engine: runtime.Tiered{Fast: runtime.QuickJS{}, Heavy: runtime.DefaultEngine()}})
-	if got := runOnce(t, pool, mods, runtime.KindQuery, &opsHost{}); got != want {
-		t.Fatalf("got %s, want %s as on V8", got, want)
-	}
-	if got := pool.Tier(mods, runtime.Call{Kind: runtime.KindQuery, Module: "t.js", Export: "f"}); got != "heavy" {
-		t.Fatalf("the function is on %s, want heavy", got)
-	}
-}
-
 // workHost answers 1.0/get with how many rounds of work to do.
 type workHost struct{ rounds string }
 
