@@ -121,13 +121,16 @@ func (a *App) PutSnapshot(ctx context.Context, store blob.Store, key string, opt
 	res, err := store.Put(ctx, key, pr)
 	pr.CloseWithError(err)
 	werr := <-done
+	if werr == nil && err != nil {
+		werr = fmt.Errorf("store the snapshot: %w", err)
+	}
 	if werr != nil {
-		// Even when ctx ended: no half-written snapshot stays behind.
+		// Even when ctx ended: no half-written snapshot stays behind, nor
+		// one the store kept though the writer saw its Put fail (an S3
+		// PUT the server completed as the request was canceled), which
+		// nothing would count or prune.
 		_ = store.Delete(context.WithoutCancel(ctx), key)
 		return res, st, werr
-	}
-	if err != nil {
-		return res, st, fmt.Errorf("store the snapshot: %w", err)
 	}
 	return res, st, nil
 }
