@@ -238,7 +238,7 @@ func (j *importJob) each(t *stagedTable, fn func(value.Object) error) error {
 // lacks.
 func withIDs(doc value.Object, number value.TableNumber, clock *float64) (value.Object, error) {
 	if _, ok := doc.Get("_id"); !ok {
-		internal, err := value.NewInternalID(rand.Reader, uint16(time.Now().Unix()/86400))
+		internal, err := value.NewInternalID(rand.Reader, time.Now())
 		if err != nil {
 			return doc, fmt.Errorf("new id: %w", err)
 		}

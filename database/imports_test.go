@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"hull/database"
 	"hull/value"
@@ -58,7 +59,7 @@ func readTx(t *testing.T, db *database.DB, ts int64, fn func(tx *database.Tx)) {
 // given _creationTime and the fields of js.
 func docWithID(t *testing.T, n value.TableNumber, ct float64, js string) (value.Object, value.ID) {
 	t.Helper()
-	internal, err := value.NewInternalID(rand.Reader, 1)
+	internal, err := value.NewInternalID(rand.Reader, time.Unix(86400, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -396,8 +396,7 @@ func (tx *Tx) insert(ctx context.Context, table string, obj value.Object, sys bo
 
 // insertDoc gives obj a new id and _creationTime and stages it.
 func (tx *Tx) insertDoc(t *tableInfo, obj value.Object) (value.ID, value.Object, error) {
-	day := uint16(tx.db.opts.Now().Unix() / 86400)
-	internal, err := value.NewInternalID(tx.db.opts.Rand, day)
+	internal, err := value.NewInternalID(tx.db.opts.Rand, tx.db.opts.Now())
 	if err != nil {
 		return value.ID{}, value.Object{}, fmt.Errorf("database: new id: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // TableNumber identifies a table inside a deployment. It is stable for the
@@ -46,15 +47,25 @@ const (
 	idVersion      = 0
 )
 
-// NewInternalID makes an internal id as Convex does: 14 bytes read from r
-// (which should be a cryptographic random source) followed by day, the
-// number of days since the Unix epoch, big-endian.
-func NewInternalID(r io.Reader, day uint16) (InternalID, error) {
+// NewInternalID makes an internal id for a document created at now: the
+// Unix time in milliseconds (6 bytes, big-endian), 8 bytes read from r
+// (which should be a cryptographic random source), then the day since the
+// Unix epoch (2 bytes, big-endian) as in Convex's ids. Convex fills the
+// first 14 bytes with random ones; leading with the time keeps the ids of
+// new documents next to each other in every b-tree keyed by id (current
+// state, revision log, the by_id index), so a group of inserts writes a
+// few pages at the right edge instead of one random page per insert and
+// b-tree. 64 random bits per millisecond keep ids unguessable; the time
+// they reveal is the document's _creationTime, rounded.
+func NewInternalID(r io.Reader, now time.Time) (InternalID, error) {
 	var id InternalID
-	if _, err := io.ReadFull(r, id[:14]); err != nil {
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
+	copy(id[:6], ms[2:])
+	if _, err := io.ReadFull(r, id[6:14]); err != nil {
 		return InternalID{}, fmt.Errorf("value: read random bytes for an id: %w", err)
 	}
-	binary.BigEndian.PutUint16(id[14:], day)
+	binary.BigEndian.PutUint16(id[14:], uint16(now.Unix()/86400))
 	return id, nil
 }
 

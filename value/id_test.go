@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func mustHex16(t *testing.T, s string) InternalID {
@@ -100,17 +101,25 @@ func TestParseIDRefusesBadIDsWithTypedErrors(t *testing.T) {
 	}
 }
 
-func TestNewInternalIDTakesFourteenRandomBytesAndTheDay(t *testing.T) {
-	r := bytes.NewReader(bytes.Repeat([]byte{0xab}, 14))
-	id, err := NewInternalID(r, 20000)
+func TestNewInternalIDLeadsWithTheTimeAndEndsWithTheDay(t *testing.T) {
+	now := time.UnixMilli(1_728_000_000_123) // day 20000
+	r := bytes.NewReader(bytes.Repeat([]byte{0xab}, 8))
+	id, err := NewInternalID(r, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := mustHex16(t, "abababababababababababababab4e20")
+	want := mustHex16(t, "019254d3807babababababababab4e20")
 	if id != want {
 		t.Fatalf("NewInternalID = %x, want %x", id, want)
 	}
-	if _, err := NewInternalID(bytes.NewReader(make([]byte, 5)), 1); err == nil {
+	later, err := NewInternalID(bytes.NewReader(make([]byte, 8)), now.Add(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Compare(later[:], id[:]) <= 0 {
+		t.Fatalf("an id made a millisecond later sorts first: %x <= %x", later, id)
+	}
+	if _, err := NewInternalID(bytes.NewReader(make([]byte, 5)), now); err == nil {
 		t.Fatal("NewInternalID with a short reader succeeded")
 	}
 }

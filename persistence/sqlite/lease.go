@@ -51,15 +51,21 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+const sqlLease = `SELECT fence, holder, released FROM lease WHERE id = 1`
+
 // checkFence returns a wrapped persistence.ErrFenced unless lease is the
 // current, unreleased lease. Inside a write transaction the database write
 // lock makes the answer hold until commit.
 func checkFence(ctx context.Context, q querier, lease persistence.Lease) error {
+	return scanFence(q.QueryRowContext(ctx, sqlLease), lease)
+}
+
+// scanFence checks lease against row, the result of sqlLease.
+func scanFence(row *sql.Row, lease persistence.Lease) error {
 	var fence int64
 	var holder string
 	var released bool
-	err := q.QueryRowContext(ctx, `SELECT fence, holder, released FROM lease WHERE id = 1`).
-		Scan(&fence, &holder, &released)
+	err := row.Scan(&fence, &holder, &released)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: lease %d was never acquired: %w", lease.Fence, persistence.ErrFenced)
 	}

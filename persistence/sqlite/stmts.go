@@ -13,6 +13,7 @@ type statements struct {
 	all []*sql.Stmt
 
 	// On the writer.
+	lease, maxTS                                           *sql.Stmt
 	prevTS, logDoc, putDoc, delDoc, logIdx, putIdx, delIdx *sql.Stmt
 	// On the read pool.
 	getLatest, getAt *sql.Stmt
@@ -35,6 +36,7 @@ func prepareStatements(ctx context.Context, write, read *sql.DB) (*statements, e
 		dst   **sql.Stmt
 		query string
 	}{
+		{&st.lease, sqlLease}, {&st.maxTS, sqlMaxTS},
 		{&st.prevTS, sqlPrevTS}, {&st.logDoc, sqlLogDocument}, {&st.putDoc, sqlPutDocument},
 		{&st.delDoc, sqlDeleteDocument}, {&st.logIdx, sqlLogIndex}, {&st.putIdx, sqlPutIndex},
 		{&st.delIdx, sqlDeleteIndex},

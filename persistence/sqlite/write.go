@@ -52,14 +52,14 @@ func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []pe
 			_ = tx.Rollback()
 		}
 	}()
-	if err := checkFence(ctx, tx, lease); err != nil {
+	if err := scanFence(tx.StmtContext(ctx, s.stmts.lease).QueryRowContext(ctx), lease); err != nil {
 		return fmt.Errorf("sqlite: write: %w", err)
 	}
 	if len(commits) == 0 {
 		return tx.Commit()
 	}
 	var maxTS int64
-	if err := tx.QueryRowContext(ctx, sqlMaxTS).Scan(&maxTS); err != nil {
+	if err := tx.StmtContext(ctx, s.stmts.maxTS).QueryRowContext(ctx).Scan(&maxTS); err != nil {
 		return fmt.Errorf("sqlite: write: read max ts: %w", err)
 	}
 	if commits[0].TS <= maxTS {
