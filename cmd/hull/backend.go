@@ -88,6 +88,7 @@ func openBackend(ctx context.Context, cfg config.Config, engine runtime.Engine, 
 			ActionTimeout:        cfg.ActionTimeout,
 			MaxConcurrent:        cfg.MaxConcurrentQueries,
 			MaxConcurrentActions: cfg.MaxConcurrentActions,
+			MaxEnginesPerKey:     perCPU(4),
 			Engine:               engine,
 		},
 		Snapshots: snaps,
@@ -237,7 +238,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (persis
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
 	}
-	store, err := sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Logger: log})
+	store, err := sqlite.Open(ctx, cfg.SQLitePath(), sqlite.Options{Logger: log, ReadConns: perCPU(4)})
 	if err != nil {
 		return nil, &storageError{err: err, hint: "check that " + cfg.SQLitePath() +
 			" is a writable SQLite file and that no other hull process holds it"}

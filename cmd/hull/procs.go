@@ -19,3 +19,11 @@ func oversubscribeProcs(env func(string) string) {
 	}
 	goruntime.GOMAXPROCS(2 * goruntime.GOMAXPROCS(0))
 }
+
+// perCPU sizes a pool at n per CPU, at least 8, where the runtime's and
+// storage's defaults size it per P: main runs two Ps per CPU, and a spare
+// P is no CPU to keep engines or connections for. A GOMAXPROCS set by hand
+// is read the same way, as two Ps per CPU.
+func perCPU(n int) int {
+	return max(8, n*goruntime.GOMAXPROCS(0)/2)
+}
