@@ -148,7 +148,7 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 	}
 	defer tx.rollback()
 	tx = tx.in(req.Component)
-	if req.Session != nil && depth == 0 {
+	if req.Session != nil && depth == 0 && !req.Session.FirstSocket {
 		if res, done, err := replaySession(ctx, tx, *req.Session); err != nil || done {
 			return res, err
 		}

@@ -18,6 +18,10 @@ import (
 type SessionRequest struct {
 	SessionID string
 	RequestID uint32
+	// FirstSocket: the mutation came on the session's first socket, where
+	// the client never resends, so it has no stored outcome to look up
+	// (its own is still stored, for a resend on a later socket).
+	FirstSocket bool
 }
 
 const (

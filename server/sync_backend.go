@@ -124,7 +124,7 @@ func (b *syncBackend) Query(ctx context.Context, q sync.QueryCall) (*sync.QueryR
 // Mutation implements sync.Backend.
 func (b *syncBackend) Mutation(ctx context.Context, m sync.RequestCall) (*sync.FunctionResult, error) {
 	res, err := b.call(ctx, runtime.KindMutation, m.Component, m.Path, m.Args, m.Identity, func(r *app.CallRequest) {
-		r.Session = &app.SessionRequest{SessionID: m.SessionID, RequestID: m.RequestID}
+		r.Session = &app.SessionRequest{SessionID: m.SessionID, RequestID: m.RequestID, FirstSocket: m.FirstSocket}
 	})
 	if err != nil {
 		return nil, err

@@ -108,7 +108,11 @@ type RequestCall struct {
 	Args      json.RawMessage
 	SessionID string
 	RequestID uint32
-	Identity  Identity
+	// FirstSocket is set on the session's first socket (Connect's
+	// connectionCount 0): the client resends a mutation only on a later
+	// socket, so this one cannot have run before.
+	FirstSocket bool
+	Identity    Identity
 }
 
 // FunctionResult is the outcome of a function run: a value, or an error

@@ -65,7 +65,7 @@ func (s *session) onConnect(m clientMessage) error {
 		s.fatal("BadRequest: Connect needs a sessionId")
 		return errors.New("bad session id")
 	}
-	s.connected, s.sessionID = true, m.SessionID
+	s.connected, s.sessionID, s.firstSocket = true, m.SessionID, m.ConnectionCount == 0
 	if m.ClientTS != nil {
 		skew := *m.ClientTS - time.Now().UnixMilli()
 		s.clockSkew = &skew

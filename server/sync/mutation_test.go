@@ -73,3 +73,33 @@ func TestEverySuccessfulMutationResponseIsFollowedByATransitionReachingItsTS(t *
 		})
 	}
 }
+
+// A mutation on a session's first socket cannot be a resend (the client
+// resends only on a later one), so the backend may skip looking for a
+// stored outcome; on a later socket it must look.
+func TestMutationsKnowWhetherTheirSocketIsTheSessionsFirst(t *testing.T) {
+	b := newKV()
+	_, url := startHub(t, b, sync.Options{})
+	for _, tc := range []struct {
+		connect string
+		request uint32
+		first   bool
+	}{
+		{`{"type":"Connect","sessionId":"s","connectionCount":0,"lastCloseReason":"InitialConnect"}`, 1, true},
+		{`{"type":"Connect","sessionId":"s","connectionCount":1,"lastCloseReason":"InternalServerError"}`, 2, false},
+	} {
+		c := dial(t, url)
+		c.send(tc.connect)
+		c.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[]}`)
+		c.expect("Transition")
+		c.send(fmt.Sprintf(`{"type":"Mutation","requestId":%d,"udfPath":"kv:set","args":[{"key":"a","value":"v"}]}`, tc.request))
+		c.expect("MutationResponse")
+		b.mu.Lock()
+		got, ok := b.first[fmt.Sprintf("s/%d", tc.request)]
+		b.mu.Unlock()
+		if !ok || got != tc.first {
+			t.Errorf("request %d after %s: FirstSocket = %v (run: %v), want %v", tc.request, tc.connect, got, ok, tc.first)
+		}
+		_ = c.conn.Close(websocket.StatusNormalClosure, "")
+	}
+}

@@ -18,7 +18,7 @@ func (s *session) requestCall(m clientMessage) (RequestCall, error) {
 	if err != nil {
 		return RequestCall{}, err
 	}
-	rc := RequestCall{Path: m.UDFPath, Args: args, SessionID: s.sessionID, RequestID: *m.RequestID, Identity: s.identity}
+	rc := RequestCall{Path: m.UDFPath, Args: args, SessionID: s.sessionID, RequestID: *m.RequestID, FirstSocket: s.firstSocket, Identity: s.identity}
 	if m.ComponentPath != nil {
 		rc.Component = *m.ComponentPath
 	}

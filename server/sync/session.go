@@ -68,6 +68,9 @@ type protocolState struct {
 	// since the last Transition reaching it (0: none): the next
 	// Transition must reach it.
 	ackTS int64
+	// firstSocket: Connect said connectionCount 0, so no earlier socket
+	// of this session ran a mutation the client could resend here.
+	firstSocket bool
 }
 
 // query is one subscription.

@@ -27,6 +27,7 @@ type kv struct {
 	changed chan struct{}
 	runs    atomic.Int64
 	ran     map[string]bool // session/request ids of successful mutations
+	first   map[string]bool // RequestCall.FirstSocket of each mutation run, by session/request id
 	watched map[uint64]string
 }
 
@@ -36,7 +37,7 @@ type write struct {
 }
 
 func newKV() *kv {
-	return &kv{ts: 100, data: map[string]string{}, changed: make(chan struct{}), ran: map[string]bool{}, watched: map[uint64]string{}}
+	return &kv{ts: 100, data: map[string]string{}, changed: make(chan struct{}), ran: map[string]bool{}, first: map[string]bool{}, watched: map[uint64]string{}}
 }
 
 func argOf(args json.RawMessage, name string) string {
@@ -72,6 +73,7 @@ func (b *kv) Mutation(_ context.Context, m sync.RequestCall) (*sync.FunctionResu
 		return &sync.FunctionResult{Value: json.RawMessage(`null`), TS: b.ts}, nil
 	}
 	id := fmt.Sprintf("%s/%d", m.SessionID, m.RequestID)
+	b.first[id] = m.FirstSocket
 	if b.ran[id] {
 		return &sync.FunctionResult{Value: json.RawMessage(`"again"`), TS: b.ts}, nil
 	}
