@@ -12,6 +12,7 @@ import goruntime "runtime"
 // it runs a thread that just woke from the disk promptly: 64 WebSocket
 // clients of one mutation went from 2,290 to 2,690 commits/s on 2 CPUs
 // (bench/pocketbase), the other loads within noise.
+//
 // It runs once, from main: the tests call run in one process many times.
 func oversubscribeProcs(env func(string) string) {
 	if env("GOMAXPROCS") != "" {
