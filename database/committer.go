@@ -42,6 +42,11 @@ type commitResult struct {
 
 // commitQueue hands prepared commits to the committer goroutine.
 type commitQueue struct {
+	// write is held by whoever takes and writes a group: the committer
+	// goroutine, or a submitter that found no group being written (see
+	// DB.submit). One group is written at a time.
+	write sync.Mutex
+
 	mu     sync.Mutex
 	items  []*pending
 	closed bool
@@ -66,16 +71,28 @@ func (q *commitQueue) signal() {
 	}
 }
 
-// push queues p; false when the database is closed.
-func (q *commitQueue) push(p *pending) bool {
+// push queues p, waking the committer when wake is set; false when the
+// database is closed.
+func (q *commitQueue) push(p *pending, wake bool) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
 		return false
 	}
 	q.items = append(q.items, p)
-	q.signal()
+	if wake {
+		q.signal()
+	}
 	return true
+}
+
+// signalIfQueued wakes the committer when something waits in the queue.
+func (q *commitQueue) signalIfQueued() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.items) > 0 || q.closed {
+		q.signal()
+	}
 }
 
 // take removes and returns everything queued, and whether the queue is
@@ -112,20 +129,47 @@ func (q *commitQueue) close() {
 }
 
 // submit queues a prepared commit and waits until it is durable or
-// refused.
+// refused. When no group is being written, the submitter takes the queue
+// and writes that group itself, as the committer would: handing a lone
+// commit to the committer goroutine and the result back costs two
+// wake-ups, a tenth of a one-client mutation's time on a small VM. Commits
+// that arrive meanwhile queue for the committer, as they do behind its
+// own groups.
 func (db *DB) submit(p *pending) (int64, error) {
 	p.done = make(chan commitResult, 1)
-	if !db.queue.push(p) {
+	if db.queue.write.TryLock() {
+		if !db.queue.push(p, false) {
+			db.queue.write.Unlock()
+			return 0, ErrClosed
+		}
+		// A hold may leave p queued: the hold's end wakes the committer.
+		_, _ = db.writeGroup(context.Background())
+		db.queue.write.Unlock()
+		db.queue.signalIfQueued()
+	} else if !db.queue.push(p, true) {
 		return 0, ErrClosed
 	}
 	r := <-p.done
 	return r.ts, r.err
 }
 
+// writeGroup takes what is queued and writes it as one group, with
+// queue.write held. It reports whether there was a group, and whether
+// the queue is closed.
+func (db *DB) writeGroup(ctx context.Context) (wrote, closed bool) {
+	group, closed := db.queue.take()
+	if len(group) == 0 {
+		return false, closed
+	}
+	db.commitGroup(ctx, group)
+	db.queue.finish()
+	return true, closed
+}
+
 // runCommitter is the committer goroutine: it takes every commit queued
 // while the previous group was being written and writes them as the next
-// group. One group is in flight at a time, so commits become durable and
-// visible in ts order.
+// group. One group is in flight at a time (queue.write), so commits become
+// durable and visible in ts order.
 func (db *DB) runCommitter() {
 	defer close(db.queue.stopped)
 	// Writes are not cut short by Close: a group already taken is finished.
@@ -133,10 +177,10 @@ func (db *DB) runCommitter() {
 	for {
 		<-db.queue.wake
 		for {
-			group, closed := db.queue.take()
-			if len(group) > 0 {
-				db.commitGroup(ctx, group)
-				db.queue.finish()
+			db.queue.write.Lock()
+			wrote, closed := db.writeGroup(ctx)
+			db.queue.write.Unlock()
+			if wrote {
 				continue
 			}
 			if closed {
@@ -193,7 +237,7 @@ func (db *DB) commitGroup(ctx context.Context, group []*pending) {
 	db.stats.groups.Add(1)
 	db.stats.commits.Add(int64(len(accepted)))
 	if n := int64(len(accepted)); n > db.stats.maxGroup.Load() {
-		db.stats.maxGroup.Store(n) // only the committer stores it
+		db.stats.maxGroup.Store(n) // only the group writer (queue.write held) stores it
 	}
 	if o := db.opts.Observer; o != nil {
 		o.CommitGroup(len(accepted), time.Since(start))
