@@ -12,7 +12,9 @@
 // Transactions are optimistic: every transaction reads one snapshot
 // without locks and records its read set (the index intervals it actually
 // consumed and the documents it got). A mutation's Commit hands its
-// prepared writes to the one committer goroutine, which validates the read
+// prepared writes to the committer (its goroutine, or the committing
+// goroutine itself when no group is being written; one group is written
+// at a time: committer.go), which validates the read
 // set against every commit since the snapshot (a conflict fails it with a
 // *ConflictError, and DB.Retry runs it again, serialized after a few
 // conflicts so that it cannot conflict: serial.go), assigns rising

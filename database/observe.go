@@ -7,8 +7,9 @@ import (
 )
 
 // Observer is told of the committer's work as it happens, for metrics.
-// Its methods are called from the committer goroutine and must return
-// quickly. Counts (commits, conflicts, retries, failed writes) are in
+// Its methods are called by whoever writes a group (the committer
+// goroutine, or a submitter writing its own: one at a time) and must
+// return quickly. Counts (commits, conflicts, retries, failed writes) are in
 // Stats as well; an Observer adds what counts cannot carry.
 type Observer interface {
 	// CommitGroup reports one group written: how many transactions it
