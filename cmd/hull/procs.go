@@ -10,7 +10,7 @@ import goruntime "runtime"
 // took the Ps meanwhile, and every mutation waiting on that group waits
 // with it. With spare Ps the kernel schedules those threads instead, and
 // it runs a thread that just woke from the disk promptly: 64 WebSocket
-// clients of one mutation went from 2,290 to 2,690 commits/s on 2 CPUs
+// clients of one mutation went from 2,290 to 2,650–2,700 commits/s on 2 CPUs
 // (bench/pocketbase), the other loads within noise.
 //
 // It runs once, from main: the tests call run in one process many times.
