@@ -38,7 +38,8 @@ type session struct {
 	mutMu      gosync.Mutex
 	qMu        gosync.Mutex
 	mutQ       []RequestCall // queued mutations
-	mutRunning bool          // a goroutine is running mutQ
+	mutRunning bool          // the runner has started (it runs until ctx ends)
+	mutWake    chan struct{} // a mutation was queued (buffered 1)
 	actions    atomic.Int32
 
 	wmu     gosync.Mutex
@@ -106,7 +107,7 @@ const maxQueued = 4096
 
 func newSession(h *Hub, conn *websocket.Conn, raw net.Conn) *session {
 	ctx, stop := context.WithCancel(h.ctx)
-	s := &session{hub: h, conn: conn, raw: raw, log: h.opts.Logger, ctx: ctx, stop: stop}
+	s := &session{hub: h, conn: conn, raw: raw, log: h.opts.Logger, ctx: ctx, stop: stop, mutWake: make(chan struct{}, 1)}
 	s.queries = map[uint32]*query{}
 	return s
 }
