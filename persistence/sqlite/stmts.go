@@ -13,8 +13,9 @@ type statements struct {
 	all []*sql.Stmt
 
 	// On the writer.
-	lease, maxTS                                           *sql.Stmt
-	prevTS, logDoc, putDoc, delDoc, logIdx, putIdx, delIdx *sql.Stmt
+	lease, maxTS           *sql.Stmt
+	prevTS, delDoc, delIdx *sql.Stmt
+	batch                  [batchKinds][batchSizes]*sql.Stmt // multi-row writes (batch.go)
 	// On the read pool.
 	getLatest, getAt *sql.Stmt
 	scan             [2][2][2]*sql.Stmt // [historical][bounded][descending]
@@ -37,12 +38,11 @@ func prepareStatements(ctx context.Context, write, read *sql.DB) (*statements, e
 		query string
 	}{
 		{&st.lease, sqlLease}, {&st.maxTS, sqlMaxTS},
-		{&st.prevTS, sqlPrevTS}, {&st.logDoc, sqlLogDocument}, {&st.putDoc, sqlPutDocument},
-		{&st.delDoc, sqlDeleteDocument}, {&st.logIdx, sqlLogIndex}, {&st.putIdx, sqlPutIndex},
-		{&st.delIdx, sqlDeleteIndex},
+		{&st.prevTS, sqlPrevTS}, {&st.delDoc, sqlDeleteDocument}, {&st.delIdx, sqlDeleteIndex},
 	} {
 		errs = append(errs, prep(write, p.dst, p.query))
 	}
+	errs = append(errs, prepareBatches(ctx, write, st))
 	for _, p := range []struct {
 		dst   **sql.Stmt
 		query string

@@ -139,6 +139,10 @@ func dsn(path string, opts Options, readOnly bool) string {
 	} else {
 		q.Set("_auto_vacuum", "INCREMENTAL")
 		q.Set("_txlock", "immediate")
+		// A multi-row write keeps a statement journal (to undo the
+		// statement alone if a row fails); in a temp file that is a
+		// pwrite per page it touches.
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return path + "?" + q.Encode()
 }

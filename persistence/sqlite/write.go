@@ -8,24 +8,14 @@ import (
 	"hull/persistence"
 )
 
-// Statements of the write path, applied per document and per index entry.
+// Statements of the write path beside the multi-row ones of batch.go.
 const (
 	// sqlPrevTS finds the previous revision of a document, deletions
 	// included, in the log's primary key.
 	sqlPrevTS = `
 SELECT coalesce(max(ts), 0) FROM document_log WHERE tbl = ? AND id = ? AND ts < ?`
-	sqlLogDocument = `
-INSERT OR REPLACE INTO document_log (tbl, id, ts, prev_ts, deleted, value) VALUES (?, ?, ?, ?, ?, ?)`
-	sqlPutDocument = `
-INSERT INTO documents (tbl, id, ts, prev_ts, value) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (tbl, id) DO UPDATE SET ts = excluded.ts, prev_ts = excluded.prev_ts, value = excluded.value`
 	sqlDeleteDocument = `DELETE FROM documents WHERE tbl = ? AND id = ?`
-	sqlLogIndex       = `
-INSERT OR REPLACE INTO index_log (idx, key, ts, deleted, tbl, id) VALUES (?, ?, ?, ?, ?, ?)`
-	sqlPutIndex = `
-INSERT INTO index_entries (idx, key, tbl, id, ts) VALUES (?1, ?2, ?3, ?4, ?5)
-ON CONFLICT (idx, key) DO UPDATE SET tbl = excluded.tbl, id = excluded.id, ts = excluded.ts`
-	sqlDeleteIndex = `DELETE FROM index_entries WHERE idx = ? AND key = ?`
+	sqlDeleteIndex    = `DELETE FROM index_entries WHERE idx = ? AND key = ?`
 	// sqlMaxTS derives the durable max ts from the logs and the floor GC
 	// leaves behind; both logs are indexed by ts.
 	sqlMaxTS = `
@@ -67,10 +57,8 @@ func (s *Store) Write(ctx context.Context, lease persistence.Lease, commits []pe
 			commits[0].TS, maxTS, persistence.ErrTSNotRising)
 	}
 	st := s.bindWrite(ctx, tx)
-	for _, c := range commits {
-		if err := st.apply(ctx, c); err != nil {
-			return fmt.Errorf("sqlite: write: commit %d: %w", c.TS, err)
-		}
+	if err := st.applyGroup(ctx, commits); err != nil {
+		return fmt.Errorf("sqlite: write: commits %d..%d: %w", commits[0].TS, commits[len(commits)-1].TS, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: write: commit: %w", err)
@@ -86,65 +74,31 @@ func validateCommits(commits []persistence.Commit) error {
 	return nil
 }
 
-// writeStmts are the prepared write statements bound to one transaction.
+// writeStmts are the prepared write statements bound to one transaction;
+// the multi-row ones are bound when first used.
 type writeStmts struct {
-	prevTS, logDoc, putDoc, delDoc, logIdx, putIdx, delIdx *sql.Stmt
+	tx                     *sql.Tx
+	all                    *statements
+	prevTS, delDoc, delIdx *sql.Stmt
+	bound                  [batchKinds][batchSizes]*sql.Stmt
 }
 
 func (s *Store) bindWrite(ctx context.Context, tx *sql.Tx) *writeStmts {
 	return &writeStmts{
+		tx:     tx,
+		all:    s.stmts,
 		prevTS: tx.StmtContext(ctx, s.stmts.prevTS),
-		logDoc: tx.StmtContext(ctx, s.stmts.logDoc),
-		putDoc: tx.StmtContext(ctx, s.stmts.putDoc),
 		delDoc: tx.StmtContext(ctx, s.stmts.delDoc),
-		logIdx: tx.StmtContext(ctx, s.stmts.logIdx),
-		putIdx: tx.StmtContext(ctx, s.stmts.putIdx),
 		delIdx: tx.StmtContext(ctx, s.stmts.delIdx),
 	}
 }
 
-// apply writes one commit: each document's log row (its prev_ts read from
-// the log first), then current state; then each index entry likewise.
-func (st *writeStmts) apply(ctx context.Context, c persistence.Commit) error {
-	for _, r := range c.Documents {
-		tbl, id := int64(r.ID.Table), r.ID.Internal[:]
-		var value []byte
-		if !r.Deleted {
-			value = nonNil(r.Value)
-		}
-		var prevTS int64
-		if err := st.prevTS.QueryRowContext(ctx, tbl, id, c.TS).Scan(&prevTS); err != nil {
-			return fmt.Errorf("read previous revision: %w", err)
-		}
-		if _, err := st.logDoc.ExecContext(ctx, tbl, id, c.TS, prevTS, r.Deleted, value); err != nil {
-			return fmt.Errorf("log document: %w", err)
-		}
-		var err error
-		if r.Deleted {
-			_, err = st.delDoc.ExecContext(ctx, tbl, id)
-		} else {
-			_, err = st.putDoc.ExecContext(ctx, tbl, id, c.TS, prevTS, value)
-		}
-		if err != nil {
-			return fmt.Errorf("update document: %w", err)
-		}
+// batch returns kind k's statement for 1<<i rows, bound to the transaction.
+func (st *writeStmts) batch(ctx context.Context, k batchKind, i int) *sql.Stmt {
+	if st.bound[k][i] == nil {
+		st.bound[k][i] = st.tx.StmtContext(ctx, st.all.batch[k][i])
 	}
-	for _, w := range c.Indexes {
-		tbl, id, key := int64(w.Doc.Table), w.Doc.Internal[:], nonNil(w.Key)
-		if _, err := st.logIdx.ExecContext(ctx, int64(w.Index), key, c.TS, w.Deleted, tbl, id); err != nil {
-			return fmt.Errorf("log index entry: %w", err)
-		}
-		var err error
-		if w.Deleted {
-			_, err = st.delIdx.ExecContext(ctx, int64(w.Index), key)
-		} else {
-			_, err = st.putIdx.ExecContext(ctx, int64(w.Index), key, tbl, id, c.TS)
-		}
-		if err != nil {
-			return fmt.Errorf("update index entry: %w", err)
-		}
-	}
-	return nil
+	return st.bound[k][i]
 }
 
 func nonNil(b []byte) []byte {

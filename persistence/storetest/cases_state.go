@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -154,6 +155,50 @@ func testDeletes(t *testing.T, h *harness) {
 	})
 	if deletion == nil || !deletion.Deleted || deletion.PrevTS != insert.TS || deletion.Value != nil {
 		t.Fatalf("deletion revision = %+v, want deleted with prev ts %d and no value", deletion, insert.TS)
+	}
+}
+
+// testRewritesInOneGroup writes, in one group, a document inserted,
+// moved to another index key and back, and one inserted and deleted: each
+// commit's revision and index entries must read back at its own ts, and
+// the state after the group is the last commit's.
+func testRewritesInOneGroup(t *testing.T, h *harness) {
+	s := h.store()
+	l := acquire(t, s, "writer")
+	w := newWorkload(5, 10)
+	var group []persistence.Commit
+	step := func(f func(c *persistence.Commit)) {
+		w.ts++
+		c := persistence.Commit{TS: w.ts}
+		f(&c)
+		group = append(group, w.model.apply(c))
+	}
+	var a, b persistence.DocID
+	step(func(c *persistence.Commit) { a, b = w.insert(c), w.insert(c) })
+	w.live[a] = []byte("k") // a's entry moves k → other → k below
+	step(func(c *persistence.Commit) { w.updateTo(c, a, []byte("other")) })
+	step(func(c *persistence.Commit) { w.updateTo(c, a, []byte("k")); w.remove(c, b) })
+	step(func(c *persistence.Commit) { w.updateTo(c, a, []byte("k")) })
+	write(t, s, l, group...)
+	ids := []persistence.DocID{a, b}
+	for _, at := range []int64{group[0].TS, group[1].TS, group[2].TS, group[3].TS, persistence.Latest} {
+		checkGet(t, s, w.model, ids, at)
+		checkScan(t, s, w.model, persistence.Range{Index: byField}, at)
+		checkScan(t, s, w.model, persistence.Range{Index: byID}, at)
+	}
+	replayed := replayLog(t, s, 0, w.ts)
+	if len(replayed) != 1 {
+		t.Fatalf("replayed log has %d live documents, want 1", len(replayed))
+	}
+	var prev []int64
+	_ = s.Revisions(t.Context(), 0, w.ts, func(r persistence.Revision) error {
+		if r.ID == a {
+			prev = append(prev, r.PrevTS)
+		}
+		return nil
+	})
+	if want := []int64{0, group[0].TS, group[1].TS, group[2].TS}; fmt.Sprint(prev) != fmt.Sprint(want) {
+		t.Fatalf("prev ts of each revision of one document = %v, want %v", prev, want)
 	}
 }
 

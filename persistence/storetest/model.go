@@ -223,7 +223,13 @@ func (w *workload) insert(c *persistence.Commit) persistence.DocID {
 }
 
 func (w *workload) update(c *persistence.Commit, id persistence.DocID) {
-	old, f := w.live[id], w.field()
+	w.updateTo(c, id, w.field())
+}
+
+// updateTo rewrites id with field f, moving its byField entry when f
+// differs from its field.
+func (w *workload) updateTo(c *persistence.Commit, id persistence.DocID, f []byte) {
+	old := w.live[id]
 	w.live[id] = f
 	c.Documents = append(c.Documents, persistence.Revision{ID: id, TS: c.TS, Value: w.value(f)})
 	if !bytes.Equal(old, f) {

@@ -33,6 +33,7 @@ func Run(t *testing.T, b Backend) {
 		{"one get of many ids answers as gets one id at a time", testGetMany},
 		{"index ranges honour every boundary, order and limit", testRangeBoundaries},
 		{"deletes leave current state but stay readable in the past", testDeletes},
+		{"a group rewriting one document and key keeps every step", testRewritesInOneGroup},
 		{"timestamps keep rising across reopen", testTSRisesAcrossReopen},
 		{"a takeover fences the old writer at once", testTakeover},
 		{"a released lease writes nothing and a successor takes over", testRelease},
