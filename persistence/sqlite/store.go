@@ -163,8 +163,16 @@ func ensureIncrementalVacuum(ctx context.Context, db *sql.DB, path string, log *
 	if _, err := db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
 		return fmt.Errorf("set auto_vacuum: %w", err)
 	}
+	// VACUUM builds the new file as a temp database: on disk, not in the
+	// memory the writer keeps its statement journals in.
+	if _, err := db.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return fmt.Errorf("put temp storage on disk for vacuum: %w", err)
+	}
 	if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
 		return fmt.Errorf("vacuum to turn on incremental auto-vacuum: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+		return fmt.Errorf("put temp storage back in memory: %w", err)
 	}
 	log.Info("sqlite: incremental auto-vacuum on", "path", path, "took", time.Since(start).Round(time.Millisecond))
 	return nil
