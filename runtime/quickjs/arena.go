@@ -22,6 +22,13 @@ import (
 // pointer. QuickJS already packs small objects into 4 KiB slabs of its own,
 // so most requests this allocator sees are slab-sized or large. Blocks are
 // never split or merged; the region is reset wholesale by a restore.
+//
+// Memory the engine writes once and never again (function sources,
+// requested with lib.HullReadOnlyAlloc) comes from the other end of the
+// region, growing down, without headers: a snapshot leaves it out, since
+// nothing a call does can change it, and a restore need not copy it back.
+// Its low end is part of the state, so a restore also forgets what a call
+// allocated there; a free of it does nothing.
 type arena struct {
 	mem  []byte
 	base uintptr
@@ -57,6 +64,7 @@ const (
 // it.
 type arenaState struct {
 	bump uint64             // offset of the first byte never handed out
+	top  uint64             // offset of the lowest read-only byte handed out
 	free [numClasses]uint64 // offset of the first free block per class
 }
 
@@ -101,6 +109,7 @@ func newArena(size int) (*arena, error) {
 	}
 	a := &arena{mem: mem, base: uintptr(unsafe.Pointer(&mem[0]))}
 	a.state().bump = uint64(stateSize)
+	a.state().top = uint64(len(mem))
 	return a, nil
 }
 
@@ -126,7 +135,7 @@ func (a *arena) alloc(size uint64) uintptr {
 		return p
 	}
 	need := uint64(headerSize) + classCap(c)
-	if st.bump+need > uint64(len(a.mem)) {
+	if st.bump+need > st.top {
 		a.failed = true
 		return 0
 	}
@@ -135,6 +144,23 @@ func (a *arena) alloc(size uint64) uintptr {
 	h.class, h.magic = uint32(c), blockMagic
 	st.bump += need
 	return at + uintptr(headerSize)
+}
+
+// allocReadOnly returns size bytes from the read-only end, or 0.
+func (a *arena) allocReadOnly(size uint64) uintptr {
+	st := a.state()
+	n := (size + 15) &^ 15
+	if n == 0 || n > st.top || st.top-n < st.bump {
+		a.failed = true
+		return 0
+	}
+	st.top -= n
+	return a.base + uintptr(st.top)
+}
+
+// readOnly reports whether p is read-only memory handed out.
+func (a *arena) readOnly(p uintptr) bool {
+	return p >= a.base+uintptr(a.state().top) && p < a.base+uintptr(len(a.mem))
 }
 
 // blockCap returns the capacity of the block at p.
@@ -159,6 +185,9 @@ func (a *arena) release(p uintptr) {
 // where it keeps its count and limit.
 
 func (a *arena) jsMalloc(_ *libc.TLS, s uintptr, size lib.Tsize_t) uintptr {
+	if size&lib.HullReadOnlyAlloc != 0 {
+		return a.allocReadOnly(size &^ lib.HullReadOnlyAlloc)
+	}
 	ms := (*lib.TJSMallocState)(addr(s))
 	if ms.Fmalloc_size+size > ms.Fmalloc_limit {
 		a.failed = true
@@ -174,7 +203,7 @@ func (a *arena) jsMalloc(_ *libc.TLS, s uintptr, size lib.Tsize_t) uintptr {
 }
 
 func (a *arena) jsFree(_ *libc.TLS, s uintptr, p uintptr) {
-	if p == 0 {
+	if p == 0 || a.readOnly(p) {
 		return
 	}
 	ms := (*lib.TJSMallocState)(addr(s))

@@ -1,6 +1,7 @@
 package quickjs_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,5 +123,59 @@ func TestASnapshotKeepsTheLiveHeapNotTheGarbage(t *testing.T) {
 	}
 	if got, err := vm.Eval(`kept.length`); err != nil || got != 1000 {
 		t.Fatalf("after restore: %v %v", got, err)
+	}
+}
+
+// Function sources are kept apart from the rest of the heap (written
+// once, never copied back by a restore); toString must read them the
+// same before and after restores, for code parsed and code loaded from
+// bytecode, and what calls allocate there must be reclaimed by restore.
+func TestFunctionSourcesSurviveRestoresAndCallsReclaimTheirs(t *testing.T) {
+	vm, err := quickjs.New(quickjs.Config{MemoryLimit: 8 << 20, Load: func(p string) (string, error) {
+		return "", fmt.Errorf("%s should come from bytecode", p)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close()
+	code, err := quickjs.CompileModule("mod.js", "export function loaded(a) { return a * 2 }\nexport class K { m() { return 1 } }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vm.LoadModule(code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vm.Eval(`globalThis.parsed = (x) => x + 1; import("mod.js").then((m) => { globalThis.m = m })`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vm.RunJobs(); err != nil {
+		t.Fatal(err)
+	}
+	const sources = `[parsed.toString(), m.loaded.toString(), m.K.toString(), m.K.prototype.m.toString()].join("|")`
+	want := "(x) => x + 1|function loaded(a) { return a * 2 }|class K { m() { return 1 } }|m() { return 1 }"
+	if got, err := vm.Eval(sources); err != nil || got != want {
+		t.Fatalf("sources before the snapshot: %v, %v", got, err)
+	}
+	if err := vm.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	// Each call makes 200 functions with 1 KB sources: 300 calls need
+	// 60 MB of sources, more than the engine's region holds unless every
+	// restore takes its call's back.
+	pad := strings.Repeat(" ", 1000)
+	for i := range 300 {
+		got, err := vm.Eval(`let fs = []; for (let i = 0; i < 200; i++) fs.push(new Function("a", "return a + " + i + ";` + pad + `")); fs[7].toString().includes("return a + 7;")`)
+		if err != nil || got != true {
+			t.Fatalf("call %d: %v, %v", i, got, err)
+		}
+		if err := vm.Restore(); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := vm.Eval(sources); err != nil || got != want {
+			t.Fatalf("sources after restore %d: %v, %v", i, got, err)
+		}
+		if err := vm.Restore(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -12,7 +12,9 @@
 // Each change names the function it belongs to and the text it replaces,
 // and must match exactly once, so a new upstream version that moved the
 // code fails loudly here instead of building a silently different engine.
-// The hand-written half of the change is third_party/libquickjs/hull_continuation.go.
+// The hand-written halves are third_party/libquickjs/hull_continuation.go
+// and hull_source.go (function sources kept in memory the embedder can
+// leave out of its snapshots).
 package main
 
 import (
@@ -71,6 +73,29 @@ var edits = []edit{
 	{"_js_promise_resolve_thenable_job",
 		"func _js_promise_resolve_thenable_job(",
 		"func _js_promise_resolve_thenable_job_body("},
+	// Function sources come from the embedder's allocator, marked as
+	// written once (hull_source.go), wherever they are made or dropped.
+	{"_js_parse_class",
+		"Xjs_free(tls, ctx, (*TJSFunctionDef)(unsafe.Pointer(*(*uintptr)(unsafe.Add(nil, bp+16)))).Fsource)",
+		"hullSourceFree(tls, ctx, (*TJSFunctionDef)(unsafe.Pointer(*(*uintptr)(unsafe.Add(nil, bp+16)))).Fsource)"},
+	{"_js_parse_class",
+		"Fsource = Xjs_strndup(tls, ctx, class_start_ptr, ",
+		"Fsource = hullSourceStrndup(tls, ctx, class_start_ptr, "},
+	{"_js_parse_function_decl2",
+		"\n\t\t\t\t(*TJSFunctionDef)(unsafe.Pointer(fd)).Fsource = Xjs_strndup(tls, ctx, ptr, ",
+		"\n\t\t\t\t(*TJSFunctionDef)(unsafe.Pointer(fd)).Fsource = hullSourceStrndup(tls, ctx, ptr, "},
+	{"_js_parse_function_decl2",
+		"\n\t\t(*TJSFunctionDef)(unsafe.Pointer(fd)).Fsource = Xjs_strndup(tls, ctx, ptr, ",
+		"\n\t\t(*TJSFunctionDef)(unsafe.Pointer(fd)).Fsource = hullSourceStrndup(tls, ctx, ptr, "},
+	{"_js_free_function_def",
+		"Xjs_free(tls, ctx1, (*TJSFunctionDef)(unsafe.Pointer(fd)).Fsource)",
+		"hullSourceFree(tls, ctx1, (*TJSFunctionDef)(unsafe.Pointer(fd)).Fsource)"},
+	{"_free_function_bytecode",
+		"Xjs_free_rt(tls, rt1, (*TJSFunctionBytecode)(unsafe.Pointer(b)).Fdebug.Fsource)",
+		"hullSourceFreeRT(tls, rt1, (*TJSFunctionBytecode)(unsafe.Pointer(b)).Fdebug.Fsource)"},
+	{"_JS_ReadFunctionTag",
+		"Fdebug.Fsource = Xjs_mallocz(tls, ctx1, ",
+		"Fdebug.Fsource = hullSourceAlloc(tls, ctx1, "},
 }
 
 func main() {
