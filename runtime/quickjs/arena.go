@@ -23,8 +23,9 @@ import (
 // so most requests this allocator sees are slab-sized or large. Blocks are
 // never split or merged; the region is reset wholesale by a restore.
 //
-// Memory the engine writes once and never again (function sources,
-// requested with lib.HullReadOnlyAlloc) comes from the other end of the
+// Memory the engine writes once and never again (function sources and
+// the bytecode of functions read back from a blob, requested with
+// lib.HullReadOnlyAlloc) comes from the other end of the
 // region, growing down, without headers: a snapshot leaves it out, since
 // nothing a call does can change it, and a restore need not copy it back.
 // Its low end is part of the state, so a restore also forgets what a call
@@ -149,8 +150,8 @@ func (a *arena) alloc(size uint64) uintptr {
 // allocReadOnly returns size bytes from the read-only end, or 0.
 func (a *arena) allocReadOnly(size uint64) uintptr {
 	st := a.state()
-	n := (size + 15) &^ 15
-	if n == 0 || n > st.top || st.top-n < st.bump {
+	n := max((size+15)&^15, 16)
+	if n > st.top || st.top-n < st.bump {
 		a.failed = true
 		return 0
 	}

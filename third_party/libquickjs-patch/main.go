@@ -96,6 +96,14 @@ var edits = []edit{
 	{"_JS_ReadFunctionTag",
 		"Fdebug.Fsource = Xjs_mallocz(tls, ctx1, ",
 		"Fdebug.Fsource = hullSourceAlloc(tls, ctx1, "},
+	// So does bytecode read back from a blob: it is written while it is
+	// read (its atoms relocated) and never again.
+	{"_JS_ReadFunctionTag",
+		"\tif !(int32(*(*uint8)(unsafe.Pointer(bp + 16 + 18))&0x8>>3) != 0) {\n\t\tfunction_size = function_size + ",
+		"\tif hullBytecodeInline && !(int32(*(*uint8)(unsafe.Pointer(bp + 16 + 18))&0x8>>3) != 0) {\n\t\tfunction_size = function_size + "},
+	{"_JS_ReadFunctionBytecode",
+		"\t\tbc_buf = b + uintptr(byte_code_offset)\n\t\tif _bc_get_buf(tls, s, bc_buf, bc_len) != 0 {",
+		"\t\tbc_buf = hullBytecodeAlloc(tls, s, b, byte_code_offset, bc_len)\n\t\tif bc_buf == 0 || _bc_get_buf(tls, s, bc_buf, bc_len) != 0 {"},
 }
 
 func main() {

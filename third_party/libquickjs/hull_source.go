@@ -69,3 +69,16 @@ func hullSourceFreeRT(tls *libc.TLS, rt uintptr, p uintptr) {
 func hullSourceFree(tls *libc.TLS, ctx uintptr, p uintptr) {
 	hullSourceFreeRT(tls, (*TJSContext)(unsafe.Pointer(ctx)).Frt, p)
 }
+
+// hullBytecodeInline is false: a function read back from bytecode keeps
+// its bytecode apart from the function, in memory from hullBytecodeAlloc,
+// rather than at the end of the function's own allocation. It is never
+// freed apart: the embedder's allocator hands back its read-only memory
+// with the engine's region (the only allocator hull runs the engine on).
+const hullBytecodeInline = false
+
+// hullBytecodeAlloc returns the memory a read function's bytecode is read
+// into (0, with an out-of-memory error thrown, when refused).
+func hullBytecodeAlloc(tls *libc.TLS, s uintptr, _ uintptr, _ int32, n Tuint32_t) uintptr {
+	return hullSourceAlloc(tls, (*TBCReaderState)(unsafe.Pointer(s)).Fctx, Tsize_t(n))
+}
