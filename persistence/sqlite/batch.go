@@ -81,9 +81,8 @@ type groupRows struct {
 	logDocs, logIdx [][]any // every revision and index write, one row each
 	docs            map[persistence.DocID]*docState
 	docOrder        []persistence.DocID
-	keys            map[idxKey]*persistence.IndexWrite
+	keys            map[idxKey]keyState
 	keyOrder        []idxKey
-	keyTS           map[idxKey]int64
 }
 
 // docState is a document's state after the group: its last revision.
@@ -91,6 +90,13 @@ type docState struct {
 	ts, prevTS int64
 	value      []byte
 	deleted    bool
+}
+
+// keyState is an index key's state after the group: its last write and
+// the ts of the commit that made it.
+type keyState struct {
+	w  *persistence.IndexWrite
+	ts int64
 }
 
 type idxKey struct {
@@ -102,7 +108,7 @@ type idxKey struct {
 // revision earlier in the group, else read from the log; current state
 // and index entries keep only their last write in the group.
 func (st *writeStmts) gather(ctx context.Context, commits []persistence.Commit) (*groupRows, error) {
-	g := &groupRows{docs: map[persistence.DocID]*docState{}, keys: map[idxKey]*persistence.IndexWrite{}, keyTS: map[idxKey]int64{}}
+	g := &groupRows{docs: map[persistence.DocID]*docState{}, keys: map[idxKey]keyState{}}
 	for _, c := range commits {
 		for _, r := range c.Documents {
 			tbl, id := int64(r.ID.Table), r.ID.Internal[:]
@@ -133,7 +139,7 @@ func (st *writeStmts) gather(ctx context.Context, commits []persistence.Commit) 
 			if _, seen := g.keys[k]; !seen {
 				g.keyOrder = append(g.keyOrder, k)
 			}
-			g.keys[k], g.keyTS[k] = w, c.TS
+			g.keys[k] = keyState{w, c.TS}
 		}
 	}
 	return g, nil
@@ -168,14 +174,15 @@ func (st *writeStmts) applyGroup(ctx context.Context, commits []persistence.Comm
 	}
 	puts = puts[:0]
 	for _, k := range g.keyOrder {
-		w := g.keys[k]
+		ks := g.keys[k]
+		w := ks.w
 		if w.Deleted {
 			if _, err := st.delIdx.ExecContext(ctx, int64(k.idx), nonNil(w.Key)); err != nil {
 				return fmt.Errorf("delete index entry: %w", err)
 			}
 			continue
 		}
-		puts = append(puts, []any{int64(k.idx), nonNil(w.Key), int64(w.Doc.Table), w.Doc.Internal[:], g.keyTS[k]})
+		puts = append(puts, []any{int64(k.idx), nonNil(w.Key), int64(w.Doc.Table), w.Doc.Internal[:], ks.ts})
 	}
 	if err := st.insert(ctx, batchPutIdx, puts); err != nil {
 		return fmt.Errorf("update index entries: %w", err)

@@ -103,7 +103,7 @@ var edits = []edit{
 		"\tif hullBytecodeInline && !(int32(*(*uint8)(unsafe.Pointer(bp + 16 + 18))&0x8>>3) != 0) {\n\t\tfunction_size = function_size + "},
 	{"_JS_ReadFunctionBytecode",
 		"\t\tbc_buf = b + uintptr(byte_code_offset)\n\t\tif _bc_get_buf(tls, s, bc_buf, bc_len) != 0 {",
-		"\t\tbc_buf = hullBytecodeAlloc(tls, s, b, byte_code_offset, bc_len)\n\t\tif bc_buf == 0 || _bc_get_buf(tls, s, bc_buf, bc_len) != 0 {"},
+		"\t\tbc_buf = hullBytecodeAlloc(tls, s, bc_len)\n\t\tif bc_buf == 0 || _bc_get_buf(tls, s, bc_buf, bc_len) != 0 {"},
 }
 
 func main() {

@@ -79,6 +79,6 @@ const hullBytecodeInline = false
 
 // hullBytecodeAlloc returns the memory a read function's bytecode is read
 // into (0, with an out-of-memory error thrown, when refused).
-func hullBytecodeAlloc(tls *libc.TLS, s uintptr, _ uintptr, _ int32, n Tuint32_t) uintptr {
+func hullBytecodeAlloc(tls *libc.TLS, s uintptr, n Tuint32_t) uintptr {
 	return hullSourceAlloc(tls, (*TBCReaderState)(unsafe.Pointer(s)).Fctx, Tsize_t(n))
 }
