@@ -103,3 +103,50 @@ func TestMutationsKnowWhetherTheirSocketIsTheSessionsFirst(t *testing.T) {
 		_ = c.conn.Close(websocket.StatusNormalClosure, "")
 	}
 }
+
+// A session without subscriptions has its Transitions made by the
+// mutation runner itself; pipelined mutations must still each be
+// answered in order, each by a response and then a Transition reaching
+// its ts, with the Transitions chained and a pending removal carried.
+func TestMutationsOfASessionWithoutSubscriptionsAreEachCoveredByATransition(t *testing.T) {
+	b := newKV()
+	_, url := startHub(t, b, sync.Options{})
+	c := dial(t, url)
+	c.connect("nosubs")
+	c.send(`{"type":"ModifyQuerySet","baseVersion":0,"newVersion":1,"modifications":[{"type":"Add","queryId":0,"udfPath":"kv:get","args":[{"key":"a"}]}]}`)
+	prevEnd := version(c.expect("Transition"), "endVersion")
+	c.send(`{"type":"ModifyQuerySet","baseVersion":1,"newVersion":2,"modifications":[{"type":"Remove","queryId":0}]}`)
+	const n = 20
+	for i := range n {
+		c.send(fmt.Sprintf(`{"type":"Mutation","requestId":%d,"udfPath":"kv:set","args":[{"key":"k%d","value":"v"}]}`, i, i))
+	}
+	var owed []int64 // ts of responses no Transition has reached yet
+	removed := false
+	for next := 0; next < n || len(owed) > 0; {
+		m := c.next()
+		switch m["type"] {
+		case "MutationResponse":
+			if id := int(m["requestId"].(float64)); id != next || m["success"] != true {
+				t.Fatalf("response %v, want request %d to succeed", m, next)
+			}
+			next++
+			owed = append(owed, tsOf(m["ts"].(string)))
+		case "Transition":
+			if got := version(m, "startVersion"); got != prevEnd {
+				t.Fatalf("Transition starts at %s, the previous one ended at %s", got, prevEnd)
+			}
+			prevEnd = version(m, "endVersion")
+			for _, mod := range m["modifications"].([]any) {
+				if mod.(map[string]any)["type"] == "QueryRemoved" {
+					removed = true
+				}
+			}
+			for len(owed) > 0 && owed[0] <= endTS(m) {
+				owed = owed[1:]
+			}
+		}
+	}
+	if !removed {
+		t.Fatal("no Transition carried the removal of query 0")
+	}
+}

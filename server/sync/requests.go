@@ -26,7 +26,7 @@ func (s *session) requestCall(m clientMessage) (RequestCall, error) {
 }
 
 // onMutation queues a mutation; the session's mutations run one at a time
-// in arrival order, on a goroutine that exists while some are queued.
+// in arrival order, on a runner started by the first.
 func (s *session) onMutation(m clientMessage) error {
 	if s.identityExpired() {
 		return errors.New("identity expired")
@@ -81,18 +81,25 @@ func (s *session) runMutations() {
 		call := s.mutQ[0]
 		s.mutQ = s.mutQ[1:]
 		s.qMu.Unlock()
-		s.runMutation(call)
+		if s.runMutation(call) {
+			s.write()
+		}
 	}
 }
 
-func (s *session) runMutation(call RequestCall) {
+// runMutation runs one mutation and queues its response, and a
+// Transition when the session has nothing to rerun. It reports whether
+// the caller is to write what is queued (no writer was running): writing
+// from the runner spares a goroutine per answer, and the next mutation
+// waits for a client that does not read its answers.
+func (s *session) runMutation(call RequestCall) (drain bool) {
 	s.mutMu.Lock()
 	defer s.mutMu.Unlock()
 	s.mu.Lock()
 	expired := s.identityExpired()
 	s.mu.Unlock()
 	if expired {
-		return
+		return false
 	}
 	res, err := s.refusedArgs(&call), error(nil)
 	if res == nil {
@@ -101,10 +108,10 @@ func (s *session) runMutation(call RequestCall) {
 		cancel()
 	}
 	if s.ctx.Err() != nil {
-		return
+		return false
 	}
 	if s.retryLater(err) {
-		return // the client resends it once reconnected
+		return false // the client resends it once reconnected
 	}
 	resp := mutationResponse{Type: "MutationResponse", RequestID: call.RequestID, LogLines: []string{}}
 	switch {
@@ -123,14 +130,18 @@ func (s *session) runMutation(call RequestCall) {
 	// mutation that wrote nothing), so the response records the ts the
 	// next Transition must reach, and that one is sent even when it
 	// changes nothing else.
+	drain = s.claimWriter()
 	s.mu.Lock()
 	s.send(mustJSON(resp), false)
 	if resp.Success {
 		s.ackTS = max(s.ackTS, res.TS)
 	}
 	s.wanted = true
-	s.maybeCompute()
+	if !s.transitionInline() {
+		s.maybeCompute()
+	}
 	s.mu.Unlock()
+	return drain
 }
 
 // onAction starts an action; actions run concurrently.

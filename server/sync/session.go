@@ -18,9 +18,9 @@ import (
 // is guarded by mu and changed by whoever has an event (the reader with a
 // client message, the hub with a commit or a heartbeat, a finished
 // computation, the writer); a writer goroutine exists while messages are
-// queued, a mutation runner while mutations are queued, and a computation
-// while one runs. An idle session so costs about what an idle WebSocket
-// does.
+// queued (the mutation runner writes its own answers when none is), a
+// mutation runner from the first mutation on, and a computation while one
+// runs. An idle session so costs about what an idle WebSocket does.
 type session struct {
 	hub  *Hub
 	conn *websocket.Conn
@@ -44,7 +44,7 @@ type session struct {
 
 	wmu     gosync.Mutex
 	outQ    []outbound // messages for the writer
-	writing bool       // a writer goroutine is draining outQ
+	writing bool       // a writer (a goroutine or the mutation runner) is draining outQ
 
 	mu gosync.Mutex // guards the protocol state below
 	protocolState
@@ -241,6 +241,19 @@ func (s *session) enqueue(o outbound) {
 	if start {
 		go s.write()
 	}
+}
+
+// claimWriter makes the caller the writer if none is running: what is
+// queued until it calls write is written by it, without a goroutine
+// started per message.
+func (s *session) claimWriter() bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.writing {
+		return false
+	}
+	s.writing = true
+	return true
 }
 
 // write drains the queue, then exits.

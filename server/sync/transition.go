@@ -64,6 +64,21 @@ func (s *session) maybeCompute() {
 	}()
 }
 
+// transitionInline brings a session without subscriptions to the
+// latest timestamp at once, where maybeCompute would start a goroutine
+// to find that nothing needs running. Called by the mutation runner with
+// s.mu and s.mutMu held, after its response is queued.
+func (s *session) transitionInline() bool {
+	if len(s.queries) != 0 || !s.wanted || s.computing || s.inFlight || !s.connected || s.closing || s.identityExpired() {
+		return false
+	}
+	s.wanted = false
+	c := &computation{querySet: s.querySet, identityVersion: s.identityVersion, removed: s.removed, ts: s.hub.backend.LatestTS()}
+	s.removed = nil
+	s.apply(c)
+	return true
+}
+
 // compute runs what must run at one timestamp, read after any mutation
 // of this session in progress has queued its response.
 func (s *session) compute(c *computation, jobs []job) {
