@@ -81,7 +81,7 @@ type App struct {
 	validators validators
 
 	modsMu sync.Mutex
-	mods   map[modsKey]moduleSet
+	mods   map[modsKey]*runtime.KeyedMap
 
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
@@ -120,7 +120,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		metrics: NewMetrics(10*time.Second, 360),
 		opts:    opts,
 		log:     opts.Logger,
-		mods:    map[modsKey]moduleSet{},
+		mods:    map[modsKey]*runtime.KeyedMap{},
 		watch:   matcher.New(),
 		files:   newFiles(db, opts.Files, opts.Logger),
 	}
@@ -190,8 +190,9 @@ type modsKey struct {
 }
 
 // modulesFor returns the module set of the instance at path in a version,
-// loading modules from the store once per version.
-func (a *App) modulesFor(ctx context.Context, v *Version, path string) (moduleSet, error) {
+// loading modules from the store once per version; the set keeps its key,
+// so a call does not hash every module again.
+func (a *App) modulesFor(ctx context.Context, v *Version, path string) (*runtime.KeyedMap, error) {
 	code := v.code(path)
 	if code == nil {
 		return nil, fmt.Errorf("%s is not mounted", componentLabel(path))
@@ -203,14 +204,15 @@ func (a *App) modulesFor(ctx context.Context, v *Version, path string) (moduleSe
 	if ok {
 		return set, nil
 	}
-	set = moduleSet{}
+	loaded := moduleSet{}
 	for _, k := range code.Modules {
 		m, err := a.store.GetModule(ctx, persistence.ModuleKey{Path: k.Path, Environment: k.Environment, SHA256: k.SHA256})
 		if err != nil {
 			return nil, fmt.Errorf("load module %s of %s: %w", k.Path, componentLabel(path), err)
 		}
-		addModule(set, m)
+		addModule(loaded, m)
 	}
+	set = loaded.Keyed()
 	a.modsMu.Lock()
 	// Only the sets of one version are kept: calls still running on an
 	// older one hold their own reference, and a redeploy must not grow

@@ -71,13 +71,13 @@ func nodeOptions(opts Options, store persistence.Store) node.Options {
 }
 
 // nodeCodeOf builds a version's Node.js code from its module set.
-func nodeCodeOf(keys []ModuleHash, set moduleSet, deps []node.Dependency) *node.Code {
+func nodeCodeOf(keys []ModuleHash, set runtime.Modules, deps []node.Dependency) *node.Code {
 	c := &node.Code{Deps: deps}
 	for _, k := range keys {
 		if k.Environment != "node" {
 			continue
 		}
-		if m, ok := set[k.Path]; ok {
+		if m, ok := set.Get(k.Path); ok {
 			c.Modules = append(c.Modules, m)
 		}
 	}

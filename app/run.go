@@ -13,7 +13,7 @@ import (
 // runIn runs one function inside an open transaction handle (a top-level
 // run or a nested ctx.runQuery/ctx.runMutation).
 // tx views the namespace of the instance the function is in.
-func (a *App) runIn(ctx context.Context, mods moduleSet, kind runtime.Kind, req CallRequest, tx txn, depth int) (*CallResult, error) {
+func (a *App) runIn(ctx context.Context, mods runtime.Modules, kind runtime.Kind, req CallRequest, tx txn, depth int) (*CallResult, error) {
 	env, err := a.EnvVars(ctx)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (a *App) nestedCall(ctx context.Context, tx txn, req CallRequest, depth int
 	return res, nil
 }
 
-func (a *App) runQuery(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) runQuery(ctx context.Context, mods runtime.Modules, req CallRequest, depth int) (*CallResult, error) {
 	tx, err := a.beginRead(ctx, req.At)
 	if err != nil {
 		return nil, err
@@ -110,7 +110,7 @@ func (a *App) runQuery(ctx context.Context, mods moduleSet, req CallRequest, dep
 // snapshot (database.DB.Retry: a few retries with jittered backoff, then
 // serialized runs, which cannot conflict); should the retries be used up
 // all the same, the conflict is the function's error.
-func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) runMutation(ctx context.Context, mods runtime.Modules, req CallRequest, depth int) (*CallResult, error) {
 	var res *CallResult
 	err := a.db.Retry(ctx, func(ctx context.Context) error {
 		r, err := a.mutationOnce(ctx, mods, req, depth)
@@ -131,7 +131,7 @@ func (a *App) runMutation(ctx context.Context, mods moduleSet, req CallRequest, 
 
 // mutationOnce is one attempt of runMutation. On a commit conflict it
 // returns the run's result with the conflict.
-func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) mutationOnce(ctx context.Context, mods runtime.Modules, req CallRequest, depth int) (*CallResult, error) {
 	if database.Serialized(ctx) {
 		// The transaction will hold every other commit back while it
 		// runs: wait for a slot to run in first, not during the hold.
@@ -202,7 +202,7 @@ func (a *App) mutationOnce(ctx context.Context, mods moduleSet, req CallRequest,
 	return res, nil
 }
 
-func (a *App) runAction(ctx context.Context, mods moduleSet, req CallRequest, depth int) (*CallResult, error) {
+func (a *App) runAction(ctx context.Context, mods runtime.Modules, req CallRequest, depth int) (*CallResult, error) {
 	env, err := a.EnvVars(ctx)
 	if err != nil {
 		return nil, err

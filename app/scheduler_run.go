@@ -185,7 +185,7 @@ func (s *Scheduler) runMutationJob(ctx context.Context, q queueEntry, path Funct
 // runHookedMutation runs a mutation carrying hooks until it commits, fails
 // with a user error, or fails otherwise: conflicts past the usual retries
 // keep it running, slower.
-func (a *App) runHookedMutation(ctx context.Context, mods moduleSet, req CallRequest) (*CallResult, error) {
+func (a *App) runHookedMutation(ctx context.Context, mods runtime.Modules, req CallRequest) (*CallResult, error) {
 	for attempt := 1; ; attempt++ {
 		var res *CallResult
 		err := a.db.Retry(ctx, func(ctx context.Context) error {

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +30,58 @@ func (m MapModules) Paths() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// KeyedModules is a Modules that names its content: ModulesKey changes
+// whenever any module's path or content does. A Pool keys the engines it
+// prepares by it; for any other Modules it works the key out on every
+// call from every module, which grows with the app (~23 µs and ~39 KB
+// per call for 75 modules).
+type KeyedModules interface {
+	Modules
+	ModulesKey() string
+}
+
+// Keyed returns the set with its key and sorted paths worked out once,
+// for a set that serves many calls. m must not change afterwards.
+func (m MapModules) Keyed() *KeyedMap {
+	k := &KeyedMap{MapModules: m, paths: m.Paths()}
+	k.key = modulesKey(m, k.paths)
+	return k
+}
+
+// KeyedMap is a MapModules that knows its key (see Keyed).
+type KeyedMap struct {
+	MapModules
+	paths []string
+	key   string
+}
+
+// Paths returns every module path, sorted.
+func (k *KeyedMap) Paths() []string { return slices.Clone(k.paths) }
+
+// ModulesKey names the set's content.
+func (k *KeyedMap) ModulesKey() string { return k.key }
+
+// modulesKeyOf returns mods' key: its own when it keeps one.
+func modulesKeyOf(mods Modules) string {
+	if k, ok := mods.(KeyedModules); ok {
+		return k.ModulesKey()
+	}
+	return modulesKey(mods, mods.Paths())
+}
+
+// modulesKey hashes every module's path and content hash, in path order.
+func modulesKey(mods Modules, paths []string) string {
+	h := sha256.New()
+	var b []byte
+	for _, p := range paths {
+		m, _ := mods.Get(p)
+		k := moduleKey(m)
+		b = append(strconv.AppendInt(b[:0], int64(len(k)), 10), ':')
+		h.Write(append(b, k...))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // DirModules reads a CLI bundle written to disk (for example by

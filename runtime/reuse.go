@@ -49,11 +49,8 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 	b.WriteString(string(call.Kind))
 	b.WriteByte('|')
 	b.WriteString(call.Module)
-	for _, p := range mods.Paths() {
-		m, _ := mods.Get(p)
-		b.WriteByte('|')
-		b.WriteString(moduleKey(m))
-	}
+	b.WriteByte('|')
+	b.WriteString(modulesKeyOf(mods))
 	base := b.String()
 	names := make([]string, 0, len(call.Env))
 	for k := range call.Env {

@@ -253,6 +253,7 @@ func run(engineName string, n int, bundle string, idle int) error {
 	if err != nil {
 		return fmt.Errorf("load bundle %s: %w", bundle, err)
 	}
+	keyed := mods.Keyed() // as the app layer passes a code version's modules
 	ctx := context.Background()
 	const id = "j57000820c20a1g7104gm2rc1m70ynr8"
 	doc := []byte(`{"_id":"` + id + `","_creationTime":1700000000000,"author":"ada","body":"hello"}`)
@@ -262,7 +263,7 @@ func run(engineName string, n int, bundle string, idle int) error {
 	call := func(pool *runtime.Pool, module, export, args string) func() error {
 		c := runtime.Call{Kind: runtime.KindQuery, Module: module, Export: export, Args: []byte(args), Now: time.Now(), Host: h}
 		return func() error {
-			res, err := pool.Run(ctx, mods, c)
+			res, err := pool.Run(ctx, keyed, c)
 			if err != nil {
 				return err
 			}
