@@ -82,6 +82,8 @@ type App struct {
 
 	modsMu sync.Mutex
 	mods   map[modsKey]*runtime.KeyedMap
+	envsMu sync.Mutex
+	envs   map[modsKey]*callEnv
 
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
@@ -121,6 +123,7 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		opts:    opts,
 		log:     opts.Logger,
 		mods:    map[modsKey]*runtime.KeyedMap{},
+		envs:    map[modsKey]*callEnv{},
 		watch:   matcher.New(),
 		files:   newFiles(db, opts.Files, opts.Logger),
 	}

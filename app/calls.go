@@ -159,7 +159,9 @@ func (a *App) call(ctx context.Context, req CallRequest, depth int) (*CallResult
 	return res, nil
 }
 
-func (a *App) runtimeCall(kind runtime.Kind, req CallRequest, env map[string]string, host runtime.Host) runtime.Call {
+// runtimeCall is the runtime's view of req; envKey is env's key when the
+// caller has it ("" to have the pool work it out).
+func (a *App) runtimeCall(kind runtime.Kind, req CallRequest, env map[string]string, envKey string, host runtime.Host) runtime.Call {
 	var seed [32]byte
 	_, _ = rand.Read(seed[:])
 	return runtime.Call{
@@ -168,6 +170,7 @@ func (a *App) runtimeCall(kind runtime.Kind, req CallRequest, env map[string]str
 		Export: req.Path.Export,
 		Args:   append(append([]byte("["), req.Args...), ']'),
 		Env:    env,
+		EnvKey: envKey,
 		Now:    time.Now(),
 		Seed:   seed,
 		Host:   host,

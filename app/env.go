@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"hull/runtime"
 )
 
 // EnvChange sets (Value non-nil) or removes (Value nil) one variable.
@@ -148,4 +150,44 @@ func (a *App) tableCounts(ctx context.Context, path string, ixs []indexConfig) (
 		out[table] = n
 	}
 	return out, nil
+}
+
+// callEnv is process.env as the functions of one instance of one version
+// see it, with its key (runtime.EnvKeyOf), made from the deployment's
+// variables (vars) and public URLs it records.
+type callEnv struct {
+	vars        *map[string]string
+	cloud, site string
+	env         map[string]string
+	key         string
+}
+
+// callEnvFor returns process.env for a call into the instance at path of
+// version v, and its key: made once for as long as the deployment's
+// variables and URLs stay the same, so a call neither copies nor hashes
+// them. The map is shared by every such call and must not change.
+func (a *App) callEnvFor(v *Version, path string) (map[string]string, string) {
+	vars, cloud, site := a.env.Load(), a.opts.CloudURL(), a.opts.SiteURL()
+	k := modsKey{v, path}
+	a.envsMu.Lock()
+	e := a.envs[k]
+	a.envsMu.Unlock()
+	if e != nil && e.vars == vars && e.cloud == cloud && e.site == site {
+		return e.env, e.key
+	}
+	var cur map[string]string
+	if vars != nil {
+		cur = *vars
+	}
+	env := a.componentEnv(v, path, cur)
+	e = &callEnv{vars: vars, cloud: cloud, site: site, env: env, key: runtime.EnvKeyOf(env)}
+	a.envsMu.Lock()
+	for old := range a.envs {
+		if old.v != v {
+			delete(a.envs, old) // only the current version's, as with module sets
+		}
+	}
+	a.envs[k] = e
+	a.envsMu.Unlock()
+	return e.env, e.key
 }

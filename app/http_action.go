@@ -119,10 +119,7 @@ func (a *App) runHTTPAction(ctx context.Context, req HTTPRequest, resp *httpResp
 	if err != nil {
 		return runtime.Result{}, err
 	}
-	env, err := a.EnvVars(ctx)
-	if err != nil {
-		return runtime.Result{}, err
-	}
+	env, envKey := a.callEnvFor(v, comp)
 	// The action host: ctx.runQuery/runMutation/runAction and whatever else
 	// actions reach are served exactly as for actions. A component's
 	// routes run with no user identity, as its other functions do.
@@ -133,7 +130,7 @@ func (a *App) runHTTPAction(ctx context.Context, req HTTPRequest, resp *httpResp
 	resp.component = comp
 	h := a.actionHost(creq, 0)
 	res, err := a.pool.Run(ctx, mods, runtime.Call{
-		Kind: runtime.KindHTTPAction, Module: "http.js", Env: a.componentEnv(v, comp, env), Now: time.Now(), Host: h,
+		Kind: runtime.KindHTTPAction, Module: "http.js", Env: env, EnvKey: envKey, Now: time.Now(), Host: h,
 		RequestID: req.RequestID,
 		HTTP: &runtime.HTTPCall{Responder: resp, Request: runtime.HTTPRequest{
 			Method: req.Method, URL: req.URL, Path: routed, Headers: req.Headers, Body: req.Body, ContentLength: req.ContentLength,

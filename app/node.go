@@ -177,7 +177,7 @@ func (a *App) runNodeAction(ctx context.Context, v *Version, req CallRequest, de
 		return nil, fmt.Errorf("run %s: the version has no Node.js modules", req.Path)
 	}
 	h := &host{app: a, kind: runtime.KindAction, depth: depth, req: req}
-	call := a.runtimeCall(runtime.KindAction, req, a.functionEnv(env), h)
+	call := a.runtimeCall(runtime.KindAction, req, a.functionEnv(env), "", h)
 	call.RequestID = req.RequestID
 	r, err := a.node.Run(ctx, code, call)
 	var ue *node.UnavailableError

@@ -70,18 +70,14 @@ func (a *App) prewarm(v *Version) {
 	if err != nil {
 		return
 	}
-	env, err := a.EnvVars(ctx)
-	if err != nil {
-		return
-	}
-	env = a.componentEnv(v, "", env)
+	env, envKey := a.callEnvFor(v, "")
 	start := time.Now()
 	n := 0
 	for _, c := range calls {
 		if a.active.Load() != v {
 			break
 		}
-		c.Env = env
+		c.Env, c.EnvKey = env, envKey
 		n += a.pool.Prewarm(ctx, mods, []runtime.Call{c})
 	}
 	a.log.Debug("engines prepared for the new version", "engines", n, "took", time.Since(start))

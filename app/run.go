@@ -14,10 +14,7 @@ import (
 // run or a nested ctx.runQuery/ctx.runMutation).
 // tx views the namespace of the instance the function is in.
 func (a *App) runIn(ctx context.Context, mods runtime.Modules, kind runtime.Kind, req CallRequest, tx txn, depth int) (*CallResult, error) {
-	env, err := a.EnvVars(ctx)
-	if err != nil {
-		return nil, err
-	}
+	env, envKey := a.callEnvFor(req.version, req.Component)
 	h := &host{app: a, kind: kind, component: req.Component, db: tx.handler(), tx: tx, depth: depth, req: req}
 	h.nested = func(ctx context.Context, k runtime.Kind, t Target, args []byte) (*CallResult, error) {
 		nreq := CallRequest{Component: t.Component, Path: t.Path, Args: args, Kind: k, Admin: true,
@@ -25,7 +22,7 @@ func (a *App) runIn(ctx context.Context, mods runtime.Modules, kind runtime.Kind
 		nreq.Identity, nreq.IdentityError = propagateIdentity(req, req.Component, t.Component)
 		return a.nestedCall(ctx, tx.in(t.Component), nreq, depth+1)
 	}
-	r, err := a.pool.Run(ctx, mods, a.runtimeCall(kind, req, a.componentEnv(req.version, req.Component, env), h))
+	r, err := a.pool.Run(ctx, mods, a.runtimeCall(kind, req, env, envKey, h))
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", req.Path, err)
 	}
@@ -203,12 +200,9 @@ func (a *App) mutationOnce(ctx context.Context, mods runtime.Modules, req CallRe
 }
 
 func (a *App) runAction(ctx context.Context, mods runtime.Modules, req CallRequest, depth int) (*CallResult, error) {
-	env, err := a.EnvVars(ctx)
-	if err != nil {
-		return nil, err
-	}
+	env, envKey := a.callEnvFor(req.version, req.Component)
 	h := a.actionHost(req, depth)
-	r, err := a.pool.Run(ctx, mods, a.runtimeCall(runtime.Kind("action"), req, a.componentEnv(req.version, req.Component, env), h))
+	r, err := a.pool.Run(ctx, mods, a.runtimeCall(runtime.Kind("action"), req, env, envKey, h))
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", req.Path, err)
 	}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 )
 
@@ -63,23 +64,29 @@ func TestModulesKey(t *testing.T) {
 	}
 }
 
-// The keys of a call on an app of 75 modules, with the set's key worked
-// out ahead (what the app layer passes) and without.
+// The keys of a call on an app of 75 modules with a Convex Auth-sized
+// environment: with the set's and the environment's keys worked out ahead
+// (what the app layer passes), with the set's only, and with neither.
 func BenchmarkReuseKey(b *testing.B) {
 	mods := moduleSetOf(75)
 	for p, m := range mods {
 		m.SHA256 = moduleKey(m)[len(p)+1:] // as the CLI sends them
 		mods[p] = m
 	}
-	call := Call{Kind: KindQuery, Module: "convex/module001.js", Env: map[string]string{"CONVEX_CLOUD_URL": "http://127.0.0.1:3210", "CONVEX_SITE_URL": "http://127.0.0.1:3211"}}
+	env := map[string]string{"CONVEX_CLOUD_URL": "http://127.0.0.1:3210", "CONVEX_SITE_URL": "http://127.0.0.1:3211",
+		"JWT_PRIVATE_KEY": strings.Repeat("k", 1700), "JWKS": strings.Repeat("j", 500), "SITE_URL": "http://localhost:5173"}
+	call := Call{Kind: KindQuery, Module: "convex/module001.js", Env: env}
+	keyedEnv := call
+	keyedEnv.EnvKey = EnvKeyOf(env)
 	for _, tt := range []struct {
 		name string
 		mods Modules
-	}{{"keyed", mods.Keyed()}, {"map", mods}} {
+		call Call
+	}{{"both keyed", mods.Keyed(), keyedEnv}, {"modules keyed", mods.Keyed(), call}, {"neither", mods, call}} {
 		b.Run(tt.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = reuseKey(tt.mods, call)
+				_ = reuseKey(tt.mods, tt.call)
 			}
 		})
 	}

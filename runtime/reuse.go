@@ -52,16 +52,25 @@ func reuseKey(mods Modules, call Call) reuseKeys {
 	b.WriteByte('|')
 	b.WriteString(modulesKeyOf(mods))
 	base := b.String()
-	names := make([]string, 0, len(call.Env))
-	for k := range call.Env {
+	env := call.EnvKey
+	if env == "" {
+		env = EnvKeyOf(call.Env)
+	}
+	return reuseKeys{optIn: base, snapshot: base + "|env@" + env}
+}
+
+// EnvKeyOf names an environment's content, for Call.EnvKey.
+func EnvKeyOf(env map[string]string) string {
+	names := make([]string, 0, len(env))
+	for k := range env {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	h := sha256.New()
 	for _, k := range names {
-		fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(call.Env[k]), call.Env[k])
+		fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(env[k]), env[k])
 	}
-	return reuseKeys{optIn: base, snapshot: base + "|env@" + hex.EncodeToString(h.Sum(nil)[:12])}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // forHeavy returns the keys engines of the Heavy tier are kept under.

@@ -57,6 +57,10 @@ type Call struct {
 	Export string // e.g. "list" or "default"
 	Args   []byte // JSON array of Convex-encoded args, e.g. `[{"n":1}]`
 	Env    map[string]string
+	// EnvKey, when set, is EnvKeyOf(Env), worked out once by a caller
+	// that passes the same environment to many calls; the pool then does
+	// not hash it again. Env must not change while a key names it.
+	EnvKey string
 	Now    time.Time // frozen time for queries and mutations
 	Seed   [32]byte  // RNG seed for queries and mutations
 	Host   Host
