@@ -80,10 +80,7 @@ type App struct {
 
 	validators validators
 
-	modsMu sync.Mutex
-	mods   map[modsKey]*runtime.KeyedMap
-	envsMu sync.Mutex
-	envs   map[modsKey]*callEnv
+	instances instances
 
 	// sched is the running scheduler, nil until StartScheduler.
 	sched atomic.Pointer[Scheduler]
@@ -119,13 +116,12 @@ func New(ctx context.Context, store persistence.Store, db *database.DB, opts Opt
 		node:  node.New(nodeOptions(opts, store)),
 		logs:  NewLogStream(2000),
 		// An hour of 10-second buckets.
-		metrics: NewMetrics(10*time.Second, 360),
-		opts:    opts,
-		log:     opts.Logger,
-		mods:    map[modsKey]*runtime.KeyedMap{},
-		envs:    map[modsKey]*callEnv{},
-		watch:   matcher.New(),
-		files:   newFiles(db, opts.Files, opts.Logger),
+		metrics:   NewMetrics(10*time.Second, 360),
+		opts:      opts,
+		log:       opts.Logger,
+		instances: instances{m: map[modsKey]*instance{}},
+		watch:     matcher.New(),
+		files:     newFiles(db, opts.Files, opts.Logger),
 	}
 	if err := a.loadState(ctx); err != nil {
 		a.node.Close()
@@ -201,10 +197,7 @@ func (a *App) modulesFor(ctx context.Context, v *Version, path string) (*runtime
 		return nil, fmt.Errorf("%s is not mounted", componentLabel(path))
 	}
 	key := modsKey{v, path}
-	a.modsMu.Lock()
-	set, ok := a.mods[key]
-	a.modsMu.Unlock()
-	if ok {
+	if set := a.instances.get(key).mods; set != nil {
 		return set, nil
 	}
 	loaded := moduleSet{}
@@ -215,17 +208,48 @@ func (a *App) modulesFor(ctx context.Context, v *Version, path string) (*runtime
 		}
 		addModule(loaded, m)
 	}
-	set = loaded.Keyed()
-	a.modsMu.Lock()
-	// Only the sets of one version are kept: calls still running on an
-	// older one hold their own reference, and a redeploy must not grow
-	// memory.
-	for k := range a.mods {
-		if k.v != v {
-			delete(a.mods, k)
+	set := loaded.Keyed()
+	a.instances.update(key, func(in *instance) { in.mods = set })
+	return set, nil
+}
+
+// instances keeps, per instance of the current version, what its calls
+// reuse: its module set and the process.env its functions see. Only one
+// version's are kept: calls still running on an older one hold their own
+// references, and a redeploy must not grow memory.
+type instances struct {
+	mu sync.Mutex
+	m  map[modsKey]*instance
+}
+
+type instance struct {
+	mods *runtime.KeyedMap
+	env  *callEnv
+}
+
+// get returns what is kept for k (zero fields for what is not).
+func (c *instances) get(k modsKey) instance {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if in := c.m[k]; in != nil {
+		return *in
+	}
+	return instance{}
+}
+
+// update changes what is kept for k with f, dropping other versions'.
+func (c *instances) update(k modsKey, f func(*instance)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for old := range c.m {
+		if old.v != k.v {
+			delete(c.m, old)
 		}
 	}
-	a.mods[key] = set
-	a.modsMu.Unlock()
-	return set, nil
+	in := c.m[k]
+	if in == nil {
+		in = &instance{}
+		c.m[k] = in
+	}
+	f(in)
 }

@@ -169,9 +169,7 @@ type callEnv struct {
 func (a *App) callEnvFor(v *Version, path string) (map[string]string, string) {
 	vars, cloud, site := a.env.Load(), a.opts.CloudURL(), a.opts.SiteURL()
 	k := modsKey{v, path}
-	a.envsMu.Lock()
-	e := a.envs[k]
-	a.envsMu.Unlock()
+	e := a.instances.get(k).env
 	if e != nil && e.vars == vars && e.cloud == cloud && e.site == site {
 		return e.env, e.key
 	}
@@ -181,13 +179,6 @@ func (a *App) callEnvFor(v *Version, path string) (map[string]string, string) {
 	}
 	env := a.componentEnv(v, path, cur)
 	e = &callEnv{vars: vars, cloud: cloud, site: site, env: env, key: runtime.EnvKeyOf(env)}
-	a.envsMu.Lock()
-	for old := range a.envs {
-		if old.v != v {
-			delete(a.envs, old) // only the current version's, as with module sets
-		}
-	}
-	a.envs[k] = e
-	a.envsMu.Unlock()
+	a.instances.update(k, func(in *instance) { in.env = e })
 	return e.env, e.key
 }

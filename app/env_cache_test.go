@@ -13,8 +13,8 @@ import (
 func TestCallEnvIsKeptUntilVariablesOrURLsChange(t *testing.T) {
 	cloud := "http://127.0.0.1:3210"
 	a := &App{
-		opts: Options{CloudURL: func() string { return cloud }, SiteURL: func() string { return "http://127.0.0.1:3211" }},
-		envs: map[modsKey]*callEnv{},
+		opts:      Options{CloudURL: func() string { return cloud }, SiteURL: func() string { return "http://127.0.0.1:3211" }},
+		instances: instances{m: map[modsKey]*instance{}},
 	}
 	vars := map[string]string{"GREETING": "hi"}
 	a.env.Store(&vars)
